@@ -1,0 +1,94 @@
+//! Finding and reading the two files. The only I/O in `config`: everything after the bytes
+//! are read is pure.
+
+use std::path::{Path, PathBuf};
+
+use super::Inventory;
+use super::parse::FileKind;
+use super::set::{ProfileSet, Source};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {reason}")]
+    Unreadable { path: PathBuf, reason: String },
+    #[error("cannot read {path}: it is a directory, not a file")]
+    IsDirectory { path: PathBuf },
+    #[error("cannot read {path}: not valid UTF-8 (byte {offset}); save it as UTF-8")]
+    NotUtf8 { path: PathBuf, offset: usize },
+    #[error("cannot find the home directory: set HOME, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE")]
+    NoHome,
+}
+
+/// Where the config and credentials files are.
+#[derive(Debug, Clone)]
+pub struct ConfigPaths {
+    pub config: PathBuf,
+    pub credentials: PathBuf,
+}
+
+impl ConfigPaths {
+    /// `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config` and
+    /// `~/.aws/credentials`, with a leading `~` expanded as the SDKs do.
+    pub fn from_env() -> Result<ConfigPaths, ConfigError> {
+        let pick = |var: &str, default: &str| -> Result<PathBuf, ConfigError> {
+            match std::env::var_os(var).filter(|v| !v.is_empty()) {
+                Some(value) => expand_home(Path::new(&value)),
+                None => Ok(dirs::home_dir().ok_or(ConfigError::NoHome)?.join(".aws").join(default)),
+            }
+        };
+        Ok(ConfigPaths {
+            config: pick("AWS_CONFIG_FILE", "config")?,
+            credentials: pick("AWS_SHARED_CREDENTIALS_FILE", "credentials")?,
+        })
+    }
+}
+
+fn expand_home(path: &Path) -> Result<PathBuf, ConfigError> {
+    match path.strip_prefix("~") {
+        Ok(rest) => Ok(dirs::home_dir().ok_or(ConfigError::NoHome)?.join(rest)),
+        Err(_) => Ok(path.to_path_buf()),
+    }
+}
+
+/// The files read, and which of them did not exist.
+pub struct Loaded {
+    pub inventory: Inventory,
+    pub missing: Vec<PathBuf>,
+    pub set: ProfileSet,
+}
+
+/// Reads a file that may be missing; any other failure is an error naming the path.
+fn read_optional(path: &Path) -> Result<Option<String>, ConfigError> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(Some(text)),
+            Err(err) => {
+                Err(ConfigError::NotUtf8 { path: path.to_path_buf(), offset: err.utf8_error().valid_up_to() })
+            }
+        },
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(_) if path.is_dir() => Err(ConfigError::IsDirectory { path: path.to_path_buf() }),
+        Err(err) => Err(ConfigError::Unreadable { path: path.to_path_buf(), reason: err.to_string() }),
+    }
+}
+
+/// Reads, merges and resolves both files.
+pub fn load(paths: &ConfigPaths) -> Result<Loaded, ConfigError> {
+    let config = read_optional(&paths.config)?;
+    let credentials = read_optional(&paths.credentials)?;
+    let mut missing = Vec::new();
+    if config.is_none() {
+        missing.push(paths.config.clone());
+    }
+    if credentials.is_none() {
+        missing.push(paths.credentials.clone());
+    }
+    let config_name = paths.config.display().to_string();
+    let credentials_name = paths.credentials.display().to_string();
+    let set = ProfileSet::from_sources(&[
+        Source { name: &config_name, text: config.as_deref(), kind: FileKind::Config },
+        Source { name: &credentials_name, text: credentials.as_deref(), kind: FileKind::Credentials },
+    ]);
+    let inventory = Inventory::from_set(&set);
+    Ok(Loaded { inventory, missing, set })
+}

@@ -1,0 +1,97 @@
+//! Reading `~/.aws/config` and `~/.aws/credentials` into profiles. `parse` and `set` are the
+//! file format, `profile` the model; `files` is the only part that touches the disk.
+
+pub mod files;
+pub mod parse;
+pub mod profile;
+pub mod set;
+
+use serde::Serialize;
+
+pub use files::{ConfigPaths, load};
+pub use profile::{Finding, Kind, Profile, RootKind, SsoSession};
+pub use set::ProfileSet;
+
+/// A note about one line of one file: an unparseable line, an ignored section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+    /// `error` for lines the SDKs reject, `warning` for sections or keys they skip.
+    pub severity: Severity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Diagnostic {
+    pub fn error(file: &str, line: usize, message: String) -> Self {
+        Diagnostic { file: file.to_string(), line, message, severity: Severity::Error }
+    }
+
+    pub fn warning(file: &str, line: usize, message: String) -> Self {
+        Diagnostic { file: file.to_string(), line, message, severity: Severity::Warning }
+    }
+}
+
+/// Everything awsw knows from the files: resolved profiles, SSO sessions, diagnostics.
+#[derive(Debug, Default, Serialize)]
+pub struct Inventory {
+    pub profiles: Vec<Profile>,
+    pub sso_sessions: Vec<SsoSession>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Inventory {
+    /// Resolves a parsed, merged set of files.
+    pub fn from_set(set: &ProfileSet) -> Inventory {
+        Inventory {
+            profiles: profile::resolve_all(set),
+            sso_sessions: profile::sso_sessions(set),
+            diagnostics: set.diagnostics.clone(),
+        }
+    }
+
+    /// Parses config and credentials texts (for tests and benches).
+    pub fn from_texts(config: Option<&str>, credentials: Option<&str>) -> Inventory {
+        let set = ProfileSet::from_sources(&[
+            set::Source { name: "config", text: config, kind: parse::FileKind::Config },
+            set::Source { name: "credentials", text: credentials, kind: parse::FileKind::Credentials },
+        ]);
+        Inventory::from_set(&set)
+    }
+
+    pub fn profile(&self, name: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.name == name)
+    }
+
+    /// Profile names closest to `name`, for "did you mean" hints.
+    pub fn suggest(&self, name: &str) -> Vec<&str> {
+        let mut scored: Vec<(usize, &str)> = self
+            .profiles
+            .iter()
+            .map(|p| (edit_distance(name, &p.name), p.name.as_str()))
+            .filter(|(d, n)| *d <= (name.chars().count().max(3) / 2).max(2) || n.contains(name))
+            .collect();
+        scored.sort();
+        scored.into_iter().take(3).map(|(_, n)| n).collect()
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

@@ -1,0 +1,508 @@
+//! The profile model: what each merged profile is (its kind), where its credentials come
+//! from (its chain, root first), what is wrong with it (problems: it cannot work) and what
+//! is unwise about it (hygiene warnings). Pure, and total: every profile in the set comes
+//! out, however broken, so a listing never loses one.
+
+use serde::Serialize;
+
+use super::set::{ProfileSet, RawProfile};
+use crate::secret::Secret;
+
+/// How a profile gets its credentials, in the precedence the SDKs use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Static,
+    AssumeRole,
+    WebIdentity,
+    Sso,
+    CredentialProcess,
+    Invalid,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Static => "static",
+            Kind::AssumeRole => "assume-role",
+            Kind::WebIdentity => "web-identity",
+            Kind::Sso => "sso",
+            Kind::CredentialProcess => "credential-process",
+            Kind::Invalid => "invalid",
+        }
+    }
+}
+
+/// `credential_source` values the SDKs accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum CredentialSource {
+    Environment,
+    Ec2InstanceMetadata,
+    EcsContainer,
+}
+
+impl CredentialSource {
+    fn parse(value: &str) -> Option<Self> {
+        match value {
+            "Environment" => Some(Self::Environment),
+            "Ec2InstanceMetadata" => Some(Self::Ec2InstanceMetadata),
+            "EcsContainer" => Some(Self::EcsContainer),
+            _ => None,
+        }
+    }
+}
+
+/// Where the first credentials of a chain come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RootKind {
+    /// Access keys in a file (long-term, or temporary when a session token is there too).
+    StaticKeys,
+    CredentialSource(CredentialSource),
+    /// `role_arn` + `web_identity_token_file` on the root profile itself.
+    WebIdentity,
+    Sso,
+    CredentialProcess,
+}
+
+/// A problem (the profile cannot work) or a hygiene warning, with a stable code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Finding {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Finding { code, message: message.into() }
+    }
+}
+
+/// Access keys from a file. The secret half never leaves through `Debug` or serialization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticKeys {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Option<Secret>,
+}
+
+/// One resolved profile. Serializes to exactly the `awsw list --json` shape.
+#[derive(Debug, Clone, Serialize)]
+pub struct Profile {
+    pub name: String,
+    pub kind: Kind,
+    /// The profile's own region, else the nearest one along its chain.
+    pub region: Option<String>,
+    pub account_id: Option<String>,
+    pub role_arn: Option<String>,
+    pub role_name: Option<String>,
+    pub source_profile: Option<String>,
+    pub credential_source: Option<String>,
+    /// The MFA device a switch to this profile asks a code for (own, else from the chain).
+    pub mfa_serial: Option<String>,
+    pub sso_session: Option<String>,
+    pub duration_seconds: Option<u32>,
+    pub external_id: Option<String>,
+    pub role_session_name: Option<String>,
+    pub description: Option<String>,
+    /// Profile names from the root of the credentials to this profile.
+    pub chain: Vec<String>,
+    pub problems: Vec<Finding>,
+    pub warnings: Vec<Finding>,
+    #[serde(skip)]
+    pub root: Option<RootKind>,
+    #[serde(skip)]
+    pub static_keys: Option<StaticKeys>,
+    #[serde(skip)]
+    pub mfa_process: Option<String>,
+    #[serde(skip)]
+    pub endpoint_url: Option<String>,
+    #[serde(skip)]
+    pub web_identity_token_file: Option<String>,
+    #[serde(skip)]
+    pub credential_process: Option<String>,
+    #[serde(skip)]
+    pub sso_start_url: Option<String>,
+    #[serde(skip)]
+    pub sso_region: Option<String>,
+    #[serde(skip)]
+    pub sso_account_id: Option<String>,
+    #[serde(skip)]
+    pub sso_role_name: Option<String>,
+    /// The file and line where the profile was first declared.
+    #[serde(skip)]
+    pub origin: (String, usize),
+}
+
+impl Profile {
+    pub fn needs_mfa(&self) -> bool {
+        self.mfa_serial.is_some()
+    }
+
+    pub fn is_usable(&self) -> bool {
+        self.kind != Kind::Invalid
+    }
+}
+
+/// `[sso-session NAME]`, listed on its own.
+#[derive(Debug, Clone, Serialize)]
+pub struct SsoSession {
+    pub name: String,
+    pub sso_start_url: Option<String>,
+    pub sso_region: Option<String>,
+}
+
+/// Longest role chain awsw follows. Real chains are a few hops; the cap keeps a hostile
+/// file of thousands of chained profiles from costing quadratic memory.
+pub const MAX_CHAIN: usize = 64;
+
+const DURATION_MIN: u32 = 900;
+const DURATION_MAX: u32 = 43_200;
+
+/// The account id in `arn:aws:iam::123456789012:role/x` (any partition).
+pub fn account_from_arn(arn: &str) -> Option<String> {
+    let mut parts = arn.splitn(6, ':');
+    let (scheme, _partition, service, _region, account) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    parts.next()?;
+    (scheme == "arn"
+        && service == "iam"
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit()))
+    .then(|| account.to_string())
+}
+
+/// The role's name: the last path segment of the resource (`role/path/name` gives `name`).
+pub fn role_name_from_arn(arn: &str) -> Option<String> {
+    let resource = arn.splitn(6, ':').nth(5)?;
+    let rest = resource.strip_prefix("role/")?;
+    rest.rsplit('/').next().filter(|n| !n.is_empty()).map(str::to_string)
+}
+
+fn own(raw: &RawProfile, key: &str) -> Option<String> {
+    raw.get(key).filter(|v| !v.is_empty()).map(str::to_string)
+}
+
+/// What a single profile says about itself, before following `source_profile`.
+enum Step {
+    /// Its credentials are this profile's own (a root), of this kind.
+    Root(RootKind, Kind),
+    /// It assumes a role with credentials from this other profile.
+    Source(usize),
+    /// `source_profile` names the profile itself: its own keys, then its role.
+    SelfSourced,
+    Broken(Finding),
+}
+
+fn classify(set: &ProfileSet, raw: &RawProfile) -> Step {
+    let role_arn = own(raw, "role_arn");
+    let source_profile = own(raw, "source_profile");
+    let credential_source = own(raw, "credential_source");
+    if let Some(_role) = role_arn {
+        return match (source_profile, credential_source) {
+            (Some(_), Some(_)) => Step::Broken(Finding::new(
+                "source-conflict",
+                "sets both source_profile and credential_source: keep one of them",
+            )),
+            (Some(source), None) if source == raw.name => {
+                if static_keys(raw).is_some() {
+                    Step::SelfSourced
+                } else {
+                    Step::Broken(Finding::new(
+                        "missing-source",
+                        "source_profile names the profile itself, but it has no access keys",
+                    ))
+                }
+            }
+            (Some(source), None) => match set.profile_index(&source) {
+                Some(idx) => Step::Source(idx),
+                None => Step::Broken(Finding::new(
+                    "missing-source",
+                    format!(
+                        "source_profile {source:?} does not exist: add [profile {source}] or fix the name"
+                    ),
+                )),
+            },
+            (None, Some(source)) => match CredentialSource::parse(&source) {
+                Some(cs) => Step::Root(RootKind::CredentialSource(cs), Kind::AssumeRole),
+                None => Step::Broken(Finding::new(
+                    "unknown-credential-source",
+                    format!(
+                        "credential_source {source:?} is not one of Environment, Ec2InstanceMetadata, EcsContainer"
+                    ),
+                )),
+            },
+            (None, None) if own(raw, "web_identity_token_file").is_some() => {
+                Step::Root(RootKind::WebIdentity, Kind::WebIdentity)
+            }
+            (None, None) => Step::Broken(Finding::new(
+                "role-without-source",
+                "role_arn has no source: add source_profile, credential_source or web_identity_token_file",
+            )),
+        };
+    }
+    if own(raw, "web_identity_token_file").is_some() {
+        return Step::Broken(Finding::new("role-without-source", "web_identity_token_file needs a role_arn"));
+    }
+    if let Some(session) = own(raw, "sso_session") {
+        if set.sso_session(&session).is_none() {
+            return Step::Broken(Finding::new(
+                "missing-sso-session",
+                format!("sso_session {session:?} names no [sso-session {session}] section"),
+            ));
+        }
+        return Step::Root(RootKind::Sso, Kind::Sso);
+    }
+    if own(raw, "sso_start_url").is_some() || own(raw, "sso_account_id").is_some() {
+        let missing: Vec<&str> = ["sso_start_url", "sso_region", "sso_account_id", "sso_role_name"]
+            .into_iter()
+            .filter(|k| own(raw, k).is_none())
+            .collect();
+        if !missing.is_empty() {
+            return Step::Broken(Finding::new(
+                "incomplete-sso",
+                format!("SSO profile lacks {}", missing.join(", ")),
+            ));
+        }
+        return Step::Root(RootKind::Sso, Kind::Sso);
+    }
+    if own(raw, "credential_process").is_some() {
+        return Step::Root(RootKind::CredentialProcess, Kind::CredentialProcess);
+    }
+    match (own(raw, "aws_access_key_id"), own(raw, "aws_secret_access_key")) {
+        (Some(_), Some(_)) => Step::Root(RootKind::StaticKeys, Kind::Static),
+        (Some(_), None) => {
+            Step::Broken(Finding::new("half-key-pair", "has aws_access_key_id but no aws_secret_access_key"))
+        }
+        (None, Some(_)) => {
+            Step::Broken(Finding::new("half-key-pair", "has aws_secret_access_key but no aws_access_key_id"))
+        }
+        (None, None) => Step::Broken(Finding::new(
+            "no-credentials",
+            "sets no credentials (access keys, role_arn, SSO or credential_process)",
+        )),
+    }
+}
+
+fn static_keys(raw: &RawProfile) -> Option<StaticKeys> {
+    Some(StaticKeys {
+        access_key_id: own(raw, "aws_access_key_id")?,
+        secret_access_key: Secret::new(own(raw, "aws_secret_access_key")?),
+        session_token: own(raw, "aws_session_token").map(Secret::new),
+    })
+}
+
+/// The part of a resolution that a profile inherits from its source.
+#[derive(Clone)]
+enum Resolved {
+    Ok { root: RootKind, kind: Kind, chain: Vec<usize> },
+    Broken(Finding),
+}
+
+/// Resolves every profile of the set. Iterative, so a chain of any length costs no stack.
+pub fn resolve_all(set: &ProfileSet) -> Vec<Profile> {
+    let n = set.profiles.len();
+    let mut memo: Vec<Option<Resolved>> = vec![None; n];
+    let mut on_path = vec![false; n];
+    for start in 0..n {
+        if memo[start].is_some() {
+            continue;
+        }
+        let mut path: Vec<usize> = Vec::new();
+        let mut cur = start;
+        // Walk source_profile pointers until something is known.
+        let mut tail: Resolved = loop {
+            if let Some(done) = &memo[cur] {
+                break done.clone();
+            }
+            if on_path[cur] {
+                let from = path.iter().position(|&p| p == cur).unwrap_or(0);
+                let mut names: Vec<&str> =
+                    path[from..].iter().map(|&p| set.profiles[p].name.as_str()).collect();
+                names.push(&set.profiles[cur].name);
+                let finding = Finding::new("cycle", format!("source_profile loop: {}", names.join(" -> ")));
+                // Every member of the loop gets the loop itself as its problem.
+                for &member in &path[from..] {
+                    memo[member] = Some(Resolved::Broken(finding.clone()));
+                    on_path[member] = false;
+                }
+                path.truncate(from);
+                break Resolved::Broken(finding);
+            }
+            match classify(set, &set.profiles[cur]) {
+                Step::Root(root, kind) => {
+                    break Resolved::Ok { root, kind, chain: vec![cur] };
+                }
+                Step::SelfSourced => {
+                    break Resolved::Ok {
+                        root: RootKind::StaticKeys,
+                        kind: Kind::AssumeRole,
+                        chain: vec![cur, cur],
+                    };
+                }
+                Step::Broken(finding) => break Resolved::Broken(finding),
+                Step::Source(next) => {
+                    on_path[cur] = true;
+                    path.push(cur);
+                    cur = next;
+                }
+            }
+        };
+        if memo[cur].is_none() {
+            memo[cur] = Some(tail.clone());
+        }
+        // Unwind: each profile on the path assumes a role on top of its source's result.
+        while let Some(member) = path.pop() {
+            on_path[member] = false;
+            let source = &set.profiles[cur].name;
+            tail = match tail {
+                Resolved::Ok { chain, .. } if chain.len() >= MAX_CHAIN => Resolved::Broken(Finding::new(
+                    "chain-too-long",
+                    format!("role chain through {source:?} is longer than {MAX_CHAIN} profiles"),
+                )),
+                Resolved::Ok { root, mut chain, .. } => {
+                    chain.push(member);
+                    Resolved::Ok { root, kind: Kind::AssumeRole, chain }
+                }
+                Resolved::Broken(f) => Resolved::Broken(Finding::new(
+                    "source-broken",
+                    format!("source profile {source:?}: {}", f.message),
+                )),
+            };
+            memo[member] = Some(tail.clone());
+            cur = member;
+        }
+    }
+    set.profiles
+        .iter()
+        .enumerate()
+        .map(|(idx, raw)| build_profile(set, raw, memo[idx].take().expect("every profile resolved")))
+        .collect()
+}
+
+fn build_profile(set: &ProfileSet, raw: &RawProfile, resolved: Resolved) -> Profile {
+    let role_arn = own(raw, "role_arn");
+    let mut problems = Vec::new();
+    let (kind, root, chain_idx) = match resolved {
+        Resolved::Ok { root, kind, chain } => (kind, Some(root), chain),
+        Resolved::Broken(finding) => {
+            problems.push(finding);
+            (Kind::Invalid, None, Vec::new())
+        }
+    };
+    // Nearest first: this profile, then its sources toward the root.
+    let along_chain = |key: &str| -> Option<String> {
+        own(raw, key).or_else(|| chain_idx.iter().rev().find_map(|&i| own(&set.profiles[i], key)))
+    };
+    let duration_seconds = match own(raw, "duration_seconds") {
+        None => None,
+        Some(text) => match text.parse::<u32>() {
+            Ok(value) => Some(value),
+            Err(_) => {
+                problems.push(Finding::new(
+                    "bad-duration",
+                    format!("duration_seconds {text:?} is not a whole number of seconds"),
+                ));
+                None
+            }
+        },
+    };
+    // The device a switch prompts for: the root's (GetSessionToken), else the first role's.
+    let mfa_owner = chain_idx.iter().map(|&i| &set.profiles[i]).find(|p| own(p, "mfa_serial").is_some());
+    let mfa_serial = mfa_owner.and_then(|p| own(p, "mfa_serial")).or_else(|| own(raw, "mfa_serial"));
+    let mfa_process = mfa_owner.and_then(|p| own(p, "mfa_process")).or_else(|| own(raw, "mfa_process"));
+    let sso_session = own(raw, "sso_session");
+    let sso_from_session =
+        |key: &str| sso_session.as_deref().and_then(|s| set.sso_session(s)).and_then(|s| own(s, key));
+    let sso_account_id = own(raw, "sso_account_id");
+    let account_id = role_arn.as_deref().and_then(account_from_arn).or_else(|| {
+        sso_account_id.clone().filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+    });
+    let root_keys = match root {
+        Some(RootKind::StaticKeys) => chain_idx.first().and_then(|&i| static_keys(&set.profiles[i])),
+        _ => None,
+    };
+
+    let mut profile = Profile {
+        name: raw.name.clone(),
+        kind: if problems.is_empty() { kind } else { Kind::Invalid },
+        region: along_chain("region"),
+        account_id,
+        role_name: role_arn.as_deref().and_then(role_name_from_arn),
+        role_arn,
+        source_profile: own(raw, "source_profile"),
+        credential_source: own(raw, "credential_source"),
+        mfa_serial,
+        sso_start_url: own(raw, "sso_start_url").or_else(|| sso_from_session("sso_start_url")),
+        sso_region: own(raw, "sso_region").or_else(|| sso_from_session("sso_region")),
+        sso_session,
+        duration_seconds,
+        external_id: own(raw, "external_id"),
+        role_session_name: own(raw, "role_session_name"),
+        description: own(raw, "description"),
+        chain: chain_idx.iter().map(|&i| set.profiles[i].name.clone()).collect(),
+        warnings: Vec::new(),
+        problems,
+        root,
+        static_keys: root_keys,
+        mfa_process,
+        endpoint_url: along_chain("endpoint_url"),
+        web_identity_token_file: own(raw, "web_identity_token_file"),
+        credential_process: own(raw, "credential_process"),
+        sso_account_id,
+        sso_role_name: own(raw, "sso_role_name"),
+        origin: (set.files.get(raw.file).cloned().unwrap_or_default(), raw.line),
+    };
+    if !profile.problems.is_empty() {
+        profile.root = None;
+        profile.chain.clear();
+    }
+    profile.warnings = hygiene(&profile);
+    profile
+}
+
+/// The hygiene warnings: habits awsw exists to move people off.
+fn hygiene(profile: &Profile) -> Vec<Finding> {
+    let mut warnings = Vec::new();
+    if let Some(keys) = &profile.static_keys
+        && keys.session_token.is_none()
+    {
+        let root = profile.chain.first().map(String::as_str).unwrap_or(&profile.name);
+        warnings.push(Finding::new(
+            "static-keys",
+            format!("credentials come from long-term access keys stored in a plain file (profile {root:?}); prefer SSO or keys kept out of plain text"),
+        ));
+    }
+    let mfa_enforced_elsewhere = matches!(profile.root, Some(RootKind::Sso | RootKind::CredentialSource(_)));
+    if profile.kind == Kind::AssumeRole && profile.mfa_serial.is_none() && !mfa_enforced_elsewhere {
+        warnings.push(Finding::new(
+            "no-mfa",
+            "assumes a role without MFA: add mfa_serial so a stolen key alone cannot switch",
+        ));
+    }
+    if let Some(duration) = profile.duration_seconds
+        && !(DURATION_MIN..=DURATION_MAX).contains(&duration)
+    {
+        warnings.push(Finding::new(
+            "duration-out-of-range",
+            format!("duration_seconds {duration} is outside 900..=43200; STS will refuse it"),
+        ));
+    }
+    if profile.region.is_none() && profile.kind != Kind::Invalid {
+        warnings.push(Finding::new(
+            "no-region",
+            "no region anywhere in its chain: the AWS CLI silently falls back to us-east-1",
+        ));
+    }
+    warnings
+}
+
+pub fn sso_sessions(set: &ProfileSet) -> Vec<SsoSession> {
+    set.sso_sessions
+        .iter()
+        .map(|s| SsoSession {
+            name: s.name.clone(),
+            sso_start_url: own(s, "sso_start_url"),
+            sso_region: own(s, "sso_region"),
+        })
+        .collect()
+}

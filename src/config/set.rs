@@ -1,0 +1,132 @@
+//! Merges the parsed config and credentials files the way the SDKs do: duplicate sections
+//! merge, the last value of a key wins, credentials-file values beat config-file values, and
+//! `[profile default]` in the config file hides any unprefixed `[default]` there. Pure.
+
+use std::collections::HashMap;
+
+use super::Diagnostic;
+use super::parse::{FileKind, ParsedFile, Property, SectionKind, parse};
+
+/// A profile's merged properties, in first-seen key order.
+#[derive(Debug, Clone, Default)]
+pub struct RawProfile {
+    pub name: String,
+    pub properties: Vec<Property>,
+    /// Where the profile was first declared, for messages.
+    pub file: usize,
+    pub line: usize,
+}
+
+impl RawProfile {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.properties.iter().find(|p| p.key == key).map(|p| p.value.as_str())
+    }
+
+    fn set(&mut self, property: Property) {
+        match self.properties.iter_mut().find(|p| p.key == property.key) {
+            Some(existing) => *existing = property,
+            None => self.properties.push(property),
+        }
+    }
+}
+
+/// Everything the two files declare, merged.
+#[derive(Debug, Default)]
+pub struct ProfileSet {
+    /// In order of first appearance: config file first, then credentials-only profiles.
+    pub profiles: Vec<RawProfile>,
+    pub sso_sessions: Vec<RawProfile>,
+    pub services: Vec<RawProfile>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The file names, indexed by `RawProfile::file`.
+    pub files: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+/// One input file: its display name and its text (`None` when it does not exist).
+pub struct Source<'a> {
+    pub name: &'a str,
+    pub text: Option<&'a str>,
+    pub kind: FileKind,
+}
+
+impl ProfileSet {
+    /// Parses and merges the files, config before credentials.
+    pub fn from_sources(sources: &[Source<'_>]) -> ProfileSet {
+        let mut set = ProfileSet::default();
+        for (file_idx, source) in sources.iter().enumerate() {
+            set.files.push(source.name.to_string());
+            let Some(text) = source.text else { continue };
+            let parsed = parse(text, source.kind, source.name);
+            set.absorb(parsed, file_idx);
+        }
+        set
+    }
+
+    fn absorb(&mut self, parsed: ParsedFile, file_idx: usize) {
+        self.diagnostics.extend(parsed.diagnostics);
+        let has_prefixed_default =
+            parsed.sections.iter().any(|s| s.kind == SectionKind::Profile && s.name == "default");
+        for section in parsed.sections {
+            let list = match section.kind {
+                SectionKind::UnprefixedDefault if has_prefixed_default => {
+                    self.diagnostics.push(Diagnostic::warning(
+                        &self.files[file_idx],
+                        section.line,
+                        "ignored [default]: [profile default] in the same file takes precedence".into(),
+                    ));
+                    continue;
+                }
+                SectionKind::Profile | SectionKind::UnprefixedDefault => {
+                    let idx = match self.index.get(&section.name) {
+                        Some(&idx) => idx,
+                        None => {
+                            self.profiles.push(RawProfile {
+                                name: section.name.clone(),
+                                properties: Vec::new(),
+                                file: file_idx,
+                                line: section.line,
+                            });
+                            self.index.insert(section.name.clone(), self.profiles.len() - 1);
+                            self.profiles.len() - 1
+                        }
+                    };
+                    for property in section.properties {
+                        self.profiles[idx].set(property);
+                    }
+                    continue;
+                }
+                SectionKind::SsoSession => &mut self.sso_sessions,
+                SectionKind::Services => &mut self.services,
+            };
+            // sso-session and services sections are few: a linear search keeps them simple.
+            let pos = match list.iter().position(|s| s.name == section.name) {
+                Some(pos) => pos,
+                None => {
+                    list.push(RawProfile {
+                        name: section.name.clone(),
+                        properties: Vec::new(),
+                        file: file_idx,
+                        line: section.line,
+                    });
+                    list.len() - 1
+                }
+            };
+            for property in section.properties {
+                list[pos].set(property);
+            }
+        }
+    }
+
+    pub fn profile(&self, name: &str) -> Option<&RawProfile> {
+        self.index.get(name).map(|&idx| &self.profiles[idx])
+    }
+
+    pub fn profile_index(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    pub fn sso_session(&self, name: &str) -> Option<&RawProfile> {
+        self.sso_sessions.iter().find(|s| s.name == name)
+    }
+}

@@ -1,0 +1,53 @@
+//! The values the engine hands out. Secrets inside are `Secret`s, so printing any of these
+//! with `{:?}` shows no key material.
+
+use time::OffsetDateTime;
+
+use crate::secret::Secret;
+
+/// A set of AWS credentials: long-term keys (no token, no expiry) or a temporary session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Option<Secret>,
+    pub expiration: Option<OffsetDateTime>,
+}
+
+impl Credentials {
+    /// Long-term keys: no session token. awsw never writes these anywhere.
+    pub fn is_long_term(&self) -> bool {
+        self.session_token.is_none()
+    }
+}
+
+/// Who a set of credentials belongs to, from `sts:GetCallerIdentity`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Identity {
+    pub account: String,
+    pub arn: String,
+    pub user_id: String,
+}
+
+/// Where a session's credentials came from this time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionOrigin {
+    /// Keys straight from the credentials file.
+    Static,
+    /// A still-valid session from awsw's or the AWS CLI's cache.
+    Cache,
+    /// Just obtained from STS (or an SSO / process / web-identity provider).
+    Fresh,
+}
+
+/// Working credentials for one profile, ready for a sink.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub profile: String,
+    pub credentials: Credentials,
+    /// The profile's region (own or along its chain), when known.
+    pub region: Option<String>,
+    pub identity: Option<Identity>,
+    pub origin: SessionOrigin,
+}

@@ -1,0 +1,8 @@
+//! awsw: AWS profile and role switching. The binary in `main.rs` is a thin edge over these
+//! modules, which tests and benches reach directly.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod creds;
+pub mod secret;

@@ -1,0 +1,29 @@
+//! The `awsw` binary: parses the command line and hands off to a command.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use awsw::cli::{Cli, Command};
+use awsw::commands;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return match err.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(commands::exit::USAGE),
+            };
+        }
+    };
+    match cli.command {
+        Some(Command::List(args)) => commands::list::run(&args),
+        None => {
+            commands::fail(commands::exit::USAGE, "the interactive picker is not built yet; use `awsw list`")
+        }
+    }
+}
