@@ -1,0 +1,7 @@
+//! Where a session goes. `env` is the one pure function that decides which variables to set
+//! and unset; every sink (shell lines, subshell, `.envrc`, clipboard, `exec`) only formats
+//! or applies its result.
+
+pub mod env;
+
+pub use env::{EnvChange, EnvOptions, EnvValue, env_change};
