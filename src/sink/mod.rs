@@ -3,5 +3,6 @@
 //! or applies its result.
 
 pub mod env;
+pub mod shell;
 
 pub use env::{EnvChange, EnvOptions, EnvValue, env_change};
