@@ -316,15 +316,19 @@ pub fn resolve_all(set: &ProfileSet) -> Vec<Profile> {
             }
             if on_path[cur] {
                 let from = path.iter().position(|&p| p == cur).unwrap_or(0);
-                let mut names: Vec<&str> =
-                    path[from..].iter().map(|&p| set.profiles[p].name.as_str()).collect();
-                names.push(&set.profiles[cur].name);
-                let finding = Finding::new("cycle", format!("source_profile loop: {}", names.join(" -> ")));
-                // Every member of the loop gets the loop itself as its problem.
-                for &member in &path[from..] {
-                    memo[member] = Some(Resolved::Broken(finding.clone()));
+                let members: Vec<usize> = path[from..].to_vec();
+                let finding_for = |start: usize| {
+                    let names: Vec<&str> = (0..=members.len())
+                        .map(|k| set.profiles[members[(start + k) % members.len()]].name.as_str())
+                        .collect();
+                    Finding::new("cycle", format!("source_profile loop: {}", names.join(" -> ")))
+                };
+                // Every member of the loop gets the loop itself, told from its own place.
+                for (k, &member) in members.iter().enumerate() {
+                    memo[member] = Some(Resolved::Broken(finding_for(k)));
                     on_path[member] = false;
                 }
+                let finding = finding_for(0);
                 path.truncate(from);
                 break Resolved::Broken(finding);
             }
