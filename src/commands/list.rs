@@ -69,7 +69,7 @@ fn report_to_stderr(inventory: &Inventory) {
 /// Where a profile's credentials come from, in a few characters.
 pub fn source_label(profile: &Profile) -> String {
     if profile.kind == Kind::Invalid {
-        return profile.problems.first().map(|p| format!("! {}", p.code)).unwrap_or_default();
+        return profile.problems.first().map(|p| format!("!{}", p.code)).unwrap_or_default();
     }
     if let Some(source) = &profile.source_profile {
         return source.clone();
@@ -83,6 +83,14 @@ pub fn source_label(profile: &Profile) -> String {
         }
         Some(RootKind::CredentialProcess) => "process".into(),
         None => String::new(),
+    }
+}
+
+/// The kind as the table shows it: `credential-process` is shortened to keep 80 columns.
+fn table_kind(kind: Kind) -> &'static str {
+    match kind {
+        Kind::CredentialProcess => "cred-process",
+        other => other.as_str(),
     }
 }
 
@@ -120,7 +128,7 @@ pub fn render_table(inventory: &Inventory, width: usize) -> String {
         .map(|p| {
             [
                 p.name.clone(),
-                p.kind.as_str().to_string(),
+                table_kind(p.kind).to_string(),
                 p.account_id.clone().unwrap_or_else(|| "-".into()),
                 p.role_name.clone().or_else(|| p.sso_role_name.clone()).unwrap_or_else(|| "-".into()),
                 p.region.clone().unwrap_or_else(|| "-".into()),
@@ -135,16 +143,20 @@ pub fn render_table(inventory: &Inventory, width: usize) -> String {
             *w = (*w).max(cell.width());
         }
     }
-    // Shrink the free-text columns (name, role, source, then kind) until the line fits.
+    // Cut the widest free-text column one cell at a time until the line fits, so the cuts
+    // spread over name, role, source and kind instead of gutting one of them.
     let gaps = 2 * (HEADERS.len() - 1);
-    let minimums = [12, 8, 12, 6, 6, 3, 6];
-    for col in [0, 3, 6, 1, 4] {
-        let total: usize = widths.iter().sum::<usize>() + gaps;
-        if total <= width {
-            break;
+    // Name, role and source give way first; kind and region only when nothing else can.
+    for (flexible, minimums) in [([0, 3, 6], [14, 6, 8]), ([1, 4, 0], [7, 9, 8])] {
+        while widths.iter().sum::<usize>() + gaps > width {
+            let Some(k) = (0..3)
+                .filter(|&k| widths[flexible[k]] > minimums[k])
+                .max_by_key(|&k| (widths[flexible[k]] - minimums[k], std::cmp::Reverse(k)))
+            else {
+                break;
+            };
+            widths[flexible[k]] -= 1;
         }
-        let excess = total - width;
-        widths[col] = widths[col].saturating_sub(excess).max(minimums[col]);
     }
     let mut out = String::new();
     let mut line = |cells: &[String]| {
