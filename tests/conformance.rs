@@ -12,7 +12,12 @@ type Props = BTreeMap<String, String>;
 
 fn as_map(list: &[RawProfile]) -> BTreeMap<String, Props> {
     list.iter()
-        .map(|p| (p.name.clone(), p.properties.iter().map(|q| (q.key.clone(), q.value.clone())).collect()))
+        .map(|p| {
+            (
+                p.name.to_string(),
+                p.properties.iter().map(|q| (q.key.to_string(), q.value.to_string())).collect(),
+            )
+        })
         .collect()
 }
 

@@ -54,7 +54,49 @@ fn expand_home(path: &Path) -> Result<PathBuf, ConfigError> {
 pub struct Loaded {
     pub inventory: Inventory,
     pub missing: Vec<PathBuf>,
-    pub set: ProfileSet,
+}
+
+/// The two files' text, read but not yet parsed.
+pub struct Texts {
+    pub config: Option<String>,
+    pub credentials: Option<String>,
+    pub config_name: String,
+    pub credentials_name: String,
+    pub missing: Vec<PathBuf>,
+}
+
+impl Texts {
+    /// Parses and merges the texts; the set borrows them.
+    pub fn profile_set(&self) -> ProfileSet<'_> {
+        ProfileSet::from_sources(&[
+            Source { name: &self.config_name, text: self.config.as_deref(), kind: FileKind::Config },
+            Source {
+                name: &self.credentials_name,
+                text: self.credentials.as_deref(),
+                kind: FileKind::Credentials,
+            },
+        ])
+    }
+}
+
+/// Reads both files; a missing one is noted, any other failure is an error naming it.
+pub fn read(paths: &ConfigPaths) -> Result<Texts, ConfigError> {
+    let config = read_optional(&paths.config)?;
+    let credentials = read_optional(&paths.credentials)?;
+    let mut missing = Vec::new();
+    if config.is_none() {
+        missing.push(paths.config.clone());
+    }
+    if credentials.is_none() {
+        missing.push(paths.credentials.clone());
+    }
+    Ok(Texts {
+        config,
+        credentials,
+        config_name: paths.config.display().to_string(),
+        credentials_name: paths.credentials.display().to_string(),
+        missing,
+    })
 }
 
 /// Reads a file that may be missing; any other failure is an error naming the path.
@@ -74,21 +116,7 @@ fn read_optional(path: &Path) -> Result<Option<String>, ConfigError> {
 
 /// Reads, merges and resolves both files.
 pub fn load(paths: &ConfigPaths) -> Result<Loaded, ConfigError> {
-    let config = read_optional(&paths.config)?;
-    let credentials = read_optional(&paths.credentials)?;
-    let mut missing = Vec::new();
-    if config.is_none() {
-        missing.push(paths.config.clone());
-    }
-    if credentials.is_none() {
-        missing.push(paths.credentials.clone());
-    }
-    let config_name = paths.config.display().to_string();
-    let credentials_name = paths.credentials.display().to_string();
-    let set = ProfileSet::from_sources(&[
-        Source { name: &config_name, text: config.as_deref(), kind: FileKind::Config },
-        Source { name: &credentials_name, text: credentials.as_deref(), kind: FileKind::Credentials },
-    ]);
-    let inventory = Inventory::from_set(&set);
-    Ok(Loaded { inventory, missing, set })
+    let texts = read(paths)?;
+    let inventory = Inventory::from_set(&texts.profile_set());
+    Ok(Loaded { inventory, missing: texts.missing })
 }

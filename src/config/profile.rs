@@ -158,12 +158,22 @@ pub const MAX_CHAIN: usize = 64;
 const DURATION_MIN: u32 = 900;
 const DURATION_MAX: u32 = 43_200;
 
+/// The six `:`-separated parts of an ARN (the last keeps its own colons).
+fn arn_parts(arn: &str) -> Option<[&str; 6]> {
+    let mut parts = [""; 6];
+    let mut rest = arn;
+    for part in parts.iter_mut().take(5) {
+        let idx = memchr::memchr(b':', rest.as_bytes())?;
+        *part = &rest[..idx];
+        rest = &rest[idx + 1..];
+    }
+    parts[5] = rest;
+    Some(parts)
+}
+
 /// The account id in `arn:aws:iam::123456789012:role/x` (any partition).
 pub fn account_from_arn(arn: &str) -> Option<String> {
-    let mut parts = arn.splitn(6, ':');
-    let (scheme, _partition, service, _region, account) =
-        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    parts.next()?;
+    let [scheme, _partition, service, _region, account, _resource] = arn_parts(arn)?;
     (scheme == "arn"
         && service == "iam"
         && account.len() == 12
@@ -173,13 +183,21 @@ pub fn account_from_arn(arn: &str) -> Option<String> {
 
 /// The role's name: the last path segment of the resource (`role/path/name` gives `name`).
 pub fn role_name_from_arn(arn: &str) -> Option<String> {
-    let resource = arn.splitn(6, ':').nth(5)?;
-    let rest = resource.strip_prefix("role/")?;
-    rest.rsplit('/').next().filter(|n| !n.is_empty()).map(str::to_string)
+    let rest = arn_parts(arn)?[5].strip_prefix("role/")?;
+    let name = match memchr::memrchr(b'/', rest.as_bytes()) {
+        Some(idx) => &rest[idx + 1..],
+        None => rest,
+    };
+    (!name.is_empty()).then(|| name.to_string())
 }
 
-fn own(raw: &RawProfile, key: &str) -> Option<String> {
-    raw.get(key).filter(|v| !v.is_empty()).map(str::to_string)
+/// A non-empty property of the profile itself.
+fn own<'a>(raw: &'a RawProfile, key: &str) -> Option<&'a str> {
+    raw.get(key).filter(|v| !v.is_empty())
+}
+
+fn owned(raw: &RawProfile, key: &str) -> Option<String> {
+    own(raw, key).map(str::to_string)
 }
 
 /// What a single profile says about itself, before following `source_profile`.
@@ -213,7 +231,7 @@ fn classify(set: &ProfileSet, raw: &RawProfile) -> Step {
                     ))
                 }
             }
-            (Some(source), None) => match set.profile_index(&source) {
+            (Some(source), None) => match set.profile_index(source) {
                 Some(idx) => Step::Source(idx),
                 None => Step::Broken(Finding::new(
                     "missing-source",
@@ -222,7 +240,7 @@ fn classify(set: &ProfileSet, raw: &RawProfile) -> Step {
                     ),
                 )),
             },
-            (None, Some(source)) => match CredentialSource::parse(&source) {
+            (None, Some(source)) => match CredentialSource::parse(source) {
                 Some(cs) => Step::Root(RootKind::CredentialSource(cs), Kind::AssumeRole),
                 None => Step::Broken(Finding::new(
                     "unknown-credential-source",
@@ -244,7 +262,7 @@ fn classify(set: &ProfileSet, raw: &RawProfile) -> Step {
         return Step::Broken(Finding::new("role-without-source", "web_identity_token_file needs a role_arn"));
     }
     if let Some(session) = own(raw, "sso_session") {
-        if set.sso_session(&session).is_none() {
+        if set.sso_session(session).is_none() {
             return Step::Broken(Finding::new(
                 "missing-sso-session",
                 format!("sso_session {session:?} names no [sso-session {session}] section"),
@@ -285,7 +303,7 @@ fn classify(set: &ProfileSet, raw: &RawProfile) -> Step {
 
 fn static_keys(raw: &RawProfile) -> Option<StaticKeys> {
     Some(StaticKeys {
-        access_key_id: own(raw, "aws_access_key_id")?,
+        access_key_id: owned(raw, "aws_access_key_id")?,
         secret_access_key: Secret::new(own(raw, "aws_secret_access_key")?),
         session_token: own(raw, "aws_session_token").map(Secret::new),
     })
@@ -300,6 +318,28 @@ enum Resolved {
 
 /// Resolves every profile of the set. Iterative, so a chain of any length costs no stack.
 pub fn resolve_all(set: &ProfileSet) -> Vec<Profile> {
+    let resolution = Resolution::new(set);
+    (0..set.profiles.len()).map(|idx| resolution.profile(set, idx)).collect()
+}
+
+/// Which root and chain every profile of a set has, without the `Profile` values yet: a
+/// caller that streams profiles out builds each one when it needs it, on any thread.
+pub struct Resolution {
+    memo: Vec<Resolved>,
+}
+
+impl Resolution {
+    pub fn new(set: &ProfileSet) -> Resolution {
+        Resolution { memo: resolve_chains(set) }
+    }
+
+    /// The resolved profile at `idx` of `set.profiles`.
+    pub fn profile(&self, set: &ProfileSet, idx: usize) -> Profile {
+        build_profile(set, &set.profiles[idx], &self.memo[idx])
+    }
+}
+
+fn resolve_chains(set: &ProfileSet) -> Vec<Resolved> {
     let n = set.profiles.len();
     let mut memo: Vec<Option<Resolved>> = vec![None; n];
     let mut on_path = vec![false; n];
@@ -319,7 +359,7 @@ pub fn resolve_all(set: &ProfileSet) -> Vec<Profile> {
                 let members: Vec<usize> = path[from..].to_vec();
                 let finding_for = |start: usize| {
                     let names: Vec<&str> = (0..=members.len())
-                        .map(|k| set.profiles[members[(start + k) % members.len()]].name.as_str())
+                        .map(|k| set.profiles[members[(start + k) % members.len()]].name)
                         .collect();
                     Finding::new("cycle", format!("source_profile loop: {}", names.join(" -> ")))
                 };
@@ -376,26 +416,24 @@ pub fn resolve_all(set: &ProfileSet) -> Vec<Profile> {
             cur = member;
         }
     }
-    set.profiles
-        .iter()
-        .enumerate()
-        .map(|(idx, raw)| build_profile(set, raw, memo[idx].take().expect("every profile resolved")))
-        .collect()
+    memo.into_iter().map(|resolved| resolved.expect("every profile resolved")).collect()
 }
 
-fn build_profile(set: &ProfileSet, raw: &RawProfile, resolved: Resolved) -> Profile {
-    let role_arn = own(raw, "role_arn");
+fn build_profile(set: &ProfileSet, raw: &RawProfile, resolved: &Resolved) -> Profile {
+    let role_arn = owned(raw, "role_arn");
     let mut problems = Vec::new();
-    let (kind, root, chain_idx) = match resolved {
-        Resolved::Ok { root, kind, chain } => (kind, Some(root), chain),
+    let (kind, root, chain_idx): (Kind, Option<RootKind>, &[usize]) = match resolved {
+        Resolved::Ok { root, kind, chain } => (*kind, Some(*root), chain),
         Resolved::Broken(finding) => {
-            problems.push(finding);
-            (Kind::Invalid, None, Vec::new())
+            problems.push(finding.clone());
+            (Kind::Invalid, None, &[])
         }
     };
     // Nearest first: this profile, then its sources toward the root.
     let along_chain = |key: &str| -> Option<String> {
-        own(raw, key).or_else(|| chain_idx.iter().rev().find_map(|&i| own(&set.profiles[i], key)))
+        own(raw, key)
+            .or_else(|| chain_idx.iter().rev().find_map(|&i| own(&set.profiles[i], key)))
+            .map(str::to_string)
     };
     let duration_seconds = match own(raw, "duration_seconds") {
         None => None,
@@ -412,12 +450,12 @@ fn build_profile(set: &ProfileSet, raw: &RawProfile, resolved: Resolved) -> Prof
     };
     // The device a switch prompts for: the root's (GetSessionToken), else the first role's.
     let mfa_owner = chain_idx.iter().map(|&i| &set.profiles[i]).find(|p| own(p, "mfa_serial").is_some());
-    let mfa_serial = mfa_owner.and_then(|p| own(p, "mfa_serial")).or_else(|| own(raw, "mfa_serial"));
-    let mfa_process = mfa_owner.and_then(|p| own(p, "mfa_process")).or_else(|| own(raw, "mfa_process"));
-    let sso_session = own(raw, "sso_session");
+    let mfa_serial = mfa_owner.and_then(|p| owned(p, "mfa_serial")).or_else(|| owned(raw, "mfa_serial"));
+    let mfa_process = mfa_owner.and_then(|p| owned(p, "mfa_process")).or_else(|| owned(raw, "mfa_process"));
+    let sso_session = owned(raw, "sso_session");
     let sso_from_session =
-        |key: &str| sso_session.as_deref().and_then(|s| set.sso_session(s)).and_then(|s| own(s, key));
-    let sso_account_id = own(raw, "sso_account_id");
+        |key: &str| sso_session.as_deref().and_then(|s| set.sso_session(s)).and_then(|s| owned(s, key));
+    let sso_account_id = owned(raw, "sso_account_id");
     let account_id = role_arn.as_deref().and_then(account_from_arn).or_else(|| {
         sso_account_id.clone().filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
     });
@@ -427,33 +465,33 @@ fn build_profile(set: &ProfileSet, raw: &RawProfile, resolved: Resolved) -> Prof
     };
 
     let mut profile = Profile {
-        name: raw.name.clone(),
+        name: raw.name.to_string(),
         kind: if problems.is_empty() { kind } else { Kind::Invalid },
         region: along_chain("region"),
         account_id,
         role_name: role_arn.as_deref().and_then(role_name_from_arn),
         role_arn,
-        source_profile: own(raw, "source_profile"),
-        credential_source: own(raw, "credential_source"),
+        source_profile: owned(raw, "source_profile"),
+        credential_source: owned(raw, "credential_source"),
         mfa_serial,
-        sso_start_url: own(raw, "sso_start_url").or_else(|| sso_from_session("sso_start_url")),
-        sso_region: own(raw, "sso_region").or_else(|| sso_from_session("sso_region")),
+        sso_start_url: owned(raw, "sso_start_url").or_else(|| sso_from_session("sso_start_url")),
+        sso_region: owned(raw, "sso_region").or_else(|| sso_from_session("sso_region")),
         sso_session,
         duration_seconds,
-        external_id: own(raw, "external_id"),
-        role_session_name: own(raw, "role_session_name"),
-        description: own(raw, "description"),
-        chain: chain_idx.iter().map(|&i| set.profiles[i].name.clone()).collect(),
+        external_id: owned(raw, "external_id"),
+        role_session_name: owned(raw, "role_session_name"),
+        description: owned(raw, "description"),
+        chain: chain_idx.iter().map(|&i| set.profiles[i].name.to_string()).collect(),
         warnings: Vec::new(),
         problems,
         root,
         static_keys: root_keys,
         mfa_process,
         endpoint_url: along_chain("endpoint_url"),
-        web_identity_token_file: own(raw, "web_identity_token_file"),
-        credential_process: own(raw, "credential_process"),
+        web_identity_token_file: owned(raw, "web_identity_token_file"),
+        credential_process: owned(raw, "credential_process"),
         sso_account_id,
-        sso_role_name: own(raw, "sso_role_name"),
+        sso_role_name: owned(raw, "sso_role_name"),
         origin: (set.files.get(raw.file).cloned().unwrap_or_default(), raw.line),
     };
     if !profile.problems.is_empty() {
@@ -473,7 +511,7 @@ fn hygiene(profile: &Profile) -> Vec<Finding> {
         let root = profile.chain.first().map(String::as_str).unwrap_or(&profile.name);
         warnings.push(Finding::new(
             "static-keys",
-            format!("credentials come from long-term access keys stored in a plain file (profile {root:?}); prefer SSO or keys kept out of plain text"),
+            format!("long-term access keys in a plain file (profile {root}): prefer SSO or a vault"),
         ));
     }
     let mfa_enforced_elsewhere = matches!(profile.root, Some(RootKind::Sso | RootKind::CredentialSource(_)));
@@ -504,9 +542,9 @@ pub fn sso_sessions(set: &ProfileSet) -> Vec<SsoSession> {
     set.sso_sessions
         .iter()
         .map(|s| SsoSession {
-            name: s.name.clone(),
-            sso_start_url: own(s, "sso_start_url"),
-            sso_region: own(s, "sso_region"),
+            name: s.name.to_string(),
+            sso_start_url: owned(s, "sso_start_url"),
+            sso_region: owned(s, "sso_region"),
         })
         .collect()
 }

@@ -2,27 +2,27 @@
 //! merge, the last value of a key wins, credentials-file values beat config-file values, and
 //! `[profile default]` in the config file hides any unprefixed `[default]` there. Pure.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::Diagnostic;
 use super::parse::{FileKind, ParsedFile, Property, SectionKind, parse};
 
 /// A profile's merged properties, in first-seen key order.
 #[derive(Debug, Clone, Default)]
-pub struct RawProfile {
-    pub name: String,
-    pub properties: Vec<Property>,
+pub struct RawProfile<'a> {
+    pub name: &'a str,
+    pub properties: Vec<Property<'a>>,
     /// Where the profile was first declared, for messages.
     pub file: usize,
     pub line: usize,
 }
 
-impl RawProfile {
+impl<'a> RawProfile<'a> {
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.properties.iter().find(|p| p.key == key).map(|p| p.value.as_str())
+        self.properties.iter().find(|p| p.key == key).map(|p| p.value.as_ref())
     }
 
-    fn set(&mut self, property: Property) {
+    fn set(&mut self, property: Property<'a>) {
         match self.properties.iter_mut().find(|p| p.key == property.key) {
             Some(existing) => *existing = property,
             None => self.properties.push(property),
@@ -30,17 +30,17 @@ impl RawProfile {
     }
 }
 
-/// Everything the two files declare, merged.
+/// Everything the two files declare, merged. Borrows the files' text.
 #[derive(Debug, Default)]
-pub struct ProfileSet {
+pub struct ProfileSet<'a> {
     /// In order of first appearance: config file first, then credentials-only profiles.
-    pub profiles: Vec<RawProfile>,
-    pub sso_sessions: Vec<RawProfile>,
-    pub services: Vec<RawProfile>,
+    pub profiles: Vec<RawProfile<'a>>,
+    pub sso_sessions: Vec<RawProfile<'a>>,
+    pub services: Vec<RawProfile<'a>>,
     pub diagnostics: Vec<Diagnostic>,
     /// The file names, indexed by `RawProfile::file`.
     pub files: Vec<String>,
-    index: HashMap<String, usize>,
+    index: FxHashMap<&'a str, usize>,
 }
 
 /// One input file: its display name and its text (`None` when it does not exist).
@@ -50,9 +50,9 @@ pub struct Source<'a> {
     pub kind: FileKind,
 }
 
-impl ProfileSet {
+impl<'a> ProfileSet<'a> {
     /// Parses and merges the files, config before credentials.
-    pub fn from_sources(sources: &[Source<'_>]) -> ProfileSet {
+    pub fn from_sources(sources: &[Source<'a>]) -> ProfileSet<'a> {
         let mut set = ProfileSet::default();
         for (file_idx, source) in sources.iter().enumerate() {
             set.files.push(source.name.to_string());
@@ -63,7 +63,7 @@ impl ProfileSet {
         set
     }
 
-    fn absorb(&mut self, parsed: ParsedFile, file_idx: usize) {
+    fn absorb(&mut self, parsed: ParsedFile<'a>, file_idx: usize) {
         self.diagnostics.extend(parsed.diagnostics);
         let has_prefixed_default =
             parsed.sections.iter().any(|s| s.kind == SectionKind::Profile && s.name == "default");
@@ -78,16 +78,16 @@ impl ProfileSet {
                     continue;
                 }
                 SectionKind::Profile | SectionKind::UnprefixedDefault => {
-                    let idx = match self.index.get(&section.name) {
+                    let idx = match self.index.get(section.name) {
                         Some(&idx) => idx,
                         None => {
                             self.profiles.push(RawProfile {
-                                name: section.name.clone(),
+                                name: section.name,
                                 properties: Vec::new(),
                                 file: file_idx,
                                 line: section.line,
                             });
-                            self.index.insert(section.name.clone(), self.profiles.len() - 1);
+                            self.index.insert(section.name, self.profiles.len() - 1);
                             self.profiles.len() - 1
                         }
                     };
@@ -104,7 +104,7 @@ impl ProfileSet {
                 Some(pos) => pos,
                 None => {
                     list.push(RawProfile {
-                        name: section.name.clone(),
+                        name: section.name,
                         properties: Vec::new(),
                         file: file_idx,
                         line: section.line,
@@ -118,7 +118,7 @@ impl ProfileSet {
         }
     }
 
-    pub fn profile(&self, name: &str) -> Option<&RawProfile> {
+    pub fn profile(&self, name: &str) -> Option<&RawProfile<'a>> {
         self.index.get(name).map(|&idx| &self.profiles[idx])
     }
 
@@ -126,7 +126,7 @@ impl ProfileSet {
         self.index.get(name).copied()
     }
 
-    pub fn sso_session(&self, name: &str) -> Option<&RawProfile> {
+    pub fn sso_session(&self, name: &str) -> Option<&RawProfile<'a>> {
         self.sso_sessions.iter().find(|s| s.name == name)
     }
 }
