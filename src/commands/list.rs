@@ -7,6 +7,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::{exit, fail};
 use crate::cli::ListArgs;
+use crate::config::profile::ProfileRef;
 use crate::config::{self, ConfigPaths, Inventory, Kind, Profile, ProfileSet, RootKind};
 
 pub fn run(args: &ListArgs) -> ExitCode {
@@ -64,7 +65,7 @@ pub fn write_json(set: &ProfileSet<'_>, out: &mut impl Write) -> std::io::Result
         if idx > 0 {
             buf.push(b',');
         }
-        profile_json(&resolution.profile(set, idx), &mut buf);
+        profile_json(&resolution.profile_ref(set, idx), set, &mut buf);
         out.write_all(&buf)?;
     }
     out.write_all(b"],\"sso_sessions\":")?;
@@ -77,17 +78,14 @@ pub fn write_json(set: &ProfileSet<'_>, out: &mut impl Write) -> std::io::Result
 /// One profile as JSON, byte for byte what its derived `Serialize` gives (a test holds the
 /// two together). Written by hand because serde_json's escaper was half the run time of
 /// `list --json` on 10,000 profiles, and nearly no value here needs escaping.
-fn profile_json(p: &Profile, out: &mut Vec<u8>) {
+fn profile_json(p: &ProfileRef<'_>, set: &ProfileSet<'_>, out: &mut Vec<u8>) {
     fn string(out: &mut Vec<u8>, text: &str) {
-        let bytes = text.as_bytes();
-        // No early exit, so the compiler can check many bytes per instruction.
-        let plain = bytes.iter().fold(true, |ok, &b| ok & (b >= 0x20) & (b != b'"') & (b != b'\\'));
-        if plain {
-            out.push(b'"');
-            out.extend_from_slice(bytes);
-            out.push(b'"');
-        } else {
+        if needs_escape(text.as_bytes()) {
             serde_json::to_writer(&mut *out, text).expect("writing to a Vec cannot fail");
+        } else {
+            out.push(b'"');
+            out.extend_from_slice(text.as_bytes());
+            out.push(b'"');
         }
     }
     fn field(out: &mut Vec<u8>, key: &str, value: Option<&str>) {
@@ -116,35 +114,41 @@ fn profile_json(p: &Profile, out: &mut Vec<u8>) {
         out.push(b']');
     }
     out.extend_from_slice(b"{\"name\":");
-    string(out, &p.name);
+    string(out, p.name);
     field(out, "kind", Some(p.kind.as_str()));
-    field(out, "region", p.region.as_deref());
-    field(out, "account_id", p.account_id.as_deref());
-    field(out, "role_arn", p.role_arn.as_deref());
-    field(out, "role_name", p.role_name.as_deref());
-    field(out, "source_profile", p.source_profile.as_deref());
-    field(out, "credential_source", p.credential_source.as_deref());
-    field(out, "mfa_serial", p.mfa_serial.as_deref());
-    field(out, "sso_session", p.sso_session.as_deref());
+    field(out, "region", p.region);
+    field(out, "account_id", p.account_id);
+    field(out, "role_arn", p.role_arn);
+    field(out, "role_name", p.role_name);
+    field(out, "source_profile", p.source_profile);
+    field(out, "credential_source", p.credential_source);
+    field(out, "mfa_serial", p.mfa_serial);
+    field(out, "sso_session", p.sso_session);
     out.extend_from_slice(b",\"duration_seconds\":");
     match p.duration_seconds {
         Some(seconds) => out.extend_from_slice(seconds.to_string().as_bytes()),
         None => out.extend_from_slice(b"null"),
     }
-    field(out, "external_id", p.external_id.as_deref());
-    field(out, "role_session_name", p.role_session_name.as_deref());
-    field(out, "description", p.description.as_deref());
+    field(out, "external_id", p.external_id);
+    field(out, "role_session_name", p.role_session_name);
+    field(out, "description", p.description);
     out.extend_from_slice(b",\"chain\":[");
-    for (idx, name) in p.chain.iter().enumerate() {
+    for (idx, &member) in p.chain.iter().enumerate() {
         if idx > 0 {
             out.push(b',');
         }
-        string(out, name);
+        string(out, set.profiles[member].name);
     }
     out.push(b']');
     findings(out, "problems", &p.problems);
     findings(out, "warnings", &p.warnings);
     out.push(b'}');
+}
+
+/// Whether JSON needs escapes for these bytes: a control character, `"` or `\\`.
+/// No early exit, so the compiler checks many bytes per instruction.
+fn needs_escape(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |found, &b| found | (b < 0x20) | (b == b'"') | (b == b'\\'))
 }
 
 pub fn to_json(inventory: &Inventory) -> String {
@@ -290,15 +294,36 @@ mod tests {
 
     #[test]
     fn hand_written_profile_json_matches_serde_for_awkward_values() {
-        let inventory = Inventory::from_texts(
-            Some(
-                "[profile 本番-admin]\ndescription = tab\there \"quoted\" back\\slash 本番\nduration_seconds = 7\n",
-            ),
-            None,
-        );
+        let config = "[profile 本番-admin]\ndescription = tab\there \"quoted\" back\\slash 本番\nduration_seconds = 7\n";
+        let set = ProfileSet::from_sources(&[config::set::Source {
+            name: "config",
+            text: Some(config),
+            kind: config::parse::FileKind::Config,
+        }]);
+        let resolution = config::profile::Resolution::new(&set);
         let mut buf = Vec::new();
-        profile_json(&inventory.profiles[0], &mut buf);
-        assert_eq!(String::from_utf8(buf).unwrap(), serde_json::to_string(&inventory.profiles[0]).unwrap());
+        profile_json(&resolution.profile_ref(&set, 0), &set, &mut buf);
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            serde_json::to_string(&resolution.profile(&set, 0)).unwrap()
+        );
+    }
+
+    #[test]
+    fn needs_escape_agrees_with_a_byte_by_byte_check() {
+        let slow = |b: &[u8]| b.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\');
+        let mut samples: Vec<Vec<u8>> =
+            vec![b"arn:aws:iam::123456789012:role/admin".to_vec(), "本番-admin".into()];
+        for special in [0u8, 0x1f, 0x20, b'"', b'\\', 0x7f, 0x80, 0xff, b'!', b'#'] {
+            for pos in 0..17 {
+                let mut s = vec![b'a'; 17];
+                s[pos] = special;
+                samples.push(s);
+            }
+        }
+        for sample in &samples {
+            assert_eq!(needs_escape(sample), slow(sample), "{sample:?}");
+        }
     }
 
     #[test]

@@ -173,22 +173,12 @@ fn arn_parts(arn: &str) -> Option<[&str; 6]> {
 
 /// The account id in `arn:aws:iam::123456789012:role/x` (any partition).
 pub fn account_from_arn(arn: &str) -> Option<String> {
-    let [scheme, _partition, service, _region, account, _resource] = arn_parts(arn)?;
-    (scheme == "arn"
-        && service == "iam"
-        && account.len() == 12
-        && account.bytes().all(|b| b.is_ascii_digit()))
-    .then(|| account.to_string())
+    account_slice(arn).map(str::to_string)
 }
 
 /// The role's name: the last path segment of the resource (`role/path/name` gives `name`).
 pub fn role_name_from_arn(arn: &str) -> Option<String> {
-    let rest = arn_parts(arn)?[5].strip_prefix("role/")?;
-    let name = match memchr::memrchr(b'/', rest.as_bytes()) {
-        Some(idx) => &rest[idx + 1..],
-        None => rest,
-    };
-    (!name.is_empty()).then(|| name.to_string())
+    role_name_slice(arn).map(str::to_string)
 }
 
 /// A non-empty property of the profile itself.
@@ -335,7 +325,12 @@ impl Resolution {
 
     /// The resolved profile at `idx` of `set.profiles`.
     pub fn profile(&self, set: &ProfileSet, idx: usize) -> Profile {
-        build_profile(set, &set.profiles[idx], &self.memo[idx])
+        self.profile_ref(set, idx).to_profile(set)
+    }
+
+    /// The same, borrowing its strings from `set`.
+    pub fn profile_ref<'s>(&'s self, set: &'s ProfileSet<'s>, idx: usize) -> ProfileRef<'s> {
+        profile_ref(set, &set.profiles[idx], &self.memo[idx])
     }
 }
 
@@ -419,10 +414,62 @@ fn resolve_chains(set: &ProfileSet) -> Vec<Resolved> {
     memo.into_iter().map(|resolved| resolved.expect("every profile resolved")).collect()
 }
 
-fn build_profile(set: &ProfileSet, raw: &RawProfile, resolved: &Resolved) -> Profile {
-    let role_arn = owned(raw, "role_arn");
+/// A resolved profile that borrows every string from the parsed files. `list --json` writes
+/// these directly; `Profile` is its owned form for everything that keeps profiles around.
+pub struct ProfileRef<'s> {
+    pub name: &'s str,
+    pub kind: Kind,
+    pub region: Option<&'s str>,
+    pub account_id: Option<&'s str>,
+    pub role_arn: Option<&'s str>,
+    pub role_name: Option<&'s str>,
+    pub source_profile: Option<&'s str>,
+    pub credential_source: Option<&'s str>,
+    pub mfa_serial: Option<&'s str>,
+    pub sso_session: Option<&'s str>,
+    pub duration_seconds: Option<u32>,
+    pub external_id: Option<&'s str>,
+    pub role_session_name: Option<&'s str>,
+    pub description: Option<&'s str>,
+    /// Indices into `ProfileSet::profiles`, root first.
+    pub chain: &'s [usize],
+    pub problems: Vec<Finding>,
+    pub warnings: Vec<Finding>,
+    root: Option<RootKind>,
+    root_profile: Option<&'s RawProfile<'s>>,
+    mfa_process: Option<&'s str>,
+    endpoint_url: Option<&'s str>,
+    sso_start_url: Option<&'s str>,
+    sso_region: Option<&'s str>,
+    raw: &'s RawProfile<'s>,
+}
+
+/// The 12-digit account of an ARN, as a slice of it.
+fn account_slice(arn: &str) -> Option<&str> {
+    let [scheme, _partition, service, _region, account, _resource] = arn_parts(arn)?;
+    (scheme == "arn"
+        && service == "iam"
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit()))
+    .then_some(account)
+}
+
+fn role_name_slice(arn: &str) -> Option<&str> {
+    let rest = arn_parts(arn)?[5].strip_prefix("role/")?;
+    let name = match memchr::memrchr(b'/', rest.as_bytes()) {
+        Some(idx) => &rest[idx + 1..],
+        None => rest,
+    };
+    (!name.is_empty()).then_some(name)
+}
+
+fn profile_ref<'s>(
+    set: &'s ProfileSet<'s>,
+    raw: &'s RawProfile<'s>,
+    resolved: &'s Resolved,
+) -> ProfileRef<'s> {
     let mut problems = Vec::new();
-    let (kind, root, chain_idx): (Kind, Option<RootKind>, &[usize]) = match resolved {
+    let (kind, root, chain): (Kind, Option<RootKind>, &[usize]) = match resolved {
         Resolved::Ok { root, kind, chain } => (*kind, Some(*root), chain),
         Resolved::Broken(finding) => {
             problems.push(finding.clone());
@@ -430,11 +477,8 @@ fn build_profile(set: &ProfileSet, raw: &RawProfile, resolved: &Resolved) -> Pro
         }
     };
     // Nearest first: this profile, then its sources toward the root.
-    let along_chain = |key: &str| -> Option<String> {
-        own(raw, key)
-            .or_else(|| chain_idx.iter().rev().find_map(|&i| own(&set.profiles[i], key)))
-            .map(str::to_string)
-    };
+    let along_chain =
+        |key: &str| own(raw, key).or_else(|| chain.iter().rev().find_map(|&i| own(&set.profiles[i], key)));
     let duration_seconds = match own(raw, "duration_seconds") {
         None => None,
         Some(text) => match text.parse::<u32>() {
@@ -449,69 +493,94 @@ fn build_profile(set: &ProfileSet, raw: &RawProfile, resolved: &Resolved) -> Pro
         },
     };
     // The device a switch prompts for: the root's (GetSessionToken), else the first role's.
-    let mfa_owner = chain_idx.iter().map(|&i| &set.profiles[i]).find(|p| own(p, "mfa_serial").is_some());
-    let mfa_serial = mfa_owner.and_then(|p| owned(p, "mfa_serial")).or_else(|| owned(raw, "mfa_serial"));
-    let mfa_process = mfa_owner.and_then(|p| owned(p, "mfa_process")).or_else(|| owned(raw, "mfa_process"));
-    let sso_session = owned(raw, "sso_session");
-    let sso_from_session =
-        |key: &str| sso_session.as_deref().and_then(|s| set.sso_session(s)).and_then(|s| owned(s, key));
-    let sso_account_id = owned(raw, "sso_account_id");
-    let account_id = role_arn.as_deref().and_then(account_from_arn).or_else(|| {
-        sso_account_id.clone().filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
-    });
-    let root_keys = match root {
-        Some(RootKind::StaticKeys) => chain_idx.first().and_then(|&i| static_keys(&set.profiles[i])),
-        _ => None,
-    };
-
-    let mut profile = Profile {
-        name: raw.name.to_string(),
-        kind: if problems.is_empty() { kind } else { Kind::Invalid },
+    let mfa_owner = chain.iter().map(|&i| &set.profiles[i]).find(|p| own(p, "mfa_serial").is_some());
+    let role_arn = own(raw, "role_arn");
+    let sso_session = own(raw, "sso_session");
+    let session_section = sso_session.and_then(|s| set.sso_session(s));
+    let sso_account_id = own(raw, "sso_account_id");
+    let broken = !problems.is_empty();
+    let mut profile = ProfileRef {
+        name: raw.name,
+        kind: if broken { Kind::Invalid } else { kind },
         region: along_chain("region"),
-        account_id,
-        role_name: role_arn.as_deref().and_then(role_name_from_arn),
+        account_id: role_arn
+            .and_then(account_slice)
+            .or_else(|| sso_account_id.filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))),
         role_arn,
-        source_profile: owned(raw, "source_profile"),
-        credential_source: owned(raw, "credential_source"),
-        mfa_serial,
-        sso_start_url: owned(raw, "sso_start_url").or_else(|| sso_from_session("sso_start_url")),
-        sso_region: owned(raw, "sso_region").or_else(|| sso_from_session("sso_region")),
+        role_name: role_arn.and_then(role_name_slice),
+        source_profile: own(raw, "source_profile"),
+        credential_source: own(raw, "credential_source"),
+        mfa_serial: mfa_owner.and_then(|p| own(p, "mfa_serial")).or_else(|| own(raw, "mfa_serial")),
         sso_session,
         duration_seconds,
-        external_id: owned(raw, "external_id"),
-        role_session_name: owned(raw, "role_session_name"),
-        description: owned(raw, "description"),
-        chain: chain_idx.iter().map(|&i| set.profiles[i].name.to_string()).collect(),
-        warnings: Vec::new(),
+        external_id: own(raw, "external_id"),
+        role_session_name: own(raw, "role_session_name"),
+        description: own(raw, "description"),
+        chain: if broken { &[] } else { chain },
         problems,
-        root,
-        static_keys: root_keys,
-        mfa_process,
+        warnings: Vec::new(),
+        root: if broken { None } else { root },
+        root_profile: match root {
+            Some(RootKind::StaticKeys) if !broken => chain.first().map(|&i| &set.profiles[i]),
+            _ => None,
+        },
+        mfa_process: mfa_owner.and_then(|p| own(p, "mfa_process")).or_else(|| own(raw, "mfa_process")),
         endpoint_url: along_chain("endpoint_url"),
-        web_identity_token_file: owned(raw, "web_identity_token_file"),
-        credential_process: owned(raw, "credential_process"),
-        sso_account_id,
-        sso_role_name: owned(raw, "sso_role_name"),
-        origin: (set.files.get(raw.file).cloned().unwrap_or_default(), raw.line),
+        sso_start_url: own(raw, "sso_start_url")
+            .or_else(|| session_section.and_then(|s| own(s, "sso_start_url"))),
+        sso_region: own(raw, "sso_region").or_else(|| session_section.and_then(|s| own(s, "sso_region"))),
+        raw,
     };
-    if !profile.problems.is_empty() {
-        profile.root = None;
-        profile.chain.clear();
-    }
     profile.warnings = hygiene(&profile);
     profile
 }
 
+impl ProfileRef<'_> {
+    /// The owned `Profile`, with the secrets of its root keys wrapped in `Secret`.
+    pub fn to_profile(&self, set: &ProfileSet) -> Profile {
+        let string = |s: Option<&str>| s.map(str::to_string);
+        Profile {
+            name: self.name.to_string(),
+            kind: self.kind,
+            region: string(self.region),
+            account_id: string(self.account_id),
+            role_arn: string(self.role_arn),
+            role_name: string(self.role_name),
+            source_profile: string(self.source_profile),
+            credential_source: string(self.credential_source),
+            mfa_serial: string(self.mfa_serial),
+            sso_session: string(self.sso_session),
+            duration_seconds: self.duration_seconds,
+            external_id: string(self.external_id),
+            role_session_name: string(self.role_session_name),
+            description: string(self.description),
+            chain: self.chain.iter().map(|&i| set.profiles[i].name.to_string()).collect(),
+            problems: self.problems.clone(),
+            warnings: self.warnings.clone(),
+            root: self.root,
+            static_keys: self.root_profile.and_then(static_keys),
+            mfa_process: string(self.mfa_process),
+            endpoint_url: string(self.endpoint_url),
+            web_identity_token_file: owned(self.raw, "web_identity_token_file"),
+            credential_process: owned(self.raw, "credential_process"),
+            sso_start_url: string(self.sso_start_url),
+            sso_region: string(self.sso_region),
+            sso_account_id: owned(self.raw, "sso_account_id"),
+            sso_role_name: owned(self.raw, "sso_role_name"),
+            origin: (set.files.get(self.raw.file).cloned().unwrap_or_default(), self.raw.line),
+        }
+    }
+}
+
 /// The hygiene warnings: habits awsw exists to move people off.
-fn hygiene(profile: &Profile) -> Vec<Finding> {
+fn hygiene(profile: &ProfileRef) -> Vec<Finding> {
     let mut warnings = Vec::new();
-    if let Some(keys) = &profile.static_keys
-        && keys.session_token.is_none()
+    if let Some(root) = profile.root_profile
+        && own(root, "aws_session_token").is_none()
     {
-        let root = profile.chain.first().map(String::as_str).unwrap_or(&profile.name);
         warnings.push(Finding::new(
             "static-keys",
-            format!("long-term access keys in a plain file (profile {root}): prefer SSO or a vault"),
+            format!("long-term access keys in a plain file (profile {}): prefer SSO or a vault", root.name),
         ));
     }
     let mfa_enforced_elsewhere = matches!(profile.root, Some(RootKind::Sso | RootKind::CredentialSource(_)));
