@@ -17,6 +17,76 @@ pub struct Cli {
 pub enum Command {
     /// List every profile in the config and credentials files.
     List(ListArgs),
+    /// Show who a profile's credentials belong to, and until when.
+    Whoami(WhoamiArgs),
+    /// Print the lines that put a profile's session into a shell.
+    Env(EnvArgs),
+    /// Run a command with a profile's session in its environment.
+    Exec(ExecArgs),
+    /// Print the session as credential_process JSON (for other tools' profiles).
+    CredentialProcess(CredentialProcessArgs),
+}
+
+/// How to get an MFA code when one is needed.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MfaArgs {
+    /// The current code of the profile's MFA device (else mfa_process, else a prompt on the terminal).
+    #[arg(long, value_name = "CODE")]
+    pub mfa_code: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WhoamiArgs {
+    /// The profile to ask about.
+    #[arg(required_unless_present = "all")]
+    pub profile: Option<String>,
+    /// Every profile whose credentials are available without a prompt, concurrently.
+    #[arg(long, conflicts_with = "profile")]
+    pub all: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub mfa: MfaArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EnvArgs {
+    pub profile: String,
+    /// The shell to write for (default: from $SHELL).
+    #[arg(long, value_enum)]
+    pub shell: Option<crate::sink::shell::Shell>,
+    /// Print credential_process JSON instead of shell lines.
+    #[arg(long, conflicts_with = "shell")]
+    pub json: bool,
+    /// Only a still-valid cached session: never call STS or ask for a code.
+    #[arg(long)]
+    pub cached_only: bool,
+    /// Set AWS_REGION and AWS_DEFAULT_REGION to this region.
+    #[arg(long)]
+    pub region: Option<String>,
+    #[command(flatten)]
+    pub mfa: MfaArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExecArgs {
+    pub profile: String,
+    /// Set AWS_REGION and AWS_DEFAULT_REGION to this region.
+    #[arg(long)]
+    pub region: Option<String>,
+    #[command(flatten)]
+    pub mfa: MfaArgs,
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CredentialProcessArgs {
+    pub profile: String,
+    #[command(flatten)]
+    pub mfa: MfaArgs,
 }
 
 #[derive(Debug, clap::Args)]

@@ -22,6 +22,10 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Some(Command::List(args)) => commands::list::run(&args),
+        Some(Command::Whoami(args)) => commands::whoami::run(&args),
+        Some(Command::Env(args)) => commands::env::run(&args),
+        Some(Command::Exec(args)) => commands::exec::run(&args),
+        Some(Command::CredentialProcess(args)) => commands::credential_process::run(&args),
         None => {
             commands::fail(commands::exit::USAGE, "the interactive picker is not built yet; use `awsw list`")
         }

@@ -178,3 +178,15 @@ fn suggestions_find_close_names() {
     assert_eq!(i.suggest("team-prod-admn")[0], "team-prod-admin");
     assert!(i.suggest("zzzzzzzzzzzz").is_empty());
 }
+
+#[test]
+fn services_section_gives_the_sts_endpoint() {
+    let i = inv(
+        "[profile p]\nservices = local\nendpoint_url = http://global\naws_access_key_id = A\naws_secret_access_key = S\n\
+         [services local]\nsts =\n  endpoint_url = http://127.0.0.1:5000\ns3 =\n  endpoint_url = http://s3\n",
+        "",
+    );
+    let p = i.profile("p").unwrap();
+    assert_eq!(p.sts_endpoint_url.as_deref(), Some("http://127.0.0.1:5000"));
+    assert_eq!(p.endpoint_url.as_deref(), Some("http://global"));
+}

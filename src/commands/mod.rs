@@ -1,6 +1,11 @@
 //! The non-interactive subcommands. Each returns its exit status; none starts the TUI.
 
+pub mod credential_process;
+pub mod env;
+pub mod exec;
 pub mod list;
+pub mod session;
+pub mod whoami;
 
 use std::process::ExitCode;
 

@@ -112,10 +112,16 @@ pub struct Profile {
     pub root: Option<RootKind>,
     #[serde(skip)]
     pub static_keys: Option<StaticKeys>,
+    /// The profile's own `mfa_serial` (`mfa_serial` above may come from its chain).
+    #[serde(skip)]
+    pub own_mfa_serial: Option<String>,
     #[serde(skip)]
     pub mfa_process: Option<String>,
     #[serde(skip)]
     pub endpoint_url: Option<String>,
+    /// `endpoint_url` under `sts` in the `[services NAME]` section the profile names.
+    #[serde(skip)]
+    pub sts_endpoint_url: Option<String>,
     #[serde(skip)]
     pub web_identity_token_file: Option<String>,
     #[serde(skip)]
@@ -179,6 +185,14 @@ pub fn account_from_arn(arn: &str) -> Option<String> {
 /// The role's name: the last path segment of the resource (`role/path/name` gives `name`).
 pub fn role_name_from_arn(arn: &str) -> Option<String> {
     role_name_slice(arn).map(str::to_string)
+}
+
+/// The value of `key` in a property made of sub-properties (`s3 =\n  key = value`).
+fn sub_property<'a>(value: &'a str, key: &str) -> Option<&'a str> {
+    value.lines().find_map(|line| {
+        let (k, v) = line.split_once('=')?;
+        (k.trim() == key).then(|| v.trim()).filter(|v| !v.is_empty())
+    })
 }
 
 /// A non-empty property of the profile itself.
@@ -439,6 +453,7 @@ pub struct ProfileRef<'s> {
     root_profile: Option<&'s RawProfile<'s>>,
     mfa_process: Option<&'s str>,
     endpoint_url: Option<&'s str>,
+    sts_endpoint_url: Option<&'s str>,
     sso_start_url: Option<&'s str>,
     sso_region: Option<&'s str>,
     raw: &'s RawProfile<'s>,
@@ -526,6 +541,10 @@ fn profile_ref<'s>(
         },
         mfa_process: mfa_owner.and_then(|p| own(p, "mfa_process")).or_else(|| own(raw, "mfa_process")),
         endpoint_url: along_chain("endpoint_url"),
+        sts_endpoint_url: own(raw, "services")
+            .and_then(|name| set.services.iter().find(|s| s.name == name))
+            .and_then(|section| own(section, "sts"))
+            .and_then(|sts| sub_property(sts, "endpoint_url")),
         sso_start_url: own(raw, "sso_start_url")
             .or_else(|| session_section.and_then(|s| own(s, "sso_start_url"))),
         sso_region: own(raw, "sso_region").or_else(|| session_section.and_then(|s| own(s, "sso_region"))),
@@ -559,8 +578,10 @@ impl ProfileRef<'_> {
             warnings: self.warnings.clone(),
             root: self.root,
             static_keys: self.root_profile.and_then(static_keys),
+            own_mfa_serial: owned(self.raw, "mfa_serial"),
             mfa_process: string(self.mfa_process),
             endpoint_url: string(self.endpoint_url),
+            sts_endpoint_url: string(self.sts_endpoint_url),
             web_identity_token_file: owned(self.raw, "web_identity_token_file"),
             credential_process: owned(self.raw, "credential_process"),
             sso_start_url: string(self.sso_start_url),

@@ -1,6 +1,35 @@
 //! The credential engine: turns a profile into temporary credentials with as few MFA prompts
 //! as possible. `types` holds the values every other layer (sinks, TUI) consumes.
 
+pub mod cache;
+pub mod clicache;
+pub mod clock;
+pub mod engine;
+pub mod error;
+pub mod fsutil;
+pub mod mfa;
+pub mod providers;
+pub mod sts;
 pub mod types;
 
+pub use engine::{Ask, Engine, IdentityReport, MfaSource, Readiness};
+pub use error::CredsError;
 pub use types::{Credentials, Identity, Session, SessionOrigin};
+
+/// The `credential_process` JSON (`Version: 1`) for a set of credentials.
+pub fn credential_process_json(creds: &Credentials) -> String {
+    let mut value = serde_json::json!({
+        "Version": 1,
+        "AccessKeyId": creds.access_key_id,
+        "SecretAccessKey": creds.secret_access_key.expose(),
+    });
+    if let Some(token) = &creds.session_token {
+        value["SessionToken"] = serde_json::Value::from(token.expose());
+    }
+    if let Some(expiration) =
+        creds.expiration.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+    {
+        value["Expiration"] = serde_json::Value::from(expiration);
+    }
+    value.to_string()
+}

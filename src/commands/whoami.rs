@@ -1,0 +1,123 @@
+//! `awsw whoami PROFILE`: the verified identity behind a profile and when its session ends;
+//! `--all` asks for every profile available without a prompt, concurrently.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use futures::StreamExt;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::session::{ask, block_on, engine, print_notices, report};
+use crate::cli::WhoamiArgs;
+use crate::creds::{Ask, Engine, IdentityReport, Readiness};
+
+/// How many identity calls run at once for `--all`.
+const CONCURRENCY: usize = 16;
+
+fn origin_name(report: &IdentityReport) -> &'static str {
+    match report.origin {
+        crate::creds::SessionOrigin::Static => "static",
+        crate::creds::SessionOrigin::Cache => "cache",
+        crate::creds::SessionOrigin::Fresh => "fresh",
+    }
+}
+
+fn expiry_text(expiration: Option<OffsetDateTime>) -> Option<String> {
+    expiration.and_then(|t| t.format(&Rfc3339).ok())
+}
+
+fn json(profile: &str, report: &IdentityReport) -> serde_json::Value {
+    serde_json::json!({
+        "profile": profile,
+        "account": report.identity.account,
+        "arn": report.identity.arn,
+        "user_id": report.identity.user_id,
+        "session_name": report.session_name,
+        "expiration": expiry_text(report.expiration),
+        "source": origin_name(report),
+    })
+}
+
+pub fn run(args: &WhoamiArgs) -> ExitCode {
+    let engine = match engine() {
+        Ok(engine) => engine,
+        Err(code) => return code,
+    };
+    if args.all {
+        return all(Arc::new(engine), args.json);
+    }
+    let profile = args.profile.clone().unwrap_or_default();
+    let result = block_on(engine.identity(&profile, &ask(&args.mfa, true)));
+    print_notices(&engine);
+    match result {
+        Ok(report) if args.json => {
+            println!("{}", json(&profile, &report));
+            ExitCode::SUCCESS
+        }
+        Ok(report) => {
+            println!("profile  {profile}");
+            println!("account  {}", report.identity.account);
+            println!("arn      {}", report.identity.arn);
+            println!("user id  {}", report.identity.user_id);
+            match report.expiration {
+                Some(t) => {
+                    let left = t - OffsetDateTime::now_utc();
+                    println!(
+                        "expires  {} (in {}h{:02}m)",
+                        expiry_text(Some(t)).unwrap_or_default(),
+                        left.whole_hours(),
+                        left.whole_minutes() % 60
+                    );
+                }
+                None => println!("expires  never (long-term keys)"),
+            }
+            println!("source   {}", origin_name(&report));
+            ExitCode::SUCCESS
+        }
+        Err(err) => report(&err),
+    }
+}
+
+/// Identity for every profile that is `Ready`, with bounded concurrency, in file order.
+fn all(engine: Arc<Engine>, as_json: bool) -> ExitCode {
+    let names: Vec<String> = engine
+        .inventory()
+        .profiles
+        .iter()
+        .filter(|p| matches!(engine.readiness(&p.name), Readiness::Ready { .. }))
+        .map(|p| p.name.clone())
+        .collect();
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let results: Vec<(String, Result<IdentityReport, crate::creds::CredsError>)> = runtime.block_on(async {
+        futures::stream::iter(names)
+            .map(|name| {
+                let engine = engine.clone();
+                async move {
+                    let result = engine.identity(&name, &Ask::non_interactive()).await;
+                    (name, result)
+                }
+            })
+            .buffered(CONCURRENCY)
+            .collect()
+            .await
+    });
+    print_notices(&engine);
+    let mut failed = false;
+    for (name, result) in results {
+        match (result, as_json) {
+            (Ok(report), true) => println!("{}", json(&name, &report)),
+            (Ok(report), false) => println!("{name}\t{}\t{}", report.identity.account, report.identity.arn),
+            (Err(err), true) => {
+                failed = true;
+                println!("{}", serde_json::json!({"profile": name, "error": err.to_string()}));
+            }
+            (Err(err), false) => {
+                failed = true;
+                eprintln!("awsw: {err}");
+            }
+        }
+    }
+    if failed { ExitCode::from(super::exit::FAILURE) } else { ExitCode::SUCCESS }
+}

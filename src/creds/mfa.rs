@@ -1,0 +1,87 @@
+//! Getting an MFA code: checking its form, running a profile's `mfa_process`, or asking on
+//! the controlling terminal. The engine calls these only when a request allows it.
+
+use std::io::{BufRead, BufReader, Write};
+use std::time::Duration;
+
+use super::error::CredsError;
+
+/// A code is exactly six ASCII digits (surrounding whitespace is forgiven).
+pub fn validate(code: &str, serial: &str) -> Result<String, CredsError> {
+    let code = code.trim();
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(code.to_string())
+    } else {
+        Err(CredsError::MfaMalformed { serial: serial.to_string(), length: code.chars().count() })
+    }
+}
+
+/// How long an `mfa_process` may take (a hardware key may wait for a touch).
+const PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Runs `command` with `sh -c` and reads the code from its standard output.
+pub async fn run_process(command: &str, profile: &str, serial: &str) -> Result<String, CredsError> {
+    let fail = |reason: String| CredsError::MfaProcess { profile: profile.to_string(), reason };
+    let child = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .output();
+    let output = match tokio::time::timeout(PROCESS_TIMEOUT, child).await {
+        Err(_) => return Err(fail(format!("no code after {} s", PROCESS_TIMEOUT.as_secs()))),
+        Ok(Err(err)) => return Err(fail(format!("cannot start `sh -c`: {err}"))),
+        Ok(Ok(output)) => output,
+    };
+    if !output.status.success() {
+        return Err(fail(format!("it exited with {}", output.status)));
+    }
+    // The output is the code itself: it never goes into a message.
+    let text = String::from_utf8_lossy(&output.stdout);
+    validate(text.lines().next().unwrap_or(""), serial)
+        .map_err(|_| fail("it did not print a 6-digit code".to_string()))
+}
+
+/// Asks on `/dev/tty`, so it works while stdout is captured by `eval "$(awsw ...)"`.
+pub async fn prompt_tty(profile: &str, serial: &str) -> Result<String, CredsError> {
+    let prompt = format!("MFA code for {serial} (profile {profile}): ");
+    let serial_owned = serial.to_string();
+    let answer = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
+        let mut tty = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty")?;
+        tty.write_all(prompt.as_bytes())?;
+        tty.flush()?;
+        let mut line = String::new();
+        BufReader::new(&tty).read_line(&mut line)?;
+        Ok(line)
+    })
+    .await
+    .map_err(|err| CredsError::MfaPrompt { reason: err.to_string() })?;
+    match answer {
+        Ok(line) => validate(&line, &serial_owned),
+        Err(err) => Err(CredsError::MfaPrompt { reason: format!("no terminal ({err})") }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_six_digits_pass() {
+        assert_eq!(validate(" 123456\n", "dev").unwrap(), "123456");
+        for bad in ["12345", "1234567", "12345a", "", "１２３４５６"] {
+            assert!(matches!(validate(bad, "dev"), Err(CredsError::MfaMalformed { .. })), "{bad}");
+        }
+    }
+
+    #[tokio::test]
+    async fn mfa_process_prints_the_code() {
+        assert_eq!(run_process("echo 654321", "p", "dev").await.unwrap(), "654321");
+        let err = run_process("echo nope", "p", "dev").await.unwrap_err().to_string();
+        assert!(err.contains("did not print a 6-digit code"), "{err}");
+        let err = run_process("exit 3", "p", "dev").await.unwrap_err().to_string();
+        assert!(err.contains("exited"), "{err}");
+    }
+}

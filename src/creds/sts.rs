@@ -1,0 +1,241 @@
+//! The only network code of the engine: the three STS calls behind a trait, so the planning
+//! logic is tested with a fake. The real implementation builds an aws-sdk-sts client per
+//! call with the profile's region and endpoint, short timeouts and the standard retries.
+
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use time::OffsetDateTime;
+
+use super::types::{Credentials, Identity};
+use crate::secret::Secret;
+
+/// Where an STS call goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub region: String,
+    /// An explicit endpoint (`AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, a `services`
+    /// section, `endpoint_url`); `None` means the SDK's regional STS endpoint.
+    pub url: Option<String>,
+}
+
+impl Endpoint {
+    /// For messages: the URL, or what the SDK will use.
+    pub fn describe(&self) -> String {
+        self.url.clone().unwrap_or_else(|| format!("sts.{}.amazonaws.com", self.region))
+    }
+}
+
+/// An MFA device and the code read from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaToken {
+    pub serial: String,
+    pub code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumeRoleRequest {
+    pub role_arn: String,
+    pub session_name: String,
+    pub duration_seconds: Option<u32>,
+    pub external_id: Option<String>,
+    pub mfa: Option<MfaToken>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionTokenRequest {
+    pub duration_seconds: Option<u32>,
+    pub mfa: Option<MfaToken>,
+}
+
+/// The credentials of an assumed role and who they belong to.
+#[derive(Debug, Clone)]
+pub struct RoleSession {
+    pub credentials: Credentials,
+    /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, when STS said.
+    pub assumed_role_arn: Option<String>,
+    pub assumed_role_id: Option<String>,
+}
+
+/// An STS failure, before the engine names the profile it happened to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StsError {
+    /// STS answered with an error code (`AccessDenied`, `InvalidClientTokenId`, ...).
+    Service {
+        code: String,
+        message: String,
+    },
+    Unreachable {
+        reason: String,
+    },
+    Timeout,
+    Other {
+        reason: String,
+    },
+}
+
+pub trait Sts: Send + Sync {
+    fn assume_role<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        creds: &'a Credentials,
+        request: &'a AssumeRoleRequest,
+    ) -> BoxFuture<'a, Result<RoleSession, StsError>>;
+
+    fn get_session_token<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        creds: &'a Credentials,
+        request: &'a SessionTokenRequest,
+    ) -> BoxFuture<'a, Result<Credentials, StsError>>;
+
+    fn get_caller_identity<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        creds: &'a Credentials,
+    ) -> BoxFuture<'a, Result<Identity, StsError>>;
+}
+
+/// STS through aws-sdk-sts.
+pub struct AwsSts;
+
+/// Connect within 3 s, finish a call (with its retries) within 10 s: a dead network or a
+/// black-holed endpoint fails fast instead of hanging a shell prompt.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn client(endpoint: &Endpoint, creds: &Credentials) -> aws_sdk_sts::Client {
+    use aws_sdk_sts::config::{BehaviorVersion, Region, retry::RetryConfig, timeout::TimeoutConfig};
+    let expiry = creds
+        .expiration
+        .map(|t| std::time::UNIX_EPOCH + Duration::from_secs(t.unix_timestamp().max(0) as u64));
+    let sdk_creds = aws_sdk_sts::config::Credentials::new(
+        creds.access_key_id.clone(),
+        creds.secret_access_key.expose().to_string(),
+        creds.session_token.as_ref().map(|t| t.expose().to_string()),
+        expiry,
+        "awsw",
+    );
+    let mut builder = aws_sdk_sts::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(endpoint.region.clone()))
+        .credentials_provider(sdk_creds)
+        .timeout_config(
+            TimeoutConfig::builder().connect_timeout(CONNECT_TIMEOUT).operation_timeout(CALL_TIMEOUT).build(),
+        )
+        .retry_config(RetryConfig::standard().with_max_attempts(3));
+    if let Some(url) = &endpoint.url {
+        builder = builder.endpoint_url(url);
+    }
+    aws_sdk_sts::Client::from_conf(builder.build())
+}
+
+fn map_error<E>(err: aws_sdk_sts::error::SdkError<E, aws_sdk_sts::config::http::HttpResponse>) -> StsError
+where
+    E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    use aws_sdk_sts::error::{DisplayErrorContext, SdkError};
+    match &err {
+        SdkError::ServiceError(service) => StsError::Service {
+            code: service.err().code().unwrap_or("Unknown").to_string(),
+            message: service.err().message().unwrap_or("").to_string(),
+        },
+        SdkError::TimeoutError(_) => StsError::Timeout,
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => StsError::Timeout,
+        SdkError::DispatchFailure(_) => {
+            StsError::Unreachable { reason: short_reason(&DisplayErrorContext(&err).to_string()) }
+        }
+        _ => StsError::Other { reason: short_reason(&DisplayErrorContext(&err).to_string()) },
+    }
+}
+
+/// The innermost cause of an SDK error chain (`a: b: connection refused` gives the last part).
+fn short_reason(text: &str) -> String {
+    let last = text.rsplit(": ").find(|part| !part.trim().is_empty()).unwrap_or(text);
+    last.trim().to_string()
+}
+
+fn to_credentials(creds: Option<&aws_sdk_sts::types::Credentials>) -> Result<Credentials, StsError> {
+    let creds = creds.ok_or_else(|| StsError::Other { reason: "STS returned no credentials".into() })?;
+    Ok(Credentials {
+        access_key_id: creds.access_key_id().to_string(),
+        secret_access_key: Secret::new(creds.secret_access_key()),
+        session_token: Some(Secret::new(creds.session_token())),
+        expiration: OffsetDateTime::from_unix_timestamp(creds.expiration().secs()).ok(),
+    })
+}
+
+impl Sts for AwsSts {
+    fn assume_role<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        creds: &'a Credentials,
+        request: &'a AssumeRoleRequest,
+    ) -> BoxFuture<'a, Result<RoleSession, StsError>> {
+        Box::pin(async move {
+            let mut call = client(endpoint, creds)
+                .assume_role()
+                .role_arn(&request.role_arn)
+                .role_session_name(&request.session_name)
+                .set_duration_seconds(request.duration_seconds.map(|d| d as i32))
+                .set_external_id(request.external_id.clone());
+            if let Some(mfa) = &request.mfa {
+                call = call.serial_number(&mfa.serial).token_code(&mfa.code);
+            }
+            let output = call.send().await.map_err(map_error)?;
+            Ok(RoleSession {
+                credentials: to_credentials(output.credentials())?,
+                assumed_role_arn: output.assumed_role_user().map(|u| u.arn().to_string()),
+                assumed_role_id: output.assumed_role_user().map(|u| u.assumed_role_id().to_string()),
+            })
+        })
+    }
+
+    fn get_session_token<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        creds: &'a Credentials,
+        request: &'a SessionTokenRequest,
+    ) -> BoxFuture<'a, Result<Credentials, StsError>> {
+        Box::pin(async move {
+            let mut call = client(endpoint, creds)
+                .get_session_token()
+                .set_duration_seconds(request.duration_seconds.map(|d| d as i32));
+            if let Some(mfa) = &request.mfa {
+                call = call.serial_number(&mfa.serial).token_code(&mfa.code);
+            }
+            let output = call.send().await.map_err(map_error)?;
+            to_credentials(output.credentials())
+        })
+    }
+
+    fn get_caller_identity<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        creds: &'a Credentials,
+    ) -> BoxFuture<'a, Result<Identity, StsError>> {
+        Box::pin(async move {
+            let output = client(endpoint, creds).get_caller_identity().send().await.map_err(map_error)?;
+            Ok(Identity {
+                account: output.account().unwrap_or_default().to_string(),
+                arn: output.arn().unwrap_or_default().to_string(),
+                user_id: output.user_id().unwrap_or_default().to_string(),
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_reason_keeps_the_innermost_cause() {
+        assert_eq!(
+            short_reason(
+                "dispatch failure: io error: client error (Connect): tcp connect error: Connection refused (os error 111)"
+            ),
+            "Connection refused (os error 111)"
+        );
+    }
+}

@@ -1,0 +1,229 @@
+//! The engine end to end: the built binary against a local moto STS server, and the real
+//! AWS CLI sharing sessions with awsw.
+
+mod common;
+
+use common::{MotoServer, Sandbox, require, text};
+
+const CONFIG: &str = "\
+[profile base]
+region = eu-west-1
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+
+[profile prod]
+role_arn = arn:aws:iam::123456789012:role/acme-prod-admin
+source_profile = base
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+region = ap-northeast-1
+
+[profile dev]
+role_arn = arn:aws:iam::123456789012:role/acme-dev
+source_profile = plain
+region = us-west-2
+
+[profile plain-alias]
+role_arn = arn:aws:iam::123456789012:role/acme-readonly
+source_profile = plain
+region = eu-central-1
+";
+
+const CREDS: &str = "\
+[base]
+aws_access_key_id = AKIABASE0000EXAMPLE1
+aws_secret_access_key = base+LONGTERM+secret+do+not+leak+0001
+
+[plain]
+aws_access_key_id = AKIAPLAIN000EXAMPLE2
+aws_secret_access_key = plain+LONGTERM+secret+do+not+leak+0002
+";
+
+fn sandbox() -> Option<(MotoServer, Sandbox)> {
+    let moto = MotoServer::start()?;
+    let sandbox = Sandbox::new(CONFIG, CREDS).with_endpoint(moto.url());
+    Some((moto, sandbox))
+}
+
+fn secrets_absent(text: &str) {
+    assert!(!text.contains("LONGTERM"), "a long-term secret leaked: {text}");
+}
+
+#[test]
+fn whoami_reports_a_static_profile_without_mfa() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let out = sb.awsw(&["whoami", "base", "--json"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["account"], "123456789012");
+    assert_eq!(v["source"], "static");
+    assert_eq!(v["expiration"], serde_json::Value::Null);
+    secrets_absent(&stdout);
+}
+
+#[test]
+fn a_role_with_mfa_works_once_and_then_from_the_cache() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    // No terminal and no code: a clear error, not a hang.
+    let out = sb.awsw(&["env", "prod"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("--mfa-code") || stderr.contains("terminal"), "{stderr}");
+    // With a code: exports for bash, the assumed role's session.
+    let out = sb.awsw(&["env", "prod", "--mfa-code", "123456", "--shell", "bash"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("export AWS_ACCESS_KEY_ID='ASIA"), "{stdout}");
+    assert!(stdout.contains("export AWSW_PROFILE='prod'"));
+    assert!(stdout.contains("export AWS_REGION='ap-northeast-1'"));
+    assert!(stdout.contains("unset AWS_PROFILE"));
+    secrets_absent(&stdout);
+    // The session is cached: whoami needs no code and says so.
+    let out = sb.awsw(&["whoami", "prod", "--json"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["source"], "cache");
+    assert!(v["arn"].as_str().unwrap().contains("assumed-role/acme-prod-admin/"), "{v}");
+    assert!(v["expiration"].is_string());
+    // Cache files are private.
+    use std::os::unix::fs::PermissionsExt;
+    let dir_mode = std::fs::metadata(sb.cache_dir()).unwrap().permissions().mode() & 0o777;
+    assert_eq!(dir_mode, 0o700);
+    for entry in std::fs::read_dir(sb.cache_dir()).unwrap().flatten() {
+        assert_eq!(entry.metadata().unwrap().permissions().mode() & 0o777, 0o600, "{:?}", entry.path());
+        secrets_absent(&std::fs::read_to_string(entry.path()).unwrap());
+    }
+    // --cached-only now works without a code.
+    let out = sb.awsw(&["env", "prod", "--cached-only", "--shell", "fish"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out).0.contains("set -gx AWS_SESSION_TOKEN '"));
+}
+
+#[test]
+fn cached_only_without_a_session_prints_one_line_and_nothing_to_stdout() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let out = sb.awsw(&["env", "prod", "--cached-only"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout.is_empty());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("awsw env prod"), "{stderr}");
+}
+
+#[test]
+fn exec_runs_the_command_with_the_session_and_returns_its_status() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let out = sb
+        .awsw(&[
+            "exec",
+            "dev",
+            "--",
+            "sh",
+            "-c",
+            "echo $AWSW_PROFILE $AWS_REGION ${AWS_SESSION_TOKEN:+token}; exit 7",
+        ])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(7), "{stderr}");
+    assert_eq!(stdout.trim(), "dev us-west-2 token");
+    let out = sb.awsw(&["exec", "dev", "--", "no-such-program-awsw"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(127));
+}
+
+#[test]
+fn credential_process_prints_version_1_json() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let out = sb.awsw(&["credential-process", "dev"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["Version"], 1);
+    assert!(v["AccessKeyId"].as_str().unwrap().starts_with("ASIA"));
+    assert!(v["SessionToken"].is_string() && v["Expiration"].is_string());
+}
+
+#[test]
+fn plain_static_profiles_export_temporary_keys_only() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let out = sb.awsw(&["env", "plain", "--json"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stdout.contains("AKIAPLAIN000EXAMPLE2"), "{stdout}");
+    secrets_absent(&stdout);
+}
+
+#[test]
+fn unknown_profiles_and_bad_codes_are_usage_errors() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let out = sb.awsw(&["env", "prdo"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("did you mean prod"), "{}", text(&out).1);
+    let out = sb.awsw(&["env", "prod", "--mfa-code", "12ab"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("6 digits"));
+}
+
+#[test]
+fn an_unreachable_sts_fails_fast_with_the_endpoint_named() {
+    let sb = Sandbox::new(CONFIG, CREDS).with_endpoint(format!("http://127.0.0.1:{}", common::free_port()));
+    let started = std::time::Instant::now();
+    let out = sb.awsw(&["whoami", "dev"]).output().unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("cannot reach STS at http://127.0.0.1:"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    secrets_absent(&stderr);
+}
+
+#[test]
+fn the_aws_cli_and_awsw_share_sessions_both_ways() {
+    if !require("aws") {
+        return;
+    }
+    let Some((_moto, sb)) = sandbox() else { return };
+    // awsw assumes the MFA role; the AWS CLI sees the assumed role inside exec.
+    let out = sb
+        .awsw(&[
+            "exec",
+            "prod",
+            "--mfa-code",
+            "123456",
+            "--",
+            "aws",
+            "sts",
+            "get-caller-identity",
+            "--output",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let arn =
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["Arn"].as_str().unwrap().to_string();
+    assert!(arn.contains("assumed-role/acme-prod-admin/"), "{arn}");
+    // `aws --profile prod` reuses awsw's session: no MFA prompt (stdin is closed, so a
+    // prompt would fail), the same assumed-role ARN.
+    let out = sb
+        .command("aws")
+        .args(["--profile", "prod", "sts", "get-caller-identity", "--output", "json"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "the CLI did not reuse awsw's session: {stderr}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["Arn"], arn.as_str());
+    // The other way: a role the CLI assumed (and cached) is used by awsw as a cached session.
+    let out = sb
+        .command("aws")
+        .args(["--profile", "plain-alias", "sts", "get-caller-identity", "--output", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    let out = sb.awsw(&["whoami", "plain-alias", "--json"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["source"], "cache", "{stdout}");
+}
