@@ -25,6 +25,45 @@ pub enum Command {
     Exec(ExecArgs),
     /// Print the session as credential_process JSON (for other tools' profiles).
     CredentialProcess(CredentialProcessArgs),
+    /// Start your shell with a profile's session in its environment.
+    Shell(ShellArgs),
+    /// Write a profile's session block into a project's .envrc (for direnv).
+    Envrc(EnvrcArgs),
+    /// Internal: holds the clipboard selection after awsw exits.
+    #[command(name = "__clipboard-owner", hide = true)]
+    ClipboardOwner,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShellArgs {
+    pub profile: String,
+    /// The shell program to start (default: $SHELL).
+    #[arg(long, value_name = "PROGRAM")]
+    pub shell: Option<String>,
+    /// Start even inside another awsw shell.
+    #[arg(long)]
+    pub force: bool,
+    /// Set AWS_REGION and AWS_DEFAULT_REGION to this region.
+    #[arg(long)]
+    pub region: Option<String>,
+    #[command(flatten)]
+    pub mfa: MfaArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EnvrcArgs {
+    pub profile: String,
+    /// The project directory (default: the current one).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
+    /// Write the temporary credentials themselves (file mode 0600) instead of loading the cache.
+    #[arg(long, conflicts_with = "profile_only")]
+    pub inline: bool,
+    /// Write only `export AWS_PROFILE=NAME`.
+    #[arg(long)]
+    pub profile_only: bool,
+    #[command(flatten)]
+    pub mfa: MfaArgs,
 }
 
 /// How to get an MFA code when one is needed.
@@ -65,6 +104,9 @@ pub struct EnvArgs {
     /// Set AWS_REGION and AWS_DEFAULT_REGION to this region.
     #[arg(long)]
     pub region: Option<String>,
+    /// Copy the lines to the clipboard instead of printing them.
+    #[arg(long, conflicts_with = "json")]
+    pub copy: bool,
     #[command(flatten)]
     pub mfa: MfaArgs,
 }

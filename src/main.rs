@@ -26,6 +26,9 @@ fn main() -> ExitCode {
         Some(Command::Env(args)) => commands::env::run(&args),
         Some(Command::Exec(args)) => commands::exec::run(&args),
         Some(Command::CredentialProcess(args)) => commands::credential_process::run(&args),
+        Some(Command::Shell(args)) => commands::shell::run(&args),
+        Some(Command::Envrc(args)) => commands::envrc::run(&args),
+        Some(Command::ClipboardOwner) => awsw::sink::clipboard::run_owner(),
         None => {
             commands::fail(commands::exit::USAGE, "the interactive picker is not built yet; use `awsw list`")
         }

@@ -60,6 +60,16 @@ pub fn run(args: &EnvArgs) -> ExitCode {
         user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
     };
     let shell = Shell::detect(args.shell, std::env::var("SHELL").ok().as_deref());
-    print!("{}", format(&env_change(&session, &options), shell));
+    let lines = format(&env_change(&session, &options), shell);
+    if args.copy {
+        return match crate::sink::clipboard::copy(&lines) {
+            Ok(copied) => {
+                eprintln!("awsw: {} lines for profile {}: {}", shell.name(), args.profile, copied.describe());
+                ExitCode::SUCCESS
+            }
+            Err(err) => fail(exit::FAILURE, err),
+        };
+    }
+    print!("{lines}");
     ExitCode::SUCCESS
 }

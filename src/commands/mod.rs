@@ -2,9 +2,11 @@
 
 pub mod credential_process;
 pub mod env;
+pub mod envrc;
 pub mod exec;
 pub mod list;
 pub mod session;
+pub mod shell;
 pub mod whoami;
 
 use std::process::ExitCode;

@@ -2,7 +2,10 @@
 //! and unset; every sink (shell lines, subshell, `.envrc`, clipboard, `exec`) only formats
 //! or applies its result.
 
+pub mod clipboard;
 pub mod env;
+pub mod envrc;
 pub mod shell;
+pub mod subshell;
 
 pub use env::{EnvChange, EnvOptions, EnvValue, env_change};

@@ -87,7 +87,9 @@ pub fn format(change: &EnvChange, shell: Shell) -> String {
         }
         Shell::Fish => {
             for name in &change.unset {
-                let _ = writeln!(out, "set -e {name}");
+                // `set -e` of an unset variable fails, and fish's `set` keeps that status
+                // for the whole `source`: `or true` keeps `awsw env … | source; and …` working.
+                let _ = writeln!(out, "set -e {name}; or true");
             }
             for (name, value) in &change.set {
                 let _ = writeln!(out, "set -gx {name} {}", quote_fish(value.expose()));
@@ -144,7 +146,7 @@ mod tests {
     fn fish_text() {
         assert_eq!(
             format(&change(), Shell::Fish),
-            "set -e AWS_PROFILE\nset -gx AWS_SECRET_ACCESS_KEY 'a\\'b'\nset -gx AWSW_PROFILE 'x\\'#y'\n"
+            "set -e AWS_PROFILE; or true\nset -gx AWS_SECRET_ACCESS_KEY 'a\\'b'\nset -gx AWSW_PROFILE 'x\\'#y'\n"
         );
     }
 

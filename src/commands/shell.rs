@@ -1,0 +1,71 @@
+//! `awsw shell PROFILE`: the user's shell with the session in its environment. Prints who
+//! and until when once, then becomes the shell, so its exit status is awsw's.
+
+use std::process::ExitCode;
+
+use time::OffsetDateTime;
+
+use super::session::{ask, block_on, engine, print_notices, report};
+use super::{exit, fail};
+use crate::cli::ShellArgs;
+use crate::creds::{Engine, Session};
+use crate::sink::env::{EnvOptions, env_change};
+use crate::sink::subshell;
+
+pub fn run(args: &ShellArgs) -> ExitCode {
+    let current = std::env::var("AWSW_PROFILE").ok().filter(|p| !p.is_empty());
+    if let Err(message) = subshell::check_not_nested(current.as_deref(), args.force) {
+        return fail(exit::FAILURE, message);
+    }
+    let engine = match engine() {
+        Ok(engine) => engine,
+        Err(code) => return code,
+    };
+    let session = match block_on(engine.session(&args.profile, &ask(&args.mfa, true))) {
+        Ok(session) => session,
+        Err(err) => {
+            print_notices(&engine);
+            return report(&err);
+        }
+    };
+    print_notices(&engine);
+    let program = subshell::program(args.shell.as_deref(), std::env::var("SHELL").ok().as_deref());
+    eprintln!("{}", banner(&engine, &session));
+    let options = EnvOptions {
+        region_override: args.region.clone(),
+        user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
+    };
+    let err = subshell::exec(&program, &env_change(&session, &options));
+    fail(
+        if err.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 },
+        format!("cannot start {program}: {err}"),
+    )
+}
+
+/// `awsw: prod → arn:aws:sts::…:assumed-role/admin/alice (account 1234…), until 18:04 UTC (in 59m); `exit` leaves`
+pub fn banner(engine: &Engine, session: &Session) -> String {
+    let identity = match &session.identity {
+        Some(identity) => Some(identity.clone()),
+        None => block_on(engine.identity(&session.profile, &crate::creds::Ask::non_interactive()))
+            .ok()
+            .map(|report| report.identity),
+    };
+    let who = match identity {
+        Some(i) => format!("{} (account {})", i.arn, i.account),
+        None => "identity not verified".to_string(),
+    };
+    let until = match session.credentials.expiration {
+        Some(t) => {
+            let left = t - OffsetDateTime::now_utc();
+            format!(
+                "until {:02}:{:02} UTC (in {}h{:02}m)",
+                t.hour(),
+                t.minute(),
+                left.whole_hours(),
+                left.whole_minutes().rem_euclid(60)
+            )
+        }
+        None => "with long-term keys".to_string(),
+    };
+    format!("awsw: {} -> {who}, {until}; type `exit` to leave", session.profile)
+}

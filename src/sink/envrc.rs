@@ -1,0 +1,249 @@
+//! The awsw block in a project's `.envrc`: built (pure), spliced into the existing file
+//! (pure: every byte outside the markers stays as it was), and written atomically.
+
+use std::io::Write;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use time::format_description::well_known::Rfc3339;
+
+use super::env::EnvChange;
+use super::shell::{Shell, format, quote_posix};
+
+pub const START: &str = "# >>> awsw >>>";
+pub const END: &str = "# <<< awsw <<<";
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EnvrcError {
+    #[error(
+        "{path} has a `{START}` line with no `{END}` after it: fix or remove the block by hand, then run again"
+    )]
+    UnclosedBlock { path: PathBuf },
+    #[error(
+        "{path} is a symbolic link: awsw does not write through links; replace it with a file or pass --dir"
+    )]
+    Symlink { path: PathBuf },
+    #[error("cannot write {path}: {reason}")]
+    Write { path: PathBuf, reason: String },
+    #[error("refusing to write long-term access keys into {path}: --inline takes only temporary sessions")]
+    LongTermKeys { path: PathBuf },
+}
+
+/// What the block does.
+#[derive(Debug, Clone)]
+pub enum Block<'a> {
+    /// No secrets: load the cached session through awsw, reload when the cache file changes.
+    Cached { profile: &'a str, awsw: &'a Path, cache_file: Option<&'a Path> },
+    /// The temporary credentials themselves, with a guard that drops them once expired.
+    Inline { profile: &'a str, change: &'a EnvChange, expires: time::OffsetDateTime },
+    /// Just `AWS_PROFILE`, for tools that resolve profiles themselves.
+    ProfileOnly { profile: &'a str },
+}
+
+impl Block<'_> {
+    pub fn mode_name(&self) -> &'static str {
+        match self {
+            Block::Cached { .. } => "cached session, no secrets in the file",
+            Block::Inline { .. } => "inline temporary credentials, mode 0600",
+            Block::ProfileOnly { .. } => "AWS_PROFILE only",
+        }
+    }
+}
+
+/// The block's text, markers included, each line ending in `\n`.
+pub fn render(block: &Block<'_>) -> String {
+    let mut out = String::new();
+    out.push_str(START);
+    out.push('\n');
+    match block {
+        Block::Cached { profile, awsw, cache_file } => {
+            let p = quote_posix(profile);
+            out.push_str(&format!(
+                "# Written by `awsw envrc {profile}`; awsw replaces everything between the markers.\n"
+            ));
+            out.push_str(&format!("export AWSW_PROFILE={p}\n"));
+            if let Some(file) = cache_file {
+                // direnv reloads by itself when the session is renewed.
+                out.push_str(&format!("watch_file {}\n", quote_posix(&file.to_string_lossy())));
+            }
+            out.push_str(
+                "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_CREDENTIAL_EXPIRATION\n",
+            );
+            out.push_str(&format!(
+                "eval \"$(\"$(command -v awsw || echo {})\" env {p} --shell bash --cached-only)\"\n",
+                quote_posix(&awsw.to_string_lossy())
+            ));
+        }
+        Block::Inline { profile, change, expires } => {
+            let when = expires.format(&Rfc3339).unwrap_or_default();
+            out.push_str(&format!(
+                "# Written by `awsw envrc {profile} --inline`: temporary credentials that expire at {when}.\n"
+            ));
+            out.push_str(&format(change, Shell::Bash));
+            let names: Vec<&str> =
+                change.set.iter().map(|(name, _)| *name).filter(|n| n.starts_with("AWS_")).collect();
+            out.push_str(&format!("if [ \"$(date +%s)\" -ge {} ]; then\n", expires.unix_timestamp()));
+            out.push_str(&format!(
+                "  echo {} >&2\n",
+                quote_posix(&format!(
+                    "awsw: the credentials for profile {profile} in this .envrc expired at {when}; renew with: awsw envrc {profile} --inline"
+                ))
+            ));
+            out.push_str(&format!("  unset {}\nfi\n", names.join(" ")));
+        }
+        Block::ProfileOnly { profile } => {
+            out.push_str(&format!("# Written by `awsw envrc {profile} --profile-only`.\n"));
+            out.push_str(&format!("export AWS_PROFILE={}\n", quote_posix(profile)));
+        }
+    }
+    out.push_str(END);
+    out.push('\n');
+    out
+}
+
+/// `existing` with its awsw block replaced by `block` (or `block` appended). Line endings
+/// of a CRLF file are kept for the new block.
+pub fn splice(existing: &str, block: &str, path: &Path) -> Result<String, EnvrcError> {
+    let crlf = existing.contains("\r\n");
+    let block = if crlf { block.replace('\n', "\r\n") } else { block.to_string() };
+    let line_start = |idx: usize| idx == 0 || existing.as_bytes()[idx - 1] == b'\n';
+    let find_line = |marker: &str, from: usize| {
+        let mut search = from;
+        while let Some(pos) = existing[search..].find(marker) {
+            let idx = search + pos;
+            if line_start(idx) {
+                return Some(idx);
+            }
+            search = idx + marker.len();
+        }
+        None
+    };
+    match find_line(START, 0) {
+        Some(start) => {
+            let end = find_line(END, start)
+                .ok_or_else(|| EnvrcError::UnclosedBlock { path: path.to_path_buf() })?;
+            // Through the end of the END line, its newline included.
+            let after = existing[end..].find('\n').map_or(existing.len(), |n| end + n + 1);
+            Ok(format!("{}{}{}", &existing[..start], block, &existing[after..]))
+        }
+        None => {
+            let mut out = existing.to_string();
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push_str(if crlf { "\r\n" } else { "\n" });
+            }
+            out.push_str(&block);
+            Ok(out)
+        }
+    }
+}
+
+/// Writes `DIR/.envrc` with the block, atomically. `private` forces mode 0600.
+pub fn write(dir: &Path, block: &str, private: bool) -> Result<PathBuf, EnvrcError> {
+    let path = dir.join(".envrc");
+    let write_err = |reason: String| EnvrcError::Write { path: path.clone(), reason };
+    let (existing, mode) = match std::fs::symlink_metadata(&path) {
+        Ok(meta) if meta.file_type().is_symlink() => return Err(EnvrcError::Symlink { path }),
+        Ok(meta) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| write_err(e.to_string()))?;
+            (text, meta.mode() & 0o7777)
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => (String::new(), 0o644),
+        Err(err) => return Err(write_err(err.to_string())),
+    };
+    let content = splice(&existing, block, &path)?;
+    let mode = if private { 0o600 } else { mode };
+    let mut temp = tempfile::Builder::new()
+        .prefix(".envrc.awsw-")
+        .tempfile_in(dir)
+        .map_err(|e| write_err(format!("cannot create a file in {}: {e}", dir.display())))?;
+    temp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(mode))
+        .and_then(|_| temp.write_all(content.as_bytes()))
+        .and_then(|_| temp.as_file().sync_all())
+        .map_err(|e| write_err(e.to_string()))?;
+    temp.persist(&path).map_err(|e| write_err(e.error.to_string()))?;
+    Ok(path)
+}
+
+/// When `dir` is inside a git work tree and `.envrc` is not ignored there, a warning.
+pub fn git_warning(dir: &Path) -> Option<String> {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .ok()
+    };
+    let inside = git(&["rev-parse", "--is-inside-work-tree"])?.success();
+    if !inside {
+        return None;
+    }
+    let ignored = git(&["check-ignore", "-q", ".envrc"]).is_some_and(|s| s.success());
+    (!ignored).then(|| {
+        format!(
+            "{} is inside a git work tree and .envrc is not ignored: add `.envrc` to .gitignore so the credentials are never committed",
+            dir.display()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BLOCK: &str = "# >>> awsw >>>\nexport AWS_PROFILE='p'\n# <<< awsw <<<\n";
+
+    #[test]
+    fn appends_to_a_file_without_a_block() {
+        let p = Path::new(".envrc");
+        assert_eq!(splice("", BLOCK, p).unwrap(), BLOCK);
+        assert_eq!(splice("use nix", BLOCK, p).unwrap(), format!("use nix\n{BLOCK}"));
+        assert_eq!(splice("use nix\n", BLOCK, p).unwrap(), format!("use nix\n{BLOCK}"));
+    }
+
+    #[test]
+    fn replaces_only_the_block_and_keeps_every_other_byte() {
+        let p = Path::new(".envrc");
+        let before = "layout python\n# >>> awsw >>>\nold stuff\n# <<< awsw <<<\nexport FOO=1  \n\n";
+        assert_eq!(splice(before, BLOCK, p).unwrap(), format!("layout python\n{BLOCK}export FOO=1  \n\n"));
+        // A block at the very end without a final newline.
+        let before = "a\n# >>> awsw >>>\nold\n# <<< awsw <<<";
+        assert_eq!(splice(before, BLOCK, p).unwrap(), format!("a\n{BLOCK}"));
+    }
+
+    #[test]
+    fn crlf_files_stay_crlf() {
+        let p = Path::new(".envrc");
+        let before = "a\r\n# >>> awsw >>>\r\nold\r\n# <<< awsw <<<\r\nb\r\n";
+        assert_eq!(splice(before, BLOCK, p).unwrap(), format!("a\r\n{}b\r\n", BLOCK.replace('\n', "\r\n")));
+    }
+
+    #[test]
+    fn a_start_marker_without_end_is_refused() {
+        let err = splice("# >>> awsw >>>\nexport X=1\n", BLOCK, Path::new("/p/.envrc")).unwrap_err();
+        assert_eq!(err, EnvrcError::UnclosedBlock { path: "/p/.envrc".into() });
+    }
+
+    #[test]
+    fn markers_inside_other_lines_do_not_count() {
+        let p = Path::new(".envrc");
+        let before = "echo '# >>> awsw >>>'\n";
+        assert_eq!(splice(before, BLOCK, p).unwrap(), format!("{before}{BLOCK}"));
+    }
+
+    #[test]
+    fn cached_block_has_no_secret_and_quotes_the_name() {
+        let text = render(&Block::Cached {
+            profile: "it's; $(rm -rf /)",
+            awsw: Path::new("/usr/local/bin/awsw"),
+            cache_file: Some(Path::new("/home/u/.cache/awsw/role-1.json")),
+        });
+        assert!(text.contains("export AWSW_PROFILE='it'\\''s; $(rm -rf /)'"), "{text}");
+        assert!(text.contains("watch_file '/home/u/.cache/awsw/role-1.json'"));
+        assert!(text.contains("--cached-only"));
+        assert!(text.starts_with(START) && text.ends_with(&format!("{END}\n")));
+    }
+}

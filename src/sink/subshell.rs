@@ -1,0 +1,54 @@
+//! The role-scoped subshell: the user's shell, replacing awsw (so its exit status is the
+//! command's), with the session applied to its environment.
+
+use std::os::unix::process::CommandExt;
+
+use super::env::EnvChange;
+
+/// Refuses to nest awsw shells unless forced; the message says how to leave.
+pub fn check_not_nested(current: Option<&str>, force: bool) -> Result<(), String> {
+    match current {
+        Some(profile) if !force => Err(format!(
+            "already inside an awsw shell for profile {profile}: type `exit` to leave it first, or pass --force to nest"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The shell program: `--shell`, else `$SHELL`, else `/bin/sh`.
+pub fn program(flag: Option<&str>, shell_var: Option<&str>) -> String {
+    flag.or(shell_var).filter(|s| !s.is_empty()).unwrap_or("/bin/sh").to_string()
+}
+
+/// Replaces this process with `program`, its environment changed by `change`. Returns only
+/// when the shell could not be started.
+pub fn exec(program: &str, change: &EnvChange) -> std::io::Error {
+    let mut command = std::process::Command::new(program);
+    for name in &change.unset {
+        command.env_remove(name);
+    }
+    for (name, value) in &change.set {
+        command.env(name, value.expose());
+    }
+    command.exec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_is_refused_with_a_way_out() {
+        let err = check_not_nested(Some("prod"), false).unwrap_err();
+        assert!(err.contains("prod") && err.contains("exit") && err.contains("--force"));
+        assert!(check_not_nested(Some("prod"), true).is_ok());
+        assert!(check_not_nested(None, false).is_ok());
+    }
+
+    #[test]
+    fn program_precedence() {
+        assert_eq!(program(Some("zsh"), Some("/bin/bash")), "zsh");
+        assert_eq!(program(None, Some("/bin/bash")), "/bin/bash");
+        assert_eq!(program(None, None), "/bin/sh");
+    }
+}
