@@ -9,6 +9,10 @@ use clap::{Parser, Subcommand};
     about = "AWS profile and role switching: list, verify, assume, and hand off sessions"
 )]
 pub struct Cli {
+    /// Picker only: draw on the terminal and print the chosen profile's export lines to
+    /// stdout, for `eval "$(awsw --print)"`.
+    #[arg(long)]
+    pub print: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -1,9 +1,12 @@
 //! awsw: AWS profile and role switching. The binary in `main.rs` is a thin edge over these
 //! modules, which tests and benches reach directly.
 
+pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod creds;
+pub mod runtime;
 pub mod secret;
 pub mod sink;
+pub mod ui;

@@ -1,0 +1,167 @@
+//! Live fuzzy filtering of the profile list over name, account id, role, region and
+//! description. Each keystroke that extends the query searches only the previous matches.
+
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+
+use crate::config::Inventory;
+
+/// A visible row: which profile, and how well it matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Match {
+    pub profile: usize,
+    pub score: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Filter {
+    query: String,
+    /// One line per profile: "name account role region description".
+    haystacks: Vec<String>,
+    /// Profile indices in display order, before filtering.
+    order: Vec<usize>,
+    visible: Vec<Match>,
+}
+
+fn matcher() -> SkimMatcherV2 {
+    SkimMatcherV2::default().smart_case()
+}
+
+impl Filter {
+    pub fn new(inventory: &Inventory) -> Filter {
+        let haystacks = inventory
+            .profiles
+            .iter()
+            .map(|p| {
+                let mut h = String::with_capacity(p.name.len() + 48);
+                h.push_str(&p.name);
+                for part in [&p.account_id, &p.role_name, &p.sso_role_name, &p.region, &p.description]
+                    .into_iter()
+                    .flatten()
+                {
+                    h.push(' ');
+                    h.push_str(part);
+                }
+                h
+            })
+            .collect();
+        let order: Vec<usize> = (0..inventory.profiles.len()).collect();
+        let visible = order.iter().map(|&profile| Match { profile, score: 0 }).collect();
+        Filter { query: String::new(), haystacks, order, visible }
+    }
+
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    pub fn visible(&self) -> &[Match] {
+        &self.visible
+    }
+
+    /// New display order (a sort changed); the query is applied again.
+    pub fn refresh(&mut self, inventory: &Inventory, order: &[usize]) {
+        self.order = order.to_vec();
+        let query = std::mem::take(&mut self.query);
+        self.visible = self.order.iter().map(|&profile| Match { profile, score: 0 }).collect();
+        if !query.is_empty() {
+            self.set_query(inventory, &query);
+        }
+    }
+
+    pub fn set_query(&mut self, _inventory: &Inventory, query: &str) {
+        let narrowing = !self.query.is_empty() && query.starts_with(self.query.as_str());
+        self.query = query.to_string();
+        if query.is_empty() {
+            self.visible = self.order.iter().map(|&profile| Match { profile, score: 0 }).collect();
+            return;
+        }
+        let matcher = matcher();
+        // A longer query can only match a subset of what the shorter one matched.
+        let candidates: Vec<usize> =
+            if narrowing { self.visible.iter().map(|m| m.profile).collect() } else { self.order.clone() };
+        let mut matched: Vec<(usize, Match)> = candidates
+            .into_iter()
+            .enumerate()
+            .filter_map(|(rank, profile)| {
+                matcher
+                    .fuzzy_match(&self.haystacks[profile], query)
+                    .map(|score| (rank, Match { profile, score }))
+            })
+            .collect();
+        // Best score first; ties keep the display order.
+        matched.sort_by(|a, b| b.1.score.cmp(&a.1.score).then(a.0.cmp(&b.0)));
+        self.visible = matched.into_iter().map(|(_, m)| m).collect();
+    }
+
+    /// Character positions in `name` that the query matched, for highlighting.
+    pub fn highlights(&self, profile: usize, name: &str) -> Vec<usize> {
+        if self.query.is_empty() {
+            return Vec::new();
+        }
+        let name_chars = name.chars().count();
+        matcher()
+            .fuzzy_indices(&self.haystacks[profile], &self.query)
+            .map(|(_, indices)| indices.into_iter().filter(|&i| i < name_chars).collect())
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inventory() -> Inventory {
+        Inventory::from_texts(
+            Some(
+                "[profile team-prod-admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = k\nregion = ap-northeast-1\n\
+                 [profile team-dev-readonly]\nrole_arn = arn:aws:iam::210987654321:role/readonly\nsource_profile = k\nregion = eu-west-1\n\
+                 [profile billing]\nrole_arn = arn:aws:iam::555555555555:role/billing\nsource_profile = k\ndescription = finance team, ask Carol\n",
+            ),
+            Some("[k]\naws_access_key_id = A\naws_secret_access_key = S\n"),
+        )
+    }
+
+    fn names(f: &Filter, inv: &Inventory) -> Vec<String> {
+        f.visible().iter().map(|m| inv.profiles[m.profile].name.clone()).collect()
+    }
+
+    #[test]
+    fn filters_over_name_account_role_region_and_description() {
+        let inv = inventory();
+        let mut f = Filter::new(&inv);
+        f.set_query(&inv, "tpa");
+        assert_eq!(names(&f, &inv), ["team-prod-admin"]);
+        f.set_query(&inv, "2109");
+        assert_eq!(names(&f, &inv), ["team-dev-readonly"]);
+        f.set_query(&inv, "eu-west");
+        assert_eq!(names(&f, &inv), ["team-dev-readonly"]);
+        f.set_query(&inv, "carol");
+        assert_eq!(names(&f, &inv), ["billing"]);
+        f.set_query(&inv, "");
+        assert_eq!(f.visible().len(), 4);
+    }
+
+    #[test]
+    fn narrowing_and_widening_give_the_same_as_fresh_search() {
+        let inv = inventory();
+        let mut f = Filter::new(&inv);
+        for q in ["t", "te", "tea", "team", "team-d"] {
+            f.set_query(&inv, q);
+        }
+        let narrowed = names(&f, &inv);
+        f.set_query(&inv, "team");
+        f.set_query(&inv, "team-d");
+        assert_eq!(names(&f, &inv), narrowed);
+        // Fuzzy: "team-d" also matches team-prod-aDmin, but the exact run ranks first.
+        assert_eq!(narrowed[0], "team-dev-readonly");
+    }
+
+    #[test]
+    fn highlights_stay_inside_the_name() {
+        let inv = inventory();
+        let mut f = Filter::new(&inv);
+        f.set_query(&inv, "tpa");
+        let h = f.highlights(0, "team-prod-admin");
+        assert_eq!(h, [0, 5, 10]);
+    }
+}

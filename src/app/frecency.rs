@@ -1,0 +1,67 @@
+//! How often and how recently each profile was used, so the ones a user lives in come first.
+//! Kept in `dirs::state_dir()/awsw/frecency.json` (names and counts only, no secrets).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Frecency {
+    /// Profile name to (times used, last use as a Unix time).
+    pub uses: HashMap<String, (u32, i64)>,
+}
+
+impl Frecency {
+    /// Higher is more relevant: the count, halved for every week since the last use.
+    pub fn score(&self, name: &str, now: i64) -> f64 {
+        match self.uses.get(name) {
+            None => 0.0,
+            Some(&(count, last)) => {
+                let weeks = ((now - last).max(0) as f64) / (7.0 * 86_400.0);
+                f64::from(count) * 0.5f64.powf(weeks)
+            }
+        }
+    }
+
+    pub fn record(&mut self, name: &str, now: i64) {
+        let entry = self.uses.entry(name.to_string()).or_insert((0, now));
+        entry.0 = entry.0.saturating_add(1);
+        entry.1 = now;
+    }
+
+    pub fn default_path() -> Option<PathBuf> {
+        dirs::state_dir().or_else(dirs::data_local_dir).map(|d| d.join("awsw").join("frecency.json"))
+    }
+
+    /// A missing or unreadable file is an empty history, never an error.
+    pub fn load(path: &std::path::Path) -> Frecency {
+        std::fs::read_to_string(path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
+    }
+
+    pub fn save(&self, path: &std::path::Path) -> std::io::Result<()> {
+        let dir = path.parent().ok_or_else(|| std::io::Error::other("no parent directory"))?;
+        let body = serde_json::to_vec(self).map_err(std::io::Error::other)?;
+        crate::creds::fsutil::write_private(dir, path, &body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recent_and_frequent_rank_higher() {
+        let mut f = Frecency::default();
+        let now = 1_000_000_000;
+        f.record("often", now - 86_400);
+        f.record("often", now - 86_400);
+        f.record("once-today", now);
+        f.record("old", now - 70 * 86_400);
+        f.record("old", now - 70 * 86_400);
+        f.record("old", now - 70 * 86_400);
+        assert!(f.score("often", now) > f.score("once-today", now));
+        assert!(f.score("once-today", now) > f.score("old", now));
+        assert_eq!(f.score("never", now), 0.0);
+    }
+}

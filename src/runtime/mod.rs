@@ -1,0 +1,143 @@
+//! The picker's edge: the terminal (raw mode, alternate screen, always restored), the event
+//! loop over keys, results and a one-second tick, and the effect runner that does the I/O
+//! `update` asks for on tokio and sends the results back as messages.
+
+mod effects;
+mod terminal;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use futures::StreamExt;
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+
+use crate::app::frecency::Frecency;
+use crate::app::{Exit, Msg, Origin, State, update};
+use crate::commands::{exit, fail};
+use crate::config::{self, ConfigPaths};
+use crate::creds::Engine;
+use crate::sink::env::{EnvOptions, env_change};
+use crate::sink::shell::{Shell, format};
+
+/// What the environment awsw started in points at, for the header.
+fn origin_from_env() -> Origin {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let expires = var("AWS_CREDENTIAL_EXPIRATION")
+        .and_then(|t| OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).ok());
+    if let Some(profile) = var("AWSW_PROFILE") {
+        Origin { label: format!("awsw shell {profile}"), expires }
+    } else if let Some(profile) = var("AWS_PROFILE") {
+        Origin { label: format!("AWS_PROFILE={profile}"), expires: None }
+    } else if let Some(key) = var("AWS_ACCESS_KEY_ID") {
+        Origin { label: format!("keys {} from the environment", crate::secret::mask_key_id(&key)), expires }
+    } else {
+        Origin { label: "no AWS credentials in this environment".into(), expires: None }
+    }
+}
+
+pub fn run(print_mode: bool) -> ExitCode {
+    let tty = match terminal::open_tty() {
+        Ok(tty) => tty,
+        Err(_) => {
+            return fail(
+                exit::USAGE,
+                "the picker needs a terminal; use `awsw list` (or `awsw env PROFILE`) in scripts",
+            );
+        }
+    };
+    let loaded = match ConfigPaths::from_env().and_then(|paths| config::load(&paths)) {
+        Ok(loaded) => loaded,
+        Err(err) => return fail(exit::FAILURE, err),
+    };
+    let inventory = Arc::new(loaded.inventory);
+    let engine = match Engine::from_env(inventory.clone()) {
+        Ok(engine) => Arc::new(engine),
+        Err(err) => return fail(err.exit_code(), err),
+    };
+    let frecency_path = Frecency::default_path();
+    let frecency = frecency_path.as_deref().map(Frecency::load).unwrap_or_default();
+    let mut state = State::new(inventory, frecency, OffsetDateTime::now_utc(), origin_from_env());
+    state.print_mode = print_mode;
+    state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    state.nested = std::env::var("AWSW_PROFILE").ok().filter(|p| !p.is_empty());
+    state.cwd = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default();
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => return fail(exit::FAILURE, format!("cannot start: {err}")),
+    };
+    let outcome = runtime.block_on(event_loop(state, engine.clone(), tty, frecency_path));
+    // Identity lookups still running are abandoned, not awaited.
+    runtime.shutdown_background();
+    match outcome {
+        Err(err) => fail(exit::FAILURE, format!("terminal error: {err}")),
+        Ok(Exit::Quit) => ExitCode::SUCCESS,
+        Ok(Exit::Print(session)) => {
+            let shell = Shell::detect(None, std::env::var("SHELL").ok().as_deref());
+            let options = EnvOptions {
+                region_override: None,
+                user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
+            };
+            print!("{}", format(&env_change(&session, &options), shell));
+            eprintln!("awsw: this shell now uses profile {}", session.profile);
+            ExitCode::SUCCESS
+        }
+        Ok(Exit::Shell(session)) => {
+            eprintln!("{}", crate::commands::shell::banner(&engine, &session));
+            let program = crate::sink::subshell::program(None, std::env::var("SHELL").ok().as_deref());
+            let options = EnvOptions {
+                region_override: None,
+                user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
+            };
+            let err = crate::sink::subshell::exec(&program, &env_change(&session, &options));
+            fail(126, format!("cannot start {program}: {err}"))
+        }
+    }
+}
+
+async fn event_loop(
+    mut state: State,
+    engine: Arc<Engine>,
+    tty: std::fs::File,
+    frecency_path: Option<std::path::PathBuf>,
+) -> std::io::Result<Exit> {
+    let mut terminal = terminal::Terminal::enter(tty)?;
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let runner = effects::Runner::new(engine, tx.clone(), frecency_path);
+    let size = terminal.size()?;
+    update(&mut state, Msg::Resize { rows: crate::ui::list_rows(size.width, size.height) });
+    terminal.draw(&state)?;
+    if std::env::var_os("AWSW_EXIT_AFTER_FIRST_FRAME").is_some() {
+        return Ok(Exit::Quit);
+    }
+    runner.run(crate::app::Effect::LoadReadiness, &state);
+    let mut events = crossterm::event::EventStream::new();
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    loop {
+        let msg = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(crossterm::event::Event::Key(key))) if key.kind != crossterm::event::KeyEventKind::Release => Msg::Key(key),
+                Some(Ok(crossterm::event::Event::Resize(width, height))) => {
+                    Msg::Resize { rows: crate::ui::list_rows(width, height) }
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(err)) => return Err(err),
+                None => Msg::Quit,
+            },
+            Some(msg) = rx.recv() => msg,
+            _ = tick.tick() => Msg::Tick(OffsetDateTime::now_utc()),
+            _ = sigterm.recv() => Msg::Quit,
+            _ = sighup.recv() => Msg::Quit,
+        };
+        for effect in update(&mut state, msg) {
+            runner.run(effect, &state);
+        }
+        if let Some(exit) = state.exit.take() {
+            return Ok(exit);
+        }
+        terminal.draw(&state)?;
+    }
+}

@@ -1,0 +1,62 @@
+//! The terminal the picker draws on: `/dev/tty`, so stdout stays free for `--print`. Raw
+//! mode and the alternate screen are undone on every way out: drop, error, and panic.
+
+use std::fs::File;
+use std::io::Write;
+
+use ratatui::Terminal as RatTerminal;
+use ratatui::backend::CrosstermBackend;
+
+use crate::app::State;
+
+pub fn open_tty() -> std::io::Result<File> {
+    std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty")
+}
+
+/// Puts the terminal back as it was. Safe to call more than once.
+pub fn restore() {
+    let _ = crossterm::terminal::disable_raw_mode();
+    if let Ok(mut tty) = open_tty() {
+        let _ = crossterm::execute!(
+            tty,
+            crossterm::terminal::LeaveAlternateScreen,
+            crossterm::cursor::Show,
+            crossterm::event::DisableBracketedPaste
+        );
+        let _ = tty.flush();
+    }
+}
+
+pub struct Terminal {
+    inner: RatTerminal<CrosstermBackend<File>>,
+}
+
+impl Terminal {
+    pub fn enter(mut tty: File) -> std::io::Result<Terminal> {
+        // Restore before the default hook prints, so a panic message lands on a sane screen.
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+        crossterm::terminal::enable_raw_mode()?;
+        crossterm::execute!(tty, crossterm::terminal::EnterAlternateScreen, crossterm::cursor::Hide)?;
+        let inner = RatTerminal::new(CrosstermBackend::new(tty))?;
+        Ok(Terminal { inner })
+    }
+
+    pub fn size(&self) -> std::io::Result<ratatui::layout::Size> {
+        self.inner.size()
+    }
+
+    pub fn draw(&mut self, state: &State) -> std::io::Result<()> {
+        self.inner.draw(|frame| crate::ui::render(state, frame))?;
+        Ok(())
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        restore();
+    }
+}
