@@ -203,14 +203,6 @@ pub fn source_label(profile: &Profile) -> String {
     }
 }
 
-/// The kind as the table shows it: `credential-process` is shortened to keep 80 columns.
-fn table_kind(kind: Kind) -> &'static str {
-    match kind {
-        Kind::CredentialProcess => "cred-process",
-        other => other.as_str(),
-    }
-}
-
 /// Cuts `text` to `width` terminal cells, with an ellipsis when it had to cut.
 pub fn fit(text: &str, width: usize) -> String {
     if text.width() <= width {
@@ -245,7 +237,7 @@ pub fn render_table(inventory: &Inventory, width: usize) -> String {
         .map(|p| {
             [
                 p.name.clone(),
-                table_kind(p.kind).to_string(),
+                p.kind.label().to_string(),
                 p.account_id.clone().unwrap_or_else(|| "-".into()),
                 p.role_name.clone().or_else(|| p.sso_role_name.clone()).unwrap_or_else(|| "-".into()),
                 p.region.clone().unwrap_or_else(|| "-".into()),

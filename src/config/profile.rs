@@ -31,6 +31,14 @@ impl Kind {
             Kind::Invalid => "invalid",
         }
     }
+
+    /// The kind in tables: `credential-process` is shortened to `cred-process` to save room.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::CredentialProcess => "cred-process",
+            other => other.as_str(),
+        }
+    }
 }
 
 /// `credential_source` values the SDKs accept.

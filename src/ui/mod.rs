@@ -183,7 +183,7 @@ fn render_list(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
                 cells.push(Cell::from(p.account_id.clone().unwrap_or_default()));
             }
             if wide {
-                cells.push(Cell::from(p.kind.as_str()));
+                cells.push(Cell::from(p.kind.label()));
                 cells.push(Cell::from(
                     p.role_name.clone().or_else(|| p.sso_role_name.clone()).unwrap_or_default(),
                 ));

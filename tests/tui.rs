@@ -1,0 +1,447 @@
+//! The picker without a terminal: `update` driven by message sequences, and `render`
+//! snapshots through ratatui's TestBackend. Time comes from the state, so nothing here
+//! depends on the clock.
+
+use std::sync::Arc;
+
+use awsw::app::frecency::Frecency;
+use awsw::app::{
+    Effect, Exit, Mode, Msg, Origin, Purpose, SessionFailure, SessionState, Sort, State, update,
+};
+use awsw::config::Inventory;
+use awsw::creds::{Credentials, Identity, IdentityReport, Readiness, Session, SessionOrigin};
+use awsw::secret::Secret;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+const NOW: OffsetDateTime = datetime!(2026-11-23 09:00:00 UTC);
+
+const CONFIG: &str = "\
+[profile base]
+region = eu-west-1
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
+
+[profile team-prod-admin]
+role_arn = arn:aws:iam::222222222222:role/admin
+source_profile = base
+region = ap-northeast-1
+description = production, careful
+
+[profile team-dev-readonly]
+role_arn = arn:aws:iam::333333333333:role/readonly
+source_profile = plain
+region = us-west-2
+
+[profile ci]
+credential_process = /bin/fetch-creds
+region = eu-west-1
+
+[profile otp]
+role_arn = arn:aws:iam::444444444444:role/otp
+source_profile = base
+mfa_process = /bin/otp-code
+
+[profile broken]
+role_arn = arn:aws:iam::555555555555:role/x
+source_profile = nope
+";
+const CREDS: &str = "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n[plain]\naws_access_key_id = AKIAPLAIN\naws_secret_access_key = s\n";
+
+fn state_from(config: &str, creds: &str) -> State {
+    let inventory = Arc::new(Inventory::from_texts(Some(config), Some(creds)));
+    let mut state = State::new(
+        inventory,
+        Frecency::default(),
+        NOW,
+        Origin { label: "awsw shell sandbox".into(), expires: Some(NOW + time::Duration::minutes(42)) },
+    );
+    state.cwd = "/home/alice/project".into();
+    update(&mut state, Msg::Resize { rows: 10 });
+    state
+}
+
+fn state() -> State {
+    state_from(CONFIG, CREDS)
+}
+
+fn idx(state: &State, name: &str) -> usize {
+    state.inventory.profiles.iter().position(|p| p.name == name).unwrap()
+}
+
+fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn typed(state: &mut State, text: &str) {
+    for c in text.chars() {
+        key(state, KeyCode::Char(c));
+    }
+}
+
+fn readiness(state: &State) -> Vec<Readiness> {
+    state
+        .inventory
+        .profiles
+        .iter()
+        .map(|p| match p.name.as_str() {
+            "base" | "team-dev-readonly" | "plain" => Readiness::Ready { expiration: None },
+            "team-prod-admin" | "otp" => Readiness::NeedsMfa {
+                serial: "arn:aws:iam::111111111111:mfa/alice".into(),
+                has_mfa_process: p.name == "otp",
+            },
+            "ci" => Readiness::NeedsProcess,
+            _ => Readiness::Unusable { reason: "source_profile \"nope\" does not exist".into() },
+        })
+        .collect()
+}
+
+fn report(account: &str, arn: &str, minutes: Option<i64>) -> IdentityReport {
+    IdentityReport {
+        identity: Identity { account: account.into(), arn: arn.into(), user_id: "AROAEXAMPLE:alice".into() },
+        expiration: minutes.map(|m| NOW + time::Duration::minutes(m)),
+        origin: SessionOrigin::Cache,
+        session_name: Some("alice".into()),
+    }
+}
+
+fn session(profile: &str) -> Box<Session> {
+    Box::new(Session {
+        profile: profile.into(),
+        credentials: Credentials {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: Secret::new("s"),
+            session_token: Some(Secret::new("t")),
+            expiration: Some(NOW + time::Duration::hours(1)),
+        },
+        region: None,
+        identity: None,
+        origin: SessionOrigin::Fresh,
+    })
+}
+
+/// Loads readiness and answers every identity request.
+fn loaded() -> State {
+    let mut s = state();
+    let list = readiness(&s);
+    let effects = update(&mut s, Msg::ReadinessLoaded(list));
+    for effect in effects {
+        if let Effect::FetchIdentity { profile, request } = effect {
+            let name = s.inventory.profiles[profile].name.clone();
+            let result = if name == "base" || name == "plain" {
+                Ok(report("111111111111", "arn:aws:iam::111111111111:user/alice", None))
+            } else {
+                Ok(report("333333333333", "arn:aws:sts::333333333333:assumed-role/readonly/alice", Some(37)))
+            };
+            update(&mut s, Msg::IdentityLoaded { profile, request, result });
+        }
+    }
+    s
+}
+
+#[test]
+fn moving_around_stays_in_bounds() {
+    let mut s = state();
+    assert_eq!(s.selected, 0);
+    key(&mut s, KeyCode::Up);
+    assert_eq!(s.selected, 0);
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Down);
+    assert_eq!(s.selected, 2);
+    key(&mut s, KeyCode::End);
+    assert_eq!(s.selected, s.inventory.profiles.len() - 1);
+    key(&mut s, KeyCode::PageUp);
+    assert_eq!(s.selected, 0);
+    key(&mut s, KeyCode::PageDown);
+    assert_eq!(s.selected, s.inventory.profiles.len() - 1);
+    key(&mut s, KeyCode::Home);
+    assert_eq!(s.selected, 0);
+}
+
+#[test]
+fn search_filters_live_enter_keeps_it_esc_clears_it() {
+    let mut s = state();
+    key(&mut s, KeyCode::Char('/'));
+    assert_eq!(s.mode, Mode::Search);
+    typed(&mut s, "3333");
+    assert_eq!(s.filter.visible().len(), 1);
+    assert_eq!(s.current(), Some(idx(&s, "team-dev-readonly")));
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.mode, Mode::List);
+    assert_eq!(s.filter.visible().len(), 1, "Enter keeps the filter");
+    key(&mut s, KeyCode::Char('/'));
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.filter.visible().len(), s.inventory.profiles.len());
+    assert_eq!(s.current(), Some(idx(&s, "team-dev-readonly")), "the selection survives clearing");
+    // q in the search line is a letter, not quit.
+    key(&mut s, KeyCode::Char('/'));
+    typed(&mut s, "q");
+    assert!(s.exit.is_none());
+}
+
+#[test]
+fn q_and_esc_quit_and_ctrl_c_too() {
+    for code in [KeyCode::Char('q'), KeyCode::Esc] {
+        let mut s = state();
+        key(&mut s, code);
+        assert!(matches!(s.exit, Some(Exit::Quit)));
+    }
+    let mut s = state();
+    key(&mut s, KeyCode::Char('/'));
+    update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+    assert!(matches!(s.exit, Some(Exit::Quit)));
+}
+
+#[test]
+fn readiness_fetches_identities_only_for_profiles_ready_without_prompt() {
+    let mut s = state();
+    let list = readiness(&s);
+    let effects = update(&mut s, Msg::ReadinessLoaded(list));
+    let fetched: Vec<String> = effects
+        .iter()
+        .map(|e| match e {
+            Effect::FetchIdentity { profile, .. } => s.inventory.profiles[*profile].name.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(fetched, ["base", "team-dev-readonly", "plain"]);
+    assert_eq!(s.progress, (0, 3));
+    assert_eq!(s.sessions[idx(&s, "ci")], SessionState::OnDemand);
+    assert!(matches!(s.sessions[idx(&s, "team-prod-admin")], SessionState::NeedsMfa { .. }));
+}
+
+#[test]
+fn a_stale_identity_answer_is_dropped() {
+    let mut s = state();
+    let list = readiness(&s);
+    let effects = update(&mut s, Msg::ReadinessLoaded(list));
+    let Effect::FetchIdentity { profile, request: old } = effects[0] else { panic!() };
+    s.selected = s.filter.visible().iter().position(|m| m.profile == profile).unwrap();
+    let effects = key(&mut s, KeyCode::Char('r'));
+    let Effect::FetchIdentity { request: new, .. } = effects[0] else { panic!() };
+    update(&mut s, Msg::IdentityLoaded { profile, request: old, result: Err("old".into()) });
+    assert_eq!(s.sessions[profile], SessionState::Loading);
+    update(&mut s, Msg::IdentityLoaded { profile, request: new, result: Ok(report("1", "arn", Some(5))) });
+    assert!(matches!(s.sessions[profile], SessionState::Valid { .. }));
+}
+
+#[test]
+fn mfa_modal_takes_six_digits_shows_rejections_and_retries() {
+    let mut s = loaded();
+    let prod = idx(&s, "team-prod-admin");
+    s.selected = s.filter.visible().iter().position(|m| m.profile == prod).unwrap();
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    let Mode::Mfa(modal) = &s.mode else { panic!("{:?}", s.mode) };
+    assert!(modal.serial.ends_with("mfa/alice"));
+    typed(&mut s, "12a3");
+    key(&mut s, KeyCode::Enter);
+    let Mode::Mfa(modal) = &s.mode else { panic!() };
+    assert_eq!(modal.code, "123");
+    assert!(modal.error.as_deref().unwrap().contains("6 digits"));
+    typed(&mut s, "4567");
+    let effects = key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        effects,
+        [Effect::GetSession {
+            profile: prod,
+            purpose: Purpose::Shell,
+            mfa: Some("123456".into()),
+            run_mfa_process: false
+        }]
+    );
+    update(
+        &mut s,
+        Msg::SessionLoaded {
+            profile: prod,
+            purpose: Purpose::Shell,
+            result: Err(SessionFailure::MfaRejected("STS rejected the MFA code".into())),
+        },
+    );
+    let Mode::Mfa(modal) = &s.mode else { panic!() };
+    assert_eq!(modal.code, "");
+    assert!(modal.error.as_deref().unwrap().contains("rejected"));
+    typed(&mut s, "654321");
+    key(&mut s, KeyCode::Enter);
+    let effects = update(
+        &mut s,
+        Msg::SessionLoaded { profile: prod, purpose: Purpose::Shell, result: Ok(session("team-prod-admin")) },
+    );
+    assert_eq!(effects, [Effect::RecordUse { profile: prod }]);
+    assert!(matches!(s.exit, Some(Exit::Shell(ref session)) if session.profile == "team-prod-admin"));
+}
+
+#[test]
+fn esc_cancels_the_modal_and_mfa_process_needs_no_modal() {
+    let mut s = loaded();
+    let prod = idx(&s, "team-prod-admin");
+    s.selected = s.filter.visible().iter().position(|m| m.profile == prod).unwrap();
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.mode, Mode::List);
+    assert!(s.exit.is_none());
+    let otp = idx(&s, "otp");
+    s.selected = s.filter.visible().iter().position(|m| m.profile == otp).unwrap();
+    let effects = key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        effects,
+        [Effect::GetSession { profile: otp, purpose: Purpose::Shell, mfa: None, run_mfa_process: true }]
+    );
+}
+
+#[test]
+fn copy_and_envrc_follow_the_session() {
+    let mut s = loaded();
+    let dev = idx(&s, "team-dev-readonly");
+    s.selected = s.filter.visible().iter().position(|m| m.profile == dev).unwrap();
+    let effects = key(&mut s, KeyCode::Char('c'));
+    assert!(matches!(effects[..], [Effect::GetSession { purpose: Purpose::Copy, .. }]));
+    let effects = update(
+        &mut s,
+        Msg::SessionLoaded { profile: dev, purpose: Purpose::Copy, result: Ok(session("team-dev-readonly")) },
+    );
+    assert_eq!(effects, [Effect::RecordUse { profile: dev }, Effect::Copy { profile: dev }]);
+    update(
+        &mut s,
+        Msg::Copied(Ok("bash lines for team-dev-readonly: copied to the system clipboard".into())),
+    );
+    assert_eq!(s.status.as_ref().unwrap().1, false);
+    key(&mut s, KeyCode::Char('E'));
+    assert_eq!(s.mode, Mode::ConfirmEnvrc { profile: dev, inline: true });
+    let effects = key(&mut s, KeyCode::Char('y'));
+    assert!(matches!(effects[..], [Effect::GetSession { purpose: Purpose::Envrc { inline: true }, .. }]));
+    key(&mut s, KeyCode::Char('e'));
+    assert!(key(&mut s, KeyCode::Char('n')).is_empty());
+    assert_eq!(s.status.as_ref().unwrap().0, "no .envrc written");
+}
+
+#[test]
+fn broken_and_sso_profiles_explain_instead_of_acting() {
+    let mut s = loaded();
+    let broken = idx(&s, "broken");
+    s.selected = s.filter.visible().iter().position(|m| m.profile == broken).unwrap();
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    let (text, error) = s.status.clone().unwrap();
+    assert!(error && text.contains("nope"), "{text}");
+}
+
+#[test]
+fn sessions_expire_while_open_and_sort_toggles() {
+    let mut s = loaded();
+    let dev = idx(&s, "team-dev-readonly");
+    assert!(matches!(s.sessions[dev], SessionState::Valid { .. }));
+    update(&mut s, Msg::Tick(NOW + time::Duration::minutes(38)));
+    assert_eq!(s.sessions[dev], SessionState::Expired);
+    key(&mut s, KeyCode::Char('s'));
+    assert_eq!(s.sort, Sort::Name);
+    let first = s.inventory.profiles[s.filter.visible()[0].profile].name.clone();
+    assert_eq!(first, "base");
+}
+
+#[test]
+fn frecency_puts_recent_profiles_first() {
+    let inventory = Arc::new(Inventory::from_texts(Some(CONFIG), Some(CREDS)));
+    let mut frecency = Frecency::default();
+    frecency.record("ci", NOW.unix_timestamp());
+    let s = State::new(inventory, frecency, NOW, Origin::default());
+    assert_eq!(s.inventory.profiles[s.filter.visible()[0].profile].name, "ci");
+}
+
+#[test]
+fn inside_an_awsw_shell_enter_refuses_to_nest() {
+    let mut s = loaded();
+    s.nested = Some("sandbox".into());
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    assert!(s.status.as_ref().unwrap().0.contains("already inside an awsw shell for sandbox"));
+}
+
+fn draw(state: &State, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| awsw::ui::render(state, frame)).unwrap();
+    terminal.backend().to_string()
+}
+
+#[test]
+fn snapshot_empty_config() {
+    insta::assert_snapshot!(draw(&state_from("", ""), 80, 24));
+}
+
+#[test]
+fn snapshot_loading() {
+    let mut s = state();
+    let list = readiness(&s);
+    update(&mut s, Msg::ReadinessLoaded(list));
+    insta::assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn snapshot_loaded() {
+    let mut s = loaded();
+    let dev = idx(&s, "team-dev-readonly");
+    s.selected = s.filter.visible().iter().position(|m| m.profile == dev).unwrap();
+    insta::assert_snapshot!(draw(&s, 120, 30));
+}
+
+#[test]
+fn snapshot_loaded_no_color_is_the_same_text() {
+    let mut s = loaded();
+    s.no_color = true;
+    let plain = draw(&s, 80, 24);
+    s.no_color = false;
+    assert_eq!(plain, draw(&s, 80, 24), "colour changes style, never text");
+}
+
+#[test]
+fn snapshot_filtered() {
+    let mut s = loaded();
+    key(&mut s, KeyCode::Char('/'));
+    typed(&mut s, "prod");
+    insta::assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn snapshot_mfa_modal_with_error() {
+    let mut s = loaded();
+    let prod = idx(&s, "team-prod-admin");
+    s.selected = s.filter.visible().iter().position(|m| m.profile == prod).unwrap();
+    key(&mut s, KeyCode::Enter);
+    typed(&mut s, "000000");
+    key(&mut s, KeyCode::Enter);
+    update(
+        &mut s,
+        Msg::SessionLoaded {
+            profile: prod,
+            purpose: Purpose::Shell,
+            result: Err(SessionFailure::MfaRejected(
+                "STS rejected the MFA code (wrong, expired or already used)".into(),
+            )),
+        },
+    );
+    insta::assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn snapshot_narrow_terminal() {
+    insta::assert_snapshot!(draw(&loaded(), 40, 12));
+}
+
+#[test]
+fn snapshot_double_width_names() {
+    let mut s = state_from(
+        "[profile 本番-admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = k\nregion = ap-northeast-1\n\
+         [profile 開発-読み取り専用]\nrole_arn = arn:aws:iam::210987654321:role/readonly\nsource_profile = k\nregion = ap-northeast-1\n\
+         [profile plain-ascii]\nrole_arn = arn:aws:iam::111111111111:role/x\nsource_profile = k\nregion = us-east-1\n",
+        "[k]\naws_access_key_id = A\naws_secret_access_key = S\n",
+    );
+    update(&mut s, Msg::ReadinessLoaded(vec![Readiness::Ready { expiration: None }; 4]));
+    insta::assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn renders_at_every_size_down_to_tiny_without_panicking() {
+    let s = loaded();
+    for (w, h) in [(200, 60), (80, 24), (40, 12), (20, 5), (1, 1)] {
+        let _ = draw(&s, w, h);
+    }
+}
