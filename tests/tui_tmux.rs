@@ -1,0 +1,185 @@
+//! The picker end to end: the real binary in a tmux pane against a local moto STS, driven
+//! with send-keys and read with capture-pane.
+
+mod common;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use common::{MotoServer, Sandbox, require, text};
+
+const CONFIG: &str = "\
+[profile base]
+region = eu-west-1
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+
+[profile prod]
+role_arn = arn:aws:iam::123456789012:role/prod-admin
+source_profile = base
+region = ap-northeast-1
+
+[profile dev]
+role_arn = arn:aws:iam::123456789012:role/dev
+source_profile = keys
+region = eu-west-1
+";
+const CREDS: &str = "[base]\naws_access_key_id = AKIABASE000000EXAMPL\naws_secret_access_key = base+secret\n\
+[keys]\naws_access_key_id = AKIAKEYS000000EXAMPL\naws_secret_access_key = keys+secret\n";
+
+struct Pane<'a> {
+    sb: &'a Sandbox,
+    socket: String,
+    status: PathBuf,
+}
+
+impl Pane<'_> {
+    fn start<'a>(sb: &'a Sandbox, args: &str) -> Pane<'a> {
+        let socket = format!("awsw-tui-{}", common::free_port());
+        let status = sb.home().join("status");
+        let command = format!("{} {args}; echo $? > {}", env!("CARGO_BIN_EXE_awsw"), status.display());
+        let pane = Pane { sb, socket, status };
+        let out = pane.tmux(&["new-session", "-d", "-x", "120", "-y", "30", "sh", "-c", &command]);
+        assert!(out.status.success(), "{}", text(&out).1);
+        pane
+    }
+
+    fn tmux(&self, args: &[&str]) -> std::process::Output {
+        self.sb.command("tmux").arg("-L").arg(&self.socket).args(args).output().unwrap()
+    }
+
+    fn screen(&self) -> String {
+        text(&self.tmux(&["capture-pane", "-p", "-J"])).0
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    fn wait_for(&self, what: impl Fn(&str) -> bool, label: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if what(&screen) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {label}; screen:\n{screen}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn exit_status(&self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(text) = std::fs::read_to_string(&self.status)
+                && text.ends_with('\n')
+            {
+                return text.trim().to_string();
+            }
+            assert!(Instant::now() < deadline, "no exit status; screen:\n{}", self.screen());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn alternate_screen(&self) -> bool {
+        text(&self.tmux(&["display", "-p", "#{alternate_on}"])).0.trim() == "1"
+    }
+}
+
+impl Drop for Pane<'_> {
+    fn drop(&mut self) {
+        self.tmux(&["kill-server"]);
+    }
+}
+
+fn setup() -> Option<(MotoServer, Sandbox)> {
+    if !require("tmux") {
+        return None;
+    }
+    let moto = MotoServer::start()?;
+    let sb = Sandbox::new(CONFIG, CREDS).with_endpoint(moto.url());
+    Some((moto, sb))
+}
+
+#[test]
+fn filter_identity_mfa_and_a_subshell() {
+    let Some((_moto, sb)) = setup() else { return };
+    let pane = Pane::start(&sb, "");
+    // The identity of the profile that needs no prompt arrives with its expiry.
+    let screen =
+        pane.wait_for(|s| s.lines().any(|l| l.starts_with("dev ") && l.contains("✓ 59m")), "dev's identity");
+    assert!(screen.lines().any(|l| l.starts_with("prod ") && l.contains("MFA")), "{screen}");
+    // Filter to prod, keep the filter, choose it: the MFA modal names the device.
+    pane.keys(&["/", "p", "r", "o", "d"]);
+    pane.wait_for(|s| s.contains("/prod") && s.contains("profiles 1/4"), "the filter");
+    pane.keys(&["Enter"]);
+    pane.wait_for(|s| s.contains("filter: prod"), "the kept filter");
+    pane.keys(&["Enter"]);
+    pane.wait_for(
+        |s| s.contains("MFA code for prod") && s.contains("arn:aws:iam::123456789012:mfa/alice"),
+        "the modal",
+    );
+    pane.keys(&["1", "2", "3", "4", "5", "6", "Enter"]);
+    // The subshell starts with its banner, outside the alternate screen.
+    pane.wait_for(
+        |s| s.contains("awsw: prod -> arn:aws:sts::123456789012:assumed-role/prod-admin/"),
+        "the banner",
+    );
+    assert!(!pane.alternate_screen(), "the terminal was restored");
+    let env_file = sb.home().join("env");
+    pane.keys(&[&format!("env > {}; exit 4", env_file.display()), "Enter"]);
+    assert_eq!(pane.exit_status(), "4");
+    let env = std::fs::read_to_string(env_file).unwrap();
+    assert!(env.contains("AWSW_PROFILE=prod\n"), "{env}");
+    assert!(env.contains("AWS_ACCESS_KEY_ID=ASIA") && env.contains("AWS_SESSION_TOKEN="), "{env}");
+    assert!(env.contains("AWS_REGION=ap-northeast-1\n"), "{env}");
+}
+
+#[test]
+fn q_quits_with_status_0_and_restores_the_terminal() {
+    let Some((_moto, sb)) = setup() else { return };
+    let pane = Pane::start(&sb, "");
+    pane.wait_for(|s| s.contains("profiles 4/4"), "the list");
+    assert!(pane.alternate_screen());
+    pane.keys(&["?"]);
+    pane.wait_for(|s| s.contains("any key closes"), "help");
+    pane.keys(&["Escape"]);
+    pane.keys(&["q"]);
+    assert_eq!(pane.exit_status(), "0");
+    assert!(!pane.alternate_screen());
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let Some((_moto, sb)) = setup() else { return };
+    let pane = Pane::start(&sb, "");
+    pane.wait_for(|s| s.contains("profiles 4/4"), "the list");
+    let shell_pid = text(&pane.tmux(&["display", "-p", "#{pane_pid}"])).0.trim().to_string();
+    let killed = sb.command("pkill").args(["-TERM", "-P", &shell_pid]).status().unwrap();
+    assert!(killed.success());
+    assert_eq!(pane.exit_status(), "0");
+    assert!(!pane.alternate_screen());
+}
+
+#[test]
+fn print_mode_writes_exports_to_stdout_only() {
+    let Some((_moto, sb)) = setup() else { return };
+    let out = sb.home().join("exports");
+    let pane = Pane::start(&sb, &format!("--print > {}", out.display()));
+    pane.wait_for(|s| s.lines().any(|l| l.starts_with("dev ") && l.contains("✓")), "dev's identity");
+    pane.keys(&["/", "d", "e", "v", "Enter", "Enter"]);
+    assert_eq!(pane.exit_status(), "0");
+    let exports = std::fs::read_to_string(out).unwrap();
+    assert!(exports.contains("export AWSW_PROFILE='dev'"), "{exports}");
+    assert!(!exports.contains('\u{1b}'), "no terminal drawing on stdout");
+}
+
+#[test]
+fn without_a_terminal_it_points_to_awsw_list() {
+    let sb = Sandbox::new(CONFIG, CREDS);
+    let out = sb.awsw(&[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("awsw list"), "{}", text(&out).1);
+    assert!(out.stdout.is_empty());
+}
