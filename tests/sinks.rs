@@ -356,3 +356,17 @@ fn env_copy_without_display_or_terminal_says_so_and_prints_no_secret() {
     assert!(stderr.contains("cannot copy") && stderr.contains("no display"), "{stderr}");
     assert!(!stderr.contains("ASIA") && !stderr.contains("LONGTERM"));
 }
+
+#[test]
+fn the_shipped_bash_function_switches_the_current_shell() {
+    let Some((_moto, sb)) = moto_sandbox() else { return };
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_awsw")).parent().unwrap();
+    let script = format!(
+        "PATH={}:$PATH; source {}/assets/awsw.bash; awsw-use dev && echo \"$AWSW_PROFILE ${{AWS_SESSION_TOKEN:+token}}\"",
+        bin_dir.display(),
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let out = sb.command("bash").args(["--norc", "-c", &script]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(stdout.trim(), "dev token", "{stderr}");
+}

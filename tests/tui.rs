@@ -445,3 +445,24 @@ fn renders_at_every_size_down_to_tiny_without_panicking() {
         let _ = draw(&s, w, h);
     }
 }
+
+#[test]
+fn the_selected_row_is_always_drawn() {
+    let config: String = (0..30).map(|n| format!("[profile p{n:02}]\ncredential_process = x\n")).collect();
+    let mut s = state_from(&config, "");
+    for (w, h) in [(100u16, 24u16), (80, 24), (40, 12), (200, 60)] {
+        update(&mut s, Msg::Resize { rows: awsw::ui::list_rows(w, h) });
+        key(&mut s, KeyCode::Home);
+        for _ in 0..s.inventory.profiles.len() {
+            key(&mut s, KeyCode::Down);
+            let name = s.inventory.profiles[s.current().unwrap()].name.clone();
+            let screen = draw(&s, w, h);
+            let listed = screen
+                .lines()
+                .skip(3)
+                .take_while(|l| !l.contains("details"))
+                .any(|l| l.contains(&format!("\"{name} ")));
+            assert!(listed, "{name} not on screen at {w}x{h}:\n{screen}");
+        }
+    }
+}

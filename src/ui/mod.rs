@@ -111,7 +111,8 @@ pub fn render(state: &State, frame: &mut Frame) {
 pub fn list_rows(width: u16, height: u16) -> usize {
     let body = height.saturating_sub(3);
     let list = if width < SIDE_BY_SIDE && height >= 20 { body.saturating_sub(9) } else { body };
-    usize::from(list.saturating_sub(1)).max(1)
+    // Minus the block's top border and the table's header row.
+    usize::from(list.saturating_sub(2)).max(1)
 }
 
 fn render_header(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {

@@ -1,0 +1,98 @@
+//! The picker's per-keystroke costs on 10,000 profiles: filtering and one full render.
+
+use std::sync::Arc;
+
+use awsw::app::frecency::Frecency;
+use awsw::app::{Msg, Origin, State, update};
+use awsw::config::Inventory;
+use criterion::{Criterion, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn inventory(n: usize) -> Inventory {
+    let roles = ["admin", "readonly", "deploy", "billing", "audit", "dev", "ops", "security"];
+    let envs = ["prod", "stg", "dev", "sandbox"];
+    let mut config = String::from(
+        "[profile base]\naws_access_key_id = A\naws_secret_access_key = S\nregion = eu-west-1\n",
+    );
+    for i in 0..n {
+        let account = 200_000_000_000u64 + (i / 8) as u64;
+        config.push_str(&format!(
+            "[profile team{:04}-{}-{}]\nrole_arn = arn:aws:iam::{account}:role/{}\nsource_profile = base\nmfa_serial = m\nregion = ap-northeast-1\n",
+            i / 8,
+            envs[(i / 8) % 4],
+            roles[i % 8],
+            roles[i % 8]
+        ));
+    }
+    Inventory::from_texts(Some(&config), None)
+}
+
+fn state(n: usize) -> State {
+    let now = time::OffsetDateTime::from_unix_timestamp(1_795_000_000).unwrap();
+    let mut state = State::new(Arc::new(inventory(n)), Frecency::default(), now, Origin::default());
+    update(&mut state, Msg::Resize { rows: 50 });
+    state
+}
+
+fn filter(c: &mut Criterion) {
+    let state = state(10_000);
+    let inventory = state.inventory.clone();
+    // Typing "prodadm" one key at a time: each step is one keystroke's work.
+    c.bench_function("filter_10k_keystroke_first", |b| {
+        b.iter_batched(
+            || state.filter.clone(),
+            |mut f| {
+                f.set_query(&inventory, "p");
+                f
+            },
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    c.bench_function("filter_10k_keystroke_typing_prodadm", |b| {
+        b.iter_batched(
+            || state.filter.clone(),
+            |mut f| {
+                for q in ["p", "pr", "pro", "prod", "proda", "prodad", "prodadm"] {
+                    f.set_query(&inventory, q);
+                }
+                f
+            },
+            criterion::BatchSize::SmallInput,
+        )
+    });
+}
+
+fn render(c: &mut Criterion) {
+    let mut state = state(10_000);
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    c.bench_function("render_200x60_10k", |b| {
+        b.iter(|| {
+            terminal.draw(|frame| awsw::ui::render(&state, frame)).unwrap();
+        });
+    });
+    for key in "prod".chars() {
+        update(
+            &mut state,
+            Msg::Key(crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::Char('/'),
+                crossterm::event::KeyModifiers::NONE,
+            )),
+        );
+        update(
+            &mut state,
+            Msg::Key(crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::Char(key),
+                crossterm::event::KeyModifiers::NONE,
+            )),
+        );
+    }
+    c.bench_function("render_200x60_10k_filtered_highlighted", |b| {
+        b.iter(|| {
+            terminal.draw(|frame| awsw::ui::render(&state, frame)).unwrap();
+        });
+    });
+}
+
+criterion_group!(benches, filter, render);
+criterion_main!(benches);
