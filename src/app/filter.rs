@@ -95,19 +95,37 @@ impl Filter {
             self.visible = self.order.iter().map(|&profile| Match { profile, score: 0 }).collect();
             return;
         }
-        let matcher = matcher();
         // A longer query can only match a subset of what the shorter one matched.
         let candidates: Vec<usize> =
             if narrowing { self.visible.iter().map(|m| m.profile).collect() } else { self.order.clone() };
-        let mut matched: Vec<(usize, Match)> = candidates
-            .into_iter()
-            .enumerate()
-            .filter_map(|(rank, profile)| {
-                matcher
-                    .fuzzy_match(&self.haystacks[profile], query)
-                    .map(|score| (rank, Match { profile, score }))
+        let lowered_query = query.to_lowercase();
+        let score = |chunk: &[usize], offset: usize| -> Vec<(usize, Match)> {
+            let matcher = matcher();
+            chunk
+                .iter()
+                .enumerate()
+                .filter(|&(_, &profile)| is_subsequence(&lowered_query, &self.lowered[profile]))
+                .filter_map(|(i, &profile)| {
+                    matcher
+                        .fuzzy_match(&self.haystacks[profile], query)
+                        .map(|score| (offset + i, Match { profile, score }))
+                })
+                .collect()
+        };
+        // Scoring is most of a keystroke's work on a big list and each profile is
+        // independent: two threads halve it on the two-core machines awsw targets.
+        let mut matched = if candidates.len() >= PARALLEL_FROM {
+            let mid = candidates.len() / 2;
+            let (first, second) = candidates.split_at(mid);
+            std::thread::scope(|scope| {
+                let tail = scope.spawn(|| score(second, mid));
+                let mut head = score(first, 0);
+                head.extend(tail.join().unwrap_or_default());
+                head
             })
-            .collect();
+        } else {
+            score(&candidates, 0)
+        };
         // Best score first; ties keep the display order.
         matched.sort_by(|a, b| b.1.score.cmp(&a.1.score).then(a.0.cmp(&b.0)));
         self.visible = matched.into_iter().map(|(_, m)| m).collect();
