@@ -30,6 +30,20 @@ impl<'a> RawProfile<'a> {
     }
 }
 
+/// A section's properties with repeated keys collapsed onto the first position, keeping the
+/// last value, as `RawProfile::set` does one at a time.
+fn last_value_wins(properties: Vec<Property<'_>>) -> Vec<Property<'_>> {
+    let repeated = properties.iter().enumerate().any(|(i, p)| properties[..i].iter().any(|q| q.key == p.key));
+    if !repeated {
+        return properties;
+    }
+    let mut merged = RawProfile::default();
+    for property in properties {
+        merged.set(property);
+    }
+    merged.properties
+}
+
 /// Everything the two files declare, merged. Borrows the files' text.
 #[derive(Debug, Default)]
 pub struct ProfileSet<'a> {
@@ -81,14 +95,16 @@ impl<'a> ProfileSet<'a> {
                     let idx = match self.index.get(section.name) {
                         Some(&idx) => idx,
                         None => {
+                            // The common case, a section seen once: its properties move in
+                            // whole instead of being copied one by one.
+                            self.index.insert(section.name, self.profiles.len());
                             self.profiles.push(RawProfile {
                                 name: section.name,
-                                properties: Vec::new(),
+                                properties: last_value_wins(section.properties),
                                 file: file_idx,
                                 line: section.line,
                             });
-                            self.index.insert(section.name, self.profiles.len() - 1);
-                            self.profiles.len() - 1
+                            continue;
                         }
                     };
                     for property in section.properties {
