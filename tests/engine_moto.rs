@@ -68,7 +68,8 @@ fn a_role_with_mfa_works_once_and_then_from_the_cache() {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stdout.is_empty());
-    assert!(stderr.contains("--mfa-code") || stderr.contains("terminal"), "{stderr}");
+    assert!(stderr.contains("profile base needs a code from MFA device"), "{stderr}");
+    assert!(stderr.contains("pass --mfa-code CODE, or set mfa_process"), "{stderr}");
     // With a code: exports for bash, the assumed role's session.
     let out = sb.awsw(&["env", "prod", "--mfa-code", "123456", "--shell", "bash"]).output().unwrap();
     let (stdout, stderr) = text(&out);

@@ -22,8 +22,10 @@ pub enum CredsError {
     MfaRejected { profile: String, serial: String },
     #[error("mfa_process of profile {profile} failed: {reason}")]
     MfaProcess { profile: String, reason: String },
-    #[error("cannot read the MFA code from the terminal: {reason}")]
-    MfaPrompt { reason: String },
+    #[error(
+        "profile {profile} needs a code from MFA device {serial} and there is no terminal to ask on ({reason}): pass --mfa-code CODE, or set mfa_process in the profile"
+    )]
+    MfaPrompt { profile: String, serial: String, reason: String },
     #[error("the SSO session of profile {profile} is missing or expired: run `{command}`, then try again")]
     SsoLoginRequired { profile: String, command: String },
     #[error(

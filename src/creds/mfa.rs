@@ -48,6 +48,7 @@ pub async fn run_process(command: &str, profile: &str, serial: &str) -> Result<S
 pub async fn prompt_tty(profile: &str, serial: &str) -> Result<String, CredsError> {
     let prompt = format!("MFA code for {serial} (profile {profile}): ");
     let serial_owned = serial.to_string();
+    let profile_owned = profile.to_string();
     let answer = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
         let mut tty = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty")?;
         tty.write_all(prompt.as_bytes())?;
@@ -57,10 +58,18 @@ pub async fn prompt_tty(profile: &str, serial: &str) -> Result<String, CredsErro
         Ok(line)
     })
     .await
-    .map_err(|err| CredsError::MfaPrompt { reason: err.to_string() })?;
+    .map_err(|err| CredsError::MfaPrompt {
+        profile: profile_owned.clone(),
+        serial: serial_owned.clone(),
+        reason: err.to_string(),
+    })?;
     match answer {
         Ok(line) => validate(&line, &serial_owned),
-        Err(err) => Err(CredsError::MfaPrompt { reason: format!("no terminal ({err})") }),
+        Err(err) => Err(CredsError::MfaPrompt {
+            profile: profile_owned,
+            serial: serial_owned,
+            reason: err.to_string(),
+        }),
     }
 }
 
