@@ -466,3 +466,28 @@ fn the_selected_row_is_always_drawn() {
         }
     }
 }
+
+#[test]
+fn help_lists_every_key_in_full_at_80x24_and_any_key_closes_it() {
+    let mut s = loaded();
+    key(&mut s, KeyCode::Char('?'));
+    assert_eq!(s.mode, Mode::Help);
+    let screen = draw(&s, 80, 24);
+    for text in [
+        "move a page",
+        "search name, account, role, region, description",
+        "keep the filter;  esc clears it",
+        "start a shell in the session (--print: print exports)",
+        "copy export lines for your shell",
+        "write .envrc here (cached / inline credentials)",
+        "refresh this profile / all",
+        "sort by recent use / by name",
+        "this help",
+        "q  esc  ctrl-c",
+    ] {
+        assert!(screen.contains(text), "{text:?} missing or cut:\n{screen}");
+    }
+    key(&mut s, KeyCode::Char('x'));
+    assert_eq!(s.mode, Mode::List);
+    assert!(s.exit.is_none(), "closing help does not quit");
+}

@@ -384,12 +384,13 @@ const HELP: &[(&str, &str)] = &[
     ("Home End  g G", "first / last"),
     ("/", "search name, account, role, region, description"),
     ("⏎ (in search)", "keep the filter;  esc clears it"),
-    ("⏎", "start a shell with the session (--print: print exports)"),
+    ("⏎", "start a shell in the session (--print: print exports)"),
     ("c", "copy export lines for your shell"),
     ("e / E", "write .envrc here (cached / inline credentials)"),
     ("r / R", "refresh this profile / all"),
     ("s", "sort by recent use / by name"),
-    ("q  esc", "quit"),
+    ("?", "this help"),
+    ("q  esc  ctrl-c", "quit"),
 ];
 
 fn render_help(frame: &mut Frame, area: Rect) {
