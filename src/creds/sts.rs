@@ -134,7 +134,7 @@ fn map_error<E>(err: aws_sdk_sts::error::SdkError<E, aws_sdk_sts::config::http::
 where
     E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
-    use aws_sdk_sts::error::{DisplayErrorContext, SdkError};
+    use aws_sdk_sts::error::SdkError;
     match &err {
         SdkError::ServiceError(service) => StsError::Service {
             code: service.err().code().unwrap_or("Unknown").to_string(),
@@ -142,17 +142,25 @@ where
         },
         SdkError::TimeoutError(_) => StsError::Timeout,
         SdkError::DispatchFailure(failure) if failure.is_timeout() => StsError::Timeout,
-        SdkError::DispatchFailure(_) => {
-            StsError::Unreachable { reason: short_reason(&DisplayErrorContext(&err).to_string()) }
-        }
-        _ => StsError::Other { reason: short_reason(&DisplayErrorContext(&err).to_string()) },
+        SdkError::DispatchFailure(_) => StsError::Unreachable { reason: innermost_cause(&err) },
+        _ => StsError::Other { reason: innermost_cause(&err) },
     }
 }
 
-/// The innermost cause of an SDK error chain (`a: b: connection refused` gives the last part).
-fn short_reason(text: &str) -> String {
-    let last = text.rsplit(": ").find(|part| !part.trim().is_empty()).unwrap_or(text);
-    last.trim().to_string()
+/// The innermost cause with something to say, e.g. `Connection refused (os error 111)`:
+/// the outer layers (`dispatch failure`, `io error`) do not help the user, and the SDK's
+/// `DisplayErrorContext` appends a `Debug` dump that does not belong in a one-line message.
+fn innermost_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut reason = err.to_string();
+    let mut current = err.source();
+    while let Some(cause) = current {
+        let text = cause.to_string();
+        if !text.trim().is_empty() {
+            reason = text;
+        }
+        current = cause.source();
+    }
+    reason.trim().to_string()
 }
 
 fn to_credentials(creds: Option<&aws_sdk_sts::types::Credentials>) -> Result<Credentials, StsError> {
@@ -230,12 +238,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn short_reason_keeps_the_innermost_cause() {
-        assert_eq!(
-            short_reason(
-                "dispatch failure: io error: client error (Connect): tcp connect error: Connection refused (os error 111)"
-            ),
-            "Connection refused (os error 111)"
+    fn the_reason_is_the_innermost_cause_that_says_something() {
+        #[derive(Debug)]
+        struct Layer(&'static str, Option<Box<Layer>>);
+        impl std::fmt::Display for Layer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+        impl std::error::Error for Layer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                self.1.as_deref().map(|l| l as _)
+            }
+        }
+        let chain = Layer(
+            "dispatch failure",
+            Some(Box::new(Layer(
+                "io error",
+                Some(Box::new(Layer("Connection refused (os error 111)", Some(Box::new(Layer(" ", None)))))),
+            ))),
         );
+        assert_eq!(innermost_cause(&chain), "Connection refused (os error 111)");
+        assert_eq!(innermost_cause(&Layer("timed out", None)), "timed out");
     }
 }
