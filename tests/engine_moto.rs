@@ -230,3 +230,31 @@ fn the_aws_cli_and_awsw_share_sessions_both_ways() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["source"], "cache", "{stdout}");
 }
+
+#[test]
+fn whoami_all_asks_everything_that_needs_no_prompt_and_names_the_rest() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let out = sb.awsw(&["whoami", "--all", "--json"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let profiles: Vec<&str> = lines.iter().map(|v| v["profile"].as_str().unwrap()).collect();
+    // File order; `base` switches with MFA, but its keys answer GetCallerIdentity without one.
+    assert_eq!(profiles, ["base", "dev", "plain-alias", "plain"], "{stdout}");
+    assert_eq!(lines[0]["source"], "static");
+    assert_eq!(lines[1]["source"], "fresh");
+    assert!(lines[1]["arn"].as_str().unwrap().contains(":assumed-role/acme-dev/"), "{stdout}");
+    assert!(stderr.contains("needs an MFA code: prod"), "{stderr}");
+    secrets_absent(&stdout);
+    secrets_absent(&stderr);
+
+    // One code later, prod's session is cached and --all includes it without asking.
+    let out = sb.awsw(&["env", "prod", "--mfa-code", "123456"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    let out = sb.awsw(&["whoami", "--all"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let prod = stdout.lines().find(|l| l.starts_with("prod\t")).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(prod.contains("assumed-role/acme-prod-admin"), "{prod}");
+    assert!(!stderr.contains("not asked"), "{stderr}");
+}

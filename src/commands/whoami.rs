@@ -10,6 +10,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::session::{ask, block_on, engine, print_notices, report};
 use crate::cli::WhoamiArgs;
+use crate::config::profile::Kind;
 use crate::creds::{Ask, Engine, IdentityReport, Readiness};
 
 /// How many identity calls run at once for `--all`.
@@ -79,15 +80,64 @@ pub fn run(args: &WhoamiArgs) -> ExitCode {
     }
 }
 
-/// Identity for every profile that is `Ready`, with bounded concurrency, in file order.
-fn all(engine: Arc<Engine>, as_json: bool) -> ExitCode {
-    let names: Vec<String> = engine
-        .inventory()
-        .profiles
-        .iter()
-        .filter(|p| matches!(engine.readiness(&p.name), Readiness::Ready { .. }))
-        .map(|p| p.name.clone())
+/// Why `--all` left a profile out, for the summary on stderr.
+#[derive(Default)]
+struct Skipped {
+    mfa: Vec<String>,
+    sso: Vec<String>,
+    process: Vec<String>,
+    unusable: Vec<String>,
+}
+
+impl Skipped {
+    fn summary(&self) -> Option<String> {
+        fn group(names: &[String], why: &str) -> Option<String> {
+            const SHOWN: usize = 3;
+            if names.is_empty() {
+                return None;
+            }
+            let mut shown = names.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+            if names.len() > SHOWN {
+                shown.push_str(&format!(" and {} more", names.len() - SHOWN));
+            }
+            Some(format!("{why}: {shown}"))
+        }
+        let groups: Vec<String> = [
+            group(&self.mfa, "needs an MFA code"),
+            group(&self.sso, "needs `aws sso login`"),
+            group(&self.process, "runs a credential_process"),
+            group(&self.unusable, "cannot work (see `awsw list`)"),
+        ]
+        .into_iter()
+        .flatten()
         .collect();
+        let count = self.mfa.len() + self.sso.len() + self.process.len() + self.unusable.len();
+        (count > 0).then(|| {
+            format!(
+                "not asked, {count} profile(s) that would prompt or cannot work: {}. `awsw whoami PROFILE` asks for one",
+                groups.join("; ")
+            )
+        })
+    }
+}
+
+/// Identity for every profile available without a prompt, with bounded concurrency, in file
+/// order. A profile with static keys counts even when switching to it takes an MFA code:
+/// `GetCallerIdentity` itself needs none.
+fn all(engine: Arc<Engine>, as_json: bool) -> ExitCode {
+    let mut skipped = Skipped::default();
+    let mut names = Vec::new();
+    for profile in &engine.inventory().profiles {
+        let name = profile.name.clone();
+        match engine.readiness(&name) {
+            Readiness::Ready { .. } => names.push(name),
+            Readiness::NeedsMfa { .. } if profile.kind == Kind::Static => names.push(name),
+            Readiness::NeedsMfa { .. } => skipped.mfa.push(name),
+            Readiness::NeedsSsoLogin { .. } => skipped.sso.push(name),
+            Readiness::NeedsProcess => skipped.process.push(name),
+            Readiness::Unusable { .. } => skipped.unusable.push(name),
+        }
+    }
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     let results: Vec<(String, Result<IdentityReport, crate::creds::CredsError>)> = runtime.block_on(async {
@@ -104,6 +154,9 @@ fn all(engine: Arc<Engine>, as_json: bool) -> ExitCode {
             .await
     });
     print_notices(&engine);
+    if let Some(summary) = skipped.summary() {
+        eprintln!("awsw: {summary}");
+    }
     let mut failed = false;
     for (name, result) in results {
         match (result, as_json) {
