@@ -219,7 +219,10 @@ fn a_stale_identity_answer_is_dropped() {
     let effects = update(&mut s, Msg::ReadinessLoaded(list));
     let Effect::FetchIdentity { profile, request: old } = effects[0] else { panic!() };
     s.selected = s.filter.visible().iter().position(|m| m.profile == profile).unwrap();
-    let effects = key(&mut s, KeyCode::Char('r'));
+    // `r` checks the profile again from the start, then asks for its identity.
+    assert_eq!(key(&mut s, KeyCode::Char('r')), [Effect::CheckReadiness { profile }]);
+    let effects =
+        update(&mut s, Msg::ReadinessChecked { profile, readiness: Readiness::Ready { expiration: None } });
     let Effect::FetchIdentity { request: new, .. } = effects[0] else { panic!() };
     update(&mut s, Msg::IdentityLoaded { profile, request: old, result: Err("old".into()) });
     assert_eq!(s.sessions[profile], SessionState::Loading);
@@ -480,7 +483,7 @@ fn help_lists_every_key_in_full_at_80x24_and_any_key_closes_it() {
         "start a shell in the session (--print: print exports)",
         "copy export lines for your shell",
         "write .envrc here (cached / inline credentials)",
-        "refresh this profile / all",
+        "check this profile / all again",
         "sort by recent use / by name",
         "this help",
         "q  esc  ctrl-c",
@@ -490,4 +493,59 @@ fn help_lists_every_key_in_full_at_80x24_and_any_key_closes_it() {
     key(&mut s, KeyCode::Char('x'));
     assert_eq!(s.mode, Mode::List);
     assert!(s.exit.is_none(), "closing help does not quit");
+}
+
+#[test]
+fn long_term_keys_behind_mfa_show_their_identity_and_still_need_the_code() {
+    let mut s = state();
+    let base = idx(&s, "base");
+    let serial = "arn:aws:iam::111111111111:mfa/alice".to_string();
+    let mut list = readiness(&s);
+    list[base] = Readiness::NeedsMfa { serial: serial.clone(), has_mfa_process: false };
+    let effects = update(&mut s, Msg::ReadinessLoaded(list));
+    let Some(Effect::FetchIdentity { request, .. }) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::FetchIdentity { profile, .. } if *profile == base))
+        .cloned()
+    else {
+        panic!("base's keys need no code for GetCallerIdentity: {effects:?}")
+    };
+    // A role behind an MFA device is not asked.
+    let admin = idx(&s, "team-prod-admin");
+    assert!(!effects.iter().any(|e| matches!(e, Effect::FetchIdentity { profile, .. } if *profile == admin)));
+    let arn = "arn:aws:iam::111111111111:user/alice";
+    update(
+        &mut s,
+        Msg::IdentityLoaded { profile: base, request, result: Ok(report("111111111111", arn, None)) },
+    );
+    assert_eq!(s.sessions[base], SessionState::NeedsMfa { serial }, "switching still takes a code");
+    assert_eq!(s.identities[base].as_ref().unwrap().identity.arn, arn);
+    s.selected = s.filter.visible().iter().position(|m| m.profile == base).unwrap();
+    assert!(draw(&s, 120, 30).contains(arn), "the details show the verified identity");
+}
+
+#[test]
+fn r_checks_again_so_a_login_made_elsewhere_is_picked_up() {
+    let mut s = state();
+    let ci = idx(&s, "ci");
+    let list = readiness(&s);
+    update(&mut s, Msg::ReadinessLoaded(list));
+    assert_eq!(s.sessions[ci], SessionState::OnDemand);
+    s.selected = s.filter.visible().iter().position(|m| m.profile == ci).unwrap();
+    assert_eq!(key(&mut s, KeyCode::Char('r')), [Effect::CheckReadiness { profile: ci }]);
+    // Still needs its process: nothing is run unasked, and the state says so again.
+    let effects = update(&mut s, Msg::ReadinessChecked { profile: ci, readiness: Readiness::NeedsProcess });
+    assert!(effects.is_empty());
+    assert_eq!(s.sessions[ci], SessionState::OnDemand);
+    // An SSO login done in another terminal: `r` now finds the profile ready.
+    let effects = update(
+        &mut s,
+        Msg::ReadinessChecked { profile: ci, readiness: Readiness::Ready { expiration: None } },
+    );
+    assert!(matches!(effects[..], [Effect::FetchIdentity { profile, .. }] if profile == ci));
+    assert_eq!(s.sessions[ci], SessionState::Loading);
+    // A stale index never panics.
+    assert!(
+        update(&mut s, Msg::ReadinessChecked { profile: 999, readiness: Readiness::NeedsProcess }).is_empty()
+    );
 }

@@ -124,11 +124,26 @@ pub struct State {
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
-    Resize { rows: usize },
+    Resize {
+        rows: usize,
+    },
     Tick(OffsetDateTime),
     ReadinessLoaded(Vec<Readiness>),
-    IdentityLoaded { profile: usize, request: u64, result: Result<IdentityReport, String> },
-    SessionLoaded { profile: usize, purpose: Purpose, result: Result<Box<Session>, SessionFailure> },
+    /// One profile checked again (`r`).
+    ReadinessChecked {
+        profile: usize,
+        readiness: Readiness,
+    },
+    IdentityLoaded {
+        profile: usize,
+        request: u64,
+        result: Result<IdentityReport, String>,
+    },
+    SessionLoaded {
+        profile: usize,
+        purpose: Purpose,
+        result: Result<Box<Session>, SessionFailure>,
+    },
     Copied(Result<String, String>),
     EnvrcWritten(Result<String, String>),
     Quit,
@@ -145,6 +160,7 @@ pub enum SessionFailure {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     LoadReadiness,
+    CheckReadiness { profile: usize },
     FetchIdentity { profile: usize, request: u64 },
     GetSession { profile: usize, purpose: Purpose, mfa: Option<String>, run_mfa_process: bool },
     Copy { profile: usize },
@@ -245,6 +261,22 @@ impl State {
         self.clamp();
     }
 
+    /// Records what the engine says `profile` needs, and asks for its identity when that
+    /// takes no prompt: a ready session, or long-term keys (`GetCallerIdentity` needs no MFA
+    /// code even where switching does).
+    fn apply_readiness(&mut self, profile: usize, readiness: &Readiness) -> Option<Effect> {
+        self.sessions[profile] = from_readiness(readiness);
+        let identity_without_prompt = match readiness {
+            Readiness::Ready { .. } => {
+                self.sessions[profile] = SessionState::Loading;
+                true
+            }
+            Readiness::NeedsMfa { .. } => self.inventory.profiles[profile].kind == Kind::Static,
+            _ => false,
+        };
+        identity_without_prompt.then(|| Effect::FetchIdentity { profile, request: self.request(profile) })
+    }
+
     fn request(&mut self, profile: usize) -> u64 {
         let id = self.next_request;
         self.next_request += 1;
@@ -326,27 +358,38 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::ReadinessLoaded(list) => {
-            let mut effects = Vec::new();
-            for (idx, readiness) in list.iter().enumerate().take(state.sessions.len()) {
-                state.sessions[idx] = from_readiness(readiness);
-                if matches!(readiness, Readiness::Ready { .. }) {
-                    state.sessions[idx] = SessionState::Loading;
-                    let request = state.request(idx);
-                    effects.push(Effect::FetchIdentity { profile: idx, request });
-                }
-            }
+            let effects: Vec<Effect> = list
+                .iter()
+                .enumerate()
+                .take(state.sessions.len())
+                .filter_map(|(idx, readiness)| state.apply_readiness(idx, readiness))
+                .collect();
             state.progress = (0, effects.len());
             effects
+        }
+        Msg::ReadinessChecked { profile, readiness } => {
+            if profile >= state.sessions.len() {
+                return Vec::new();
+            }
+            state.apply_readiness(profile, &readiness).into_iter().collect()
         }
         Msg::IdentityLoaded { profile, request, result } => {
             if state.requests.get(profile) != Some(&request) {
                 return Vec::new();
             }
             state.progress.0 = (state.progress.0 + 1).min(state.progress.1);
+            // A profile with long-term keys that switches with MFA: its identity is known
+            // without a code, but switching still takes one, so the state stays `MFA`.
+            let switch_needs_mfa = matches!(state.sessions[profile], SessionState::NeedsMfa { .. });
             match result {
                 Ok(report) => {
-                    state.sessions[profile] = SessionState::Valid { expires: report.expiration };
+                    if !switch_needs_mfa {
+                        state.sessions[profile] = SessionState::Valid { expires: report.expiration };
+                    }
                     state.identities[profile] = Some(report);
+                }
+                Err(reason) if switch_needs_mfa => {
+                    state.set_status(format!("{}: {reason}", state.inventory.profiles[profile].name), true)
                 }
                 Err(reason) => state.sessions[profile] = SessionState::Error(reason),
             }
@@ -555,12 +598,13 @@ fn on_list_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             state.apply_sort();
         }
         KeyCode::Char('r') => {
+            // Checked again from the start: the session may have been renewed, or SSO logged
+            // in, elsewhere since.
             if let Some(profile) = state.current()
                 && !matches!(state.sessions[profile], SessionState::Invalid(_))
             {
                 state.sessions[profile] = SessionState::Loading;
-                let request = state.request(profile);
-                return vec![Effect::FetchIdentity { profile, request }];
+                return vec![Effect::CheckReadiness { profile }];
             }
         }
         KeyCode::Char('R') => return vec![Effect::LoadReadiness],

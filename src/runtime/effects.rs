@@ -63,6 +63,13 @@ impl Runner {
                     let _ = tx.send(Msg::ReadinessLoaded(list));
                 });
             }
+            Effect::CheckReadiness { profile } => {
+                let name = name(profile);
+                tokio::task::spawn_blocking(move || {
+                    let readiness = engine.readiness(&name);
+                    let _ = tx.send(Msg::ReadinessChecked { profile, readiness });
+                });
+            }
             Effect::FetchIdentity { profile, request } => {
                 let pool = self.pool.clone();
                 let name = name(profile);

@@ -387,7 +387,7 @@ const HELP: &[(&str, &str)] = &[
     ("⏎", "start a shell in the session (--print: print exports)"),
     ("c", "copy export lines for your shell"),
     ("e / E", "write .envrc here (cached / inline credentials)"),
-    ("r / R", "refresh this profile / all"),
+    ("r / R", "check this profile / all again"),
     ("s", "sort by recent use / by name"),
     ("?", "this help"),
     ("q  esc  ctrl-c", "quit"),
