@@ -2,6 +2,10 @@
 
 use std::sync::Arc;
 
+// The allocator the awsw binary ships with (src/main.rs), so the figures are the picker's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use awsw::app::frecency::Frecency;
 use awsw::app::{Msg, Origin, State, update};
 use awsw::config::Inventory;

@@ -508,3 +508,30 @@ async fn plain_static_profiles_hand_out_temporary_keys_not_long_term_ones() {
     let again = w.engine.cached_session("plain").unwrap();
     assert_eq!(again.credentials, s.credentials);
 }
+
+#[tokio::test]
+async fn the_environments_own_credentials_are_checked_with_get_caller_identity() {
+    assert!(world().engine.environment_identity().await.is_none(), "no credentials, no call");
+    let env = EngineEnv {
+        credentials: EnvCredentials {
+            access_key_id: Some("ASIAENV".into()),
+            secret_access_key: Some(Secret::new("env-secret")),
+            session_token: Some(Secret::new("env-token")),
+        },
+        ..EngineEnv::default()
+    };
+    let w = world_with(env);
+    let identity = w.engine.environment_identity().await.unwrap().unwrap();
+    assert_eq!(identity.arn, "arn:aws:iam::111111111111:user/alice");
+    assert_eq!(w.sts.calls(), ["GetCallerIdentity ASIAENV"]);
+    w.sts.fail_next(
+        "GetCallerIdentity",
+        StsError::Service {
+            code: "ExpiredToken".into(),
+            message: "The security token included in the request is expired".into(),
+        },
+    );
+    let err = w.engine.environment_identity().await.unwrap().unwrap_err();
+    assert_eq!(err, "the credentials in this environment have expired");
+    assert!(!err.contains("env-secret") && !err.contains("env-token"));
+}

@@ -56,7 +56,11 @@ fn state_from(config: &str, creds: &str) -> State {
         inventory,
         Frecency::default(),
         NOW,
-        Origin { label: "awsw shell sandbox".into(), expires: Some(NOW + time::Duration::minutes(42)) },
+        Origin {
+            label: "awsw shell sandbox".into(),
+            expires: Some(NOW + time::Duration::minutes(42)),
+            ..Origin::default()
+        },
     );
     state.cwd = "/home/alice/project".into();
     update(&mut state, Msg::Resize { rows: 10 });
@@ -548,4 +552,59 @@ fn r_checks_again_so_a_login_made_elsewhere_is_picked_up() {
     assert!(
         update(&mut s, Msg::ReadinessChecked { profile: 999, readiness: Readiness::NeedsProcess }).is_empty()
     );
+}
+
+fn origin_of(vars: &[(&str, &str)]) -> Origin {
+    Origin::from_vars(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()))
+}
+
+#[test]
+fn the_origin_follows_the_sdks_order_credentials_before_aws_profile() {
+    let keys = [("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"), ("AWS_SECRET_ACCESS_KEY", "s")];
+    let o = origin_of(&[
+        keys[0],
+        keys[1],
+        ("AWSW_PROFILE", "prod"),
+        ("AWS_CREDENTIAL_EXPIRATION", "2026-11-23T09:42:00Z"),
+    ]);
+    assert_eq!(o.label, "awsw profile prod");
+    assert_eq!(o.expires, Some(NOW + time::Duration::minutes(42)));
+    let o = origin_of(&keys);
+    assert!(o.label.starts_with("keys AKIA") && !o.label.contains("IOSFODNN7"), "masked: {}", o.label);
+    let o = origin_of(&[keys[0], keys[1], ("AWS_PROFILE", "dev")]);
+    assert!(o.label.ends_with("(AWS_PROFILE=dev is ignored: keys in the environment win)"), "{}", o.label);
+    assert_eq!(o.profile, None);
+    let o = origin_of(&[("AWS_PROFILE", "dev")]);
+    assert_eq!((o.label.as_str(), o.profile.as_deref()), ("AWS_PROFILE=dev", Some("dev")));
+    assert_eq!(
+        origin_of(&[("AWSW_PROFILE", "prod")]).label,
+        "awsw profile prod, but no credentials are loaded"
+    );
+    assert_eq!(origin_of(&[("AWS_PROFILE", "")]).label, "no AWS credentials in this environment");
+}
+
+#[test]
+fn the_header_shows_the_verified_identity_of_the_starting_terminal() {
+    let mut s = loaded();
+    assert!(!draw(&s, 120, 30).lines().next().unwrap().contains('·'));
+    let identity = Identity {
+        account: "222222222222".into(),
+        arn: "arn:aws:sts::222222222222:assumed-role/admin/alice".into(),
+        user_id: "AROAEXAMPLE:alice".into(),
+    };
+    update(&mut s, Msg::OriginIdentity(Ok(identity)));
+    let header = draw(&s, 120, 30).lines().next().unwrap().to_string();
+    assert!(
+        header.contains("awsw shell sandbox (expires in 42m) · 222222222222 assumed-role/admin/alice"),
+        "{header}"
+    );
+    update(&mut s, Msg::OriginIdentity(Err("the credentials in this environment have expired".into())));
+    let header = draw(&s, 120, 30).lines().next().unwrap().to_string();
+    assert!(header.contains("· the credentials in this environment have expired"), "{header}");
+
+    // AWS_PROFILE: the identity is the profile's, once the list has it.
+    let mut s = loaded();
+    s.origin = origin_of(&[("AWS_PROFILE", "team-dev-readonly")]);
+    let header = draw(&s, 120, 30).lines().next().unwrap().to_string();
+    assert!(header.contains("AWS_PROFILE=team-dev-readonly · 333333333333 "), "{header}");
 }

@@ -34,9 +34,14 @@ struct Pane<'a> {
 
 impl Pane<'_> {
     fn start<'a>(sb: &'a Sandbox, args: &str) -> Pane<'a> {
+        Pane::start_with_env(sb, "", args)
+    }
+
+    /// `env` is a list of `NAME=value` words put before the command.
+    fn start_with_env<'a>(sb: &'a Sandbox, env: &str, args: &str) -> Pane<'a> {
         let socket = format!("awsw-tui-{}", common::free_port());
         let status = sb.home().join("status");
-        let command = format!("{} {args}; echo $? > {}", env!("CARGO_BIN_EXE_awsw"), status.display());
+        let command = format!("{env} {} {args}; echo $? > {}", env!("CARGO_BIN_EXE_awsw"), status.display());
         let pane = Pane { sb, socket, status };
         let out = pane.tmux(&["new-session", "-d", "-x", "120", "-y", "30", "sh", "-c", &command]);
         assert!(out.status.success(), "{}", text(&out).1);
@@ -182,4 +187,22 @@ fn without_a_terminal_it_points_to_awsw_list() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("awsw list"), "{}", text(&out).1);
     assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn the_header_shows_who_the_starting_terminal_really_is() {
+    let Some((_moto, sb)) = setup() else { return };
+    // A terminal inside an awsw shell: credentials in the environment, checked with STS.
+    let pane = Pane::start_with_env(
+        &sb,
+        "AWSW_PROFILE=dev AWS_ACCESS_KEY_ID=AKIAENVIRONMENT00001 AWS_SECRET_ACCESS_KEY=env-secret-do-not-show",
+        "",
+    );
+    let screen = pane.wait_for(
+        |s| s.contains("here: awsw profile dev") && s.contains("123456789012 user/moto"),
+        "the verified identity",
+    );
+    assert!(!screen.contains("env-secret-do-not-show"), "{screen}");
+    pane.keys(&["q"]);
+    assert_eq!(pane.exit_status(), "0");
 }

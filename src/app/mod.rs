@@ -11,7 +11,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use time::OffsetDateTime;
 
 use crate::config::{Inventory, Kind, Profile};
-use crate::creds::{IdentityReport, Readiness, Session};
+use crate::creds::{Identity, IdentityReport, Readiness, Session};
 use filter::Filter;
 use frecency::Frecency;
 
@@ -85,6 +85,52 @@ pub enum Exit {
 pub struct Origin {
     pub label: String,
     pub expires: Option<OffsetDateTime>,
+    /// `AWS_PROFILE` when it is what the terminal uses: its identity is that profile's,
+    /// once the list has it.
+    pub profile: Option<String>,
+    /// What STS says the credentials in the environment are (`Err`: why it could not tell).
+    pub identity: Option<Result<Identity, String>>,
+}
+
+impl Origin {
+    /// Where a terminal with these variables points, in the SDKs' order: credentials in the
+    /// environment beat `AWS_PROFILE`.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Origin {
+        let var = |name: &str| var(name).filter(|v| !v.is_empty());
+        let expires = var("AWS_CREDENTIAL_EXPIRATION")
+            .and_then(|t| OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).ok());
+        let keys = var("AWS_ACCESS_KEY_ID").filter(|_| var("AWS_SECRET_ACCESS_KEY").is_some());
+        let awsw = var("AWSW_PROFILE");
+        let aws_profile = var("AWS_PROFILE");
+        let mut origin = match (keys, awsw, aws_profile) {
+            (Some(_), Some(profile), _) => {
+                Origin { label: format!("awsw profile {profile}"), expires, ..Origin::default() }
+            }
+            (Some(key), None, _) => Origin {
+                label: format!("keys {} from the environment", crate::secret::mask_key_id(&key)),
+                expires,
+                ..Origin::default()
+            },
+            (None, Some(profile), _) => Origin {
+                label: format!("awsw profile {profile}, but no credentials are loaded"),
+                ..Origin::default()
+            },
+            (None, None, Some(profile)) => Origin {
+                label: format!("AWS_PROFILE={profile}"),
+                profile: Some(profile),
+                ..Origin::default()
+            },
+            (None, None, None) => {
+                Origin { label: "no AWS credentials in this environment".into(), ..Origin::default() }
+            }
+        };
+        if let (Some(_), Some(profile)) = (var("AWS_ACCESS_KEY_ID"), var("AWS_PROFILE")) {
+            origin
+                .label
+                .push_str(&format!(" (AWS_PROFILE={profile} is ignored: keys in the environment win)"));
+        }
+        origin
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -129,6 +175,8 @@ pub enum Msg {
     },
     Tick(OffsetDateTime),
     ReadinessLoaded(Vec<Readiness>),
+    /// What STS said about the credentials in the environment.
+    OriginIdentity(Result<Identity, String>),
     /// One profile checked again (`r`).
     ReadinessChecked {
         profile: usize,
@@ -160,12 +208,31 @@ pub enum SessionFailure {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     LoadReadiness,
-    CheckReadiness { profile: usize },
-    FetchIdentity { profile: usize, request: u64 },
-    GetSession { profile: usize, purpose: Purpose, mfa: Option<String>, run_mfa_process: bool },
-    Copy { profile: usize },
-    WriteEnvrc { profile: usize, inline: bool },
-    RecordUse { profile: usize },
+    /// `GetCallerIdentity` with the credentials in the environment, if there are any.
+    FetchOriginIdentity,
+    CheckReadiness {
+        profile: usize,
+    },
+    FetchIdentity {
+        profile: usize,
+        request: u64,
+    },
+    GetSession {
+        profile: usize,
+        purpose: Purpose,
+        mfa: Option<String>,
+        run_mfa_process: bool,
+    },
+    Copy {
+        profile: usize,
+    },
+    WriteEnvrc {
+        profile: usize,
+        inline: bool,
+    },
+    RecordUse {
+        profile: usize,
+    },
 }
 
 impl State {
@@ -366,6 +433,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 .collect();
             state.progress = (0, effects.len());
             effects
+        }
+        Msg::OriginIdentity(result) => {
+            state.origin.identity = Some(result);
+            Vec::new()
         }
         Msg::ReadinessChecked { profile, readiness } => {
             if profile >= state.sessions.len() {

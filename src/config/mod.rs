@@ -45,6 +45,10 @@ pub struct Inventory {
     pub profiles: Vec<Profile>,
     pub sso_sessions: Vec<SsoSession>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Name to position in `profiles`, built on the first lookup: the engine looks profiles
+    /// up by name along every chain, and a scan of 10,000 names per lookup adds up.
+    #[serde(skip)]
+    index: std::sync::OnceLock<rustc_hash::FxHashMap<String, usize>>,
 }
 
 impl Inventory {
@@ -54,6 +58,7 @@ impl Inventory {
             profiles: profile::resolve_all(set),
             sso_sessions: profile::sso_sessions(set),
             diagnostics: set.diagnostics.clone(),
+            index: std::sync::OnceLock::new(),
         }
     }
 
@@ -67,7 +72,23 @@ impl Inventory {
     }
 
     pub fn profile(&self, name: &str) -> Option<&Profile> {
-        self.profiles.iter().find(|p| p.name == name)
+        self.position(name).map(|idx| &self.profiles[idx])
+    }
+
+    /// Where the profile called `name` is in `profiles`.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.index
+            .get_or_init(|| {
+                // Names are unique after merging; `or_insert` keeps the first all the same.
+                let mut index = rustc_hash::FxHashMap::default();
+                index.reserve(self.profiles.len());
+                for (idx, profile) in self.profiles.iter().enumerate() {
+                    index.entry(profile.name.clone()).or_insert(idx);
+                }
+                index
+            })
+            .get(name)
+            .copied()
     }
 
     /// Profile names closest to `name`, for "did you mean" hints.

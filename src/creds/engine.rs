@@ -762,6 +762,30 @@ impl Engine {
 
     /// Who `name`'s credentials belong to. A plain static profile is asked with its keys
     /// directly (no MFA needed for `GetCallerIdentity`).
+    /// Who the credentials in the environment (`AWS_ACCESS_KEY_ID` …) belong to, as STS says;
+    /// `None` when there are none. The endpoint and region come from the environment alone.
+    pub async fn environment_identity(&self) -> Option<Result<Identity, String>> {
+        let credentials = self.env.credentials.credentials()?;
+        let url = if self.env.ignore_configured_endpoints {
+            None
+        } else {
+            self.env.endpoint_url_sts.clone().or_else(|| self.env.endpoint_url.clone())
+        };
+        let endpoint =
+            Endpoint { region: self.env.region.clone().unwrap_or_else(|| "us-east-1".into()), url };
+        let result = self.sts.get_caller_identity(&endpoint, &credentials).await.map_err(|err| match err {
+            StsError::Service { code, .. } if code.starts_with("ExpiredToken") => {
+                "the credentials in this environment have expired".to_string()
+            }
+            StsError::Service { code, message } => format!("STS refused them: {code}: {message}"),
+            StsError::Timeout => format!("no answer from STS at {} within 10 s", endpoint.describe()),
+            StsError::Unreachable { reason } | StsError::Other { reason } => {
+                format!("cannot reach STS at {}: {reason}", endpoint.describe())
+            }
+        });
+        Some(result)
+    }
+
     pub async fn identity(&self, name: &str, ask: &Ask) -> Result<IdentityReport, CredsError> {
         let profile = self.profile(name)?;
         let session = if self.hops(profile).is_empty() && profile.root == Some(RootKind::StaticKeys) {
@@ -801,34 +825,44 @@ impl Engine {
         action: &str,
         serial: Option<&str>,
     ) -> CredsError {
-        let name = profile.name.clone();
-        match err {
-            StsError::Service { code, message } => {
-                let mfa_failed = message.to_ascii_lowercase().contains("multifactor")
-                    || message.to_ascii_lowercase().contains("mfa");
-                match code.as_str() {
-                    "AccessDenied" if serial.is_some() && mfa_failed => CredsError::MfaRejected {
-                        profile: name,
-                        serial: serial.unwrap_or_default().to_string(),
-                    },
-                    "InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException" => {
-                        CredsError::InvalidKeys { profile: name, code }
-                    }
-                    "ExpiredToken" | "ExpiredTokenException" => CredsError::ExpiredToken { profile: name },
-                    "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => {
-                        CredsError::Throttled { profile: name }
-                    }
-                    _ => CredsError::Refused { profile: name, action: action.to_string(), code, message },
+        sts_error_for(&profile.name, err, endpoint, action, serial)
+    }
+}
+
+/// An STS failure in the terms of the profile it happened to (`name`).
+fn sts_error_for(
+    name: &str,
+    err: StsError,
+    endpoint: &Endpoint,
+    action: &str,
+    serial: Option<&str>,
+) -> CredsError {
+    let name = name.to_string();
+    match err {
+        StsError::Service { code, message } => {
+            let mfa_failed = message.to_ascii_lowercase().contains("multifactor")
+                || message.to_ascii_lowercase().contains("mfa");
+            match code.as_str() {
+                "AccessDenied" if serial.is_some() && mfa_failed => {
+                    CredsError::MfaRejected { profile: name, serial: serial.unwrap_or_default().to_string() }
                 }
+                "InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException" => {
+                    CredsError::InvalidKeys { profile: name, code }
+                }
+                "ExpiredToken" | "ExpiredTokenException" => CredsError::ExpiredToken { profile: name },
+                "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => {
+                    CredsError::Throttled { profile: name }
+                }
+                _ => CredsError::Refused { profile: name, action: action.to_string(), code, message },
             }
-            StsError::Timeout => CredsError::Unreachable {
-                profile: name,
-                endpoint: endpoint.describe(),
-                reason: "no answer within 10 s".into(),
-            },
-            StsError::Unreachable { reason } | StsError::Other { reason } => {
-                CredsError::Unreachable { profile: name, endpoint: endpoint.describe(), reason }
-            }
+        }
+        StsError::Timeout => CredsError::Unreachable {
+            profile: name,
+            endpoint: endpoint.describe(),
+            reason: "no answer within 10 s".into(),
+        },
+        StsError::Unreachable { reason } | StsError::Other { reason } => {
+            CredsError::Unreachable { profile: name, endpoint: endpoint.describe(), reason }
         }
     }
 }

@@ -63,6 +63,13 @@ impl Runner {
                     let _ = tx.send(Msg::ReadinessLoaded(list));
                 });
             }
+            Effect::FetchOriginIdentity => {
+                tokio::spawn(async move {
+                    if let Some(result) = engine.environment_identity().await {
+                        let _ = tx.send(Msg::OriginIdentity(result));
+                    }
+                });
+            }
             Effect::CheckReadiness { profile } => {
                 let name = name(profile);
                 tokio::task::spawn_blocking(move || {

@@ -22,18 +22,7 @@ use crate::sink::shell::{Shell, format};
 
 /// What the environment awsw started in points at, for the header.
 fn origin_from_env() -> Origin {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let expires = var("AWS_CREDENTIAL_EXPIRATION")
-        .and_then(|t| OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).ok());
-    if let Some(profile) = var("AWSW_PROFILE") {
-        Origin { label: format!("awsw shell {profile}"), expires }
-    } else if let Some(profile) = var("AWS_PROFILE") {
-        Origin { label: format!("AWS_PROFILE={profile}"), expires: None }
-    } else if let Some(key) = var("AWS_ACCESS_KEY_ID") {
-        Origin { label: format!("keys {} from the environment", crate::secret::mask_key_id(&key)), expires }
-    } else {
-        Origin { label: "no AWS credentials in this environment".into(), expires: None }
-    }
+    Origin::from_vars(|name| std::env::var(name).ok())
 }
 
 pub fn run(print_mode: bool) -> ExitCode {
@@ -112,6 +101,7 @@ async fn event_loop(
         return Ok(Exit::Quit);
     }
     runner.run(crate::app::Effect::LoadReadiness, &state);
+    runner.run(crate::app::Effect::FetchOriginIdentity, &state);
     let mut events = crossterm::event::EventStream::new();
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;

@@ -115,6 +115,12 @@ pub fn list_rows(width: u16, height: u16) -> usize {
     usize::from(list.saturating_sub(2)).max(1)
 }
 
+/// `assumed-role/admin/alice` from `arn:aws:sts::123456789012:assumed-role/admin/alice`: the
+/// account is shown beside it.
+fn arn_resource(arn: &str) -> &str {
+    arn.splitn(6, ':').nth(5).unwrap_or(arn)
+}
+
 fn render_header(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let mut spans = vec![
         Span::styled(" awsw ", theme.fg(Color::Black).add_modifier(Modifier::BOLD | Modifier::REVERSED)),
@@ -128,6 +134,19 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             " (expired)".into()
         };
         spans.push(Span::styled(text, theme.fg(Color::Yellow)));
+    }
+    // The verified identity: STS's answer for credentials in the environment, or the list's
+    // for the profile AWS_PROFILE names.
+    let profile_identity = state.origin.profile.as_deref().and_then(|name| {
+        state.identities[state.inventory.position(name)?].as_ref().map(|report| &report.identity)
+    });
+    match (&state.origin.identity, profile_identity) {
+        (Some(Ok(identity)), _) | (None, Some(identity)) => spans.push(Span::styled(
+            format!(" · {} {}", identity.account, arn_resource(&identity.arn)),
+            theme.fg(Color::Cyan),
+        )),
+        (Some(Err(reason)), _) => spans.push(Span::styled(format!(" · {reason}"), theme.fg(Color::Red))),
+        (None, None) => {}
     }
     let (done, total) = state.progress;
     if total > 0 && done < total {
