@@ -139,6 +139,11 @@ fn strip_comment(line: &str, comment_needs_whitespace: bool) -> &str {
 pub fn parse<'a>(text: &'a str, kind: FileKind, file: &str) -> ParsedFile<'a> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = ParsedFile::default();
+    // Roughly one section per `[`: reserving avoids copying the list as it grows.
+    out.sections.reserve(memchr::memchr_iter(b'[', text.as_bytes()).count());
+    // The open section's properties gather here and move into the section, sized exactly,
+    // when it ends: a large file then holds no half-empty per-section vectors.
+    let mut open_section: Vec<Property<'a>> = Vec::new();
     let mut target = Target::Nothing;
     // Index into the current section's properties of the property a continuation extends,
     // and whether that property began empty (then continuations are sub-properties).
@@ -187,8 +192,7 @@ pub fn parse<'a>(text: &'a str, kind: FileKind, file: &str) -> ParsedFile<'a> {
                             Some(_) => {}
                         }
                     }
-                    let section = out.sections.last_mut().expect("Target::Section implies a section");
-                    let value = section.properties[prop_idx].value.to_mut();
+                    let value = open_section[prop_idx].value.to_mut();
                     value.push('\n');
                     value.push_str(content);
                 }
@@ -197,6 +201,7 @@ pub fn parse<'a>(text: &'a str, kind: FileKind, file: &str) -> ParsedFile<'a> {
         }
         open_property = None;
         if line.starts_with('[') {
+            close_section(&mut out, &mut open_section);
             let header = strip_comment(line, false);
             let Some(inner) = header.strip_prefix('[').and_then(|h| h.strip_suffix(']')) else {
                 diag(&mut out, line_no, "Profile definition must end with ']'".into());
@@ -250,17 +255,30 @@ pub fn parse<'a>(text: &'a str, kind: FileKind, file: &str) -> ParsedFile<'a> {
             continue;
         }
         let value = trim_ws(value);
-        let section = out.sections.last_mut().expect("Target::Section implies a section");
         // Keys are case-insensitive; nearly all are already lower-case ASCII.
         let key = if key.bytes().all(|b| !b.is_ascii_uppercase()) && key.is_ascii() {
             Cow::Borrowed(key)
         } else {
             Cow::Owned(key.to_lowercase())
         };
-        section.properties.push(Property { key, value: Cow::Borrowed(value), line: line_no });
-        open_property = Some((section.properties.len() - 1, value.is_empty()));
+        open_section.push(Property { key, value: Cow::Borrowed(value), line: line_no });
+        open_property = Some((open_section.len() - 1, value.is_empty()));
     }
+    close_section(&mut out, &mut open_section);
     out
+}
+
+/// Moves the gathered properties into the last section, the one they were read for
+/// (properties are gathered only while `Target::Section` points at it).
+fn close_section<'a>(out: &mut ParsedFile<'a>, open_section: &mut Vec<Property<'a>>) {
+    if open_section.is_empty() {
+        return;
+    }
+    if let Some(section) = out.sections.last_mut() {
+        section.properties = Vec::with_capacity(open_section.len());
+        section.properties.append(open_section);
+    }
+    open_section.clear();
 }
 
 /// Decides what a header's inside declares. `Err(Some(msg))` is a section we skip with a
