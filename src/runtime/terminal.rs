@@ -2,7 +2,7 @@
 //! mode and the alternate screen are undone on every way out: drop, error, and panic.
 
 use std::fs::File;
-use std::io::Write;
+use std::io::{BufWriter, Write};
 
 use ratatui::Terminal as RatTerminal;
 use ratatui::backend::CrosstermBackend;
@@ -27,8 +27,12 @@ pub fn restore() {
     }
 }
 
+/// Room for a whole 200x60 frame with its colour codes: ratatui flushes once per frame,
+/// so a frame goes out in a few writes instead of one per cell change.
+const FRAME_BUFFER: usize = 1 << 18;
+
 pub struct Terminal {
-    inner: RatTerminal<CrosstermBackend<File>>,
+    inner: RatTerminal<CrosstermBackend<BufWriter<File>>>,
 }
 
 impl Terminal {
@@ -41,7 +45,7 @@ impl Terminal {
         }));
         crossterm::terminal::enable_raw_mode()?;
         crossterm::execute!(tty, crossterm::terminal::EnterAlternateScreen, crossterm::cursor::Hide)?;
-        let inner = RatTerminal::new(CrosstermBackend::new(tty))?;
+        let inner = RatTerminal::new(CrosstermBackend::new(BufWriter::with_capacity(FRAME_BUFFER, tty)))?;
         Ok(Terminal { inner })
     }
 
