@@ -53,6 +53,17 @@ fn filter(c: &mut Criterion) {
             criterion::BatchSize::SmallInput,
         )
     });
+    // A digit searches the account ids too: every generated account starts with 2.
+    c.bench_function("filter_10k_keystroke_first_digit", |b| {
+        b.iter_batched(
+            || state.filter.clone(),
+            |mut f| {
+                f.set_query(&inventory, "2");
+                f
+            },
+            criterion::BatchSize::SmallInput,
+        )
+    });
     c.bench_function("filter_10k_keystroke_typing_prodadm", |b| {
         b.iter_batched(
             || state.filter.clone(),
