@@ -13,30 +13,59 @@ pub struct Match {
     pub score: i64,
 }
 
-/// What a query is matched against: one line per profile, and the same lower-cased for the
-/// quick subsequence check.
-#[derive(Debug, Clone, Default)]
-struct Haystacks {
-    text: Vec<String>,
-    lowered: Vec<String>,
+/// What a query is matched against, one per profile: "name role region description
+/// account", and the same lower-cased for the quick subsequence check.
+#[derive(Debug, Clone)]
+struct Line {
+    text: String,
+    lowered: String,
+    /// Byte lengths of `text` and `lowered` before an all-digit account id at the end.
+    /// Queries without digits cannot match inside it, so they are matched against these
+    /// prefixes: the same profiles match, and the matcher's work grows with the length (a
+    /// third less work on the first keystroke over 10,000 profiles).
+    text_without_account: usize,
+    lowered_without_account: usize,
 }
 
-impl Haystacks {
-    fn push(&mut self, text: String) {
-        self.lowered.push(text.to_lowercase());
-        self.text.push(text);
+impl Line {
+    fn new(p: &crate::config::Profile) -> Line {
+        let digits_only = |a: &String| a.bytes().all(|b| b.is_ascii_digit());
+        let mut text = String::with_capacity(p.name.len() + 48);
+        text.push_str(&p.name);
+        let other_account = p.account_id.as_ref().filter(|a| !digits_only(a));
+        for part in [&p.role_name, &p.sso_role_name, &p.region, &p.description, &other_account.cloned()]
+            .into_iter()
+            .flatten()
+        {
+            text.push(' ');
+            text.push_str(part);
+        }
+        let lowered_prefix = text.to_lowercase();
+        let (text_without_account, lowered_without_account) = (text.len(), lowered_prefix.len());
+        let mut lowered = lowered_prefix;
+        if let Some(account) = p.account_id.as_ref().filter(|a| digits_only(a)) {
+            for s in [&mut text, &mut lowered] {
+                s.push(' ');
+                s.push_str(account);
+            }
+        }
+        Line { text, lowered, text_without_account, lowered_without_account }
+    }
+
+    /// The text and lowered text a query is matched against.
+    fn for_query(&self, query_has_digit: bool) -> (&str, &str) {
+        if query_has_digit {
+            (&self.text, &self.lowered)
+        } else {
+            (&self.text[..self.text_without_account], &self.lowered[..self.lowered_without_account])
+        }
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct Filter {
     query: String,
-    /// "name account role region description".
-    with_account: Haystacks,
-    /// The same without an all-digit account id, for queries without digits: they cannot
-    /// match inside it, so it only lengthened the line, and the matcher's work grows with
-    /// the length (a quarter less work on the first keystroke over 10,000 profiles).
-    without_account: Haystacks,
+    lines: Vec<Line>,
     /// Profile indices in display order, before filtering.
     order: Vec<usize>,
     visible: Vec<Match>,
@@ -65,40 +94,10 @@ fn matcher() -> SkimMatcherV2 {
 
 impl Filter {
     pub fn new(inventory: &Inventory) -> Filter {
-        let line = |p: &crate::config::Profile, account: Option<&String>| {
-            let mut h = String::with_capacity(p.name.len() + 48);
-            h.push_str(&p.name);
-            for part in [
-                account,
-                p.role_name.as_ref(),
-                p.sso_role_name.as_ref(),
-                p.region.as_ref(),
-                p.description.as_ref(),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                h.push(' ');
-                h.push_str(part);
-            }
-            h
-        };
-        let mut with_account = Haystacks::default();
-        let mut without_account = Haystacks::default();
-        for p in &inventory.profiles {
-            let account = p.account_id.as_ref();
-            with_account.push(line(p, account));
-            let digits_only = account.is_some_and(|a| a.bytes().all(|b| b.is_ascii_digit()));
-            without_account.push(line(p, if digits_only { None } else { account }));
-        }
+        let lines = inventory.profiles.iter().map(Line::new).collect();
         let order: Vec<usize> = (0..inventory.profiles.len()).collect();
         let visible = order.iter().map(|&profile| Match { profile, score: 0 }).collect();
-        Filter { query: String::new(), with_account, without_account, order, visible }
-    }
-
-    /// The lines `query` is matched against: both sets match the same profiles for it.
-    fn haystacks(&self, query: &str) -> &Haystacks {
-        if query.bytes().any(|b| b.is_ascii_digit()) { &self.with_account } else { &self.without_account }
+        Filter { query: String::new(), lines, order, visible }
     }
 
     pub fn query(&self) -> &str {
@@ -130,17 +129,18 @@ impl Filter {
         let candidates: Vec<usize> =
             if narrowing { self.visible.iter().map(|m| m.profile).collect() } else { self.order.clone() };
         let lowered_query = query.to_lowercase();
-        let haystacks = self.haystacks(query);
+        let has_digit = query.bytes().any(|b| b.is_ascii_digit());
         let score = |chunk: &[usize], offset: usize| -> Vec<(usize, Match)> {
             let matcher = matcher();
             chunk
                 .iter()
                 .enumerate()
-                .filter(|&(_, &profile)| is_subsequence(&lowered_query, &haystacks.lowered[profile]))
                 .filter_map(|(i, &profile)| {
-                    matcher
-                        .fuzzy_match(&haystacks.text[profile], query)
-                        .map(|score| (offset + i, Match { profile, score }))
+                    let (text, lowered) = self.lines[profile].for_query(has_digit);
+                    if !is_subsequence(&lowered_query, lowered) {
+                        return None;
+                    }
+                    matcher.fuzzy_match(text, query).map(|score| (offset + i, Match { profile, score }))
                 })
                 .collect()
         };
@@ -170,7 +170,10 @@ impl Filter {
         }
         let name_chars = name.chars().count();
         matcher()
-            .fuzzy_indices(&self.haystacks(&self.query).text[profile], &self.query)
+            .fuzzy_indices(
+                self.lines[profile].for_query(self.query.bytes().any(|b| b.is_ascii_digit())).0,
+                &self.query,
+            )
             .map(|(_, indices)| indices.into_iter().filter(|&i| i < name_chars).collect())
             .unwrap_or_default()
     }
@@ -236,7 +239,7 @@ mod tests {
             let mut got: Vec<usize> = f.visible().iter().map(|m| m.profile).collect();
             got.sort();
             let expected: Vec<usize> = (0..inv.profiles.len())
-                .filter(|&p| matcher.fuzzy_match(&f.with_account.text[p], query).is_some())
+                .filter(|&p| matcher.fuzzy_match(&f.lines[p].text, query).is_some())
                 .collect();
             assert_eq!(got, expected, "{query}");
         }
