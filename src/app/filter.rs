@@ -33,9 +33,15 @@ impl Line {
         let mut text = String::with_capacity(p.name.len() + 48);
         text.push_str(&p.name);
         let other_account = p.account_id.as_ref().filter(|a| !digits_only(a));
-        for part in [&p.role_name, &p.sso_role_name, &p.region, &p.description, &other_account.cloned()]
-            .into_iter()
-            .flatten()
+        for part in [
+            p.role_name.as_ref(),
+            p.sso_role_name.as_ref(),
+            p.region.as_ref(),
+            p.description.as_ref(),
+            other_account,
+        ]
+        .into_iter()
+        .flatten()
         {
             text.push(' ');
             text.push_str(part);

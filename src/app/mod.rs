@@ -329,19 +329,12 @@ impl State {
     }
 
     /// Records what the engine says `profile` needs, and asks for its identity when that
-    /// takes no prompt: a ready session, or long-term keys (`GetCallerIdentity` needs no MFA
-    /// code even where switching does).
+    /// takes no prompt.
     fn apply_readiness(&mut self, profile: usize, readiness: &Readiness) -> Option<Effect> {
         self.sessions[profile] = from_readiness(readiness);
-        let identity_without_prompt = match readiness {
-            Readiness::Ready { .. } => {
-                self.sessions[profile] = SessionState::Loading;
-                true
-            }
-            Readiness::NeedsMfa { .. } => self.inventory.profiles[profile].kind == Kind::Static,
-            _ => false,
-        };
-        identity_without_prompt.then(|| Effect::FetchIdentity { profile, request: self.request(profile) })
+        readiness
+            .identity_without_prompt(&self.inventory.profiles[profile])
+            .then(|| Effect::FetchIdentity { profile, request: self.request(profile) })
     }
 
     fn request(&mut self, profile: usize) -> u64 {
@@ -392,7 +385,8 @@ impl State {
 
 fn from_readiness(readiness: &Readiness) -> SessionState {
     match readiness {
-        Readiness::Ready { .. } => SessionState::Unknown,
+        // Its identity is asked for at once.
+        Readiness::Ready { .. } => SessionState::Loading,
         Readiness::NeedsMfa { serial, .. } => SessionState::NeedsMfa { serial: serial.clone() },
         Readiness::NeedsSsoLogin { command } => SessionState::NeedsSso { command: command.clone() },
         Readiness::NeedsProcess => SessionState::OnDemand,

@@ -10,7 +10,6 @@ use time::format_description::well_known::Rfc3339;
 
 use super::session::{ask, block_on, engine, print_notices, report};
 use crate::cli::WhoamiArgs;
-use crate::config::profile::Kind;
 use crate::creds::{Ask, Engine, IdentityReport, Readiness};
 
 /// How many identity calls run at once for `--all`.
@@ -129,9 +128,10 @@ fn all(engine: Arc<Engine>, as_json: bool) -> ExitCode {
     let mut names = Vec::new();
     for profile in &engine.inventory().profiles {
         let name = profile.name.clone();
-        match engine.readiness(&name) {
+        let readiness = engine.readiness(&name);
+        match readiness {
+            _ if readiness.identity_without_prompt(profile) => names.push(name),
             Readiness::Ready { .. } => names.push(name),
-            Readiness::NeedsMfa { .. } if profile.kind == Kind::Static => names.push(name),
             Readiness::NeedsMfa { .. } => skipped.mfa.push(name),
             Readiness::NeedsSsoLogin { .. } => skipped.sso.push(name),
             Readiness::NeedsProcess => skipped.process.push(name),

@@ -47,6 +47,19 @@ pub enum Readiness {
     },
 }
 
+impl Readiness {
+    /// Whether `GetCallerIdentity` can run for `profile` without any prompt: a ready
+    /// session, or long-term keys, which need no MFA code for it even where switching to
+    /// the profile does.
+    pub fn identity_without_prompt(&self, profile: &Profile) -> bool {
+        match self {
+            Readiness::Ready { .. } => true,
+            Readiness::NeedsMfa { .. } => profile.kind == Kind::Static,
+            _ => false,
+        }
+    }
+}
+
 /// Where an MFA code may come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MfaSource {
@@ -825,44 +838,34 @@ impl Engine {
         action: &str,
         serial: Option<&str>,
     ) -> CredsError {
-        sts_error_for(&profile.name, err, endpoint, action, serial)
-    }
-}
-
-/// An STS failure in the terms of the profile it happened to (`name`).
-fn sts_error_for(
-    name: &str,
-    err: StsError,
-    endpoint: &Endpoint,
-    action: &str,
-    serial: Option<&str>,
-) -> CredsError {
-    let name = name.to_string();
-    match err {
-        StsError::Service { code, message } => {
-            let mfa_failed = message.to_ascii_lowercase().contains("multifactor")
-                || message.to_ascii_lowercase().contains("mfa");
-            match code.as_str() {
-                "AccessDenied" if serial.is_some() && mfa_failed => {
-                    CredsError::MfaRejected { profile: name, serial: serial.unwrap_or_default().to_string() }
+        let name = profile.name.clone();
+        match err {
+            StsError::Service { code, message } => {
+                let mfa_failed = message.to_ascii_lowercase().contains("multifactor")
+                    || message.to_ascii_lowercase().contains("mfa");
+                match code.as_str() {
+                    "AccessDenied" if serial.is_some() && mfa_failed => CredsError::MfaRejected {
+                        profile: name,
+                        serial: serial.unwrap_or_default().to_string(),
+                    },
+                    "InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException" => {
+                        CredsError::InvalidKeys { profile: name, code }
+                    }
+                    "ExpiredToken" | "ExpiredTokenException" => CredsError::ExpiredToken { profile: name },
+                    "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => {
+                        CredsError::Throttled { profile: name }
+                    }
+                    _ => CredsError::Refused { profile: name, action: action.to_string(), code, message },
                 }
-                "InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException" => {
-                    CredsError::InvalidKeys { profile: name, code }
-                }
-                "ExpiredToken" | "ExpiredTokenException" => CredsError::ExpiredToken { profile: name },
-                "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => {
-                    CredsError::Throttled { profile: name }
-                }
-                _ => CredsError::Refused { profile: name, action: action.to_string(), code, message },
             }
-        }
-        StsError::Timeout => CredsError::Unreachable {
-            profile: name,
-            endpoint: endpoint.describe(),
-            reason: "no answer within 10 s".into(),
-        },
-        StsError::Unreachable { reason } | StsError::Other { reason } => {
-            CredsError::Unreachable { profile: name, endpoint: endpoint.describe(), reason }
+            StsError::Timeout => CredsError::Unreachable {
+                profile: name,
+                endpoint: endpoint.describe(),
+                reason: "no answer within 10 s".into(),
+            },
+            StsError::Unreachable { reason } | StsError::Other { reason } => {
+                CredsError::Unreachable { profile: name, endpoint: endpoint.describe(), reason }
+            }
         }
     }
 }
