@@ -139,8 +139,11 @@ fn strip_comment(line: &str, comment_needs_whitespace: bool) -> &str {
 pub fn parse<'a>(text: &'a str, kind: FileKind, file: &str) -> ParsedFile<'a> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = ParsedFile::default();
-    // Roughly one section per `[`: reserving avoids copying the list as it grows.
-    out.sections.reserve(memchr::memchr_iter(b'[', text.as_bytes()).count());
+    // At most one section per line that starts with `[`: reserving avoids copying the list
+    // as it grows.
+    let headers =
+        memchr::memmem::find_iter(text.as_bytes(), b"\n[").count() + usize::from(text.starts_with('['));
+    out.sections.reserve(headers);
     // The open section's properties gather here and move into the section, sized exactly,
     // when it ends: a large file then holds no half-empty per-section vectors.
     let mut open_section: Vec<Property<'a>> = Vec::new();
