@@ -598,6 +598,8 @@ fn the_header_shows_the_verified_identity_of_the_starting_terminal() {
         header.contains("awsw shell sandbox (expires in 42m) · 222222222222 assumed-role/admin/alice"),
         "{header}"
     );
+    // `R` checks everything again, the starting terminal's credentials too.
+    assert_eq!(key(&mut s, KeyCode::Char('R')), [Effect::LoadReadiness, Effect::FetchOriginIdentity]);
     update(&mut s, Msg::OriginIdentity(Err("the credentials in this environment have expired".into())));
     let header = draw(&s, 120, 30).lines().next().unwrap().to_string();
     assert!(header.contains("· the credentials in this environment have expired"), "{header}");

@@ -672,7 +672,7 @@ fn on_list_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 return vec![Effect::CheckReadiness { profile }];
             }
         }
-        KeyCode::Char('R') => return vec![Effect::LoadReadiness],
+        KeyCode::Char('R') => return vec![Effect::LoadReadiness, Effect::FetchOriginIdentity],
         KeyCode::Enter => {
             if let (Some(nested), false) = (&state.nested, state.print_mode) {
                 let text =
