@@ -574,6 +574,8 @@ fn the_origin_follows_the_sdks_order_credentials_before_aws_profile() {
     let o = origin_of(&[keys[0], keys[1], ("AWS_PROFILE", "dev")]);
     assert!(o.label.ends_with("(AWS_PROFILE=dev is ignored: keys in the environment win)"), "{}", o.label);
     assert_eq!(o.profile, None);
+    let o = origin_of(&[keys[0], ("AWS_PROFILE", "dev")]);
+    assert_eq!(o.label, "AWS_PROFILE=dev", "a key id without its secret is not credentials");
     let o = origin_of(&[("AWS_PROFILE", "dev")]);
     assert_eq!((o.label.as_str(), o.profile.as_deref()), ("AWS_PROFILE=dev", Some("dev")));
     assert_eq!(

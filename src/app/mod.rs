@@ -100,6 +100,7 @@ impl Origin {
         let expires = var("AWS_CREDENTIAL_EXPIRATION")
             .and_then(|t| OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).ok());
         let keys = var("AWS_ACCESS_KEY_ID").filter(|_| var("AWS_SECRET_ACCESS_KEY").is_some());
+        let has_keys = keys.is_some();
         let awsw = var("AWSW_PROFILE");
         let aws_profile = var("AWS_PROFILE");
         let mut origin = match (keys, awsw, aws_profile) {
@@ -124,7 +125,7 @@ impl Origin {
                 Origin { label: "no AWS credentials in this environment".into(), ..Origin::default() }
             }
         };
-        if let (Some(_), Some(profile)) = (var("AWS_ACCESS_KEY_ID"), var("AWS_PROFILE")) {
+        if let (true, Some(profile)) = (has_keys, var("AWS_PROFILE")) {
             origin
                 .label
                 .push_str(&format!(" (AWS_PROFILE={profile} is ignored: keys in the environment win)"));

@@ -237,18 +237,28 @@ impl Engine {
     /// `AWS_ENDPOINT_URL_STS`, the profile's `services` section, `AWS_ENDPOINT_URL`, the
     /// profile's `endpoint_url`; `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` disables all.
     pub fn endpoint(&self, profile: &Profile) -> Endpoint {
+        self.endpoint_for(Some(profile))
+    }
+
+    /// The same precedence; `None` for credentials that belong to no profile (the
+    /// environment's), where only the environment's settings apply.
+    fn endpoint_for(&self, profile: Option<&Profile>) -> Endpoint {
         let url = if self.env.ignore_configured_endpoints {
             None
         } else {
             self.env
                 .endpoint_url_sts
                 .clone()
-                .or_else(|| profile.sts_endpoint_url.clone())
+                .or_else(|| profile.and_then(|p| p.sts_endpoint_url.clone()))
                 .or_else(|| self.env.endpoint_url.clone())
-                .or_else(|| profile.endpoint_url.clone())
+                .or_else(|| profile.and_then(|p| p.endpoint_url.clone()))
         };
-        let region =
-            self.env.region.clone().or_else(|| profile.region.clone()).unwrap_or_else(|| "us-east-1".into());
+        let region = self
+            .env
+            .region
+            .clone()
+            .or_else(|| profile.and_then(|p| p.region.clone()))
+            .unwrap_or_else(|| "us-east-1".into());
         Endpoint { region, url }
     }
 
@@ -779,13 +789,7 @@ impl Engine {
     /// `None` when there are none. The endpoint and region come from the environment alone.
     pub async fn environment_identity(&self) -> Option<Result<Identity, String>> {
         let credentials = self.env.credentials.credentials()?;
-        let url = if self.env.ignore_configured_endpoints {
-            None
-        } else {
-            self.env.endpoint_url_sts.clone().or_else(|| self.env.endpoint_url.clone())
-        };
-        let endpoint =
-            Endpoint { region: self.env.region.clone().unwrap_or_else(|| "us-east-1".into()), url };
+        let endpoint = self.endpoint_for(None);
         let result = self.sts.get_caller_identity(&endpoint, &credentials).await.map_err(|err| match err {
             StsError::Service { code, .. } if code.starts_with("ExpiredToken") => {
                 "the credentials in this environment have expired".to_string()
