@@ -353,6 +353,7 @@ fn frecency_puts_recent_profiles_first() {
     frecency.record("ci", NOW.unix_timestamp());
     let s = State::new(inventory, frecency, NOW, Origin::default());
     assert_eq!(s.inventory.profiles[s.filter.visible()[0].profile].name, "ci");
+    assert_eq!(s.current(), Some(idx(&s, "ci")), "the cursor starts on the top row");
 }
 
 #[test]

@@ -76,6 +76,8 @@ pub enum Sort {
 #[derive(Debug, Clone)]
 pub enum Exit {
     Quit,
+    /// Ended by this signal (`SIGTERM`, `SIGHUP`): exit as signalled programs do, 128 + n.
+    Signalled(i32),
     Shell(Box<Session>),
     Print(Box<Session>),
 }
@@ -196,6 +198,8 @@ pub enum Msg {
     Copied(Result<String, String>),
     EnvrcWritten(Result<String, String>),
     Quit,
+    /// `SIGTERM` or `SIGHUP` arrived.
+    Signalled(i32),
 }
 
 /// Why a session could not be had, in the terms the picker reacts to.
@@ -275,6 +279,9 @@ impl State {
             next_request: 1,
         };
         state.apply_sort();
+        // The cursor starts on the top row, whichever profile the sort put there.
+        state.selected = 0;
+        state.scroll = 0;
         state
     }
 
@@ -417,6 +424,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Quit => {
             state.exit = Some(Exit::Quit);
+            Vec::new()
+        }
+        Msg::Signalled(signal) => {
+            state.exit = Some(Exit::Signalled(signal));
             Vec::new()
         }
         Msg::ReadinessLoaded(list) => {

@@ -29,6 +29,7 @@ pub fn run(args: &ShellArgs) -> ExitCode {
         }
     };
     print_notices(&engine);
+    crate::runtime::recent::record(&session.profile);
     let program = subshell::program(args.shell.as_deref(), std::env::var("SHELL").ok().as_deref());
     eprintln!("{}", banner(&engine, &session));
     let options = EnvOptions {

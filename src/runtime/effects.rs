@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{Semaphore, mpsc};
 
-use crate::app::frecency::Frecency;
 use crate::app::{Effect, Msg, SessionFailure, State};
 use crate::creds::{Ask, CredsError, Engine, MfaSource, Session};
 use crate::sink::env::{EnvOptions, env_change};
@@ -136,13 +135,11 @@ impl Runner {
                 });
             }
             Effect::RecordUse { profile } => {
-                let Some(path) = self.frecency_path.clone() else { return };
-                let name = name(profile);
-                tokio::task::spawn_blocking(move || {
-                    let mut frecency = Frecency::load(&path);
-                    frecency.record(&name, time::OffsetDateTime::now_utc().unix_timestamp());
-                    let _ = frecency.save(&path);
-                });
+                // At once, not on a task: `Enter` and `--print` end the process right after.
+                if let Some(path) = &self.frecency_path {
+                    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                    super::recent::record_at(path, &name(profile), now);
+                }
             }
         }
     }

@@ -3,6 +3,7 @@
 //! `update` asks for on tokio and sends the results back as messages.
 
 mod effects;
+pub mod recent;
 mod terminal;
 
 use std::process::ExitCode;
@@ -12,7 +13,6 @@ use futures::StreamExt;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
-use crate::app::frecency::Frecency;
 use crate::app::{Exit, Msg, Origin, State, update};
 use crate::commands::{exit, fail};
 use crate::config::{self, ConfigPaths};
@@ -44,8 +44,8 @@ pub fn run(print_mode: bool) -> ExitCode {
         Ok(engine) => Arc::new(engine),
         Err(err) => return fail(err.exit_code(), err),
     };
-    let frecency_path = Frecency::default_path();
-    let frecency = frecency_path.as_deref().map(Frecency::load).unwrap_or_default();
+    let frecency_path = recent::default_path();
+    let frecency = frecency_path.as_deref().map(recent::load).unwrap_or_default();
     let mut state = State::new(inventory, frecency, OffsetDateTime::now_utc(), origin_from_env());
     state.print_mode = print_mode;
     state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -62,6 +62,8 @@ pub fn run(print_mode: bool) -> ExitCode {
     match outcome {
         Err(err) => fail(exit::FAILURE, format!("terminal error: {err}")),
         Ok(Exit::Quit) => ExitCode::SUCCESS,
+        // The terminal is already restored (the loop's `Terminal` is dropped).
+        Ok(Exit::Signalled(signal)) => ExitCode::from(128u8.saturating_add(signal as u8)),
         Ok(Exit::Print(session)) => {
             let shell = Shell::detect(None, std::env::var("SHELL").ok().as_deref());
             let options = EnvOptions {
@@ -119,8 +121,8 @@ async fn event_loop(
             },
             Some(msg) = rx.recv() => msg,
             _ = tick.tick() => Msg::Tick(OffsetDateTime::now_utc()),
-            _ = sigterm.recv() => Msg::Quit,
-            _ = sighup.recv() => Msg::Quit,
+            _ = sigterm.recv() => Msg::Signalled(libc::SIGTERM),
+            _ = sighup.recv() => Msg::Signalled(libc::SIGHUP),
         };
         for effect in update(&mut state, msg) {
             runner.run(effect, &state);
