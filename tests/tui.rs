@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use awsw::app::frecency::Frecency;
 use awsw::app::{
-    Effect, Exit, Mode, Msg, Origin, Purpose, SessionFailure, SessionState, Sort, State, update,
+    Effect, Exit, Mode, Msg, Origin, Purpose, SessionFailure, SessionState, Sort, State, Viewport, update,
 };
 use awsw::config::Inventory;
 use awsw::creds::{Credentials, Identity, IdentityReport, Readiness, Session, SessionOrigin};
@@ -63,7 +63,7 @@ fn state_from(config: &str, creds: &str) -> State {
         },
     );
     state.cwd = "/home/alice/project".into();
-    update(&mut state, Msg::Resize { rows: 10 });
+    update(&mut state, Msg::Drawn(Viewport { list_rows: 10, ..Viewport::default() }));
     state
 }
 
@@ -366,7 +366,20 @@ fn inside_an_awsw_shell_enter_refuses_to_nest() {
 
 fn draw(state: &State, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| awsw::ui::render(state, frame)).unwrap();
+    terminal
+        .draw(|frame| {
+            awsw::ui::render(state, frame);
+        })
+        .unwrap();
+    terminal.backend().to_string()
+}
+
+/// Draws as the runtime does: the model hears what the frame laid out.
+fn draw_laid(state: &mut State, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let mut viewport = Viewport::default();
+    terminal.draw(|frame| viewport = awsw::ui::render(state, frame)).unwrap();
+    update(state, Msg::Drawn(viewport));
     terminal.backend().to_string()
 }
 
@@ -459,12 +472,13 @@ fn the_selected_row_is_always_drawn() {
     let config: String = (0..30).map(|n| format!("[profile p{n:02}]\ncredential_process = x\n")).collect();
     let mut s = state_from(&config, "");
     for (w, h) in [(100u16, 24u16), (80, 24), (40, 12), (200, 60)] {
-        update(&mut s, Msg::Resize { rows: awsw::ui::list_rows(w, h) });
         key(&mut s, KeyCode::Home);
-        for _ in 0..s.inventory.profiles.len() {
-            key(&mut s, KeyCode::Down);
+        for step in 0..s.inventory.profiles.len() * 2 {
+            // Down to the end, then up a page at a time, back at the top.
+            let code = if step < s.inventory.profiles.len() { KeyCode::Down } else { KeyCode::PageUp };
+            key(&mut s, code);
             let name = s.inventory.profiles[s.current().unwrap()].name.clone();
-            let screen = draw(&s, w, h);
+            let screen = draw_laid(&mut s, w, h);
             let listed = screen
                 .lines()
                 .skip(3)
@@ -612,4 +626,132 @@ fn the_header_shows_the_verified_identity_of_the_starting_terminal() {
     s.origin = origin_of(&[("AWS_PROFILE", "team-dev-readonly")]);
     let header = draw(&s, 120, 30).lines().next().unwrap().to_string();
     assert!(header.contains("AWS_PROFILE=team-dev-readonly · 333333333333 "), "{header}");
+}
+
+fn example() -> State {
+    state_from(include_str!("../assets/example/config"), include_str!("../assets/example/credentials"))
+}
+
+fn select(s: &mut State, name: &str) {
+    let profile = idx(s, name);
+    s.selected = s.filter.visible().iter().position(|m| m.profile == profile).unwrap();
+}
+
+fn ctrl(state: &mut State, c: char) -> Vec<Effect> {
+    update(state, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+}
+
+/// `team-prod-admin` of the example config after its MFA code: the longest details there.
+fn example_after_mfa() -> State {
+    let mut s = example();
+    let admin = idx(&s, "team-prod-admin");
+    let mut session = session("team-prod-admin");
+    session.identity = Some(Identity {
+        account: "200000000001".into(),
+        arn: "arn:aws:sts::200000000001:assumed-role/admin/alice".into(),
+        user_id: "AROAEXAMPLE:alice".into(),
+    });
+    update(&mut s, Msg::SessionLoaded { profile: admin, purpose: Purpose::Copy, result: Ok(session) });
+    select(&mut s, "team-prod-admin");
+    s
+}
+
+const ADMIN_DETAILS: [&str; 4] = [
+    "MFA      arn:aws:iam::111111111111:mfa/alice",
+    "note     Production: ask in the ops channel first",
+    "! long-term access keys in a plain file (profile base): prefer SSO or a vault",
+    "expires  10:00 UTC (in 1h00m)",
+];
+
+#[test]
+fn the_details_are_as_tall_as_their_content_at_100x30() {
+    let mut s = example_after_mfa();
+    let screen = draw_laid(&mut s, 100, 30);
+    for text in ADMIN_DETAILS {
+        assert!(screen.contains(text), "{text:?} not shown:\n{screen}");
+    }
+    assert!(!screen.contains("ctrl-d"), "nothing to scroll:\n{screen}");
+    // Also before the code, and at 100x45, where the list has rows to spare.
+    let mut s = example();
+    select(&mut s, "team-prod-admin");
+    let screen = draw_laid(&mut s, 100, 45);
+    for text in &ADMIN_DETAILS[..3] {
+        assert!(screen.contains(text), "{text:?} not shown:\n{screen}");
+    }
+}
+
+#[test]
+fn at_80x24_the_details_scroll_to_show_all_of_them() {
+    let mut s = example_after_mfa();
+    let first = draw_laid(&mut s, 80, 24);
+    let mut seen = first.clone();
+    assert!(first.contains("ctrl-d ctrl-u"), "the title says the details scroll:\n{first}");
+    for _ in 0..5 {
+        ctrl(&mut s, 'd');
+        seen.push_str(&draw_laid(&mut s, 80, 24));
+    }
+    for text in ADMIN_DETAILS {
+        assert!(seen.contains(text), "{text:?} never shown:\n{seen}");
+    }
+    ctrl(&mut s, 'u');
+    ctrl(&mut s, 'u');
+    ctrl(&mut s, 'u');
+    assert_eq!(draw_laid(&mut s, 80, 24), first, "ctrl-u scrolls back to the top");
+    // Another profile's details start at their top.
+    ctrl(&mut s, 'd');
+    key(&mut s, KeyCode::Down);
+    assert!(draw_laid(&mut s, 80, 24).contains("details"), "no scroll offset carried over");
+}
+
+#[test]
+fn a_profile_that_needs_a_code_says_mfa_once() {
+    let s = loaded();
+    let screen = draw(&s, 120, 30);
+    let row = screen.lines().find(|l| l.contains("\"team-prod-admin ")).unwrap();
+    assert_eq!(row.matches("MFA").count(), 1, "{row}");
+    assert!(row.contains("needs code"), "{row}");
+}
+
+#[test]
+fn a_session_valid_for_years_shows_its_date() {
+    let mut s = loaded();
+    let ci = idx(&s, "ci");
+    let mut session = session("ci");
+    session.credentials.expiration = Some(time::macros::datetime!(2030-01-01 00:00:00 UTC));
+    session.identity =
+        Some(Identity { account: "1".into(), arn: "arn:aws:iam::1:user/ci".into(), user_id: "AIDA".into() });
+    update(&mut s, Msg::SessionLoaded { profile: ci, purpose: Purpose::Copy, result: Ok(session) });
+    select(&mut s, "ci");
+    let screen = draw(&s, 120, 30);
+    assert!(screen.contains("✓ 2030-01-01"), "{screen}");
+    assert!(screen.contains("expires  2030-01-01 00:00 UTC"), "{screen}");
+    assert!(!screen.contains("h0") && !screen.contains("(in "), "no countdown in hours:\n{screen}");
+}
+
+/// The screen's text with runs of spaces and line ends made single spaces.
+fn words(screen: &str) -> String {
+    screen.replace('"', " ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_header_and_status_wrap_at_80_columns_instead_of_cutting_words() {
+    let mut s = loaded();
+    s.origin = origin_of(&[
+        ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "s"),
+        ("AWS_PROFILE", "team-dev-readonly"),
+    ]);
+    let message = "bash lines for team-dev-readonly: written as OSC 52 (the terminal must support it; tmux needs set-clipboard on)";
+    s.status = Some((message.into(), false));
+    let screen = draw(&s, 80, 24);
+    let top: String = screen.lines().take(2).collect::<Vec<_>>().join("\n");
+    assert!(
+        words(&top).contains("(AWS_PROFILE=team-dev-readonly is ignored: keys in the environment win)"),
+        "{screen}"
+    );
+    assert!(words(&screen).contains(message), "{screen}");
+    // A profile that is not there is named as such.
+    let mut s = loaded();
+    s.origin = origin_of(&[("AWS_PROFILE", "nosuch")]);
+    assert!(words(&draw(&s, 80, 24)).contains("AWS_PROFILE=nosuch · profile nosuch does not exist"));
 }

@@ -250,3 +250,19 @@ fn every_switch_is_recorded_so_recent_profiles_come_first() {
     assert_eq!(pane.exit_status(), "0");
     assert_eq!(uses(&sb, "dev"), 5, "--print counts too");
 }
+
+#[test]
+fn a_credential_process_session_valid_for_years_is_announced_with_its_date() {
+    if !require("tmux") {
+        return;
+    }
+    let process = r#"credential_process = sh -c 'printf "{\"Version\":1,\"AccessKeyId\":\"AKIAPROCEXAMPLE0001\",\"SecretAccessKey\":\"procsecret\",\"SessionToken\":\"proctoken\",\"Expiration\":\"2030-01-01T00:00:00Z\"}"'"#;
+    let sb = Sandbox::new(&format!("[profile ci]\n{process}\n"), "");
+    let pane = Pane::start(&sb, "");
+    pane.wait_for(|s| s.lines().any(|l| l.starts_with("ci ") && l.contains("on demand")), "the list");
+    pane.keys(&["Enter"]);
+    let screen = pane.wait_for(|s| s.contains("awsw: ci -> "), "the banner");
+    assert!(screen.contains("until 2030-01-01 00:00 UTC;"), "{screen}");
+    pane.keys(&["exit 0", "Enter"]);
+    assert_eq!(pane.exit_status(), "0");
+}

@@ -72,6 +72,16 @@ pub enum Sort {
     Name,
 }
 
+/// What the last frame laid out: how many list rows a page is and how far the selected
+/// profile's details can scroll. `render` measures it; the model only keeps it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Viewport {
+    pub list_rows: usize,
+    pub detail_rows: usize,
+    /// Lines of the details that did not fit in their pane.
+    pub detail_overflow: usize,
+}
+
 /// How the picker ends.
 #[derive(Debug, Clone)]
 pub enum Exit {
@@ -148,8 +158,10 @@ pub struct State {
     pub selected: usize,
     /// First visible row, kept so the selection stays on screen.
     pub scroll: usize,
-    /// Rows the list had at the last draw; paging moves by this much.
-    pub page: usize,
+    /// What the last frame laid out; paging moves by its list rows.
+    pub viewport: Viewport,
+    /// The details of this profile are scrolled down this many lines.
+    pub detail_scroll: (usize, usize),
     pub mode: Mode,
     pub sort: Sort,
     pub frecency: Frecency,
@@ -173,9 +185,10 @@ pub struct State {
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
-    Resize {
-        rows: usize,
-    },
+    /// The terminal changed size (the next frame lays out again).
+    Resized,
+    /// What a frame just laid out.
+    Drawn(Viewport),
     Tick(OffsetDateTime),
     ReadinessLoaded(Vec<Readiness>),
     /// What STS said about the credentials in the environment.
@@ -262,7 +275,8 @@ impl State {
             filter,
             selected: 0,
             scroll: 0,
-            page: 10,
+            viewport: Viewport { list_rows: 10, ..Viewport::default() },
+            detail_scroll: (0, 0),
             mode: Mode::List,
             sort: Sort::Frecency,
             frecency,
@@ -318,7 +332,7 @@ impl State {
     fn clamp(&mut self) {
         let len = self.filter.visible().len();
         self.selected = self.selected.min(len.saturating_sub(1));
-        let page = self.page.max(1);
+        let page = self.viewport.list_rows.max(1);
         if self.selected < self.scroll {
             self.scroll = self.selected;
         } else if self.selected >= self.scroll + page {
@@ -334,6 +348,16 @@ impl State {
         }
         self.selected = (self.selected as isize + delta).clamp(0, len as isize - 1) as usize;
         self.clamp();
+    }
+
+    /// Scrolls the selected profile's details half a pane down (`1`) or up (`-1`), within
+    /// what the last frame could not show.
+    fn scroll_details(&mut self, direction: isize) {
+        let Some(profile) = self.current() else { return };
+        let offset = if self.detail_scroll.0 == profile { self.detail_scroll.1 } else { 0 };
+        let step = (self.viewport.detail_rows / 2).max(1);
+        let offset = if direction > 0 { offset + step } else { offset.saturating_sub(step) };
+        self.detail_scroll = (profile, offset.min(self.viewport.detail_overflow));
     }
 
     /// Records what the engine says `profile` needs, and asks for its identity when that
@@ -417,8 +441,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::Resize { rows } => {
-            state.page = rows.max(1);
+        Msg::Resized => Vec::new(),
+        Msg::Drawn(viewport) => {
+            state.viewport = viewport;
             state.clamp();
             Vec::new()
         }
@@ -647,7 +672,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn on_list_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let page = state.page.max(1) as isize;
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let page = state.viewport.list_rows.max(1) as isize;
     match key.code {
         KeyCode::Char('q') => state.exit = Some(Exit::Quit),
         KeyCode::Esc if !state.filter.query().is_empty() => {
@@ -665,6 +691,8 @@ fn on_list_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Down | KeyCode::Char('j') => state.move_by(1),
         KeyCode::PageUp => state.move_by(-page),
         KeyCode::PageDown => state.move_by(page),
+        KeyCode::Char('d') if ctrl => state.scroll_details(1),
+        KeyCode::Char('u') if ctrl => state.scroll_details(-1),
         KeyCode::Home | KeyCode::Char('g') => state.move_by(isize::MIN / 2),
         KeyCode::End | KeyCode::Char('G') => state.move_by(isize::MAX / 2),
         KeyCode::Char('s') => {

@@ -96,9 +96,7 @@ async fn event_loop(
     let mut terminal = terminal::Terminal::enter(tty)?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let runner = effects::Runner::new(engine, tx.clone(), frecency_path);
-    let size = terminal.size()?;
-    update(&mut state, Msg::Resize { rows: crate::ui::list_rows(size.width, size.height) });
-    terminal.draw(&state)?;
+    draw(&mut terminal, &mut state)?;
     if std::env::var_os("AWSW_EXIT_AFTER_FIRST_FRAME").is_some() {
         return Ok(Exit::Quit);
     }
@@ -112,9 +110,7 @@ async fn event_loop(
         let msg = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(crossterm::event::Event::Key(key))) if key.kind != crossterm::event::KeyEventKind::Release => Msg::Key(key),
-                Some(Ok(crossterm::event::Event::Resize(width, height))) => {
-                    Msg::Resize { rows: crate::ui::list_rows(width, height) }
-                }
+                Some(Ok(crossterm::event::Event::Resize(..))) => Msg::Resized,
                 Some(Ok(_)) => continue,
                 Some(Err(err)) => return Err(err),
                 None => Msg::Quit,
@@ -130,6 +126,16 @@ async fn event_loop(
         if let Some(exit) = state.exit.take() {
             return Ok(exit);
         }
-        terminal.draw(&state)?;
+        draw(&mut terminal, &mut state)?;
     }
+}
+
+/// Draws a frame and tells the model what it laid out, so paging and scrolling follow the
+/// sizes on screen.
+fn draw(terminal: &mut terminal::Terminal, state: &mut State) -> std::io::Result<()> {
+    let viewport = terminal.draw(state)?;
+    if viewport != state.viewport {
+        update(state, Msg::Drawn(viewport));
+    }
+    Ok(())
 }
