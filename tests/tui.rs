@@ -755,3 +755,94 @@ fn the_header_and_status_wrap_at_80_columns_instead_of_cutting_words() {
     s.origin = origin_of(&[("AWS_PROFILE", "nosuch")]);
     assert!(words(&draw(&s, 80, 24)).contains("AWS_PROFILE=nosuch · profile nosuch does not exist"));
 }
+
+/// The example config with every profile's state known, as after a minute in the picker.
+fn example_loaded() -> State {
+    let mut s = example();
+    let list: Vec<Readiness> = s
+        .inventory
+        .profiles
+        .iter()
+        .map(|p| match p.name.as_str() {
+            "default" | "broken" => Readiness::Unusable { reason: "sets no credentials".into() },
+            "base" => Readiness::NeedsMfa {
+                serial: "arn:aws:iam::111111111111:mfa/alice".into(),
+                has_mfa_process: false,
+            },
+            "team-prod-audit" => {
+                Readiness::NeedsSsoLogin { command: "aws sso login --sso-session corp".into() }
+            }
+            "ci" => Readiness::NeedsProcess,
+            _ => Readiness::Ready { expiration: Some(NOW + time::Duration::minutes(58)) },
+        })
+        .collect();
+    for effect in update(&mut s, Msg::ReadinessLoaded(list)) {
+        if let Effect::FetchIdentity { profile, request } = effect {
+            let result =
+                Ok(report("111111111111", "arn:aws:sts::111111111111:assumed-role/jump/alice", Some(58)));
+            update(&mut s, Msg::IdentityLoaded { profile, request, result });
+        }
+    }
+    s
+}
+
+#[test]
+fn snapshot_example_80x24() {
+    let mut s = example_loaded();
+    insta::assert_snapshot!(draw_laid(&mut s, 80, 24));
+}
+
+#[test]
+fn snapshot_example_100x30() {
+    let mut s = example_loaded();
+    insta::assert_snapshot!(draw_laid(&mut s, 100, 30));
+}
+
+#[test]
+fn snapshot_example_40x12() {
+    let mut s = example_loaded();
+    insta::assert_snapshot!(draw_laid(&mut s, 40, 12));
+}
+
+fn column_header(screen: &str) -> String {
+    screen.lines().nth(2).unwrap().to_string()
+}
+
+#[test]
+fn at_80_columns_every_column_but_the_account_shows() {
+    let s = example_loaded();
+    let header = column_header(&draw(&s, 80, 24));
+    for column in ["NAME", "KIND", "ROLE", "REGION", "MFA", "SESSION"] {
+        assert!(header.contains(column), "{column} missing: {header}");
+    }
+    // Names of about 20 characters still leave room for all of them.
+    let config = include_str!("../assets/example/config").replace("team-prod-deploy", "team-prod-deployment");
+    let s = state_from(&config, include_str!("../assets/example/credentials"));
+    let screen = draw(&s, 80, 24);
+    let header = column_header(&screen);
+    for column in ["KIND", "ROLE", "REGION", "MFA", "SESSION"] {
+        assert!(header.contains(column), "{column} missing with a 20-character name:\n{screen}");
+    }
+    assert!(screen.contains("team-prod-deployment "), "{screen}");
+}
+
+#[test]
+fn a_long_name_is_cut_with_an_ellipsis_before_a_column_gives_way() {
+    let long = "team-production-administrators-in-europe-west";
+    let config = include_str!("../assets/example/config").replace("team-prod-admin", long);
+    let s = state_from(&config, include_str!("../assets/example/credentials"));
+    let screen = draw(&s, 80, 24);
+    let header = column_header(&screen);
+    for column in ["KIND", "ROLE", "REGION", "MFA", "SESSION"] {
+        assert!(header.contains(column), "{column} gave way before the name was cut:\n{screen}");
+    }
+    let row = screen.lines().find(|l| l.contains("team-production-")).unwrap();
+    assert!(row.contains('…') && !row.contains(long), "cut with …:\n{screen}");
+    // At 100 columns every column fits beside the name cut to what is left.
+    let screen = draw(&s, 100, 30);
+    assert!(column_header(&screen).contains("ACCOUNT"), "{screen}");
+    let row = screen.lines().find(|l| l.contains("team-production-")).unwrap();
+    assert!(row.contains("… 200000000001"), "{screen}");
+    // With room, the name is whole.
+    assert!(draw(&s, 140, 30).contains(long));
+}

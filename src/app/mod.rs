@@ -2,6 +2,7 @@
 //! out (fetch an identity, get a session, copy, write an .envrc). No I/O and no clock here:
 //! `now` arrives in messages, so every state can be built and checked in a test.
 
+pub mod columns;
 pub mod filter;
 pub mod frecency;
 
@@ -12,6 +13,7 @@ use time::OffsetDateTime;
 
 use crate::config::{Inventory, Kind, Profile};
 use crate::creds::{Identity, IdentityReport, Readiness, Session};
+use columns::ColumnWidths;
 use filter::Filter;
 use frecency::Frecency;
 
@@ -154,6 +156,8 @@ pub struct State {
     /// Profile indices in display order (frecency or name).
     pub order: Vec<usize>,
     pub filter: Filter,
+    /// How wide each list column's content is, measured once.
+    pub columns: ColumnWidths,
     /// Index into `filter.visible()`.
     pub selected: usize,
     /// First visible row, kept so the selection stays on screen.
@@ -267,12 +271,14 @@ impl State {
             })
             .collect();
         let filter = Filter::new(&inventory);
+        let columns = ColumnWidths::measure(&inventory);
         let mut state = State {
             inventory,
             sessions,
             identities: vec![None; n],
             order: (0..n).collect(),
             filter,
+            columns,
             selected: 0,
             scroll: 0,
             viewport: Viewport { list_rows: 10, ..Viewport::default() },

@@ -1,5 +1,7 @@
 //! The list of profiles: one row each, the selected one highlighted and always on screen,
-//! matched letters of a search underlined.
+//! matched letters of a search underlined. Columns are as wide as their content; when the
+//! terminal is too narrow, a long name is first cut with `…` (down to 20 columns), then
+//! columns give way in the order of `GIVE_WAY`, then the name is cut further.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -9,7 +11,9 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 use time::OffsetDateTime;
 
 use super::{Theme, text};
+use crate::app::columns::{ColumnWidths, mfa_of, role_of};
 use crate::app::{SessionState, Sort, State};
+use crate::config::Profile;
 
 /// The session column: the state in a word, the time left when there is a session.
 fn session_cell(state: &SessionState, now: OffsetDateTime, theme: &Theme) -> (String, Style) {
@@ -31,9 +35,9 @@ fn session_cell(state: &SessionState, now: OffsetDateTime, theme: &Theme) -> (St
 }
 
 /// The session column's width for `state`, without building its text.
-fn session_width(state: &SessionState, now: OffsetDateTime) -> u16 {
+fn session_width(state: &SessionState, now: OffsetDateTime) -> usize {
     match state {
-        SessionState::Valid { expires: Some(t) } => 2 + text::remaining(now, *t).len() as u16,
+        SessionState::Valid { expires: Some(t) } => 2 + text::remaining(now, *t).len(),
         SessionState::NeedsMfa { .. } => 10,
         _ => 9,
     }
@@ -52,10 +56,114 @@ fn first_row(state: &State, rows: usize) -> usize {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Name,
+    Account,
+    Kind,
+    Role,
+    Region,
+    Mfa,
+    Session,
+}
+
+/// The optional columns in the order they give way as the terminal narrows (the README
+/// states it): NAME and SESSION always stay.
+const GIVE_WAY: [Column; 5] = [Column::Account, Column::Kind, Column::Region, Column::Role, Column::Mfa];
+/// A long name is cut down to this many columns before any column gives way.
+const NAME_FLOOR: usize = 20;
+/// Longer role names (SSO permission sets can be long) are cut with `…`.
+const ROLE_MAX: usize = 24;
+
+impl Column {
+    fn header(self) -> &'static str {
+        match self {
+            Column::Name => "NAME",
+            Column::Account => "ACCOUNT",
+            Column::Kind => "KIND",
+            Column::Role => "ROLE",
+            Column::Region => "REGION",
+            Column::Mfa => "MFA",
+            Column::Session => "SESSION",
+        }
+    }
+
+    /// The width the column's content wants (at least its header's); 0: nothing to show.
+    fn wanted(self, widths: &ColumnWidths, session: usize) -> usize {
+        let content = match self {
+            Column::Name => return widths.name.max(4),
+            Column::Session => return session.max(7),
+            Column::Account => widths.account,
+            Column::Kind => widths.kind,
+            Column::Role => widths.role.min(ROLE_MAX),
+            Column::Region => widths.region,
+            Column::Mfa => widths.mfa,
+        };
+        if content == 0 { 0 } else { content.max(self.header().len()) }
+    }
+
+    fn cell(self, p: &Profile, width: usize) -> Cell<'static> {
+        let text = match self {
+            Column::Account => p.account_id.clone().unwrap_or_default(),
+            Column::Kind => p.kind.label().to_string(),
+            Column::Role => text::truncate(role_of(p).unwrap_or_default(), width),
+            Column::Region => p.region.clone().unwrap_or_default(),
+            Column::Mfa => mfa_of(p).to_string(),
+            Column::Name | Column::Session => String::new(),
+        };
+        Cell::from(text)
+    }
+}
+
+/// The columns shown at `width` and how wide each is, in display order, and the spacing
+/// between them (wider where there is room to spare, up to 3).
+fn plan(widths: &ColumnWidths, session: usize, width: usize) -> (Vec<(Column, usize)>, u16) {
+    let all = [Column::Account, Column::Kind, Column::Role, Column::Region, Column::Mfa];
+    let mut shown: Vec<Column> = all.into_iter().filter(|c| c.wanted(widths, session) > 0).collect();
+    let name = Column::Name.wanted(widths, session);
+    let fixed = |shown: &[Column]| {
+        shown.iter().map(|c| c.wanted(widths, session) + 1).sum::<usize>()
+            + Column::Session.wanted(widths, session)
+            + 1
+    };
+    for column in GIVE_WAY {
+        if name.min(NAME_FLOOR) + fixed(&shown) <= width {
+            break;
+        }
+        shown.retain(|c| *c != column);
+    }
+    let name = name.min(width.saturating_sub(fixed(&shown))).max(1);
+    let mut plan = vec![(Column::Name, name)];
+    plan.extend(shown.iter().map(|c| (*c, c.wanted(widths, session))));
+    plan.push((Column::Session, Column::Session.wanted(widths, session)));
+    let spare = width.saturating_sub(name + fixed(&shown));
+    let gaps = plan.len() - 1;
+    (plan, 1 + (spare / gaps).min(2) as u16)
+}
+
+/// The name cut to `max` columns (with `…`), its search matches underlined.
+fn name_cell(state: &State, profile: usize, max: usize, theme: &Theme) -> Cell<'static> {
+    let name = &state.profile(profile).name;
+    let marks = state.filter.highlights(profile, name);
+    let shown = text::truncate(name, max);
+    let cut = shown.ends_with('…') && !name.ends_with('…');
+    let spans: Vec<Span> = shown
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            let is_ellipsis = cut && i == shown.chars().count() - 1;
+            if marks.contains(&i) && !is_ellipsis {
+                Span::styled(c.to_string(), theme.matched())
+            } else {
+                Span::raw(c.to_string())
+            }
+        })
+        .collect();
+    Cell::from(Line::from(spans))
+}
+
 /// Draws the list and returns how many profile rows it had room for.
 pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) -> usize {
-    let wide = area.width >= 96;
-    let medium = area.width >= 60;
     let sort = match state.sort {
         Sort::Frecency => "recent",
         Sort::Name => "name",
@@ -73,6 +181,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) -> us
         frame.render_widget(Paragraph::new(text).block(block).wrap(Wrap { trim: false }), area);
         return rows_fit;
     }
+    let session = state.sessions.iter().map(|s| session_width(s, state.now)).max().unwrap_or(0);
+    let (plan, spacing) = plan(&state.columns, session, usize::from(area.width));
     let start = first_row(state, rows_fit);
     let rows: Vec<Row> = state
         .filter
@@ -83,59 +193,22 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) -> us
         .take(rows_fit)
         .map(|(pos, m)| {
             let p = state.profile(m.profile);
-            let marks = state.filter.highlights(m.profile, &p.name);
-            let name: Vec<Span> = p
-                .name
-                .chars()
-                .enumerate()
-                .map(|(i, c)| {
-                    if marks.contains(&i) {
-                        Span::styled(c.to_string(), theme.matched())
-                    } else {
-                        Span::raw(c.to_string())
-                    }
-                })
-                .collect();
-            let (session, session_style) = session_cell(&state.sessions[m.profile], state.now, theme);
-            let mut cells = vec![Cell::from(Line::from(name))];
-            if medium {
-                cells.push(Cell::from(p.account_id.clone().unwrap_or_default()));
-            }
-            if wide {
-                cells.push(Cell::from(p.kind.label()));
-                cells.push(Cell::from(
-                    p.role_name.clone().or_else(|| p.sso_role_name.clone()).unwrap_or_default(),
-                ));
-                cells.push(Cell::from(p.region.clone().unwrap_or_default()));
-                cells.push(Cell::from(if p.needs_mfa() { "MFA" } else { "" }));
-            }
-            cells.push(Cell::from(session).style(session_style));
+            let cells = plan.iter().map(|&(column, width)| match column {
+                Column::Name => name_cell(state, m.profile, width, theme),
+                Column::Session => {
+                    let (text, style) = session_cell(&state.sessions[m.profile], state.now, theme);
+                    Cell::from(text).style(style)
+                }
+                other => other.cell(p, width),
+            });
             let row = Row::new(cells);
             if pos == state.selected { row.style(theme.selected()) } else { row }
         })
         .collect();
-    let mut widths = vec![Constraint::Min(12)];
-    let mut header = vec!["NAME"];
-    if medium {
-        widths.push(Constraint::Length(12));
-        header.push("ACCOUNT");
-    }
-    if wide {
-        widths.extend([
-            Constraint::Length(12),
-            Constraint::Length(14),
-            Constraint::Length(14),
-            Constraint::Length(3),
-        ]);
-        header.extend(["KIND", "ROLE", "REGION", "MFA"]);
-    }
-    let session_width = state.sessions.iter().map(|s| session_width(s, state.now)).max().unwrap_or(0);
-    widths.push(Constraint::Length(session_width.max(7)));
-    header.push("SESSION");
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(Style::default().add_modifier(Modifier::BOLD)))
-        .column_spacing(1)
-        .block(block);
+    let header =
+        Row::new(plan.iter().map(|(c, _)| c.header())).style(Style::default().add_modifier(Modifier::BOLD));
+    let widths = plan.iter().map(|&(_, w)| Constraint::Length(u16::try_from(w).unwrap_or(u16::MAX)));
+    let table = Table::new(rows, widths).header(header).column_spacing(spacing).block(block);
     frame.render_widget(table, area);
     rows_fit
 }
