@@ -79,20 +79,8 @@ fn render(c: &mut Criterion) {
         });
     });
     for key in "prod".chars() {
-        update(
-            &mut state,
-            Msg::Key(crossterm::event::KeyEvent::new(
-                crossterm::event::KeyCode::Char('/'),
-                crossterm::event::KeyModifiers::NONE,
-            )),
-        );
-        update(
-            &mut state,
-            Msg::Key(crossterm::event::KeyEvent::new(
-                crossterm::event::KeyCode::Char(key),
-                crossterm::event::KeyModifiers::NONE,
-            )),
-        );
+        update(&mut state, Msg::Key(awsw::app::Key::Char('/')));
+        update(&mut state, Msg::Key(awsw::app::Key::Char(key)));
     }
     c.bench_function("render_200x60_10k_filtered_highlighted", |b| {
         b.iter(|| {

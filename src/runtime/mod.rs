@@ -3,6 +3,7 @@
 //! `update` asks for on tokio and sends the results back as messages.
 
 mod effects;
+pub mod keys;
 pub mod recent;
 mod terminal;
 
@@ -109,7 +110,7 @@ async fn event_loop(
     loop {
         let msg = tokio::select! {
             event = events.next() => match event {
-                Some(Ok(crossterm::event::Event::Key(key))) if key.kind != crossterm::event::KeyEventKind::Release => Msg::Key(key),
+                Some(Ok(crossterm::event::Event::Key(key))) if key.kind != crossterm::event::KeyEventKind::Release => Msg::Key(keys::key_from(key)),
                 Some(Ok(crossterm::event::Event::Resize(..))) => Msg::Resized,
                 Some(Ok(_)) => continue,
                 Some(Err(err)) => return Err(err),

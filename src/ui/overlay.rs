@@ -6,7 +6,8 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::{Theme, centered};
+use super::{Theme, centered, text};
+use crate::app::keymap::{self, KeyMode};
 use crate::app::{Mode, State};
 
 pub fn render_mfa(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -32,7 +33,7 @@ pub fn render_mfa(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     if let Some(error) = &modal.error {
         lines.push(Line::from(Span::styled(error.clone(), theme.fg(Color::Red))));
     }
-    lines.push(Line::from(Span::styled("⏎ submit  esc cancel", theme.fg(Color::DarkGray))));
+    lines.push(Line::from(Span::styled(hint(KeyMode::Mfa), theme.fg(Color::DarkGray))));
     let block = Block::default().borders(Borders::ALL).title(format!(" MFA code for {name} "));
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: true }), rect);
 }
@@ -50,36 +51,34 @@ pub fn render_confirm(state: &State, frame: &mut Frame, area: Rect, profile: usi
         Line::from(format!("write the awsw block for {}", state.profile(profile).name)),
         Line::from(format!("to   {path}")),
         Line::from(format!("mode {mode}")),
-        Line::from("y / ⏎ write   any other key cancels"),
+        Line::from(hint(KeyMode::Confirm)),
     ];
     let block = Block::default().borders(Borders::ALL).title(" .envrc ");
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: true }), rect);
 }
 
-const HELP: &[(&str, &str)] = &[
-    ("↑ ↓  j k", "move"),
-    ("PgUp PgDn", "move a page"),
-    ("Home End  g G", "first / last"),
-    ("/", "search name, account, role, region, description"),
-    ("⏎ (in search)", "keep the filter;  esc clears it"),
-    ("⏎", "start a shell in the session (--print: print exports)"),
-    ("c", "copy export lines for your shell"),
-    ("e / E", "write .envrc here (cached / inline credentials)"),
-    ("r / R", "check this profile / all again"),
-    ("s", "sort by recent use / by name"),
-    ("?", "this help"),
-    ("q  esc  ctrl-c", "quit"),
-];
+/// The keys a modal takes, from the key table: `⏎ submit  esc cancel`.
+fn hint(mode: KeyMode) -> String {
+    keymap::footer(mode).iter().map(|(_, key, word)| format!("{key} {word}")).collect::<Vec<_>>().join("  ")
+}
 
+/// The `?` help, drawn from the key table: every key of the list and the search.
 pub fn render_help(frame: &mut Frame, area: Rect) {
-    let rect = centered(area, 72, (HELP.len() + 2) as u16);
+    let help = keymap::help_lines();
+    let key_width = help.iter().map(|(keys, _)| text::width(keys)).max().unwrap_or(0) + 2;
+    let text_width = help.iter().map(|(_, text)| text::width(text)).max().unwrap_or(0);
+    let rect = centered(area, (key_width + text_width + 2) as u16, (help.len() + 2) as u16);
     frame.render_widget(Clear, rect);
-    let lines: Vec<Line> = HELP
-        .iter()
-        .map(|(k, v)| {
+    let lines: Vec<Line> = help
+        .into_iter()
+        .map(|(keys, text)| {
+            let pad = key_width - text::width(&keys);
             Line::from(vec![
-                Span::styled(format!("{k:<16}"), Style::default().add_modifier(Modifier::BOLD)),
-                Span::raw(*v),
+                Span::styled(
+                    format!("{keys}{}", " ".repeat(pad)),
+                    Style::default().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(text),
             ])
         })
         .collect();

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Theme, text};
+use crate::app::keymap::{self, Action, KeyMode};
 use crate::app::{Mode, State};
 
 /// Lines a status message may take before the rest is cut with `…`.
@@ -40,15 +41,34 @@ pub fn render(lines: Vec<Line<'static>>, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
+/// Footer keys kept first when not all fit.
+const FIRST: [Action; 3] = [Action::Choose, Action::ShowHelp, Action::Quit];
+
+/// The footer: the current mode's main keys from the key table; on a narrow terminal, as
+/// many as fit, `FIRST` before the others, in table order.
 pub fn render_footer(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let enter = if state.print_mode { "⏎ use here" } else { "⏎ shell" };
-    let keys: &[&str] = if area.width >= 80 {
-        &[enter, "/ search", "c copy", "e .envrc", "r refresh", "s sort", "? help", "q quit"]
-    } else {
-        &[enter, "/ find", "? help", "q quit"]
-    };
+    let mode = if matches!(state.mode, Mode::Search) { KeyMode::Search } else { KeyMode::List };
+    let items: Vec<(Action, String)> = keymap::footer(mode)
+        .into_iter()
+        .map(|(action, key, word)| {
+            let word = if action == Action::Choose && state.print_mode { "use here" } else { word };
+            (action, format!("{key} {word}"))
+        })
+        .collect();
+    let mut room = usize::from(area.width) + 2;
+    let mut keep = vec![false; items.len()];
+    let first = (0..items.len()).filter(|&i| FIRST.contains(&items[i].0));
+    for i in first.chain((0..items.len()).filter(|&i| !FIRST.contains(&items[i].0))) {
+        let needs = text::width(&items[i].1) + 2;
+        if needs <= room {
+            room -= needs;
+            keep[i] = true;
+        }
+    }
+    let shown: Vec<&str> =
+        items.iter().zip(keep).filter(|(_, k)| *k).map(|((_, text), _)| text.as_str()).collect();
     frame.render_widget(
-        Paragraph::new(Line::from(Span::styled(keys.join("  "), theme.fg(Color::DarkGray)))),
+        Paragraph::new(Line::from(Span::styled(shown.join("  "), theme.fg(Color::DarkGray)))),
         area,
     );
 }
