@@ -761,7 +761,7 @@ fn the_header_and_status_wrap_at_80_columns_instead_of_cutting_words() {
     // A profile that is not there is named as such.
     let mut s = loaded();
     s.origin = origin_of(&[("AWS_PROFILE", "nosuch")]);
-    assert!(words(&draw(&s, 80, 24)).contains("AWS_PROFILE=nosuch · profile nosuch does not exist"));
+    assert!(words(&draw(&s, 80, 24)).contains("AWS_PROFILE=nosuch · no profile nosuch in the config files"));
 }
 
 /// The example config with every profile's state known, as after a minute in the picker.

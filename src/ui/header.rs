@@ -39,7 +39,7 @@ fn spans(state: &State, theme: &Theme) -> Vec<Span<'static>> {
     }
     let profile = state.origin.profile.as_deref();
     if let Some(name) = profile.filter(|name| state.inventory.position(name).is_none()) {
-        let text = format!(" · profile {name} does not exist in the config files");
+        let text = format!(" · no profile {name} in the config files");
         spans.push(Span::styled(text, theme.fg(Color::Red)));
     }
     // The verified identity: STS's answer for credentials in the environment, or the list's

@@ -34,13 +34,11 @@ fn session_cell(state: &SessionState, now: OffsetDateTime, theme: &Theme) -> (St
     }
 }
 
-/// The session column's width for `state`, without building its text.
-fn session_width(state: &SessionState, now: OffsetDateTime) -> usize {
-    match state {
-        SessionState::Valid { expires: Some(t) } => 2 + text::remaining(now, *t).len(),
-        SessionState::NeedsMfa { .. } => 10,
-        _ => 9,
-    }
+/// The session column's width: `needs code` is the longest word, a date (`✓ 2030-01-01`)
+/// is longer. Counted without building any text, as it runs over every profile per frame.
+fn session_width(state: &State) -> usize {
+    let dated = |s: &SessionState| matches!(s, SessionState::Valid { expires: Some(t) } if text::shows_date(state.now, *t));
+    if state.sessions.iter().any(dated) { 12 } else { 10 }
 }
 
 /// The first row to draw so that the selection is on screen, starting from the state's
@@ -181,7 +179,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) -> us
         frame.render_widget(Paragraph::new(text).block(block).wrap(Wrap { trim: false }), area);
         return rows_fit;
     }
-    let session = state.sessions.iter().map(|s| session_width(s, state.now)).max().unwrap_or(0);
+    let session = session_width(state);
     let (plan, spacing) = plan(&state.columns, session, usize::from(area.width));
     let start = first_row(state, rows_fit);
     let rows: Vec<Row> = state

@@ -184,12 +184,17 @@ pub fn wrap_all(lines: &[Line<'static>], width: usize) -> Vec<Line<'static>> {
 /// From this many days on, a session's end is shown as a date, not a countdown.
 const DATE_FROM_DAYS: i64 = 100;
 
+/// Whether a session ending at `until` is shown by its date rather than a countdown.
+pub fn shows_date(now: OffsetDateTime, until: OffsetDateTime) -> bool {
+    (until - now).whole_days() >= DATE_FROM_DAYS
+}
+
 /// Time left until `until`, short, for the list: `42m`, `3h05m`, `2d4h`, or from 100 days
 /// on the date, `2030-01-01` (a credential_process may hand out sessions for years).
 pub fn remaining(now: OffsetDateTime, until: OffsetDateTime) -> String {
     let secs = (until - now).whole_seconds().max(0);
     let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
-    if d >= DATE_FROM_DAYS {
+    if shows_date(now, until) {
         date(until)
     } else if d > 0 {
         format!("{d}d{h}h")
@@ -213,10 +218,9 @@ fn clock(t: OffsetDateTime) -> String {
 /// When a session ends, for a sentence: `09:37 UTC (in 37m)` today or tomorrow,
 /// `2026-11-30 09:37 UTC (in 6d23h)` later, and from 100 days on the date alone.
 pub fn expiry(now: OffsetDateTime, until: OffsetDateTime) -> String {
-    let left = until - now;
-    if left.whole_days() >= DATE_FROM_DAYS {
+    if shows_date(now, until) {
         format!("{} {}", date(until), clock(until))
-    } else if left.whole_hours() < 24 {
+    } else if (until - now).whole_hours() < 24 {
         format!("{} (in {})", clock(until), remaining(now, until))
     } else {
         format!("{} {} (in {})", date(until), clock(until), remaining(now, until))
