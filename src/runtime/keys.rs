@@ -10,7 +10,7 @@ pub fn key_from(event: KeyEvent) -> Key {
     let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
     match event.code {
         KeyCode::Char(c) if ctrl => Key::Ctrl(c.to_ascii_lowercase()),
-        _ if event.modifiers.contains(KeyModifiers::ALT) => Key::Other,
+        // Alt is ignored: an `Esc` followed at once by a letter arrives as Alt+letter.
         KeyCode::Char(c) => Key::Char(c),
         KeyCode::Enter => Key::Enter,
         KeyCode::Esc => Key::Esc,
@@ -34,7 +34,7 @@ mod tests {
         let key = |code, modifiers| key_from(KeyEvent::new(code, modifiers));
         assert_eq!(key(KeyCode::Char('G'), KeyModifiers::SHIFT), Key::Char('G'));
         assert_eq!(key(KeyCode::Char('c'), KeyModifiers::CONTROL), Key::Ctrl('c'));
-        assert_eq!(key(KeyCode::Char('x'), KeyModifiers::ALT), Key::Other);
+        assert_eq!(key(KeyCode::Char('q'), KeyModifiers::ALT), Key::Char('q'));
         assert_eq!(key(KeyCode::F(1), KeyModifiers::NONE), Key::Other);
     }
 }
