@@ -68,7 +68,7 @@ fn a_role_with_mfa_works_once_and_then_from_the_cache() {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stdout.is_empty());
-    assert!(stderr.contains("profile base needs a code from MFA device"), "{stderr}");
+    assert!(stderr.contains("profile prod needs a code from MFA device"), "{stderr}");
     assert!(stderr.contains("pass --mfa-code CODE, or set mfa_process"), "{stderr}");
     // With a code: exports for bash, the assumed role's session.
     let out = sb.awsw(&["env", "prod", "--mfa-code", "123456", "--shell", "bash"]).output().unwrap();
@@ -257,4 +257,17 @@ fn whoami_all_asks_everything_that_needs_no_prompt_and_names_the_rest() {
     let prod = stdout.lines().find(|l| l.starts_with("prod\t")).unwrap_or_else(|| panic!("{stdout}"));
     assert!(prod.contains("assumed-role/acme-prod-admin"), "{prod}");
     assert!(!stderr.contains("not asked"), "{stderr}");
+}
+
+#[test]
+fn a_malformed_mfa_code_is_a_usage_error_even_when_no_code_is_needed() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    // `dev` needs no code: the flag is still checked, before anything else happens.
+    for (code, why) in [("12", "it has 2 digits"), ("12ab56", "only the digits 0-9")] {
+        let out = sb.awsw(&["env", "dev", "--mfa-code", code]).output().unwrap();
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(stderr.contains(why), "{stderr}");
+    }
 }

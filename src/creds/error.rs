@@ -14,8 +14,8 @@ pub enum CredsError {
         "profile {profile} needs an MFA code for {serial}: pass --mfa-code, set mfa_process in the profile, or run awsw in a terminal"
     )]
     MfaRequired { profile: String, serial: String },
-    #[error("the MFA code must be exactly 6 digits (got {length} characters); read it again from {serial}")]
-    MfaMalformed { serial: String, length: usize },
+    #[error("the MFA code must be exactly 6 digits ({problem}); read it again from {serial}")]
+    MfaMalformed { serial: String, problem: String },
     #[error(
         "STS rejected the MFA code for {serial} (wrong, expired or already used): wait for the next code and try again"
     )]
