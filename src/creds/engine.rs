@@ -796,6 +796,12 @@ impl Engine {
             }
             StsError::Service { code, message } => format!("STS refused them: {code}: {message}"),
             StsError::Timeout => format!("no answer from STS at {} within 10 s", endpoint.describe()),
+            StsError::NotSts { status } => {
+                format!(
+                    "{} answered HTTP {status} with no STS error: it is probably not STS",
+                    endpoint.describe()
+                )
+            }
             StsError::Unreachable { reason } | StsError::Other { reason } => {
                 format!("cannot reach STS at {}: {reason}", endpoint.describe())
             }
@@ -866,6 +872,12 @@ impl Engine {
                 profile: name,
                 endpoint: endpoint.describe(),
                 reason: "no answer within 10 s".into(),
+            },
+            StsError::NotSts { status } => CredsError::NotSts {
+                profile: name,
+                action: action.to_string(),
+                endpoint: endpoint.describe(),
+                status,
             },
             StsError::Unreachable { reason } | StsError::Other { reason } => {
                 CredsError::Unreachable { profile: name, endpoint: endpoint.describe(), reason }
