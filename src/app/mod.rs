@@ -495,6 +495,7 @@ fn on_session(
                     expiration: session.credentials.expiration,
                     origin: session.origin,
                     session_name: identity.arn.rsplit('/').next().map(str::to_string),
+                    keys: state.identities[profile].as_ref().and_then(|r| r.keys.clone()),
                 });
             }
             if matches!(state.mode, Mode::Mfa(_)) {

@@ -94,6 +94,8 @@ pub struct IdentityReport {
     pub expiration: Option<OffsetDateTime>,
     pub origin: SessionOrigin,
     pub session_name: Option<String>,
+    /// Root-key and key-age facts about the long-term keys at the chain's root, when looked up.
+    pub keys: Option<super::keyfacts::KeyFacts>,
 }
 
 /// Settings read from the environment once.
@@ -303,7 +305,8 @@ impl Engine {
         }
     }
 
-    fn cli_key(hop: &Profile) -> CliCacheKey {
+    /// The AWS CLI cache key of a role profile (also used by `rotate` to drop sessions).
+    pub fn cli_key(hop: &Profile) -> CliCacheKey {
         CliCacheKey {
             role_arn: hop.role_arn.clone().unwrap_or_default(),
             role_session_name: hop.role_session_name.clone(),
@@ -831,6 +834,7 @@ impl Engine {
             identity,
             expiration: session.credentials.expiration,
             origin: session.origin,
+            keys: None,
         })
     }
 

@@ -7,8 +7,13 @@ pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod fsutil;
+pub mod iam;
+pub mod keyage;
+pub mod keyfacts;
 pub mod mfa;
 pub mod providers;
+pub mod purge;
+pub mod rotate;
 pub mod sts;
 pub mod types;
 
