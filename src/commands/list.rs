@@ -64,7 +64,11 @@ pub fn write_json(set: &ProfileSet<'_>, out: &mut impl Write) -> std::io::Result
 
 /// `write_json`, with the `root-keys` and `old-key` warnings awsw's caches already know
 /// (no network call).
-pub fn write_json_known(set: &ProfileSet<'_>, out: &mut impl Write, known: &KnownKeys) -> std::io::Result<()> {
+pub fn write_json_known(
+    set: &ProfileSet<'_>,
+    out: &mut impl Write,
+    known: &KnownKeys,
+) -> std::io::Result<()> {
     out.write_all(b"{\"profiles\":[")?;
     let resolution = config::profile::Resolution::new(set);
     let mut buf = Vec::with_capacity(1024);

@@ -15,7 +15,7 @@ use crate::creds::clicache::CliCache;
 use crate::creds::iam::{self, AwsIam};
 use crate::creds::rotate::{DiskCredFile, Plan, Polling, Rotator, precheck};
 use crate::creds::sts::{AwsSts, Sts};
-use crate::creds::{CredsError, Credentials, Engine, purge};
+use crate::creds::{Credentials, CredsError, Engine, purge};
 use crate::secret::mask_key_id;
 
 /// Why a profile's keys cannot be rotated by awsw, judged from the files alone.
@@ -23,7 +23,8 @@ fn refusal(profile: &Profile) -> Option<String> {
     let source = match profile.root {
         Some(RootKind::StaticKeys) => {
             return profile.static_keys.as_ref().and_then(|k| k.session_token.as_ref()).map(|_| {
-                "its keys are temporary (aws_session_token is set): there is no long-term key to rotate".into()
+                "its keys are temporary (aws_session_token is set): there is no long-term key to rotate"
+                    .into()
             });
         }
         None => return profile.problems.first().map(|p| format!("cannot be used: {}", p.message)),
@@ -41,7 +42,12 @@ fn refusal(profile: &Profile) -> Option<String> {
 
 /// The credentials IAM is called with: an MFA session when the keys' profile has
 /// `mfa_serial` (IAM refuses plain session credentials), else the keys themselves.
-fn caller(engine: &Engine, holder: &Profile, old: &Credentials, args: &RotateArgs) -> Result<Credentials, CredsError> {
+fn caller(
+    engine: &Engine,
+    holder: &Profile,
+    old: &Credentials,
+    args: &RotateArgs,
+) -> Result<Credentials, CredsError> {
     if holder.mfa_serial.is_none() {
         return Ok(old.clone());
     }
@@ -100,7 +106,9 @@ pub fn run(args: &RotateArgs) -> ExitCode {
             let err = block_on(engine.identity(&holder.name, &crate::creds::Ask::non_interactive()));
             return match err {
                 Err(err) => report(&err),
-                Ok(_) => fail(exit::FAILURE, format!("profile {}: STS does not accept its keys", holder.name)),
+                Ok(_) => {
+                    fail(exit::FAILURE, format!("profile {}: STS does not accept its keys", holder.name))
+                }
             };
         }
     };
@@ -111,7 +119,10 @@ pub fn run(args: &RotateArgs) -> ExitCode {
         Err(err) => return report(&err),
     };
     if holder.name != profile.name {
-        eprintln!("awsw: profile {} gets its keys from profile {}: rotating those", profile.name, holder.name);
+        eprintln!(
+            "awsw: profile {} gets its keys from profile {}: rotating those",
+            profile.name, holder.name
+        );
     }
     if args.dry_run {
         return dry_run(&iam, &plan, &paths.credentials);
@@ -125,7 +136,11 @@ pub fn run(args: &RotateArgs) -> ExitCode {
                 paths.credentials.display(),
                 holder.name
             );
-            eprintln!("awsw: profile {}: deleted the old key {}", holder.name, mask_key_id(&old.access_key_id));
+            eprintln!(
+                "awsw: profile {}: deleted the old key {}",
+                holder.name,
+                mask_key_id(&old.access_key_id)
+            );
             let dropped = drop_caches(&engine, &holder.name, &old.access_key_id);
             eprintln!("awsw: dropped {dropped} cached session(s) made from the old key");
             ExitCode::SUCCESS

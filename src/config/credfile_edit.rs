@@ -18,7 +18,9 @@ pub enum EditError {
     NoKeys { file: String, profile: String },
     #[error("{file} line {line}: the {key} of [{profile}] is not the key awsw is rotating ({expected})")]
     OtherKey { file: String, line: usize, key: &'static str, profile: String, expected: String },
-    #[error("{file} line {line}: the {key} of [{profile}] continues on the next line; put it on one line first")]
+    #[error(
+        "{file} line {line}: the {key} of [{profile}] continues on the next line; put it on one line first"
+    )]
     Multiline { file: String, line: usize, key: &'static str, profile: String },
 }
 
@@ -155,9 +157,13 @@ mod tests {
             edit("[w]\naws_access_key_id = AKIAELSE\naws_secret_access_key = s\n", "w"),
             Err(EditError::OtherKey { line: 2, .. })
         ));
-        let multiline = edit("[w]\naws_access_key_id = AKIAOLDOLDOLDOLD0001\naws_secret_access_key =\n  more\n", "w");
+        let multiline =
+            edit("[w]\naws_access_key_id = AKIAOLDOLDOLDOLD0001\naws_secret_access_key =\n  more\n", "w");
         assert!(matches!(multiline, Err(EditError::Multiline { line: 3, .. })), "{multiline:?}");
-        assert!(matches!(edit("[x]\naws_access_key_id = AKIAOLDOLDOLDOLD0001\n", "w"), Err(EditError::NoKeys { .. })));
+        assert!(matches!(
+            edit("[x]\naws_access_key_id = AKIAOLDOLDOLDOLD0001\n", "w"),
+            Err(EditError::NoKeys { .. })
+        ));
     }
 
     #[test]

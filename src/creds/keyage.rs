@@ -164,7 +164,8 @@ impl KeyLookup<'_> {
             Err(_) => return None,
             Ok(list) => {
                 let created = list.iter().find(|k| k.id == keys.access_key_id).and_then(|k| k.created);
-                let used = self.iam.last_used(&endpoint, creds, &keys.access_key_id).await.unwrap_or_default();
+                let used =
+                    self.iam.last_used(&endpoint, creds, &keys.access_key_id).await.unwrap_or_default();
                 KeyAge::Known { created, last_used: used.when, last_service: used.service }
             }
         };
@@ -189,7 +190,9 @@ impl KnownKeys {
                 entries
                     .flatten()
                     .map(|e| e.file_name())
-                    .filter(|n| n.to_str().is_some_and(|n| n.starts_with("identity-") || n.starts_with("keyage-")))
+                    .filter(|n| {
+                        n.to_str().is_some_and(|n| n.starts_with("identity-") || n.starts_with("keyage-"))
+                    })
                     .collect()
             })
             .unwrap_or_default();

@@ -12,7 +12,11 @@ pub const DEFAULT_MAX_KEY_AGE_DAYS: i64 = 90;
 /// When a key was made and last used, or that IAM would not say without MFA.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyAge {
-    Known { created: Option<OffsetDateTime>, last_used: Option<OffsetDateTime>, last_service: Option<String> },
+    Known {
+        created: Option<OffsetDateTime>,
+        last_used: Option<OffsetDateTime>,
+        last_service: Option<String>,
+    },
     /// IAM refused `ListAccessKeys` (many policies deny IAM without MFA).
     NeedsMfa,
 }

@@ -46,7 +46,9 @@ pub fn awsw_sessions(dir: &Path, key_id: &str) -> usize {
 pub fn cli_sessions(cli: &CliCache, inventory: &Inventory, holder: &str) -> usize {
     let mut removed = 0;
     for profile in &inventory.profiles {
-        if profile.root != Some(RootKind::StaticKeys) || profile.chain.first().map(String::as_str) != Some(holder) {
+        if profile.root != Some(RootKind::StaticKeys)
+            || profile.chain.first().map(String::as_str) != Some(holder)
+        {
             continue;
         }
         // Every hop after the keys themselves is a role whose session came from them.

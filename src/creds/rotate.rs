@@ -164,7 +164,10 @@ impl Rotator<'_> {
             match self.sts.get_caller_identity(&plan.sts_endpoint, &creds).await {
                 Ok(identity) if identity.arn == plan.arn => return Ok(()),
                 Ok(identity) => {
-                    return Err(format!("STS says the new key belongs to {}, not {}", identity.arn, plan.arn));
+                    return Err(format!(
+                        "STS says the new key belongs to {}, not {}",
+                        identity.arn, plan.arn
+                    ));
                 }
                 Err(StsError::Service { code, .. }) => last = format!("STS still refuses it ({code})"),
                 Err(StsError::Timeout) => last = "STS did not answer".into(),
@@ -209,7 +212,12 @@ impl Rotator<'_> {
             return Err(self.roll_back(plan, &key, reason).await);
         }
         self.iam
-            .delete_access_key(&plan.iam_endpoint, &plan.caller, plan.user.as_deref(), &plan.old.access_key_id)
+            .delete_access_key(
+                &plan.iam_endpoint,
+                &plan.caller,
+                plan.user.as_deref(),
+                &plan.old.access_key_id,
+            )
             .await
             .map_err(|err| RotateError::OldKeyKept {
                 profile: plan.profile.clone(),

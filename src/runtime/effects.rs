@@ -84,9 +84,16 @@ impl Runner {
                     let _permit = pool.acquire_owned().await;
                     let mut result =
                         engine.identity(&name, &Ask::non_interactive()).await.map_err(|e| e.to_string());
-                    if let (Ok(report), Some(cache_dir)) = (&mut result, crate::creds::cache::SessionCache::default_dir()) {
+                    if let (Ok(report), Some(cache_dir)) =
+                        (&mut result, crate::creds::cache::SessionCache::default_dir())
+                    {
                         let now = time::OffsetDateTime::now_utc();
-                        let lookup = crate::creds::keyage::KeyLookup { engine: &engine, iam: &crate::creds::iam::AwsIam, cache_dir, now };
+                        let lookup = crate::creds::keyage::KeyLookup {
+                            engine: &engine,
+                            iam: &crate::creds::iam::AwsIam,
+                            cache_dir,
+                            now,
+                        };
                         report.keys = lookup.facts(&name, Some(&report.identity), true).await;
                     }
                     let _ = tx.send(Msg::IdentityLoaded { profile, request, result });

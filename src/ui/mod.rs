@@ -212,7 +212,8 @@ fn render_list(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
                 cells.push(Cell::from(if p.needs_mfa() { "MFA" } else { "" }));
             }
             cells.push(Cell::from(session).style(session_style));
-            let root_keys = state.identities[m.profile].as_ref().and_then(|r| r.keys.as_ref()).is_some_and(|k| k.root);
+            let root_keys =
+                state.identities[m.profile].as_ref().and_then(|r| r.keys.as_ref()).is_some_and(|k| k.root);
             let row = if root_keys { Row::new(cells).style(theme.fg(Color::Red)) } else { Row::new(cells) };
             if pos == state.selected { row.style(theme.selected()) } else { row }
         })
