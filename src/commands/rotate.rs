@@ -15,7 +15,7 @@ use crate::creds::clicache::CliCache;
 use crate::creds::iam::{self, AwsIam};
 use crate::creds::rotate::{DiskCredFile, Plan, Polling, Rotator, precheck};
 use crate::creds::sts::{AwsSts, Sts};
-use crate::creds::{Credentials, CredsError, Engine, purge};
+use crate::creds::{Ask, Credentials, CredsError, Engine, purge};
 use crate::secret::mask_key_id;
 
 /// Why a profile's keys cannot be rotated by awsw, judged from the files alone.
@@ -66,16 +66,44 @@ pub fn run(args: &RotateArgs) -> ExitCode {
         Ok(engine) => engine,
         Err(code) => return code,
     };
+    let plan = match prepare(&engine, &paths, args) {
+        Ok(plan) => plan,
+        Err(code) => return code,
+    };
+    if args.dry_run {
+        return dry_run(&AwsIam, &plan, &paths.credentials);
+    }
+    let file = DiskCredFile(paths.credentials.clone());
+    let rotator = Rotator { iam: &AwsIam, sts: &AwsSts, file: &file, polling: Polling::default() };
+    match block_on(rotator.rotate(&plan)) {
+        Ok(new_id) => {
+            let name = &plan.profile;
+            eprintln!(
+                "awsw: profile {name}: new access key {} created and accepted by STS; {} now holds it (only aws_access_key_id and aws_secret_access_key of [{name}] changed)",
+                mask_key_id(&new_id),
+                paths.credentials.display(),
+            );
+            eprintln!("awsw: profile {name}: deleted the old key {}", mask_key_id(&plan.old.access_key_id));
+            let dropped = drop_caches(&engine, name, &plan.old.access_key_id);
+            eprintln!("awsw: dropped {dropped} cached session(s) made from the old key");
+            ExitCode::SUCCESS
+        }
+        Err(err) => fail(exit::FAILURE, err),
+    }
+}
+
+/// Everything checked that can be checked without changing anything, and the plan.
+fn prepare(engine: &Engine, paths: &ConfigPaths, args: &RotateArgs) -> Result<Plan, ExitCode> {
     let Some(profile) = engine.inventory().profile(&args.profile) else {
         let suggestions = engine.inventory().suggest(&args.profile).into_iter().map(str::to_string).collect();
-        return report(&CredsError::UnknownProfile { name: args.profile.clone(), suggestions });
+        return Err(report(&CredsError::UnknownProfile { name: args.profile.clone(), suggestions }));
     };
     if let Some(reason) = refusal(profile) {
-        return fail(exit::FAILURE, format!("profile {}: {reason}", profile.name));
+        return Err(fail(exit::FAILURE, format!("profile {}: {reason}", profile.name)));
     }
     let holder = profile.chain.first().and_then(|n| engine.inventory().profile(n)).unwrap_or(profile);
     let Some(keys) = profile.static_keys.as_ref() else {
-        return fail(exit::FAILURE, format!("profile {}: has no access keys", profile.name));
+        return Err(fail(exit::FAILURE, format!("profile {}: has no access keys", profile.name)));
     };
     let old = Credentials {
         access_key_id: keys.access_key_id.clone(),
@@ -83,70 +111,34 @@ pub fn run(args: &RotateArgs) -> ExitCode {
         session_token: None,
         expiration: None,
     };
-    let file = DiskCredFile(paths.credentials.clone());
-    let sts = AwsSts;
-    let iam = AwsIam;
-    let rotator = Rotator { iam: &iam, sts: &sts, file: &file, polling: Polling::default() };
-    let mut plan = Plan {
-        profile: holder.name.clone(),
-        old: old.clone(),
-        caller: old.clone(),
-        user: None,
-        arn: String::new(),
-        iam_endpoint: iam::endpoint(holder.endpoint_url.as_deref(), holder.region.as_deref()),
-        sts_endpoint: engine.endpoint(holder),
-    };
     // The file first: keys in the config file, or a section awsw cannot edit, stop here.
-    if let Err(reason) = check_file(&paths, holder, &old.access_key_id) {
-        return fail(exit::FAILURE, format!("profile {}: {reason}", holder.name));
+    if let Err(reason) = check_file(paths, holder, &old.access_key_id) {
+        return Err(fail(exit::FAILURE, format!("profile {}: {reason}", holder.name)));
     }
-    let identity = match block_on(sts.get_caller_identity(&plan.sts_endpoint, &old)) {
-        Ok(identity) => identity,
-        Err(_) => {
-            let err = block_on(engine.identity(&holder.name, &crate::creds::Ask::non_interactive()));
-            return match err {
-                Err(err) => report(&err),
-                Ok(_) => {
-                    fail(exit::FAILURE, format!("profile {}: STS does not accept its keys", holder.name))
-                }
-            };
-        }
+    let sts_endpoint = engine.endpoint(holder);
+    let Ok(identity) = block_on(AwsSts.get_caller_identity(&sts_endpoint, &old)) else {
+        // The engine words every STS fault the same way everywhere.
+        return Err(match block_on(engine.identity(&holder.name, &Ask::non_interactive())) {
+            Err(err) => report(&err),
+            Ok(_) => fail(exit::FAILURE, format!("profile {}: STS does not accept its keys", holder.name)),
+        });
     };
-    plan.user = iam::user_name(&identity.arn).map(str::to_string);
-    plan.arn = identity.arn.clone();
-    plan.caller = match caller(&engine, holder, &old, args) {
-        Ok(creds) => creds,
-        Err(err) => return report(&err),
-    };
+    let caller = caller(engine, holder, &old, args).map_err(|err| report(&err))?;
     if holder.name != profile.name {
         eprintln!(
             "awsw: profile {} gets its keys from profile {}: rotating those",
             profile.name, holder.name
         );
     }
-    if args.dry_run {
-        return dry_run(&iam, &plan, &paths.credentials);
-    }
-    match block_on(rotator.rotate(&plan)) {
-        Ok(new_id) => {
-            eprintln!(
-                "awsw: profile {}: new access key {} created and accepted by STS; {} now holds it (only aws_access_key_id and aws_secret_access_key of [{}] changed)",
-                holder.name,
-                mask_key_id(&new_id),
-                paths.credentials.display(),
-                holder.name
-            );
-            eprintln!(
-                "awsw: profile {}: deleted the old key {}",
-                holder.name,
-                mask_key_id(&old.access_key_id)
-            );
-            let dropped = drop_caches(&engine, &holder.name, &old.access_key_id);
-            eprintln!("awsw: dropped {dropped} cached session(s) made from the old key");
-            ExitCode::SUCCESS
-        }
-        Err(err) => fail(exit::FAILURE, err),
-    }
+    Ok(Plan {
+        profile: holder.name.clone(),
+        old,
+        caller,
+        user: iam::user_name(&identity.arn).map(str::to_string),
+        arn: identity.arn,
+        iam_endpoint: iam::endpoint(holder.endpoint_url.as_deref(), holder.region.as_deref()),
+        sts_endpoint,
+    })
 }
 
 /// Refuses keys that are not in the credentials file, or a section awsw cannot edit.

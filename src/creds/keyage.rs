@@ -174,6 +174,14 @@ impl KeyLookup<'_> {
     }
 }
 
+/// Adds the key facts to an identity report, as the picker shows them: real IAM, awsw's
+/// cache directory, the system clock.
+pub async fn add_to_report(engine: &Engine, name: &str, report: &mut super::IdentityReport) {
+    let Some(cache_dir) = SessionCache::default_dir() else { return };
+    let lookup = KeyLookup { engine, iam: &iam::AwsIam, cache_dir, now: OffsetDateTime::now_utc() };
+    report.keys = lookup.facts(name, Some(&report.identity), true).await;
+}
+
 /// What the caches already know about keys, read without any network call: one directory
 /// listing, then only the files that exist.
 #[derive(Default)]

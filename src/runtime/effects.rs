@@ -84,17 +84,8 @@ impl Runner {
                     let _permit = pool.acquire_owned().await;
                     let mut result =
                         engine.identity(&name, &Ask::non_interactive()).await.map_err(|e| e.to_string());
-                    if let (Ok(report), Some(cache_dir)) =
-                        (&mut result, crate::creds::cache::SessionCache::default_dir())
-                    {
-                        let now = time::OffsetDateTime::now_utc();
-                        let lookup = crate::creds::keyage::KeyLookup {
-                            engine: &engine,
-                            iam: &crate::creds::iam::AwsIam,
-                            cache_dir,
-                            now,
-                        };
-                        report.keys = lookup.facts(&name, Some(&report.identity), true).await;
+                    if let Ok(report) = &mut result {
+                        crate::creds::keyage::add_to_report(&engine, &name, report).await;
                     }
                     let _ = tx.send(Msg::IdentityLoaded { profile, request, result });
                 });
