@@ -178,6 +178,11 @@ pub enum Msg {
     ReadinessLoaded(Vec<Readiness>),
     /// What STS said about the credentials in the environment.
     OriginIdentity(Result<Identity, String>),
+    /// The starting terminal's credentials come from the EC2 instance role `role`.
+    OriginInstance {
+        role: String,
+        identity: Result<Identity, String>,
+    },
     /// One profile checked again (`r`).
     ReadinessChecked {
         profile: usize,
@@ -431,6 +436,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::OriginIdentity(result) => {
             state.origin.identity = Some(result);
+            Vec::new()
+        }
+        Msg::OriginInstance { role, identity } => {
+            state.origin.label = format!("EC2 instance role {role} (instance metadata)");
+            state.origin.identity = Some(identity);
             Vec::new()
         }
         Msg::ReadinessChecked { profile, readiness } => {

@@ -792,8 +792,14 @@ impl Engine {
     /// `None` when there are none. The endpoint and region come from the environment alone.
     pub async fn environment_identity(&self) -> Option<Result<Identity, String>> {
         let credentials = self.env.credentials.credentials()?;
+        Some(self.credentials_identity(&credentials).await)
+    }
+
+    /// Who credentials that belong to no profile (the environment's, the instance role's)
+    /// are, with the environment's endpoint and region; `Err` says why STS could not tell.
+    pub async fn credentials_identity(&self, credentials: &Credentials) -> Result<Identity, String> {
         let endpoint = self.endpoint_for(None);
-        let result = self.sts.get_caller_identity(&endpoint, &credentials).await.map_err(|err| match err {
+        self.sts.get_caller_identity(&endpoint, credentials).await.map_err(|err| match err {
             StsError::Service { code, .. } if code.starts_with("ExpiredToken") => {
                 "the credentials in this environment have expired".to_string()
             }
@@ -802,8 +808,7 @@ impl Engine {
             StsError::Unreachable { reason } | StsError::Other { reason } => {
                 format!("cannot reach STS at {}: {reason}", endpoint.describe())
             }
-        });
-        Some(result)
+        })
     }
 
     pub async fn identity(&self, name: &str, ask: &Ask) -> Result<IdentityReport, CredsError> {

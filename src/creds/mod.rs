@@ -8,6 +8,7 @@ pub mod engine;
 pub mod error;
 pub mod fsutil;
 pub mod iam;
+pub mod imds;
 pub mod keyage;
 pub mod keyfacts;
 pub mod mfa;

@@ -64,9 +64,14 @@ impl Runner {
                 });
             }
             Effect::FetchOriginIdentity => {
+                let instance = crate::creds::imds::may_be_origin(&state.inventory);
                 tokio::spawn(async move {
                     if let Some(result) = engine.environment_identity().await {
                         let _ = tx.send(Msg::OriginIdentity(result));
+                    } else if instance
+                        && let Some((role, identity)) = crate::creds::imds::origin(&engine).await
+                    {
+                        let _ = tx.send(Msg::OriginInstance { role, identity });
                     }
                 });
             }
