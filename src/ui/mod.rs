@@ -214,8 +214,8 @@ fn render_list(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             cells.push(Cell::from(session).style(session_style));
             let root_keys =
                 state.identities[m.profile].as_ref().and_then(|r| r.keys.as_ref()).is_some_and(|k| k.root);
-            let row = if root_keys { Row::new(cells).style(theme.fg(Color::Red)) } else { Row::new(cells) };
-            if pos == state.selected { row.style(theme.selected()) } else { row }
+            let style = if pos == state.selected { theme.selected() } else { Style::default() };
+            Row::new(cells).style(if root_keys { style.patch(theme.fg(Color::Red)) } else { style })
         })
         .collect();
     let mut widths = vec![Constraint::Min(12)];
