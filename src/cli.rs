@@ -33,6 +33,8 @@ pub enum Command {
     Shell(ShellArgs),
     /// Write a profile's session block into a project's .envrc (for direnv).
     Envrc(EnvrcArgs),
+    /// Replace a profile's long-term access key with a new one, in IAM and in the credentials file.
+    Rotate(RotateArgs),
     /// Internal: holds the clipboard selection after awsw exits.
     #[command(name = "__clipboard-owner", hide = true)]
     ClipboardOwner,
@@ -147,4 +149,15 @@ pub struct ListArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RotateArgs {
+    /// The profile whose access key to rotate (a role profile rotates the keys at the root of its chain).
+    pub profile: String,
+    /// Say what would happen, change nothing (never asks for an MFA code).
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub mfa: MfaArgs,
 }

@@ -94,6 +94,8 @@ pub struct IdentityReport {
     pub expiration: Option<OffsetDateTime>,
     pub origin: SessionOrigin,
     pub session_name: Option<String>,
+    /// Root-key and key-age facts about the long-term keys at the chain's root, when looked up.
+    pub keys: Option<super::keyfacts::KeyFacts>,
 }
 
 /// Settings read from the environment once.
@@ -303,7 +305,8 @@ impl Engine {
         }
     }
 
-    fn cli_key(hop: &Profile) -> CliCacheKey {
+    /// The AWS CLI cache key of a role profile (also used by `rotate` to drop sessions).
+    pub fn cli_key(hop: &Profile) -> CliCacheKey {
         CliCacheKey {
             role_arn: hop.role_arn.clone().unwrap_or_default(),
             role_session_name: hop.role_session_name.clone(),
@@ -789,8 +792,14 @@ impl Engine {
     /// `None` when there are none. The endpoint and region come from the environment alone.
     pub async fn environment_identity(&self) -> Option<Result<Identity, String>> {
         let credentials = self.env.credentials.credentials()?;
+        Some(self.credentials_identity(&credentials).await)
+    }
+
+    /// Who credentials that belong to no profile (the environment's, the instance role's)
+    /// are, with the environment's endpoint and region; `Err` says why STS could not tell.
+    pub async fn credentials_identity(&self, credentials: &Credentials) -> Result<Identity, String> {
         let endpoint = self.endpoint_for(None);
-        let result = self.sts.get_caller_identity(&endpoint, &credentials).await.map_err(|err| match err {
+        self.sts.get_caller_identity(&endpoint, credentials).await.map_err(|err| match err {
             StsError::Service { code, .. } if code.starts_with("ExpiredToken") => {
                 "the credentials in this environment have expired".to_string()
             }
@@ -805,8 +814,7 @@ impl Engine {
             StsError::Unreachable { reason } | StsError::Other { reason } => {
                 format!("cannot reach STS at {}: {reason}", endpoint.describe())
             }
-        });
-        Some(result)
+        })
     }
 
     pub async fn identity(&self, name: &str, ask: &Ask) -> Result<IdentityReport, CredsError> {
@@ -837,6 +845,7 @@ impl Engine {
             identity,
             expiration: session.credentials.expiration,
             origin: session.origin,
+            keys: None,
         })
     }
 
