@@ -167,6 +167,11 @@ pub enum Msg {
     ReadinessLoaded(Vec<Readiness>),
     /// What STS said about the credentials in the environment.
     OriginIdentity(Result<Identity, String>),
+    /// The starting terminal's credentials come from the EC2 instance role `role`.
+    OriginInstance {
+        role: String,
+        identity: Result<Identity, String>,
+    },
     /// One profile checked again (`r`).
     ReadinessChecked {
         profile: usize,

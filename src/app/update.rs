@@ -49,6 +49,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.origin.identity = Some(result);
             Vec::new()
         }
+        Msg::OriginInstance { role, identity } => {
+            state.origin.label = format!("EC2 instance role {role} (instance metadata)");
+            state.origin.identity = Some(identity);
+            Vec::new()
+        }
         Msg::ReadinessChecked { profile, readiness } if profile < state.sessions.len() => {
             state.apply_readiness(profile, &readiness).into_iter().collect()
         }
@@ -200,6 +205,7 @@ fn on_session_ready(
             expiration: session.credentials.expiration,
             origin: session.origin,
             session_name: identity.arn.rsplit('/').next().map(str::to_string),
+            keys: state.identities[profile].as_ref().and_then(|r| r.keys.clone()),
         });
     }
     let after_code = matches!(state.mode, Mode::Mfa(_));

@@ -8,9 +8,11 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
+use time::OffsetDateTime;
 
 use super::{Theme, text};
 use crate::app::{SessionState, State};
+use crate::creds::keyfacts::KeyFacts;
 
 pub struct Details {
     lines: Vec<Line<'static>>,
@@ -72,6 +74,9 @@ fn profile_lines(state: &State, idx: usize, theme: &Theme) -> Vec<Line<'static>>
             ]));
             lines.push(field("account", report.identity.account.clone()));
             lines.push(field("user id", report.identity.user_id.clone()));
+            if let Some(facts) = &report.keys {
+                lines.extend(key_facts(facts, state.now, theme));
+            }
             if let Some(name) = &report.session_name {
                 lines.push(field("session", name.clone()));
             }
@@ -111,6 +116,20 @@ fn profile_lines(state: &State, idx: usize, theme: &Theme) -> Vec<Line<'static>>
     }
     for warning in &p.warnings {
         lines.push(Line::from(Span::styled(format!("! {}", warning.message), theme.fg(Color::Yellow))));
+    }
+    lines
+}
+
+/// The key-age line and the `root-keys` (red) and `old-key` (yellow) findings.
+fn key_facts(facts: &KeyFacts, now: OffsetDateTime, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines: Vec<Line> = facts
+        .describe(now)
+        .map(|text| Line::from(vec![Span::styled("key      ", theme.fg(Color::DarkGray)), Span::raw(text)]))
+        .into_iter()
+        .collect();
+    for finding in facts.findings(now) {
+        let color = if finding.code == "root-keys" { Color::Red } else { Color::Yellow };
+        lines.push(Line::from(Span::styled(format!("! {}", finding.message), theme.fg(color))));
     }
     lines
 }

@@ -199,8 +199,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) -> us
                 }
                 other => other.cell(p, width),
             });
-            let row = Row::new(cells);
-            if pos == state.selected { row.style(theme.selected()) } else { row }
+            // A profile holding the account's root keys is red in the list, selected or not.
+            let root_keys =
+                state.identities[m.profile].as_ref().and_then(|r| r.keys.as_ref()).is_some_and(|k| k.root);
+            let style = if pos == state.selected { theme.selected() } else { Style::default() };
+            Row::new(cells).style(if root_keys { style.patch(theme.fg(Color::Red)) } else { style })
         })
         .collect();
     let header =
