@@ -1,0 +1,4 @@
+//! `awsw console`.
+pub fn run(_args: &crate::cli::ConsoleArgs) -> std::process::ExitCode {
+    todo!()
+}

@@ -1,0 +1,4 @@
+//! `awsw doctor`.
+pub fn run(_args: &crate::cli::DoctorArgs) -> std::process::ExitCode {
+    todo!()
+}

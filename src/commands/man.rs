@@ -1,0 +1,4 @@
+//! `awsw man`: the manual page.
+pub fn run() -> std::process::ExitCode {
+    todo!()
+}
