@@ -233,7 +233,7 @@ impl Engine {
 
     /// The same precedence; `None` for credentials that belong to no profile (the
     /// environment's), where only the environment's settings apply.
-    fn endpoint_for(&self, profile: Option<&Profile>) -> Endpoint {
+    pub fn endpoint_for(&self, profile: Option<&Profile>) -> Endpoint {
         let url = if self.env.ignore_configured_endpoints {
             None
         } else {
