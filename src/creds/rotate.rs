@@ -175,7 +175,6 @@ impl Rotator<'_> {
                     last = format!("the endpoint answered HTTP {status}; it is probably not STS")
                 }
                 Err(StsError::Unreachable { reason } | StsError::Other { reason }) => last = reason,
-                Err(err @ StsError::NotSts { .. }) => last = err.to_string(),
             }
         }
         Err(format!("STS did not accept the new key after {} tries: {last}", self.polling.attempts.max(1)))
