@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod creds;
+pub mod printable;
 pub mod runtime;
 pub mod secret;
 pub mod sink;

@@ -203,7 +203,51 @@ fn awsws_own_cache_directory_is_refused_when_others_can_write_it() {
     assert_eq!(std::fs::metadata(sb.cache_dir()).unwrap().permissions().mode() & 0o7777, 0o777);
 }
 
-// 2. PowerShell quoting: see src/sink/shell.rs for the round trips of every shell.
+// 2. Quoting: hostile values, PowerShell's five quote characters among them, round-trip
+// through every real shell installed (PowerShell and nushell by their exact text and a model
+// of their parsers in src/sink/shell.rs).
+
+#[test]
+fn hostile_values_with_every_quote_character_round_trip_through_real_shells() {
+    use awsw::secret::Secret;
+    use awsw::sink::env::{EnvChange, EnvValue};
+    use awsw::sink::shell::{Shell, format};
+    let values = [
+        "us-east-1\u{2019}; touch CANARY; \u{2018}",
+        "a'b\u{2018}c\u{2019}d\u{201a}e\u{201b}f'' $(touch CANARY) `touch CANARY` \\' \"",
+        "'#'##'### r#' \n \\\\ ; touch CANARY & 本番",
+    ];
+    for (shell, program, args) in [
+        (Shell::Bash, "bash", &["--norc", "--noprofile", "-c"][..]),
+        (Shell::Zsh, "zsh", &["-f", "-c"]),
+        (Shell::Fish, "fish", &["--no-config", "-c"]),
+    ] {
+        if !require(program) {
+            continue;
+        }
+        for value in values {
+            let change = EnvChange {
+                unset: vec![],
+                set: vec![
+                    ("AWS_REGION", EnvValue::Plain(value.to_string())),
+                    ("AWS_SECRET_ACCESS_KEY", EnvValue::Secret(Secret::new(value))),
+                ],
+            };
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("lines"), format(&change, shell)).unwrap();
+            let out = Command::new(program)
+                .args(args)
+                .arg("source ./lines && printf '%s\\0%s' \"$AWS_REGION\" \"$AWS_SECRET_ACCESS_KEY\"")
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{program}: {}", text(&out).1);
+            assert!(!dir.path().join("CANARY").exists(), "{program} ran injected code for {value:?}");
+            let expected = format!("{value}\0{value}");
+            assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{program}");
+        }
+    }
+}
 
 // 3. Memory: the messages of long chains and large cycles stay small.
 
@@ -374,7 +418,7 @@ fn assert_no_controls(text: &str) {
 fn list_table_and_diagnostics_escape_control_characters() {
     let sb = Sandbox::new(
         &format!(
-            "[profile p\u{9b}31m]\nregion = eu{ESC_TITLE}\nrole_arn = arn:aws:iam::123456789012:role/r{ESC_TITLE}\nsource_profile = miss\u{7f}ing\n\
+            "[profile p\u{9b}31m]\n[profile r]\nregion = eu{ESC_TITLE}\nrole_arn = arn:aws:iam::123456789012:role/r{ESC_TITLE}\nsource_profile = miss\u{7f}ing\n\
              [sso-session \u{1b}]52;c;aGk=\u{7}]\n[profile q]\nsso_session = s{ESC_TITLE}\n"
         ),
         "",

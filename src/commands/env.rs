@@ -64,7 +64,8 @@ pub fn run(args: &EnvArgs) -> ExitCode {
     if args.copy {
         return match crate::sink::clipboard::copy(&lines) {
             Ok(copied) => {
-                eprintln!("awsw: {} lines for profile {}: {}", shell.name(), args.profile, copied.describe());
+                let profile = crate::printable::escape(&args.profile);
+                eprintln!("awsw: {} lines for profile {profile}: {}", shell.name(), copied.describe());
                 ExitCode::SUCCESS
             }
             Err(err) => fail(exit::FAILURE, err),

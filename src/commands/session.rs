@@ -33,7 +33,7 @@ pub fn report(err: &CredsError) -> ExitCode {
 /// Prints what the engine wants the user to know (capped durations, cache trouble).
 pub fn print_notices(engine: &Engine) {
     for notice in engine.take_notices() {
-        eprintln!("awsw: {notice}");
+        eprintln!("awsw: {}", crate::printable::escape(&notice));
     }
 }
 

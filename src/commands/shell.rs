@@ -30,7 +30,7 @@ pub fn run(args: &ShellArgs) -> ExitCode {
     };
     print_notices(&engine);
     let program = subshell::program(args.shell.as_deref(), std::env::var("SHELL").ok().as_deref());
-    eprintln!("{}", banner(&engine, &session));
+    eprintln!("{}", crate::printable::escape(&banner(&engine, &session)));
     let options = EnvOptions {
         region_override: args.region.clone(),
         user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),

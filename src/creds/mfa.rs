@@ -44,9 +44,15 @@ pub async fn run_process(command: &str, profile: &str, serial: &str) -> Result<S
         .map_err(|_| fail("it did not print a 6-digit code".to_string()))
 }
 
+/// The question on the terminal; the names come from the config, so their control
+/// characters are shown escaped.
+fn prompt_text(profile: &str, serial: &str) -> String {
+    crate::printable::escape(&format!("MFA code for {serial} (profile {profile}): ")).into_owned()
+}
+
 /// Asks on `/dev/tty`, so it works while stdout is captured by `eval "$(awsw ...)"`.
 pub async fn prompt_tty(profile: &str, serial: &str) -> Result<String, CredsError> {
-    let prompt = format!("MFA code for {serial} (profile {profile}): ");
+    let prompt = prompt_text(profile, serial);
     let serial_owned = serial.to_string();
     let profile_owned = profile.to_string();
     let answer = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
@@ -83,6 +89,14 @@ mod tests {
         for bad in ["12345", "1234567", "12345a", "", "１２３４５６"] {
             assert!(matches!(validate(bad, "dev"), Err(CredsError::MfaMalformed { .. })), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_prompt_shows_control_characters_escaped() {
+        assert_eq!(
+            prompt_text("p\u{1b}]0;x\u{7}", "arn:\u{9b}2J"),
+            "MFA code for arn:\\u{9b}2J (profile p\\x1b]0;x\\x07): "
+        );
     }
 
     #[tokio::test]

@@ -166,11 +166,14 @@ pub fn write(dir: &Path, block: &str, private: bool) -> Result<PathBuf, EnvrcErr
 }
 
 /// When `dir` is inside a git work tree and `.envrc` is not ignored there, a warning.
+/// The repository is not trusted: `core.fsmonitor` (run by anything that reads the index)
+/// is switched off and `check-ignore` reads only the ignore rules (`--no-index`).
 pub fn git_warning(dir: &Path) -> Option<String> {
     let git = |args: &[&str]| {
         std::process::Command::new("git")
             .arg("-C")
             .arg(dir)
+            .args(["-c", "core.fsmonitor=false"])
             .args(args)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -181,7 +184,7 @@ pub fn git_warning(dir: &Path) -> Option<String> {
     if !inside {
         return None;
     }
-    let ignored = git(&["check-ignore", "-q", ".envrc"]).is_some_and(|s| s.success());
+    let ignored = git(&["check-ignore", "--no-index", "-q", ".envrc"]).is_some_and(|s| s.success());
     (!ignored).then(|| {
         format!(
             "{} is inside a git work tree and .envrc is not ignored: add `.envrc` to .gitignore so the credentials are never committed",
