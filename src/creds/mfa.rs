@@ -2,7 +2,6 @@
 //! the controlling terminal. The engine calls these only when a request allows it.
 
 use std::io::{BufRead, BufReader, Write};
-use std::time::Duration;
 
 use super::error::CredsError;
 
@@ -16,25 +15,15 @@ pub fn validate(code: &str, serial: &str) -> Result<String, CredsError> {
     }
 }
 
-/// How long an `mfa_process` may take (a hardware key may wait for a touch).
-const PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// Runs `command` with `sh -c` and reads the code from its standard output.
+/// Runs `command` with `sh -c` (time limit and output cap as for `credential_process`) and
+/// reads the code from its standard output. Its stderr stays on the terminal: a hardware
+/// key's "touch the key" belongs there.
 pub async fn run_process(command: &str, profile: &str, serial: &str) -> Result<String, CredsError> {
+    use super::process::{self, Stderr};
     let fail = |reason: String| CredsError::MfaProcess { profile: profile.to_string(), reason };
-    let child = tokio::process::Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::inherit())
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .output();
-    let output = match tokio::time::timeout(PROCESS_TIMEOUT, child).await {
-        Err(_) => return Err(fail(format!("no code after {} s", PROCESS_TIMEOUT.as_secs()))),
-        Ok(Err(err)) => return Err(fail(format!("cannot start `sh -c`: {err}"))),
-        Ok(Ok(output)) => output,
-    };
+    let output = process::run(command, Stderr::Inherit, process::timeout_from_env())
+        .await
+        .map_err(|err| fail(err.to_string()))?;
     if !output.status.success() {
         return Err(fail(format!("it exited with {}", output.status)));
     }

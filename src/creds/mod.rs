@@ -4,10 +4,12 @@
 pub mod cache;
 pub mod clicache;
 pub mod clock;
+pub mod credential_process;
 pub mod engine;
 pub mod error;
 pub mod fsutil;
 pub mod mfa;
+pub mod process;
 pub mod providers;
 pub mod sts;
 pub mod types;

@@ -150,7 +150,7 @@ where
 /// The innermost cause with something to say, e.g. `Connection refused (os error 111)`:
 /// the outer layers (`dispatch failure`, `io error`) do not help the user, and the SDK's
 /// `DisplayErrorContext` appends a `Debug` dump that does not belong in a one-line message.
-fn innermost_cause(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn innermost_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut reason = err.to_string();
     let mut current = err.source();
     while let Some(cause) = current {
