@@ -8,6 +8,7 @@ pub mod config;
 pub mod creds;
 pub mod printable;
 pub mod runtime;
+pub mod safe_fs;
 pub mod secret;
 pub mod sink;
 pub mod ui;

@@ -30,8 +30,9 @@ pub fn run(args: &EnvArgs) -> ExitCode {
                 });
             }
             None => {
-                // One line, and nothing on stdout: an `.envrc` that evals this leaves the
-                // credentials unset instead of stale.
+                // Nothing on stdout: an `.envrc` that evals this leaves the credentials
+                // unset instead of stale. A refused cache directory is named first.
+                print_notices(&engine);
                 return fail(
                     exit::FAILURE,
                     format!(
