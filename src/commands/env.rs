@@ -63,7 +63,7 @@ pub fn run(args: &EnvArgs) -> ExitCode {
     let shell = Shell::detect(args.shell, std::env::var("SHELL").ok().as_deref());
     let lines = format(&env_change(&session, &options), shell);
     if args.copy {
-        return match crate::sink::clipboard::copy(&lines) {
+        return match crate::sink::clipboard::copy(&lines, session.credentials.expiration) {
             Ok(copied) => {
                 let profile = crate::printable::escape(&args.profile);
                 eprintln!("awsw: {} lines for profile {profile}: {}", shell.name(), copied.describe());

@@ -187,8 +187,14 @@ mod tests {
     /// The merged keys and values of profile `p`, as the SDKs define them: first position,
     /// last value.
     fn merged(text: &str) -> Vec<(String, String)> {
-        let set = ProfileSet::from_sources(&[Source { name: "config", text: Some(text), kind: FileKind::Config }]);
-        set.profile("p").unwrap().properties.iter().map(|p| (p.key.to_string(), p.value.to_string())).collect()
+        let set =
+            ProfileSet::from_sources(&[Source { name: "config", text: Some(text), kind: FileKind::Config }]);
+        set.profile("p")
+            .unwrap()
+            .properties
+            .iter()
+            .map(|p| (p.key.to_string(), p.value.to_string()))
+            .collect()
     }
 
     #[test]
@@ -202,7 +208,8 @@ mod tests {
                 // A repeated section adds one new key each round.
                 text.push_str(&format!("[profile q]\nx = 1\n[profile p]\nextra{round} = {round}\n"));
             }
-            let mut want: Vec<(String, String)> = (0..keys).map(|k| (format!("k{k}"), format!("2-{k}"))).collect();
+            let mut want: Vec<(String, String)> =
+                (0..keys).map(|k| (format!("k{k}"), format!("2-{k}"))).collect();
             want.extend((0..3).map(|r| (format!("extra{r}"), r.to_string())));
             assert_eq!(merged(&text), want, "{keys} keys");
         }

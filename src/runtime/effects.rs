@@ -113,7 +113,7 @@ impl Runner {
                         Some(session) => {
                             let shell = Shell::detect(None, std::env::var("SHELL").ok().as_deref());
                             let text = format(&env_change(&session, &EnvOptions::default()), shell);
-                            crate::sink::clipboard::copy(&text)
+                            crate::sink::clipboard::copy(&text, session.credentials.expiration)
                                 .map(|copied| {
                                     format!(
                                         "{} lines for {}: {}",
