@@ -448,39 +448,41 @@ fn resolve_chains(set: &ProfileSet) -> Vec<Resolved> {
         // Unwind: each profile on the path assumes a role on top of its source's result.
         while let Some(member) = path.pop() {
             on_path[member] = false;
-            let source = &set.profiles[cur].name;
-            tail = match tail {
-                Resolved::Ok { chain, .. } if chain.len() >= MAX_CHAIN => Resolved::own(
-                    member,
-                    Finding::new(
-                        "chain-too-long",
-                        format!("role chain through {source:?} is longer than {MAX_CHAIN} profiles"),
-                    ),
-                ),
-                Resolved::Ok { root, mut chain, .. } => {
-                    chain.push(member);
-                    Resolved::Ok { root, kind: Kind::AssumeRole, chain }
-                }
-                // The source by name, and the one cause: never the source's own message,
-                // which would nest every message below it.
-                Resolved::Broken(_, cause) => {
-                    let message = if cause.profile == cur {
-                        format!("source profile {source:?}: {}", cause.message)
-                    } else {
-                        let culprit = set.profiles[cause.profile].name;
-                        format!(
-                            "source profile {source:?}: profile {culprit:?} along its chain: {}",
-                            cause.message
-                        )
-                    };
-                    Resolved::Broken(Finding::new("source-broken", message), cause)
-                }
-            };
+            tail = on_source(set, member, cur, tail);
             memo[member] = Some(tail.clone());
             cur = member;
         }
     }
     memo.into_iter().map(|resolved| resolved.expect("every profile resolved")).collect()
+}
+
+/// What profile `member` becomes on top of its source `source`'s resolution.
+fn on_source(set: &ProfileSet, member: usize, source: usize, resolved: Resolved) -> Resolved {
+    let name = set.profiles[source].name;
+    match resolved {
+        Resolved::Ok { chain, .. } if chain.len() >= MAX_CHAIN => Resolved::own(
+            member,
+            Finding::new(
+                "chain-too-long",
+                format!("role chain through {name:?} is longer than {MAX_CHAIN} profiles"),
+            ),
+        ),
+        Resolved::Ok { root, mut chain, .. } => {
+            chain.push(member);
+            Resolved::Ok { root, kind: Kind::AssumeRole, chain }
+        }
+        // The source by name, and the one cause: never the source's own message, which
+        // would nest every message below it.
+        Resolved::Broken(_, cause) => {
+            let message = if cause.profile == source {
+                format!("source profile {name:?}: {}", cause.message)
+            } else {
+                let culprit = set.profiles[cause.profile].name;
+                format!("source profile {name:?}: profile {culprit:?} along its chain: {}", cause.message)
+            };
+            Resolved::Broken(Finding::new("source-broken", message), cause)
+        }
+    }
 }
 
 /// A resolved profile that borrows every string from the parsed files. `list --json` writes
