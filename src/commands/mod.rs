@@ -5,6 +5,7 @@ pub mod env;
 pub mod envrc;
 pub mod exec;
 pub mod list;
+pub mod rotate;
 pub mod session;
 pub mod shell;
 pub mod whoami;

@@ -8,10 +8,17 @@ pub mod credential_process;
 pub mod engine;
 pub mod error;
 pub mod fsutil;
+pub mod iam;
+pub mod imds;
+pub mod keyage;
+pub mod keyfacts;
 pub mod mfa;
 pub mod process;
 pub mod providers;
+pub mod purge;
+pub mod rotate;
 pub mod sts;
+mod tty;
 pub mod types;
 
 pub use engine::{Ask, Engine, IdentityReport, MfaSource, Readiness};

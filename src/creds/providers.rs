@@ -166,12 +166,9 @@ impl RootSource for AwsProviders {
                     })
                 }
                 Some(crate::config::RootKind::CredentialSource(CredentialSource::Ec2InstanceMetadata)) => {
-                    aws_config::imds::credentials::ImdsCredentialsProvider::builder()
-                        .configure(&provider_config(root, None))
-                        .build()
-                        .provide_credentials()
+                    super::imds::instance_credentials()
                         .await
-                        .map(convert)
+                        .map(|instance| instance.credentials)
                         .map_err(|e| failed("EC2 instance metadata", &e))
                 }
                 Some(crate::config::RootKind::CredentialSource(CredentialSource::EcsContainer)) => {
