@@ -10,5 +10,6 @@ pub mod printable;
 pub mod runtime;
 pub mod safe_fs;
 pub mod secret;
+pub mod settings;
 pub mod sink;
 pub mod ui;
