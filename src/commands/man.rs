@@ -39,7 +39,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("AWSW_MAX_KEY_AGE_DAYS", "Days after which long-term keys are flagged as old (1-3650, default 90)."),
     ("AWSW_SHELL_MODE", "How awsw shell passes credentials: server or static."),
     ("AWSW_PROCESS_TIMEOUT", "Seconds a credential_process or mfa_process may run (1-3600, default 60)."),
-    ("AWSW_CLIPBOARD_LIFETIME", "Seconds copied credentials stay on the clipboard (5-86400, default 60)."),
+    (
+        "AWSW_CLIPBOARD_TIMEOUT",
+        "Seconds copied credentials stay on the clipboard (1-86400, default 60; never past the session).",
+    ),
     ("AWSW_TEST_FEDERATION_ENDPOINT", "For awsw's own tests only: a loopback federation endpoint."),
     ("BROWSER", "The browser awsw console opens."),
     ("SHELL", "The default for --shell, the subshell, and the picker's copy and --print."),
