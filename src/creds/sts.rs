@@ -130,7 +130,9 @@ fn client(endpoint: &Endpoint, creds: &Credentials) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::from_conf(builder.build())
 }
 
-fn map_error<E>(err: aws_sdk_sts::error::SdkError<E, aws_sdk_sts::config::http::HttpResponse>) -> StsError
+pub(crate) fn map_error<E>(
+    err: aws_sdk_sts::error::SdkError<E, aws_sdk_sts::config::http::HttpResponse>,
+) -> StsError
 where
     E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
