@@ -521,7 +521,7 @@ impl Engine {
         let profile = self.profile(name)?;
         let hops = self.hops(profile);
         let root = self.root_profile(profile);
-        let mut codes = CodeBook::new(ask);
+        let mut codes = CodeBook::new(ask, &profile.name);
 
         // Start from the deepest hop with a valid cached session.
         let mut start = 0;
@@ -805,6 +805,12 @@ impl Engine {
             }
             StsError::Service { code, message } => format!("STS refused them: {code}: {message}"),
             StsError::Timeout => format!("no answer from STS at {} within 10 s", endpoint.describe()),
+            StsError::NotSts { status } => {
+                format!(
+                    "{} answered HTTP {status} with no STS error: it is probably not STS",
+                    endpoint.describe()
+                )
+            }
             StsError::Unreachable { reason } | StsError::Other { reason } => {
                 format!("cannot reach STS at {}: {reason}", endpoint.describe())
             }
@@ -876,6 +882,12 @@ impl Engine {
                 endpoint: endpoint.describe(),
                 reason: "no answer within 10 s".into(),
             },
+            StsError::NotSts { status } => CredsError::NotSts {
+                profile: name,
+                action: action.to_string(),
+                endpoint: endpoint.describe(),
+                status,
+            },
             StsError::Unreachable { reason } | StsError::Other { reason } => {
                 CredsError::Unreachable { profile: name, endpoint: endpoint.describe(), reason }
             }
@@ -922,15 +934,20 @@ fn sanitize_session_name(name: &str) -> String {
 struct CodeBook<'a> {
     ask: &'a Ask,
     code_used: bool,
+    /// The profile the user asked for: messages and prompts name it, not the source profile
+    /// that happens to hold `mfa_serial`.
+    requested: &'a str,
 }
 
 impl<'a> CodeBook<'a> {
-    fn new(ask: &'a Ask) -> Self {
-        CodeBook { ask, code_used: false }
+    fn new(ask: &'a Ask, requested: &'a str) -> Self {
+        CodeBook { ask, code_used: false, requested }
     }
 
     async fn code(&mut self, owner: &Profile, serial: &str, engine: &Engine) -> Result<String, CredsError> {
-        let required = || CredsError::MfaRequired { profile: owner.name.clone(), serial: serial.to_string() };
+        let requested = self.requested;
+        let required =
+            || CredsError::MfaRequired { profile: requested.to_string(), serial: serial.to_string() };
         // Check writability before a code is spent.
         engine.cache.check_writable().map_err(|err| CredsError::Cache {
             path: engine.cache.dir().to_path_buf(),
@@ -949,7 +966,7 @@ impl<'a> CodeBook<'a> {
             },
             MfaSource::PromptTty => match &owner.mfa_process {
                 Some(command) => mfa::run_process(command, &owner.name, serial).await,
-                None => mfa::prompt_tty(&owner.name, serial).await,
+                None => mfa::prompt_tty(requested, serial).await,
             },
         }
     }

@@ -140,6 +140,10 @@ where
     match super::sts::map_error(err) {
         StsError::Service { code, message } => IamError::Service { code, message },
         StsError::Timeout => IamError::Unreachable { reason: "no answer within 10 s".into() },
+        StsError::NotSts { status } => IamError::Service {
+            code: format!("HTTP {status}"),
+            message: "the endpoint answered without an AWS error code: it is probably not IAM".into(),
+        },
         StsError::Unreachable { reason } | StsError::Other { reason } => IamError::Unreachable { reason },
     }
 }

@@ -16,6 +16,7 @@ pub mod providers;
 pub mod purge;
 pub mod rotate;
 pub mod sts;
+mod tty;
 pub mod types;
 
 pub use engine::{Ask, Engine, IdentityReport, MfaSource, Readiness};
