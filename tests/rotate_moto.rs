@@ -62,7 +62,7 @@ fn keys_of_alice(moto: &MotoServer) -> Vec<String> {
     listed.split_whitespace().map(str::to_string).collect()
 }
 
-const CONFIG: &str = "[profile alice]\nregion = us-east-1\n[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = alice\n[profile sso]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = R\n";
+const CONFIG: &str = "[profile alice]\nregion = us-east-1\n[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = alice\n[profile sso]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = R\n[profile proc]\ncredential_process = /bin/false\n[profile envrole]\nrole_arn = arn:aws:iam::123456789012:role/x\ncredential_source = Environment\n";
 
 /// A credentials file with everything a careless rewrite would lose: a comment, CRLF, a
 /// trailing comment on the secret, another profile, no final newline.
@@ -159,10 +159,14 @@ fn refusals_change_nothing() {
         stdout.contains("create a new access key for IAM user alice") && stdout.contains(&old_id),
         "{stdout}"
     );
-    // SSO: nothing to rotate.
-    let (code, _, stderr) = run(&["rotate", "sso"]);
-    assert_eq!(code, Some(1));
-    assert!(stderr.contains("SSO") && stderr.lines().count() == 1, "{stderr}");
+    // SSO, a process, the environment: nothing to rotate.
+    for (profile, source) in
+        [("sso", "SSO"), ("proc", "a credential_process"), ("envrole", "the environment")]
+    {
+        let (code, _, stderr) = run(&["rotate", profile]);
+        assert_eq!(code, Some(1), "{stderr}");
+        assert!(stderr.contains(source) && stderr.lines().count() == 1, "{stderr}");
+    }
     // A second key already exists: name it.
     let second =
         aws(&moto, &["iam", "create-access-key", "--user-name", "alice", "--query", "AccessKey.AccessKeyId"]);

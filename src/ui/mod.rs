@@ -212,10 +212,9 @@ fn render_list(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
                 cells.push(Cell::from(if p.needs_mfa() { "MFA" } else { "" }));
             }
             cells.push(Cell::from(session).style(session_style));
-            let root_keys =
-                state.identities[m.profile].as_ref().and_then(|r| r.keys.as_ref()).is_some_and(|k| k.root);
+            let alarm = if root_keys(state, m.profile) { theme.fg(Color::Red) } else { Style::default() };
             let style = if pos == state.selected { theme.selected() } else { Style::default() };
-            Row::new(cells).style(if root_keys { style.patch(theme.fg(Color::Red)) } else { style })
+            Row::new(cells).style(style.patch(alarm))
         })
         .collect();
     let mut widths = vec![Constraint::Min(12)];
@@ -312,6 +311,11 @@ fn render_detail(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         lines.push(Line::from(Span::styled(format!("! {}", warning.message), theme.fg(Color::Yellow))));
     }
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+}
+
+/// Whether STS called the keys at the root of this profile's chain the account's root keys.
+fn root_keys(state: &State, profile: usize) -> bool {
+    state.identities[profile].as_ref().and_then(|r| r.keys.as_ref()).is_some_and(|k| k.root)
 }
 
 /// The key-age line and the `root-keys` (red) and `old-key` (yellow) findings.
