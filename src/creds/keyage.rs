@@ -182,6 +182,9 @@ pub async fn add_to_report(engine: &Engine, name: &str, report: &mut super::Iden
     report.keys = lookup.facts(name, Some(&report.identity), true).await;
 }
 
+/// What the caches know about one key: whether it is a root key, and its age.
+type Known = (bool, Option<KeyAge>);
+
 /// What the caches already know about keys, read without any network call: one directory
 /// listing, then only the files that exist.
 #[derive(Default)]
@@ -189,6 +192,8 @@ pub struct KnownKeys {
     dir: PathBuf,
     names: HashSet<OsString>,
     max_age_days: i64,
+    /// What was read per key id: (root keys, age), `None` when the caches know nothing.
+    read: std::sync::Mutex<std::collections::HashMap<String, Option<Known>>>,
 }
 
 impl KnownKeys {
@@ -204,14 +209,27 @@ impl KnownKeys {
                     .collect()
             })
             .unwrap_or_default();
-        KnownKeys { dir, names, max_age_days: max_key_age_days() }
+        KnownKeys { dir, names, max_age_days: max_key_age_days(), read: Default::default() }
     }
 
-    /// The facts about `key_id` (held by profile `holder`) that the caches know.
+    /// The facts about `key_id` (held by profile `holder`) that the caches know. Each key's
+    /// files are read once: thousands of profiles often share one root key.
     pub fn facts(&self, holder: &str, key_id: &str) -> Option<KeyFacts> {
         if self.names.is_empty() {
             return None;
         }
+        let mut read = self.read.lock().unwrap_or_else(|e| e.into_inner());
+        let (root, age) = read.entry(key_id.to_string()).or_insert_with(|| self.read_key(key_id)).clone()?;
+        Some(KeyFacts {
+            holder: holder.to_string(),
+            key_id: key_id.to_string(),
+            root,
+            age,
+            max_age_days: self.max_age_days,
+        })
+    }
+
+    fn read_key(&self, key_id: &str) -> Option<Known> {
         let cache = SessionCache::new(self.dir.clone(), FRESH);
         let identity_path = cache.identity_path(key_id);
         let identity = identity_path
@@ -224,12 +242,6 @@ impl KnownKeys {
             .then(|| load_age(&self.dir, key_id))
             .flatten()
             .map(|(age, _)| age);
-        (identity.is_some() || age.is_some()).then(|| KeyFacts {
-            holder: holder.to_string(),
-            key_id: key_id.to_string(),
-            root: identity.is_some_and(|i| is_root_arn(&i.arn)),
-            age,
-            max_age_days: self.max_age_days,
-        })
+        (identity.is_some() || age.is_some()).then(|| (identity.is_some_and(|i| is_root_arn(&i.arn)), age))
     }
 }
