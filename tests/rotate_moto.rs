@@ -375,3 +375,45 @@ fn with_mfa_serial_the_rotation_runs_on_an_mfa_session_and_drops_it_after() {
         .collect();
     assert!(sessions.is_empty(), "the MFA session of the old key is dropped");
 }
+
+/// Makes a directory refuse new entries until dropped: mode 0555, and for root (whom modes do
+/// not stop) the immutable attribute.
+struct Unwritable(PathBuf);
+
+impl Unwritable {
+    fn new(dir: PathBuf) -> Option<Unwritable> {
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        // SAFETY-free: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            let made = std::process::Command::new("chattr").arg("+i").arg(&dir).status();
+            if !made.is_ok_and(|s| s.success()) {
+                assert!(std::env::var_os("CI").is_none(), "chattr +i is needed under CI as root");
+                eprintln!("skipped: cannot make {} immutable", dir.display());
+                return None;
+            }
+        }
+        Some(Unwritable(dir))
+    }
+}
+
+impl Drop for Unwritable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr").arg("-i").arg(&self.0).status();
+        let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o755));
+    }
+}
+
+#[test]
+fn the_binary_deletes_the_new_key_again_when_the_credentials_file_cannot_be_replaced() {
+    let Some((moto, sb, id, _)) = setup() else { return };
+    let before = read_credentials(&sb);
+    let Some(_guard) = Unwritable::new(sb.home().join(".aws")) else { return };
+    let out = sb.awsw(&["rotate", "alice"]).output().unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("rotation stopped, cannot write"), "{stderr}");
+    assert!(stderr.contains("is unchanged and the new key was deleted again"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert_eq!(read_credentials(&sb), before);
+    assert_eq!(keys_of_alice(&moto), vec![id]);
+}
