@@ -21,6 +21,8 @@ use super::keyfacts::{KeyAge, KeyFacts, is_root_arn, max_key_age_days};
 use super::types::{Credentials, Identity};
 use crate::config::Profile;
 
+/// How long the key-age lookup may take before `whoami` goes on without it.
+const IAM_PATIENCE: std::time::Duration = std::time::Duration::from_secs(4);
 /// How long a key-age answer is reused.
 const FRESH: time::Duration = time::Duration::days(1);
 
@@ -159,16 +161,21 @@ impl KeyLookup<'_> {
         }
         let creds = mfa_session.as_ref().unwrap_or(keys);
         let endpoint = iam::endpoint(holder.endpoint_url.as_deref(), holder.region.as_deref());
-        let age = match self.iam.list_access_keys(&endpoint, creds, user).await {
-            Err(err) if err.is_denied() => KeyAge::NeedsMfa,
-            Err(_) => return None,
-            Ok(list) => {
-                let created = list.iter().find(|k| k.id == keys.access_key_id).and_then(|k| k.created);
-                let used =
-                    self.iam.last_used(&endpoint, creds, &keys.access_key_id).await.unwrap_or_default();
-                KeyAge::Known { created, last_used: used.when, last_service: used.service }
+        let ask = async {
+            match self.iam.list_access_keys(&endpoint, creds, user).await {
+                Err(err) if err.is_denied() => Some(KeyAge::NeedsMfa),
+                Err(_) => None,
+                Ok(list) => {
+                    let created = list.iter().find(|k| k.id == keys.access_key_id).and_then(|k| k.created);
+                    let used =
+                        self.iam.last_used(&endpoint, creds, &keys.access_key_id).await.unwrap_or_default();
+                    Some(KeyAge::Known { created, last_used: used.when, last_service: used.service })
+                }
             }
         };
+        // A line of `whoami` is not worth a long wait where IAM is unreachable (a private
+        // network with only an STS endpoint): give up and show nothing.
+        let age = tokio::time::timeout(IAM_PATIENCE, ask).await.ok().flatten()?;
         let _ = store_age(&self.cache_dir, &keys.access_key_id, &age, self.now);
         Some(age)
     }
