@@ -181,12 +181,12 @@ impl KeyLookup<'_> {
     }
 }
 
-/// Adds the key facts to an identity report, as the picker shows them: real IAM, awsw's
+/// Adds the key facts to an identity report (key age only `with_age`): real IAM, awsw's
 /// cache directory, the system clock.
-pub async fn add_to_report(engine: &Engine, name: &str, report: &mut super::IdentityReport) {
+pub async fn add_to_report(engine: &Engine, name: &str, report: &mut super::IdentityReport, with_age: bool) {
     let Some(cache_dir) = SessionCache::default_dir() else { return };
     let lookup = KeyLookup { engine, iam: &iam::AwsIam, cache_dir, now: OffsetDateTime::now_utc() };
-    report.keys = lookup.facts(name, Some(&report.identity), true).await;
+    report.keys = lookup.facts(name, Some(&report.identity), with_age).await;
 }
 
 /// What the caches know about one key: whether it is a root key, and its age.
