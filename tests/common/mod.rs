@@ -3,6 +3,8 @@
 //! moto STS server on a free port.
 #![allow(dead_code)]
 
+pub mod http;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
