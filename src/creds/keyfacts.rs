@@ -6,7 +6,6 @@ use time::OffsetDateTime;
 
 use crate::config::Finding;
 
-
 /// When a key was made and last used, or that IAM would not say without MFA.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyAge {
