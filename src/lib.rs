@@ -9,4 +9,5 @@ pub mod creds;
 pub mod runtime;
 pub mod secret;
 pub mod sink;
+pub mod sso;
 pub mod ui;
