@@ -5,8 +5,11 @@ pub mod env;
 pub mod envrc;
 pub mod exec;
 pub mod list;
+pub mod login;
+pub mod logout;
 pub mod session;
 pub mod shell;
+pub mod sso;
 pub mod whoami;
 
 use std::process::ExitCode;
