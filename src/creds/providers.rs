@@ -2,14 +2,11 @@
 //! web identity and `credential_source`. They sit behind `RootSource`, so the engine's
 //! planning is tested with a fake; the real one uses aws-config's providers.
 
-use std::path::PathBuf;
 use std::time::UNIX_EPOCH;
 
 use futures::future::BoxFuture;
-use sha1::{Digest, Sha1};
 use time::OffsetDateTime;
 
-use super::clicache::parse_expiration;
 use super::error::CredsError;
 use super::types::Credentials;
 use crate::config::Profile;
@@ -47,32 +44,15 @@ impl EnvCredentials {
 /// The command that renews an SSO profile's token.
 pub fn sso_login_command(profile: &Profile) -> String {
     match &profile.sso_session {
-        Some(session) => format!("aws sso login --sso-session {session}"),
-        None => format!("aws sso login --profile {}", profile.name),
+        Some(session) => format!("awsw login {session}"),
+        None => format!("awsw login {}", profile.name),
     }
 }
 
 /// Whether the SSO token cache (`~/.aws/sso/cache/<sha1>.json`, as the AWS CLI writes it)
-/// holds a token that is still valid at `now`.
+/// holds a token that is valid at `now`, or renewable with its refresh token.
 pub fn sso_token_valid(profile: &Profile, now: OffsetDateTime) -> bool {
-    let Some(home) = dirs::home_dir() else { return false };
-    let id = match (&profile.sso_session, &profile.sso_start_url) {
-        (Some(session), _) => session.clone(),
-        (None, Some(url)) => url.clone(),
-        (None, None) => return false,
-    };
-    let path: PathBuf = home
-        .join(".aws")
-        .join("sso")
-        .join("cache")
-        .join(format!("{}.json", hex::encode(Sha1::digest(id.as_bytes()))));
-    let Ok(text) = std::fs::read_to_string(path) else { return false };
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
-    value
-        .get("expiresAt")
-        .and_then(|v| v.as_str())
-        .and_then(parse_expiration)
-        .is_some_and(|expires| expires > now)
+    crate::sso::credentials::token_usable(profile, now)
 }
 
 /// Provides the first credentials of a chain whose root awsw does not compute.
@@ -120,21 +100,16 @@ impl RootSource for AwsProviders {
                 message: err.to_string(),
             };
             match root.root {
-                Some(crate::config::RootKind::Sso) => {
-                    let mut builder = aws_config::sso::SsoCredentialsProvider::builder()
-                        .configure(&provider_config(root, root.sso_region.as_deref()))
-                        .start_url(root.sso_start_url.clone().unwrap_or_default())
-                        .account_id(root.sso_account_id.clone().unwrap_or_default())
-                        .role_name(root.sso_role_name.clone().unwrap_or_default())
-                        .region(aws_config::Region::new(root.sso_region.clone().unwrap_or_default()));
-                    if let Some(session) = &root.sso_session {
-                        builder = builder.session_name(session.clone());
+                // SSO: awsw's own module (token refresh, the AWS CLI's role cache); see src/sso.
+                Some(crate::config::RootKind::Sso) => crate::sso::credentials::root_credentials(root).await.map_err(|e| {
+                    match e {
+                        crate::sso::SsoError::LoginRequired { login, .. } => CredsError::SsoLoginRequired {
+                            profile: root.name.clone(),
+                            command: format!("awsw login {login}"),
+                        },
+                        e => CredsError::Provider { profile: root.name.clone(), source_kind: "SSO", message: e.to_string() },
                     }
-                    builder.build().provide_credentials().await.map(convert).map_err(|_| CredsError::SsoLoginRequired {
-                        profile: root.name.clone(),
-                        command: sso_login_command(root),
-                    })
-                }
+                }),
                 Some(crate::config::RootKind::CredentialProcess) => {
                     let command = root.credential_process.clone().unwrap_or_default();
                     aws_config::credential_process::CredentialProcessProvider::new(command)

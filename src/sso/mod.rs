@@ -5,6 +5,7 @@
 //! decide what the user sees, and no secret ever reaches an error or `Debug`.
 
 pub mod cache;
+pub mod credentials;
 pub mod device;
 pub mod discovery;
 pub mod endpoints;

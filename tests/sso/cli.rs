@@ -174,7 +174,7 @@ fn pkce_login_through_the_loopback_and_its_faults() {
     assert_eq!(server.state()["calls"]["StartDeviceAuthorization"], Value::Null);
 }
 
-fn logged_in(server: &SsoServer) -> Sandbox {
+pub fn logged_in(server: &SsoServer) -> Sandbox {
     seed(server);
     let sandbox = sandbox(server);
     let output = device_login(&sandbox, server, &["login", "corp", "--device-code"], "/_test/approve");

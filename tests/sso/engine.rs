@@ -1,0 +1,38 @@
+//! SSO roots inside the credential engine: every sink gets the role credentials, and a role
+//! chained from an SSO profile is assumed (STS is moto) with them.
+
+use crate::cli::{CONFIG, awsw, logged_in};
+use crate::common::sso::SsoServer;
+use crate::common::{MotoServer, text};
+
+#[test]
+fn sinks_work_for_sso_profiles_and_roles_chained_from_them() {
+    let (Some(server), Some(moto)) = (SsoServer::start(), MotoServer::start()) else { return };
+    let sandbox = logged_in(&server);
+    let chained = format!(
+        "{CONFIG}\n[profile chained]\nsource_profile = dev\nrole_arn = arn:aws:iam::222222222222:role/deploy\n"
+    );
+    std::fs::write(sandbox.home().join(".aws/config"), chained).unwrap();
+    let run = |args: &[&str]| {
+        let output = awsw(&sandbox, &server, args).env("AWS_ENDPOINT_URL_STS", moto.url()).output().unwrap();
+        let (stdout, stderr) = text(&output);
+        assert!(output.status.success(), "{args:?}: {stderr}");
+        stdout
+    };
+    let json: serde_json::Value = serde_json::from_str(&run(&["credential-process", "dev"])).unwrap();
+    assert!(
+        json["AccessKeyId"].as_str().unwrap().starts_with("ASIA") && json["Expiration"].is_string(),
+        "{json}"
+    );
+    let exec = run(&["exec", "dev", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID $AWSW_PROFILE"]);
+    assert_eq!(exec.trim(), format!("{} dev", json["AccessKeyId"].as_str().unwrap()));
+    let env = run(&["env", "chained", "--shell", "fish"]);
+    assert!(
+        env.contains("set -gx AWS_SESSION_TOKEN '") && env.contains("set -gx AWSW_PROFILE 'chained'"),
+        "{env}"
+    );
+    // One GetRoleCredentials for all of it: the rest came from the AWS CLI's cache.
+    assert_eq!(server.calls("GetRoleCredentials"), 1);
+    let whoami = run(&["whoami", "chained", "--json"]);
+    assert!(whoami.contains("assumed-role/deploy"), "{whoami}");
+}
