@@ -223,14 +223,7 @@ mod tests {
     use super::*;
 
     fn target() -> SsoTarget {
-        SsoTarget {
-            session: Some("corp".into()),
-            start_url: "https://corp.awsapps.com/start".into(),
-            region: "eu-west-1".into(),
-            scopes: None,
-            login: "corp".into(),
-            label: "sso-session corp".into(),
-        }
+        crate::sso::fakes::corp()
     }
 
     fn token() -> SsoToken {
@@ -275,6 +268,15 @@ mod tests {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let err = cache.load_token(&target()).unwrap_err().to_string();
         assert!(err.contains("readable by other users") && err.contains("awsw login corp"), "{err}");
+        // A file of another user (only root can make one to test with).
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        // SAFETY-free: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            std::os::unix::fs::chown(&path, Some(4242), None).unwrap();
+            let err = cache.load_token(&target()).unwrap_err().to_string();
+            assert!(err.contains("owned by another user"), "{err}");
+            std::os::unix::fs::chown(&path, Some(0), None).unwrap();
+        }
         std::fs::write(&path, "{\"accessToken\": \"aoa-secret\", \"expiresAt\": 12").unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         let err = cache.load_token(&target()).unwrap_err().to_string();

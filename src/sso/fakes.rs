@@ -16,6 +16,18 @@ use crate::creds::clock::FixedClock;
 use crate::creds::types::Credentials;
 use crate::secret::Secret;
 
+/// The `sso-session corp` every flow test logs in to.
+pub fn corp() -> super::target::SsoTarget {
+    super::target::SsoTarget {
+        session: Some("corp".into()),
+        start_url: "https://corp.awsapps.com/start".into(),
+        region: "eu-west-1".into(),
+        scopes: None,
+        login: "corp".into(),
+        label: "sso-session corp".into(),
+    }
+}
+
 pub fn grant(access: &str, refresh: Option<&str>) -> TokenGrant {
     TokenGrant {
         access_token: Secret::new(access),

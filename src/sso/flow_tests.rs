@@ -22,14 +22,7 @@ use crate::creds::types::SessionOrigin;
 use crate::secret::Secret;
 
 fn target() -> SsoTarget {
-    SsoTarget {
-        session: Some("corp".into()),
-        start_url: "https://corp.awsapps.com/start".into(),
-        region: "eu-west-1".into(),
-        scopes: None,
-        login: "corp".into(),
-        label: "sso-session corp".into(),
-    }
+    crate::sso::fakes::corp()
 }
 
 struct World {

@@ -499,10 +499,17 @@ class Handler(BaseHTTPRequestHandler):
             raise oidc_error("InvalidRequestException", "invalid_request", "body is not a JSON object")
         return body
 
+    def check_unsigned(self):
+        """Both services are unsigned (authtype none): a client that signs is leaking keys."""
+        if self.headers.get("Authorization") or self.headers.get("X-Amz-Security-Token"):
+            raise oidc_error("InvalidRequestException", "invalid_request", "unexpected Authorization header")
+
     def do_POST(self):
         url = urlparse(self.path)
         raw = self.read_body()
         try:
+            if not url.path.startswith("/_test/"):
+                self.check_unsigned()
             with LOCK:
                 self.post(url, raw)
         except ApiError as err:
@@ -546,6 +553,7 @@ class Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         query = parse_qs(url.query, keep_blank_values=True)
         try:
+            self.check_unsigned()
             with LOCK:
                 self.get(url, query)
         except ApiError as err:

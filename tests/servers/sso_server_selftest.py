@@ -101,6 +101,9 @@ def main():
                           {"Content-Type": "application/json"})
     expect(status == 400 and json.loads(body)["error"] == "invalid_request", "unknown field")
     expect(raw("GET", "/assignment/accounts")[0] == 401, "no bearer header")
+    status, headers, _ = raw("GET", "/assignment/accounts", None,
+                             {"x-amz-sso_bearer_token": access, "Authorization": "AWS4-HMAC-SHA256 Credential=AKIA"})
+    expect(status == 400, "a signed request to an unsigned service")
 
     portal.logout(accessToken=access)
     try:

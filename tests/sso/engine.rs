@@ -36,3 +36,19 @@ fn sinks_work_for_sso_profiles_and_roles_chained_from_them() {
     let whoami = run(&["whoami", "chained", "--json"]);
     assert!(whoami.contains("assumed-role/deploy"), "{whoami}");
 }
+
+#[test]
+fn a_role_removed_since_discovery_is_named_with_the_fix() {
+    let Some(server) = SsoServer::start() else { return };
+    let sandbox = logged_in(&server);
+    let config = format!(
+        "{CONFIG}\n[profile gone]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Removed\n"
+    );
+    std::fs::write(sandbox.home().join(".aws/config"), config).unwrap();
+    let output = awsw(&sandbox, &server, &["env", "gone"]).output().unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("role Removed in account 111111111111 is not assigned to you"), "{stderr}");
+    assert!(stdout.is_empty());
+}
