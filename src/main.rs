@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Some(Command::Login(args)) => commands::login::run(&args),
         Some(Command::Logout(args)) => commands::logout::run(&args),
         Some(Command::Sso(args)) => commands::sso::run(&args),
+        Some(Command::Rotate(args)) => commands::rotate::run(&args),
         Some(Command::ClipboardOwner) => awsw::sink::clipboard::run_owner(),
         None => awsw::runtime::run(cli.print),
     }

@@ -7,6 +7,7 @@ pub mod exec;
 pub mod list;
 pub mod login;
 pub mod logout;
+pub mod rotate;
 pub mod session;
 pub mod shell;
 pub mod sso;

@@ -69,6 +69,10 @@ pub enum StsError {
         reason: String,
     },
     Timeout,
+    /// An HTTP error without an AWS error code: whatever answered is probably not STS.
+    NotSts {
+        status: u16,
+    },
     Other {
         reason: String,
     },
@@ -136,6 +140,9 @@ where
 {
     use aws_sdk_sts::error::SdkError;
     match &err {
+        SdkError::ServiceError(service) if service.err().code().is_none() => {
+            StsError::NotSts { status: service.raw().status().as_u16() }
+        }
         SdkError::ServiceError(service) => StsError::Service {
             code: service.err().code().unwrap_or("Unknown").to_string(),
             message: service.err().message().unwrap_or("").to_string(),
@@ -150,7 +157,7 @@ where
 /// The innermost cause with something to say, e.g. `Connection refused (os error 111)`:
 /// the outer layers (`dispatch failure`, `io error`) do not help the user, and the SDK's
 /// `DisplayErrorContext` appends a `Debug` dump that does not belong in a one-line message.
-fn innermost_cause(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn innermost_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut reason = err.to_string();
     let mut current = err.source();
     while let Some(cause) = current {
