@@ -7,7 +7,7 @@ import sys
 import urllib.error
 import urllib.request
 
-import boto3
+import botocore.session
 from botocore import UNSIGNED
 from botocore.config import Config
 
@@ -36,10 +36,10 @@ def expect(cond, what):
 
 
 def main():
-    session = boto3.session.Session()
+    session = botocore.session.get_session()
     cfg = Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1})
-    oidc = session.client("sso-oidc", region_name="us-east-1", endpoint_url=URL, config=cfg)
-    portal = session.client("sso", region_name="us-east-1", endpoint_url=URL, config=cfg)
+    oidc = session.create_client("sso-oidc", region_name="us-east-1", endpoint_url=URL, config=cfg)
+    portal = session.create_client("sso", region_name="us-east-1", endpoint_url=URL, config=cfg)
     control("/_test/seed", {"accounts": [
         {"accountId": "111111111111", "accountName": "dev", "emailAddress": "d@example.com", "roles": ["Admin", "Read"]}]})
 

@@ -5,7 +5,7 @@ use crate::common::{require_python_module, sso::SsoServer};
 
 #[test]
 fn server_speaks_the_wire_format_botocore_expects_and_is_strict() {
-    if !require_python_module("boto3") {
+    if !require_python_module("botocore") {
         return;
     }
     let Some(server) = SsoServer::start() else { return };
