@@ -52,3 +52,20 @@ fn a_role_removed_since_discovery_is_named_with_the_fix() {
     assert!(stderr.contains("role Removed in account 111111111111 is not assigned to you"), "{stderr}");
     assert!(stdout.is_empty());
 }
+
+#[test]
+fn a_legacy_sso_profile_logs_in_by_start_url_and_gets_its_role() {
+    let Some(server) = SsoServer::start() else { return };
+    crate::cli::seed(&server);
+    let legacy = "[profile old]\nsso_start_url = https://old.awsapps.com/start\nsso_region = us-east-1\n\
+        sso_account_id = 222222222222\nsso_role_name = ReadOnly\n";
+    let sandbox = crate::common::Sandbox::new(legacy, "");
+    let output = crate::cli::device_login(&sandbox, &server, &["login", "old"], "/_test/approve");
+    assert!(output.status.success(), "{}", text(&output).1);
+    assert!(text(&output).1.contains("logged in to profile old"), "{}", text(&output).1);
+    // The legacy file is named by the start URL, and no refresh token comes without scopes.
+    let token = crate::cli::read_json(&crate::cli::token_path(&sandbox, "https://old.awsapps.com/start"));
+    assert!(token["refreshToken"].is_null(), "{token}");
+    let env = awsw(&sandbox, &server, &["env", "old", "--shell", "bash"]).output().unwrap();
+    assert!(text(&env).0.contains("export AWS_ACCESS_KEY_ID='ASIA"), "{}", text(&env).1);
+}
