@@ -112,16 +112,24 @@ pub async fn discover(
         })
         .buffered(CONCURRENCY);
     while let Some((account, roles)) = roles.next().await {
-        let mut roles = roles?;
+        let mut roles = match roles {
+            Ok(roles) => roles,
+            // Removed or unassigned while we were listing: it has no roles for this user now.
+            Err(PortalError::NoAccess) => Vec::new(),
+            Err(err) => return Err(err),
+        };
         roles.sort();
+        done += 1;
+        progress(done, total);
+        if roles.is_empty() {
+            continue;
+        }
         out.push(DiscoveredAccount {
             account_id: account.account_id,
             account_name: account.account_name,
             email_address: account.email_address,
             roles,
         });
-        done += 1;
-        progress(done, total);
     }
     Ok(out)
 }
