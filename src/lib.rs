@@ -8,6 +8,7 @@ pub mod config;
 pub mod creds;
 pub mod runtime;
 pub mod secret;
+pub mod settings;
 pub mod sink;
 pub mod sso;
 pub mod ui;

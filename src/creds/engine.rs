@@ -126,11 +126,6 @@ impl EngineEnv {
     }
 }
 
-/// Sessions with no more than this left are renewed (`AWSW_MIN_REMAINING` seconds overrides).
-pub const DEFAULT_MIN_REMAINING: time::Duration = time::Duration::minutes(5);
-/// Lifetime of an MFA base session (`AWSW_SESSION_DURATION` seconds overrides): one
-/// working day on one code.
-pub const DEFAULT_SESSION_DURATION: u32 = 8 * 3600;
 /// The device name in the cache key of a session made without MFA.
 const NO_MFA: &str = "none";
 /// AWS's cap for a role assumed with another role's credentials.
@@ -173,7 +168,7 @@ impl Engine {
             path: PathBuf::from("~/.cache/awsw"),
             reason: "no cache directory (set HOME or XDG_CACHE_HOME)".into(),
         })?;
-        let seconds = |name: &str| std::env::var(name).ok().and_then(|v| v.trim().parse::<i64>().ok());
+        let settings = crate::settings::current();
         Ok(Engine::with_parts(
             inventory,
             EngineParts {
@@ -183,12 +178,8 @@ impl Engine {
                 cache_dir,
                 cli_cache_dir: CliCache::default_dir(),
                 env: EngineEnv::from_env(),
-                min_remaining: seconds("AWSW_MIN_REMAINING")
-                    .map(time::Duration::seconds)
-                    .unwrap_or(DEFAULT_MIN_REMAINING),
-                session_duration: seconds("AWSW_SESSION_DURATION")
-                    .and_then(|s| u32::try_from(s).ok())
-                    .unwrap_or(DEFAULT_SESSION_DURATION),
+                min_remaining: time::Duration::seconds(i64::from(settings.min_remaining)),
+                session_duration: settings.session_duration,
             },
         ))
     }
@@ -244,7 +235,7 @@ impl Engine {
 
     /// The same precedence; `None` for credentials that belong to no profile (the
     /// environment's), where only the environment's settings apply.
-    fn endpoint_for(&self, profile: Option<&Profile>) -> Endpoint {
+    pub fn endpoint_for(&self, profile: Option<&Profile>) -> Endpoint {
         let url = if self.env.ignore_configured_endpoints {
             None
         } else {

@@ -2,11 +2,14 @@
 //! web identity and `credential_source`. They sit behind `RootSource`, so the engine's
 //! planning is tested with a fake; the real one uses aws-config's providers.
 
+use std::path::PathBuf;
 use std::time::UNIX_EPOCH;
 
 use futures::future::BoxFuture;
+use sha1::{Digest, Sha1};
 use time::OffsetDateTime;
 
+use super::clicache::parse_expiration;
 use super::error::CredsError;
 use super::types::Credentials;
 use crate::config::Profile;
@@ -53,6 +56,19 @@ pub fn sso_login_command(profile: &Profile) -> String {
 /// holds a token that is valid at `now`, or renewable with its refresh token.
 pub fn sso_token_valid(profile: &Profile, now: OffsetDateTime) -> bool {
     crate::sso::credentials::token_usable(profile, now)
+}
+
+/// The AWS CLI's SSO token file for an sso-session name (or a legacy profile's start URL).
+pub fn sso_token_file(id: &str) -> Option<PathBuf> {
+    let name = format!("{}.json", hex::encode(Sha1::digest(id.as_bytes())));
+    Some(dirs::home_dir()?.join(".aws").join("sso").join("cache").join(name))
+}
+
+/// When the cached SSO token for `id` expires; `None` without a readable token.
+pub fn sso_token_expiry(id: &str) -> Option<OffsetDateTime> {
+    let text = std::fs::read_to_string(sso_token_file(id)?).ok()?;
+    let value = serde_json::from_str::<serde_json::Value>(&text).ok()?;
+    value.get("expiresAt").and_then(|v| v.as_str()).and_then(parse_expiration)
 }
 
 /// Provides the first credentials of a chain whose root awsw does not compute.

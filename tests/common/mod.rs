@@ -3,6 +3,7 @@
 //! moto STS server on a free port.
 #![allow(dead_code)]
 
+pub mod http;
 pub mod sso;
 
 use std::net::TcpListener;
