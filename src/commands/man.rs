@@ -44,6 +44,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("AWSW_SHELL_MODE", "How awsw shell passes credentials: server or static."),
     ("AWSW_PROCESS_TIMEOUT", "Seconds a credential_process or mfa_process may run (1-3600, default 60)."),
     ("AWSW_CLIPBOARD_LIFETIME", "Seconds copied credentials stay on the clipboard (5-86400, default 60)."),
+    (
+        "AWSW_CLIPBOARD_TIMEOUT",
+        "Seconds the clipboard keeps copied lines before awsw clears them (default 60; never past the session).",
+    ),
     ("AWSW_TEST_FEDERATION_ENDPOINT", "For awsw's own tests only: a loopback federation endpoint."),
     ("BROWSER", "The browser awsw console and awsw login open."),
     (

@@ -34,7 +34,7 @@ pub fn run(args: &ShellArgs) -> ExitCode {
     };
     print_notices(&engine);
     crate::runtime::recent::record(&session.profile);
-    eprintln!("{}", banner(&engine, &session));
+    eprintln!("{}", crate::printable::escape(&banner(&engine, &session)));
     let options = EnvOptions {
         region_override: args.region.clone(),
         user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),

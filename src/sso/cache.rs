@@ -4,7 +4,6 @@
 //! `%Y-%m-%dT%H:%M:%SZ`. Writes are atomic, 0600 in a 0700 directory; a file that is not
 //! the user's own and private is refused, never trusted.
 
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
@@ -14,6 +13,7 @@ use super::error::SsoError;
 use super::target::SsoTarget;
 use crate::creds::clicache::parse_expiration;
 use crate::creds::fsutil;
+use crate::safe_fs::{self, Dir, FsError};
 use crate::secret::Secret;
 
 /// A cached SSO token with the registration that can renew it.
@@ -175,28 +175,38 @@ impl SsoCache {
     }
 }
 
-/// Reads a JSON file only if it is a regular file of this user that no one else can read.
+/// Reads a JSON file only if it is a regular file of this user that no one else can read,
+/// in a directory no one else can change; all judged on the opened descriptors (`safe_fs`),
+/// so nothing can be swapped in between the check and the read.
 fn read_trusted(path: &Path, target: &SsoTarget) -> Result<Option<Value>, SsoError> {
-    let untrusted = |reason| SsoError::UntrustedToken {
+    const LIMIT: u64 = 1 << 20;
+    let untrusted = |reason: &'static str| SsoError::UntrustedToken {
         label: target.label.clone(),
         login: target.login.clone(),
         path: path.to_path_buf(),
         reason,
     };
-    let meta = match std::fs::symlink_metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return Ok(None);
+    };
+    let opened_dir = match Dir::open_trusted(dir) {
+        Ok(opened) => opened,
+        Err(FsError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(SsoError::UnsafeDir { label: target.label.clone(), reason: err.to_string() }),
+    };
+    let (text, file) = match opened_dir.read_text(name, LIMIT) {
+        Ok(Some(read)) => read,
+        Ok(None) => return Ok(None),
+        Err(FsError::Symlink { .. } | FsError::NotRegular { .. }) => {
+            return Err(untrusted("not a regular file"));
+        }
+        Err(FsError::ForeignFile { .. }) => return Err(untrusted("owned by another user")),
         Err(_) => return Err(untrusted("unreadable")),
     };
-    // SAFETY-free: geteuid has no preconditions.
-    let uid = unsafe { libc::geteuid() };
-    if !meta.is_file() {
-        return Err(untrusted("not a regular file"));
-    }
-    if meta.uid() != uid {
+    if file.uid != safe_fs::euid() {
         return Err(untrusted("owned by another user"));
     }
-    if meta.mode() & 0o077 != 0 {
+    if file.mode & 0o077 != 0 {
         return Err(untrusted("readable by other users"));
     }
     let corrupt = |reason: String| SsoError::CorruptToken {
@@ -205,7 +215,6 @@ fn read_trusted(path: &Path, target: &SsoTarget) -> Result<Option<Value>, SsoErr
         path: path.to_path_buf(),
         reason,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| corrupt(e.kind().to_string()))?;
     // serde_json's message names a line and column, never the text around it.
     let value: Value = serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
     if !value.is_object() {
@@ -277,6 +286,11 @@ mod tests {
             assert!(err.contains("owned by another user"), "{err}");
             std::os::unix::fs::chown(&path, Some(0), None).unwrap();
         }
+        // A directory others can change: refused with the command that fixes it.
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+        let err = cache.load_token(&target()).unwrap_err().to_string();
+        assert!(err.starts_with("sso-session corp: ") && err.contains("chmod 700"), "{err}");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
         std::fs::write(&path, "{\"accessToken\": \"aoa-secret\", \"expiresAt\": 12").unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         let err = cache.load_token(&target()).unwrap_err().to_string();

@@ -28,6 +28,8 @@ pub enum SsoError {
         "{label}: the token file {path} is {reason}, so awsw does not trust it: delete it and run `awsw login {login}`"
     )]
     UntrustedToken { label: String, login: String, path: PathBuf, reason: &'static str },
+    #[error("{label}: {reason}")]
+    UnsafeDir { label: String, reason: String },
     #[error(
         "{label}: the token file {path} is not a valid token ({reason}): run `awsw login {login}` to replace it"
     )]
