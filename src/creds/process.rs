@@ -16,13 +16,10 @@ pub const OUTPUT_CAP: usize = 64 * 1024;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub const TIMEOUT_VAR: &str = "AWSW_PROCESS_TIMEOUT";
 
-/// `AWSW_PROCESS_TIMEOUT` in whole seconds (at least 1), else the default.
-pub fn timeout_from_env() -> Duration {
-    std::env::var(TIMEOUT_VAR)
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|&s| s > 0)
-        .map_or(DEFAULT_TIMEOUT, Duration::from_secs)
+/// The limit in force: `process_timeout` in the settings, which `AWSW_PROCESS_TIMEOUT`
+/// overrides (validated there: a bad value is a usage error).
+pub fn timeout() -> Duration {
+    Duration::from_secs(crate::settings::current().process_timeout.into())
 }
 
 /// What a program that finished in time left behind.
