@@ -28,6 +28,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "The STS endpoint, in the SDKs' precedence.",
     ),
     (
+        "AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL_SSO",
+        "The IAM Identity Center OIDC service and portal (else AWS_ENDPOINT_URL, else the session's region).",
+    ),
+    (
         "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN",
         "Roots with credential_source = Environment; shown in the picker's header.",
     ),
@@ -49,7 +53,11 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_DISABLED",
         "Where the instance metadata service is; true turns it off (credential_source = Ec2InstanceMetadata).",
     ),
-    ("BROWSER", "The browser awsw console opens."),
+    ("BROWSER", "The browser awsw console and awsw login open."),
+    (
+        "DISPLAY, WAYLAND_DISPLAY",
+        "awsw login: with a display (or BROWSER) the browser flow, else the device flow.",
+    ),
     ("SHELL", "The default for --shell, the subshell, and the picker's copy and --print."),
     ("NO_COLOR", "The picker draws without colour."),
     ("XDG_CONFIG_HOME, XDG_CACHE_HOME, XDG_STATE_HOME, HOME", "Where awsw's settings, cache and state live."),
@@ -67,6 +75,8 @@ pub const FILES: &[(&str, &str)] = &[
     ("~/.cache/awsw/identity-*.json", "The caller identity of root credentials; no secrets."),
     ("~/.cache/awsw/keyage-*.json", "When an access key was created and last used, for a day; no secrets."),
     ("~/.aws/cli/cache/*.json", "Role sessions in the AWS CLI's format, shared with it."),
+    ("~/.aws/sso/cache/*.json", "SSO tokens and OIDC registrations in the AWS CLI's format, mode 0600."),
+    ("~/.cache/awsw/sso-accounts-*.json", "The accounts and roles of an sso-session; no secrets."),
     ("~/.local/state/awsw/frecency.json", "Profile use counts and times for the picker; no secrets."),
     ("DIR/.envrc", "Written only by awsw envrc (or e/E in the picker)."),
 ];
