@@ -33,6 +33,9 @@ pub enum Command {
     Shell(ShellArgs),
     /// Write a profile's session block into a project's .envrc (for direnv).
     Envrc(EnvrcArgs),
+    /// Renew a profile's session (asking for an MFA code if needed), so the awsw shells
+    /// serving it keep working.
+    Refresh(RefreshArgs),
     /// Internal: holds the clipboard selection after awsw exits.
     #[command(name = "__clipboard-owner", hide = true)]
     ClipboardOwner,
@@ -47,6 +50,10 @@ pub struct ShellArgs {
     /// Start even inside another awsw shell.
     #[arg(long)]
     pub force: bool,
+    /// Fixed keys in the shell's environment instead of the local credential endpoint
+    /// (for tools that cannot read it); awsw replaces itself with the shell.
+    #[arg(long = "static")]
+    pub static_keys: bool,
     /// Set AWS_REGION and AWS_DEFAULT_REGION to this region.
     #[arg(long)]
     pub region: Option<String>,
@@ -125,6 +132,10 @@ pub struct EnvArgs {
 #[derive(Debug, clap::Args)]
 pub struct ExecArgs {
     pub profile: String,
+    /// Serve the session through a local credential endpoint that renews it, instead of
+    /// fixed keys; awsw stays the command's parent.
+    #[arg(long)]
+    pub server: bool,
     /// Set AWS_REGION and AWS_DEFAULT_REGION to this region.
     #[arg(long)]
     pub region: Option<String>,
@@ -147,4 +158,12 @@ pub struct ListArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RefreshArgs {
+    /// The profile (default: `AWSW_PROFILE`, the profile of the awsw shell you are in).
+    pub profile: Option<String>,
+    #[command(flatten)]
+    pub mfa: MfaArgs,
 }

@@ -8,5 +8,6 @@ pub mod config;
 pub mod creds;
 pub mod runtime;
 pub mod secret;
+pub mod server;
 pub mod sink;
 pub mod ui;

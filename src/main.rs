@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Some(Command::CredentialProcess(args)) => commands::credential_process::run(&args),
         Some(Command::Shell(args)) => commands::shell::run(&args),
         Some(Command::Envrc(args)) => commands::envrc::run(&args),
+        Some(Command::Refresh(args)) => commands::refresh::run(&args),
         Some(Command::ClipboardOwner) => awsw::sink::clipboard::run_owner(),
         None => awsw::runtime::run(cli.print),
     }

@@ -5,6 +5,8 @@ pub mod env;
 pub mod envrc;
 pub mod exec;
 pub mod list;
+pub mod refresh;
+pub mod served;
 pub mod session;
 pub mod shell;
 pub mod whoami;

@@ -211,6 +211,11 @@ impl Engine {
         &self.inventory
     }
 
+    /// Sessions with no more than this left are renewed (`AWSW_MIN_REMAINING`).
+    pub fn min_remaining(&self) -> time::Duration {
+        self.cache.min_remaining
+    }
+
     /// Things the user should know that are not errors (a capped duration, a cache that
     /// could not be written). Taken once.
     pub fn take_notices(&self) -> Vec<String> {
