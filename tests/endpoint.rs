@@ -155,7 +155,8 @@ echo "$keys" | tr ' ' '\n' | sort -u | grep -c ASIA
     assert!(stdout.contains("fails=0\n"), "{stdout} {stderr}");
     let distinct: u32 = stdout.lines().last().unwrap().trim().parse().unwrap();
     assert!(distinct >= 2, "no renewal seen in 25 s: {stdout}");
-    assert!(!stderr.contains("awsw refresh"), "a renewal needed the user: {stderr}");
+    assert!(!stderr.contains("works again"), "a renewal needed the user: {stderr}");
+    assert!(stderr.contains("renews them without asking until"), "{stderr}");
 }
 
 #[test]
@@ -178,7 +179,7 @@ fn an_expired_base_says_how_to_renew_and_refresh_brings_the_shell_back() {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(!stdout.contains("unexpected-success"), "{stdout}");
-    let renew: Vec<&str> = stderr.lines().filter(|l| l.contains("awsw refresh prod")).collect();
+    let renew: Vec<&str> = stderr.lines().filter(|l| l.contains("works again")).collect();
     assert_eq!(renew.len(), 1, "one renew line: {stderr}");
     assert!(renew[0].contains("needs a new MFA code from arn:aws:iam::123456789012:mfa/alice"), "{stderr}");
     let failed = std::fs::read_to_string(sb.home().join("failed")).unwrap();

@@ -53,6 +53,7 @@ pub fn run(
             return fail(exit::FAILURE, format!("cannot start the credential endpoint on 127.0.0.1: {err}"));
         }
     };
+    eprintln!("awsw: {}", renewal_note(&session.profile, until));
     let options = EnvOptions {
         region_override,
         user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
@@ -88,6 +89,18 @@ pub fn renewable_until(engine: &Engine, session: &Session) -> Option<OffsetDateT
         return session.credentials.expiration;
     }
     engine.cached_session(&root.name).and_then(|base| base.credentials.expiration)
+}
+
+/// One line at the start: how long the endpoint keeps the session going on its own.
+fn renewal_note(profile: &str, until: Option<OffsetDateTime>) -> String {
+    match until {
+        Some(t) => format!(
+            "credentials come from a local endpoint that renews them without asking until {:02}:{:02} UTC; then `awsw refresh {profile}`",
+            t.hour(),
+            t.minute()
+        ),
+        None => "credentials come from a local endpoint that renews them without asking".to_string(),
+    }
 }
 
 /// A `default` profile with credentials shadows the endpoint: the SDKs read the shared

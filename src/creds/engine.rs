@@ -518,8 +518,9 @@ impl Engine {
         }
     }
 
-    /// Working credentials for `name`, asking for MFA only as `ask` allows.
-    pub async fn session(&self, name: &str, ask: &Ask) -> Result<Session, CredsError> {
+    /// Working credentials for `name`, asking for MFA only as `ask` allows. Callers use
+    /// `session` (in `flight`), which lets one process at a time get here per root.
+    pub(super) async fn session_unlocked(&self, name: &str, ask: &Ask) -> Result<Session, CredsError> {
         let profile = self.profile(name)?;
         let hops = self.hops(profile);
         let root = self.root_profile(profile);

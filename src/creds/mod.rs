@@ -6,6 +6,7 @@ pub mod clicache;
 pub mod clock;
 pub mod engine;
 pub mod error;
+mod flight;
 pub mod fsutil;
 pub mod mfa;
 pub mod providers;
