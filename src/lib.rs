@@ -9,5 +9,6 @@ pub mod creds;
 pub mod runtime;
 pub mod secret;
 pub mod server;
+pub mod settings;
 pub mod sink;
 pub mod ui;

@@ -8,6 +8,8 @@ use awsw::cli::{Cli, Command};
 use awsw::commands;
 
 fn main() -> ExitCode {
+    // A completion script asking for candidates: answer and exit before anything else.
+    commands::completions::complete_from_env();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -20,6 +22,19 @@ fn main() -> ExitCode {
             };
         }
     };
+    let own_checks = matches!(
+        cli.command,
+        Some(
+            Command::ClipboardOwner
+                | Command::Completions(_)
+                | Command::CompleteProfiles
+                | Command::Man
+                | Command::Doctor(_)
+        )
+    );
+    if !own_checks && let Err(code) = commands::load_settings() {
+        return code;
+    }
     match cli.command {
         Some(Command::List(args)) => commands::list::run(&args),
         Some(Command::Whoami(args)) => commands::whoami::run(&args),
@@ -29,7 +44,13 @@ fn main() -> ExitCode {
         Some(Command::Shell(args)) => commands::shell::run(&args),
         Some(Command::Envrc(args)) => commands::envrc::run(&args),
         Some(Command::Refresh(args)) => commands::refresh::run(&args),
+        Some(Command::Rotate(args)) => commands::rotate::run(&args),
         Some(Command::ClipboardOwner) => awsw::sink::clipboard::run_owner(),
+        Some(Command::Completions(args)) => commands::completions::run(&args),
+        Some(Command::CompleteProfiles) => commands::completions::run_profiles(),
+        Some(Command::Man) => commands::man::run(),
+        Some(Command::Doctor(args)) => commands::doctor::run(&args),
+        Some(Command::Console(args)) => commands::console::run(&args),
         None => awsw::runtime::run(cli.print),
     }
 }

@@ -162,18 +162,21 @@ echo "$keys" | tr ' ' '\n' | sort -u | grep -c ASIA
 #[test]
 fn an_expired_base_says_how_to_renew_and_refresh_brings_the_shell_back() {
     let Some((_moto, sb)) = sandbox() else { return };
-    // A 900 s base session counts as expired at once with 3590 s required; the first
-    // role session lasts 10 s before the endpoint must renew it from that base.
+    // The first role session lasts 10 s for the endpoint (3590 s must remain); the test
+    // then makes the cached MFA base session end now, so the renewal needs a code.
     let dir = sb.home().display().to_string();
+    let expire_base = format!(
+        "python3 -c 'import json,glob,time; p=glob.glob(\"{dir}/.cache/awsw/session-*.json\")[0]; d=json.load(open(p)); \
+         d[\"expiration\"]=time.strftime(\"%Y-%m-%dT%H:%M:%SZ\", time.gmtime()); open(p,\"w\").write(json.dumps(d))'"
+    );
     let script = format!(
-        "sleep 11; aws sts get-caller-identity > /dev/null 2> {dir}/failed && echo unexpected-success; \
+        "{expire_base}; sleep 11; aws sts get-caller-identity > /dev/null 2> {dir}/failed && echo unexpected-success; \
          {AWSW} refresh --mfa-code 123456; aws sts get-caller-identity --output text"
     );
     let started = Instant::now();
     let out = sb
         .awsw(&["exec", "--server", "prod", "--mfa-code", "123456", "--", "bash", "-c", &script])
         .env("AWSW_MIN_REMAINING", "3590")
-        .env("AWSW_SESSION_DURATION", "900")
         .output()
         .unwrap();
     let (stdout, stderr) = text(&out);
@@ -181,6 +184,7 @@ fn an_expired_base_says_how_to_renew_and_refresh_brings_the_shell_back() {
     assert!(!stdout.contains("unexpected-success"), "{stdout}");
     let renew: Vec<&str> = stderr.lines().filter(|l| l.contains("works again")).collect();
     assert_eq!(renew.len(), 1, "one renew line: {stderr}");
+    assert!(renew[0].contains("awsw refresh prod"), "{stderr}");
     assert!(renew[0].contains("needs a new MFA code from arn:aws:iam::123456789012:mfa/alice"), "{stderr}");
     let failed = std::fs::read_to_string(sb.home().join("failed")).unwrap();
     assert!(failed.contains("awsw refresh prod"), "the CLI shows why: {failed}");
@@ -291,4 +295,26 @@ fn a_served_command_stops_and_continues_with_its_outer_shell() {
     tmux.wait_for("got-hello");
     tmux.run(&["send-keys", "echo status-$?", "Enter"]);
     tmux.wait_for("status-4");
+}
+
+#[test]
+fn the_shell_mode_setting_and_the_flags_choose_keys_or_the_endpoint() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let env_of = |args: &[&str], mode: Option<&str>| {
+        let mut cmd = sb.awsw(&[&["shell", "dev", "--shell", "env"], args].concat());
+        if let Some(mode) = mode {
+            cmd.env("AWSW_SHELL_MODE", mode);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+        text(&out).0
+    };
+    let served = env_of(&[], None);
+    assert!(served.contains("AWS_CONTAINER_CREDENTIALS_FULL_URI=") && !served.contains("AWS_ACCESS_KEY_ID="));
+    let fixed = env_of(&["--static"], None);
+    assert!(
+        fixed.contains("AWS_ACCESS_KEY_ID=ASIA") && !fixed.contains("AWS_CONTAINER_CREDENTIALS_FULL_URI=")
+    );
+    assert!(env_of(&[], Some("static")).contains("AWS_ACCESS_KEY_ID=ASIA"));
+    assert!(env_of(&["--server"], Some("static")).contains("AWS_CONTAINER_CREDENTIALS_FULL_URI="));
 }

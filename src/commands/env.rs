@@ -57,6 +57,7 @@ pub fn run(args: &EnvArgs) -> ExitCode {
         }
     };
     print_notices(&engine);
+    crate::runtime::recent::record(&session.profile);
     if args.json {
         println!("{}", credential_process_json(&session.credentials));
         return ExitCode::SUCCESS;

@@ -9,7 +9,18 @@ use crate::creds::CredsError;
 use crate::sink::env::{EnvOptions, env_change};
 use crate::sink::envrc::{self, Block, EnvrcError};
 
+/// The mode the flags ask for, else the settings' `envrc_mode`: (inline, profile only).
+fn mode(args: &EnvrcArgs) -> (bool, bool) {
+    use crate::settings::EnvrcMode;
+    if args.inline || args.profile_only || args.cached {
+        return (args.inline, args.profile_only);
+    }
+    let mode = crate::settings::current().envrc_mode;
+    (mode == EnvrcMode::Inline, mode == EnvrcMode::ProfileOnly)
+}
+
 pub fn run(args: &EnvrcArgs) -> ExitCode {
+    let (inline, profile_only) = mode(args);
     let dir = match &args.dir {
         Some(dir) => dir.clone(),
         None => match std::env::current_dir() {
@@ -33,7 +44,7 @@ pub fn run(args: &EnvrcArgs) -> ExitCode {
     let awsw = std::env::current_exe().unwrap_or_else(|_| "awsw".into());
     let cache_file = engine.cache_file(&args.profile);
     // The session is obtained before anything is written, so a failure leaves the file as it was.
-    let session = if args.profile_only {
+    let session = if profile_only {
         None
     } else {
         match block_on(engine.session(&args.profile, &ask(&args.mfa, true))) {
@@ -47,9 +58,9 @@ pub fn run(args: &EnvrcArgs) -> ExitCode {
     print_notices(&engine);
     let path = dir.join(".envrc");
     let change;
-    let block = if args.profile_only {
+    let block = if profile_only {
         Block::ProfileOnly { profile: &args.profile }
-    } else if args.inline {
+    } else if inline {
         let session = session.as_ref().expect("obtained above");
         let Some(expires) = session.credentials.expiration.filter(|_| !session.credentials.is_long_term())
         else {
@@ -60,11 +71,9 @@ pub fn run(args: &EnvrcArgs) -> ExitCode {
     } else {
         Block::Cached { profile: &args.profile, awsw: &awsw, cache_file: cache_file.as_deref() }
     };
-    match envrc::write(&dir, &envrc::render(&block), args.inline) {
+    match envrc::write(&dir, &envrc::render(&block), inline) {
         Ok(path) => {
-            if args.inline
-                && let Some(warning) = envrc::git_warning(&dir)
-            {
+            if inline && let Some(warning) = envrc::git_warning(&dir) {
                 eprintln!("awsw: warning: {warning}");
             }
             eprintln!("awsw: wrote the awsw block ({}) to {}", block.mode_name(), path.display());

@@ -23,6 +23,7 @@ pub fn run(args: &ExecArgs) -> ExitCode {
         }
     };
     print_notices(&engine);
+    crate::runtime::recent::record(&session.profile);
     let Some((program, rest)) = args.command.split_first() else {
         return fail(exit::USAGE, "exec needs a command after `--`");
     };

@@ -1,11 +1,16 @@
 //! The non-interactive subcommands. Each returns its exit status; none starts the TUI.
 
+pub mod completions;
+pub mod console;
 pub mod credential_process;
+pub mod doctor;
 pub mod env;
 pub mod envrc;
 pub mod exec;
 pub mod list;
+pub mod man;
 pub mod refresh;
+pub mod rotate;
 pub mod served;
 pub mod session;
 pub mod shell;
@@ -26,4 +31,15 @@ pub mod exit {
 pub fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     eprintln!("awsw: {message}");
     ExitCode::from(code)
+}
+
+/// Reads the settings file and the `AWSW_*` variables once, before a command runs: file
+/// problems are warnings on stderr, a bad variable is a usage error (exit 2).
+pub fn load_settings() -> Result<(), ExitCode> {
+    let loaded = crate::settings::load(&|name| std::env::var(name).ok()).map_err(|e| fail(exit::USAGE, e))?;
+    for warning in &loaded.warnings {
+        eprintln!("awsw: {warning}");
+    }
+    crate::settings::install(loaded.settings);
+    Ok(())
 }

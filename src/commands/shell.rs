@@ -35,8 +35,11 @@ pub fn run(args: &ShellArgs) -> ExitCode {
         }
     };
     print_notices(&engine);
+    crate::runtime::recent::record(&session.profile);
     eprintln!("{}", banner(&engine, &session));
-    if !args.static_keys {
+    let static_keys = args.static_keys
+        || (!args.server && crate::settings::current().shell_mode == crate::settings::ShellMode::Static);
+    if !static_keys {
         return super::served::shell(Arc::new(engine), session, &program, args.region.clone());
     }
     let options = EnvOptions {
@@ -68,16 +71,7 @@ pub fn banner(engine: &Engine, session: &Session) -> String {
         None => "identity not verified".to_string(),
     };
     let until = match session.credentials.expiration {
-        Some(t) => {
-            let left = t - OffsetDateTime::now_utc();
-            format!(
-                "until {:02}:{:02} UTC (in {}h{:02}m)",
-                t.hour(),
-                t.minute(),
-                left.whole_hours(),
-                left.whole_minutes().rem_euclid(60)
-            )
-        }
+        Some(t) => format!("until {}", crate::ui::expiry(OffsetDateTime::now_utc(), t)),
         None => "with long-term keys".to_string(),
     };
     format!("awsw: {} -> {who}, {until}; type `exit` to leave", session.profile)

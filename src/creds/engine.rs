@@ -94,6 +94,8 @@ pub struct IdentityReport {
     pub expiration: Option<OffsetDateTime>,
     pub origin: SessionOrigin,
     pub session_name: Option<String>,
+    /// Root-key and key-age facts about the long-term keys at the chain's root, when looked up.
+    pub keys: Option<super::keyfacts::KeyFacts>,
 }
 
 /// Settings read from the environment once.
@@ -124,11 +126,6 @@ impl EngineEnv {
     }
 }
 
-/// Sessions with no more than this left are renewed (`AWSW_MIN_REMAINING` seconds overrides).
-pub const DEFAULT_MIN_REMAINING: time::Duration = time::Duration::minutes(5);
-/// Lifetime of an MFA base session (`AWSW_SESSION_DURATION` seconds overrides): one
-/// working day on one code.
-pub const DEFAULT_SESSION_DURATION: u32 = 8 * 3600;
 /// The device name in the cache key of a session made without MFA.
 const NO_MFA: &str = "none";
 /// AWS's cap for a role assumed with another role's credentials.
@@ -171,7 +168,7 @@ impl Engine {
             path: PathBuf::from("~/.cache/awsw"),
             reason: "no cache directory (set HOME or XDG_CACHE_HOME)".into(),
         })?;
-        let seconds = |name: &str| std::env::var(name).ok().and_then(|v| v.trim().parse::<i64>().ok());
+        let settings = crate::settings::current();
         Ok(Engine::with_parts(
             inventory,
             EngineParts {
@@ -181,12 +178,8 @@ impl Engine {
                 cache_dir,
                 cli_cache_dir: CliCache::default_dir(),
                 env: EngineEnv::from_env(),
-                min_remaining: seconds("AWSW_MIN_REMAINING")
-                    .map(time::Duration::seconds)
-                    .unwrap_or(DEFAULT_MIN_REMAINING),
-                session_duration: seconds("AWSW_SESSION_DURATION")
-                    .and_then(|s| u32::try_from(s).ok())
-                    .unwrap_or(DEFAULT_SESSION_DURATION),
+                min_remaining: time::Duration::seconds(i64::from(settings.min_remaining)),
+                session_duration: settings.session_duration,
             },
         ))
     }
@@ -247,7 +240,7 @@ impl Engine {
 
     /// The same precedence; `None` for credentials that belong to no profile (the
     /// environment's), where only the environment's settings apply.
-    fn endpoint_for(&self, profile: Option<&Profile>) -> Endpoint {
+    pub fn endpoint_for(&self, profile: Option<&Profile>) -> Endpoint {
         let url = if self.env.ignore_configured_endpoints {
             None
         } else {
@@ -308,7 +301,8 @@ impl Engine {
         }
     }
 
-    fn cli_key(hop: &Profile) -> CliCacheKey {
+    /// The AWS CLI cache key of a role profile (also used by `rotate` to drop sessions).
+    pub fn cli_key(hop: &Profile) -> CliCacheKey {
         CliCacheKey {
             role_arn: hop.role_arn.clone().unwrap_or_default(),
             role_session_name: hop.role_session_name.clone(),
@@ -795,8 +789,14 @@ impl Engine {
     /// `None` when there are none. The endpoint and region come from the environment alone.
     pub async fn environment_identity(&self) -> Option<Result<Identity, String>> {
         let credentials = self.env.credentials.credentials()?;
+        Some(self.credentials_identity(&credentials).await)
+    }
+
+    /// Who credentials that belong to no profile (the environment's, the instance role's)
+    /// are, with the environment's endpoint and region; `Err` says why STS could not tell.
+    pub async fn credentials_identity(&self, credentials: &Credentials) -> Result<Identity, String> {
         let endpoint = self.endpoint_for(None);
-        let result = self.sts.get_caller_identity(&endpoint, &credentials).await.map_err(|err| match err {
+        self.sts.get_caller_identity(&endpoint, credentials).await.map_err(|err| match err {
             StsError::Service { code, .. } if code.starts_with("ExpiredToken") => {
                 "the credentials in this environment have expired".to_string()
             }
@@ -811,8 +811,7 @@ impl Engine {
             StsError::Unreachable { reason } | StsError::Other { reason } => {
                 format!("cannot reach STS at {}: {reason}", endpoint.describe())
             }
-        });
-        Some(result)
+        })
     }
 
     pub async fn identity(&self, name: &str, ask: &Ask) -> Result<IdentityReport, CredsError> {
@@ -843,6 +842,7 @@ impl Engine {
             identity,
             expiration: session.credentials.expiration,
             origin: session.origin,
+            keys: None,
         })
     }
 

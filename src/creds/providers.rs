@@ -55,24 +55,25 @@ pub fn sso_login_command(profile: &Profile) -> String {
 /// Whether the SSO token cache (`~/.aws/sso/cache/<sha1>.json`, as the AWS CLI writes it)
 /// holds a token that is still valid at `now`.
 pub fn sso_token_valid(profile: &Profile, now: OffsetDateTime) -> bool {
-    let Some(home) = dirs::home_dir() else { return false };
     let id = match (&profile.sso_session, &profile.sso_start_url) {
-        (Some(session), _) => session.clone(),
-        (None, Some(url)) => url.clone(),
+        (Some(session), _) => session.as_str(),
+        (None, Some(url)) => url.as_str(),
         (None, None) => return false,
     };
-    let path: PathBuf = home
-        .join(".aws")
-        .join("sso")
-        .join("cache")
-        .join(format!("{}.json", hex::encode(Sha1::digest(id.as_bytes()))));
-    let Ok(text) = std::fs::read_to_string(path) else { return false };
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
-    value
-        .get("expiresAt")
-        .and_then(|v| v.as_str())
-        .and_then(parse_expiration)
-        .is_some_and(|expires| expires > now)
+    sso_token_expiry(id).is_some_and(|expires| expires > now)
+}
+
+/// The AWS CLI's SSO token file for an sso-session name (or a legacy profile's start URL).
+pub fn sso_token_file(id: &str) -> Option<PathBuf> {
+    let name = format!("{}.json", hex::encode(Sha1::digest(id.as_bytes())));
+    Some(dirs::home_dir()?.join(".aws").join("sso").join("cache").join(name))
+}
+
+/// When the cached SSO token for `id` expires; `None` without a readable token.
+pub fn sso_token_expiry(id: &str) -> Option<OffsetDateTime> {
+    let text = std::fs::read_to_string(sso_token_file(id)?).ok()?;
+    let value = serde_json::from_str::<serde_json::Value>(&text).ok()?;
+    value.get("expiresAt").and_then(|v| v.as_str()).and_then(parse_expiration)
 }
 
 /// Provides the first credentials of a chain whose root awsw does not compute.
@@ -166,13 +167,10 @@ impl RootSource for AwsProviders {
                     })
                 }
                 Some(crate::config::RootKind::CredentialSource(CredentialSource::Ec2InstanceMetadata)) => {
-                    aws_config::imds::credentials::ImdsCredentialsProvider::builder()
-                        .configure(&provider_config(root, None))
-                        .build()
-                        .provide_credentials()
+                    super::imds::instance_credentials()
                         .await
-                        .map(convert)
-                        .map_err(|e| failed("EC2 instance metadata", &aws_sdk_sts::error::DisplayErrorContext(e)))
+                        .map(|instance| instance.credentials)
+                        .map_err(|e| failed("EC2 instance metadata", &e))
                 }
                 Some(crate::config::RootKind::CredentialSource(CredentialSource::EcsContainer)) => {
                     aws_config::ecs::EcsCredentialsProvider::builder()
@@ -181,7 +179,7 @@ impl RootSource for AwsProviders {
                         .provide_credentials()
                         .await
                         .map(convert)
-                        .map_err(|e| failed("ECS container", &aws_sdk_sts::error::DisplayErrorContext(e)))
+                        .map_err(|e| failed("ECS container", &super::sts::innermost_cause(&e)))
                 }
                 Some(crate::config::RootKind::StaticKeys) | None => Err(CredsError::Unusable {
                     profile: root.name.clone(),
