@@ -172,7 +172,7 @@ impl Engine {
         Ok(Engine::with_parts(
             inventory,
             EngineParts {
-                sts: Arc::new(AwsSts),
+                sts: Arc::new(super::budget::Budgeted::new(Arc::new(AwsSts))),
                 roots: Arc::new(AwsProviders),
                 clock: Arc::new(SystemClock),
                 cache_dir,
