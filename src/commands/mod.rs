@@ -8,12 +8,15 @@ pub mod env;
 pub mod envrc;
 pub mod exec;
 pub mod list;
+pub mod login;
+pub mod logout;
 pub mod man;
 pub mod refresh;
 pub mod rotate;
 pub mod served;
 pub mod session;
 pub mod shell;
+pub mod sso;
 pub mod whoami;
 
 use std::process::ExitCode;
@@ -27,9 +30,10 @@ pub mod exit {
     pub const USAGE: u8 = 2;
 }
 
-/// Prints a one-line error to stderr in the form every command uses.
+/// Prints a one-line error to stderr in the form every command uses, control characters
+/// made visible (a message can quote a config value or an STS answer).
 pub fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("awsw: {message}");
+    eprintln!("awsw: {}", crate::printable::escaped(message));
     ExitCode::from(code)
 }
 

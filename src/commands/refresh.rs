@@ -35,6 +35,7 @@ pub fn run(args: &RefreshArgs) -> ExitCode {
         .and_then(|t| t.format(&Rfc3339).ok())
         .map(|t| format!("until {t}"))
         .unwrap_or_else(|| "with no expiry".into());
+    let profile = crate::printable::escape(&profile);
     match session.origin {
         SessionOrigin::Fresh => eprintln!("awsw: profile {profile}: renewed, {until}"),
         _ => eprintln!("awsw: profile {profile}: the session is still valid ({until}); nothing to renew"),

@@ -37,7 +37,7 @@ pub fn run(
     region_override: Option<String>,
 ) -> ExitCode {
     if let Some(note) = shadowing_default(&engine, &session.profile) {
-        eprintln!("awsw: {note}");
+        eprintln!("awsw: {}", crate::printable::escape(&note));
     }
     let until = renewable_until(&engine, &session);
     let source = EngineSource::new(
@@ -53,7 +53,7 @@ pub fn run(
             return fail(exit::FAILURE, format!("cannot start the credential endpoint on 127.0.0.1: {err}"));
         }
     };
-    eprintln!("awsw: {}", renewal_note(&session.profile, until));
+    eprintln!("awsw: {}", crate::printable::escape(&renewal_note(&session.profile, until)));
     let options = EnvOptions {
         region_override,
         user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),

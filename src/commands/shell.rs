@@ -36,7 +36,7 @@ pub fn run(args: &ShellArgs) -> ExitCode {
     };
     print_notices(&engine);
     crate::runtime::recent::record(&session.profile);
-    eprintln!("{}", banner(&engine, &session));
+    eprintln!("{}", crate::printable::escape(&banner(&engine, &session)));
     let static_keys = args.static_keys
         || (!args.server && crate::settings::current().shell_mode == crate::settings::ShellMode::Static);
     if !static_keys {

@@ -72,11 +72,11 @@ pub fn run(print_mode: bool) -> ExitCode {
                 user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
             };
             print!("{}", format(&env_change(&session, &options), shell));
-            eprintln!("awsw: this shell now uses profile {}", session.profile);
+            eprintln!("awsw: this shell now uses profile {}", crate::printable::escape(&session.profile));
             ExitCode::SUCCESS
         }
         Ok(Exit::Shell(session)) => {
-            eprintln!("{}", crate::commands::shell::banner(&engine, &session));
+            eprintln!("{}", crate::printable::escape(&crate::commands::shell::banner(&engine, &session)));
             let program = crate::sink::subshell::program(None, std::env::var("SHELL").ok().as_deref());
             let options = EnvOptions {
                 region_override: None,

@@ -76,7 +76,7 @@ impl EngineSource {
             Err(err) => {
                 let message = renew_line(&self.profile, &err);
                 if !self.warned.swap(true, Ordering::Relaxed) {
-                    eprintln!("\nawsw: {message}");
+                    eprintln!("\nawsw: {}", crate::printable::escape(&message));
                 }
                 Err(Unavailable { message })
             }
