@@ -225,7 +225,8 @@ fn report_to_stderr(inventory: &Inventory, known: &KnownKeys) {
         let extra = profile_known_findings(known, p);
         // Root keys are an alarm, not a count.
         for finding in extra.iter().filter(|f| f.code == "root-keys") {
-            let _ = writeln!(err, "{}", escape(&format!("profile {}: root-keys: {}", p.name, finding.message)));
+            let _ =
+                writeln!(err, "{}", escape(&format!("profile {}: root-keys: {}", p.name, finding.message)));
         }
         warned += usize::from(!p.warnings.is_empty() || !extra.is_empty());
     }

@@ -137,7 +137,8 @@ impl Runner {
 fn copy(session: &Session) -> Result<String, String> {
     let shell = Shell::detect(None, std::env::var("SHELL").ok().as_deref());
     let text = format(&env_change(session, &EnvOptions::default()), shell);
-    let copied = crate::sink::clipboard::copy(&text, session.credentials.expiration).map_err(|e| e.to_string())?;
+    let copied =
+        crate::sink::clipboard::copy(&text, session.credentials.expiration).map_err(|e| e.to_string())?;
     Ok(format!("{} lines for {}: {}", shell.name(), session.profile, copied.describe()))
 }
 
