@@ -1,5 +1,6 @@
 //! The programs a profile names, `credential_process` and `mfa_process`: run with `sh -c`
-//! and standard input closed, given a time limit (`AWSW_PROCESS_TIMEOUT`, 60 s by default)
+//! and standard input closed, given a time limit (`process_timeout`, `AWSW_PROCESS_TIMEOUT`,
+//! 60 s by default)
 //! and an output cap (64 KiB), and killed when they pass either, so a hung or flooding
 //! program costs a bounded wait and bounded memory. What a program prints never goes into
 //! a message, except a failing `credential_process`'s own error text on stderr.
@@ -11,18 +12,13 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// The most a program may print on stdout (and, when captured, on stderr).
 pub const OUTPUT_CAP: usize = 64 * 1024;
-/// How long a program may run when `AWSW_PROCESS_TIMEOUT` does not say (a hardware key may
-/// wait for a touch).
+/// How long a program may run by default (a hardware key may wait for a touch).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub const TIMEOUT_VAR: &str = "AWSW_PROCESS_TIMEOUT";
 
-/// `AWSW_PROCESS_TIMEOUT` in whole seconds (at least 1), else the default.
+/// The time limit in force: the `process_timeout` setting (`AWSW_PROCESS_TIMEOUT`).
 pub fn timeout_from_env() -> Duration {
-    std::env::var(TIMEOUT_VAR)
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|&s| s > 0)
-        .map_or(DEFAULT_TIMEOUT, Duration::from_secs)
+    Duration::from_secs(u64::from(crate::settings::current().process_timeout.max(1)))
 }
 
 /// What a program that finished in time left behind.
