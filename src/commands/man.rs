@@ -73,6 +73,7 @@ pub const EXIT_STATUS: &[(&str, &str)] = &[
          exec without a command, the picker without a terminal.",
     ),
     ("126, 127", "exec / shell: the program could not run / was not found."),
+    ("129, 143", "The picker ended by SIGHUP / SIGTERM (128 + the signal's number), the terminal restored."),
     ("other", "exec and shell exit with the command's or shell's own status."),
 ];
 
