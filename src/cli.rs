@@ -33,6 +33,12 @@ pub enum Command {
     Shell(ShellArgs),
     /// Write a profile's session block into a project's .envrc (for direnv).
     Envrc(EnvrcArgs),
+    /// Log in to IAM Identity Center (an sso-session, or the one behind a profile).
+    Login(LoginArgs),
+    /// Sign out of IAM Identity Center and delete the cached token.
+    Logout(LogoutArgs),
+    /// IAM Identity Center: the accounts and roles you may use.
+    Sso(SsoArgs),
     /// Replace a profile's long-term access key with a new one, in IAM and in the credentials file.
     Rotate(RotateArgs),
     /// Internal: holds the clipboard selection after awsw exits.
@@ -207,6 +213,51 @@ pub struct ListArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LoginArgs {
+    /// An sso-session name or an SSO profile (default: the only sso-session).
+    #[arg(value_name = "SSO_SESSION|PROFILE")]
+    pub name: Option<String>,
+    /// Only print the URL (and code); do not open a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Use the device code flow (works over SSH) instead of the browser redirect to 127.0.0.1.
+    #[arg(long)]
+    pub device_code: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LogoutArgs {
+    /// An sso-session name or an SSO profile (default: the only sso-session).
+    #[arg(value_name = "SSO_SESSION|PROFILE")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SsoArgs {
+    #[command(subcommand)]
+    pub command: SsoCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SsoCommand {
+    /// Every account and role the session's token may use (asks the portal, updates the cache).
+    Accounts(SsoAccountsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SsoAccountsArgs {
+    /// The sso-session (default: the only one).
+    #[arg(value_name = "SSO_SESSION")]
+    pub session: Option<String>,
+    /// Print one JSON object instead of lines.
+    #[arg(long)]
+    pub json: bool,
+    /// Print the cached result without asking the portal.
+    #[arg(long)]
+    pub cached: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -12,4 +12,5 @@ pub mod safe_fs;
 pub mod secret;
 pub mod settings;
 pub mod sink;
+pub mod sso;
 pub mod ui;

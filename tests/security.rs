@@ -580,7 +580,7 @@ fn the_clipboard_owner_clears_the_selection_after_its_time() {
     let out = sb
         .awsw(&["env", "proc", "--copy", "--shell", "bash"])
         .env("DISPLAY", format!(":{display}"))
-        .env("AWSW_CLIPBOARD_LIFETIME", "5")
+        .env("AWSW_CLIPBOARD_TIMEOUT", "3")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
@@ -595,7 +595,7 @@ fn the_clipboard_owner_clears_the_selection_after_its_time() {
     };
     let pasted = paste();
     assert!(pasted.contains("clipsecret"), "copied: {pasted:?}");
-    std::thread::sleep(Duration::from_secs(8));
+    std::thread::sleep(Duration::from_secs(6));
     let later = paste();
     let _ = xvfb.kill();
     let _ = xvfb.wait();

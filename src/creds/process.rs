@@ -1,6 +1,5 @@
 //! The programs a profile names, `credential_process` and `mfa_process`: run with `sh -c`
-//! and standard input closed, given a time limit (`process_timeout`, `AWSW_PROCESS_TIMEOUT`,
-//! 60 s by default)
+//! and standard input closed, given a time limit (`AWSW_PROCESS_TIMEOUT`, 60 s by default)
 //! and an output cap (64 KiB), and killed when they pass either, so a hung or flooding
 //! program costs a bounded wait and bounded memory. What a program prints never goes into
 //! a message, except a failing `credential_process`'s own error text on stderr.
@@ -12,13 +11,15 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// The most a program may print on stdout (and, when captured, on stderr).
 pub const OUTPUT_CAP: usize = 64 * 1024;
-/// How long a program may run by default (a hardware key may wait for a touch).
+/// How long a program may run when `AWSW_PROCESS_TIMEOUT` does not say (a hardware key may
+/// wait for a touch).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub const TIMEOUT_VAR: &str = "AWSW_PROCESS_TIMEOUT";
 
-/// The time limit in force: the `process_timeout` setting (`AWSW_PROCESS_TIMEOUT`).
-pub fn timeout_from_env() -> Duration {
-    Duration::from_secs(u64::from(crate::settings::current().process_timeout.max(1)))
+/// The limit in force: `process_timeout` in the settings, which `AWSW_PROCESS_TIMEOUT`
+/// overrides (validated there: a bad value is a usage error).
+pub fn timeout() -> Duration {
+    Duration::from_secs(crate::settings::current().process_timeout.into())
 }
 
 /// What a program that finished in time left behind.

@@ -1,8 +1,7 @@
 //! Copying text (export lines) to the clipboard. On a desktop, a short-lived background
 //! owner process (awsw itself, hidden subcommand) holds the X11/Wayland selection after
-//! awsw exits, until another program takes it, the session expires, or the
-//! `clipboard_lifetime` setting (`AWSW_CLIPBOARD_LIFETIME`, 60 s) passes; then it clears the
-//! selection if it still holds
+//! awsw exits, until another program takes it, the session expires, or
+//! `AWSW_CLIPBOARD_TIMEOUT` seconds (60) pass; then it clears the selection if it still holds
 //! awsw's text, and ends. Clipboard managers are asked not to keep it in their history.
 //! Without a display, the OSC 52 escape asks the terminal to do it (the terminal then keeps
 //! it; awsw cannot clear it there). Nothing copied is ever logged or echoed.
@@ -13,9 +12,18 @@ use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
-/// The `clipboard_lifetime` setting (`AWSW_CLIPBOARD_LIFETIME`).
-fn configured_lifetime() -> Duration {
-    Duration::from_secs(u64::from(crate::settings::current().clipboard_lifetime.max(1)))
+/// How long the clipboard keeps awsw's text when the session does not expire sooner.
+pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(60);
+pub const LIFETIME_VAR: &str = "AWSW_CLIPBOARD_TIMEOUT";
+
+/// The lifetime the owner was given by `copy` in `AWSW_CLIPBOARD_TIMEOUT` (the owner is its
+/// own process and does not read the settings file), else the default.
+fn owner_lifetime() -> Duration {
+    std::env::var(LIFETIME_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&s| s > 0)
+        .map_or(DEFAULT_LIFETIME, Duration::from_secs)
 }
 
 /// How long the owner holds the text: the configured time, cut to what is left of the
@@ -61,7 +69,8 @@ fn has_display() -> bool {
 pub fn copy(text: &str, expires: Option<OffsetDateTime>) -> Result<Copied, ClipboardError> {
     let mut reasons = Vec::new();
     if has_display() {
-        let hold = lifetime(configured_lifetime(), expires, OffsetDateTime::now_utc());
+        let configured = Duration::from_secs(crate::settings::current().clipboard_timeout.into());
+        let hold = lifetime(configured, expires, OffsetDateTime::now_utc());
         match copy_system(text, hold) {
             Ok(()) => return Ok(Copied::System),
             Err(reason) => reasons.push(reason),
@@ -82,7 +91,13 @@ fn copy_system(text: &str, hold: Duration) -> Result<(), String> {
     use std::os::unix::process::CommandExt;
     let exe = std::env::current_exe().map_err(|e| format!("cannot find awsw itself: {e}"))?;
     let mut command = Command::new(exe);
-    command.arg(OWNER_COMMAND).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
+    command
+        .arg(OWNER_COMMAND)
+        // The owner learns its lifetime, already cut to the session's, the way users set it.
+        .env(LIFETIME_VAR, hold.as_secs().to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
     // SAFETY: setsid is async-signal-safe; the owner leaves awsw's session so it outlives
     // the terminal's job control.
     unsafe {
@@ -93,9 +108,7 @@ fn copy_system(text: &str, hold: Duration) -> Result<(), String> {
     }
     let mut child = command.spawn().map_err(|e| format!("cannot start the clipboard owner: {e}"))?;
     let mut stdin = child.stdin.take().ok_or("no pipe to the clipboard owner")?;
-    // First line: the seconds to hold the text, already cut to the session; then the text.
-    let handover = format!("{}\n{text}", hold.as_secs());
-    stdin.write_all(handover.as_bytes()).map_err(|e| format!("cannot hand over the text: {e}"))?;
+    stdin.write_all(text.as_bytes()).map_err(|e| format!("cannot hand over the text: {e}"))?;
     drop(stdin);
     let mut stdout = child.stdout.take().ok_or("no pipe from the clipboard owner")?;
     let (tx, rx) = std::sync::mpsc::channel();
@@ -124,20 +137,17 @@ fn copy_osc52(text: &str) -> Result<(), String> {
         .map_err(|e| format!("cannot write OSC 52 to the terminal: {e}"))
 }
 
-/// The hidden owner: takes its lifetime in seconds and the text on stdin, owns the
-/// selection, says `1` once it does, and serves it until another program takes the
-/// clipboard or the lifetime ends; then clears the selection if it still holds the text, so
-/// the credentials do not outlive it there.
+/// The hidden owner: takes the text on stdin, owns the selection, says `1` once it does,
+/// and serves it until another program takes the clipboard or its lifetime
+/// (`AWSW_CLIPBOARD_TIMEOUT`, set by `copy`) ends; then clears the selection if it still
+/// holds the text, so the credentials do not outlive it there.
 pub fn run_owner() -> ExitCode {
     use arboard::SetExtLinux;
-    let mut input = String::new();
-    if std::io::stdin().read_to_string(&mut input).is_err() {
+    let deadline = Instant::now() + owner_lifetime();
+    let mut text = String::new();
+    if std::io::stdin().read_to_string(&mut text).is_err() {
         return ExitCode::FAILURE;
     }
-    let Some((seconds, text)) = input.split_once('\n') else { return ExitCode::FAILURE };
-    let Ok(seconds) = seconds.parse::<u64>() else { return ExitCode::FAILURE };
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let text = text.to_string();
     let Ok(mut clipboard) = arboard::Clipboard::new() else { return ExitCode::FAILURE };
     if clipboard.set().exclude_from_history().text(text.clone()).is_err() {
         return ExitCode::FAILURE;
