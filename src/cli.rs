@@ -33,6 +33,9 @@ pub enum Command {
     Shell(ShellArgs),
     /// Write a profile's session block into a project's .envrc (for direnv).
     Envrc(EnvrcArgs),
+    /// Renew a profile's session (asking for an MFA code if needed), so the awsw shells
+    /// serving it keep working.
+    Refresh(RefreshArgs),
     /// Log in to IAM Identity Center (an sso-session, or the one behind a profile).
     Login(LoginArgs),
     /// Sign out of IAM Identity Center and delete the cached token.
@@ -110,6 +113,13 @@ pub struct ShellArgs {
     /// Start even inside another awsw shell.
     #[arg(long)]
     pub force: bool,
+    /// Fixed keys in the shell's environment instead of the local credential endpoint
+    /// (for tools that cannot read it); awsw replaces itself with the shell.
+    #[arg(long = "static", conflicts_with = "server")]
+    pub static_keys: bool,
+    /// The local credential endpoint even when `shell_mode = static` is set.
+    #[arg(long)]
+    pub server: bool,
     /// Set AWS_REGION and AWS_DEFAULT_REGION to this region.
     #[arg(long)]
     pub region: Option<String>,
@@ -191,6 +201,10 @@ pub struct EnvArgs {
 #[derive(Debug, clap::Args)]
 pub struct ExecArgs {
     pub profile: String,
+    /// Serve the session through a local credential endpoint that renews it, instead of
+    /// fixed keys; awsw stays the command's parent.
+    #[arg(long)]
+    pub server: bool,
     /// Set AWS_REGION and AWS_DEFAULT_REGION to this region.
     #[arg(long)]
     pub region: Option<String>,
@@ -267,6 +281,14 @@ pub struct RotateArgs {
     /// Say what would happen, change nothing (never asks for an MFA code).
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub mfa: MfaArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RefreshArgs {
+    /// The profile (default: `AWSW_PROFILE`, the profile of the awsw shell you are in).
+    pub profile: Option<String>,
     #[command(flatten)]
     pub mfa: MfaArgs,
 }

@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         Some(Command::CredentialProcess(args)) => commands::credential_process::run(&args),
         Some(Command::Shell(args)) => commands::shell::run(&args),
         Some(Command::Envrc(args)) => commands::envrc::run(&args),
+        Some(Command::Refresh(args)) => commands::refresh::run(&args),
         Some(Command::Login(args)) => commands::login::run(&args),
         Some(Command::Logout(args)) => commands::logout::run(&args),
         Some(Command::Sso(args)) => commands::sso::run(&args),

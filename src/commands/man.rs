@@ -42,6 +42,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("AWSW_DISCOVERY_NAME_TEMPLATE", "Names of SSO-discovered profiles (default {account_name}/{role})."),
     ("AWSW_MAX_KEY_AGE_DAYS", "Days after which long-term keys are flagged as old (1-3650, default 90)."),
     ("AWSW_SHELL_MODE", "How awsw shell passes credentials: server or static."),
+    (
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN",
+        "Set by awsw in a served shell or command: the credential endpoint's address and token.",
+    ),
     ("AWSW_PROCESS_TIMEOUT", "Seconds a credential_process or mfa_process may run (1-3600, default 60)."),
     (
         "AWSW_CLIPBOARD_TIMEOUT",
@@ -74,6 +78,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("~/.cache/awsw/session-*.json", "MFA base sessions from GetSessionToken, mode 0600."),
     ("~/.cache/awsw/identity-*.json", "The caller identity of root credentials; no secrets."),
     ("~/.cache/awsw/keyage-*.json", "When an access key was created and last used, for a day; no secrets."),
+    ("~/.cache/awsw/*.json.lock", "Lock files: one awsw process at a time gets a session; removed after."),
     ("~/.aws/cli/cache/*.json", "Role sessions in the AWS CLI's format, shared with it."),
     ("~/.aws/sso/cache/*.json", "SSO tokens and OIDC registrations in the AWS CLI's format, mode 0600."),
     ("~/.cache/awsw/sso-accounts-*.json", "The accounts and roles of an sso-session; no secrets."),
@@ -95,6 +100,11 @@ pub const EXIT_STATUS: &[(&str, &str)] = &[
          exec without a command, the picker without a terminal.",
     ),
     ("126, 127", "exec / shell: the program could not run / was not found."),
+    (
+        "128+n",
+        "exec --server / shell: the command or shell was killed by signal n (awsw dies of the same \
+         signal for SIGINT, SIGTERM, SIGHUP, SIGPIPE).",
+    ),
     ("129, 143", "The picker ended by SIGHUP / SIGTERM (128 + the signal's number), the terminal restored."),
     ("other", "exec and shell exit with the command's or shell's own status."),
 ];
