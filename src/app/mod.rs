@@ -494,7 +494,9 @@ fn on_session(
                     identity: identity.clone(),
                     expiration: session.credentials.expiration,
                     origin: session.origin,
-                    session_name: identity.arn.rsplit('/').next().map(str::to_string),
+                    session_name: crate::config::Arn::parse(&identity.arn)
+                        .and_then(|arn| arn.session_name())
+                        .map(str::to_string),
                 });
             }
             if matches!(state.mode, Mode::Mfa(_)) {

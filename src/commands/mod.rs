@@ -11,14 +11,7 @@ pub mod whoami;
 
 use std::process::ExitCode;
 
-/// Exit statuses, as documented in the README.
-pub mod exit {
-    pub const OK: u8 = 0;
-    /// Something failed at run time: unreadable file, STS refused, no session.
-    pub const FAILURE: u8 = 1;
-    /// The command line was wrong: unknown profile, bad flag, no terminal for the TUI.
-    pub const USAGE: u8 = 2;
-}
+pub use crate::exit;
 
 /// Prints a one-line error to stderr in the form every command uses.
 pub fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {

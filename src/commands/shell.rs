@@ -11,6 +11,7 @@ use crate::cli::ShellArgs;
 use crate::creds::{Engine, Session};
 use crate::sink::env::{EnvOptions, env_change};
 use crate::sink::subshell;
+use crate::timefmt::{Style, time_left};
 
 pub fn run(args: &ShellArgs) -> ExitCode {
     let current = std::env::var("AWSW_PROFILE").ok().filter(|p| !p.is_empty());
@@ -55,16 +56,12 @@ pub fn banner(engine: &Engine, session: &Session) -> String {
         None => "identity not verified".to_string(),
     };
     let until = match session.credentials.expiration {
-        Some(t) => {
-            let left = t - OffsetDateTime::now_utc();
-            format!(
-                "until {:02}:{:02} UTC (in {}h{:02}m)",
-                t.hour(),
-                t.minute(),
-                left.whole_hours(),
-                left.whole_minutes().rem_euclid(60)
-            )
-        }
+        Some(t) => format!(
+            "until {:02}:{:02} UTC (in {})",
+            t.hour(),
+            t.minute(),
+            time_left(OffsetDateTime::now_utc(), t, Style::HoursMinutes)
+        ),
         None => "with long-term keys".to_string(),
     };
     format!("awsw: {} -> {who}, {until}; type `exit` to leave", session.profile)

@@ -11,6 +11,7 @@ use time::format_description::well_known::Rfc3339;
 use super::session::{ask, block_on, engine, print_notices, report};
 use crate::cli::WhoamiArgs;
 use crate::creds::{Ask, Engine, IdentityReport, Readiness};
+use crate::timefmt::{Style, time_left};
 
 /// How many identity calls run at once for `--all`.
 const CONCURRENCY: usize = 16;
@@ -61,15 +62,11 @@ pub fn run(args: &WhoamiArgs) -> ExitCode {
             println!("arn      {}", report.identity.arn);
             println!("user id  {}", report.identity.user_id);
             match report.expiration {
-                Some(t) => {
-                    let left = t - OffsetDateTime::now_utc();
-                    println!(
-                        "expires  {} (in {}h{:02}m)",
-                        expiry_text(Some(t)).unwrap_or_default(),
-                        left.whole_hours(),
-                        left.whole_minutes() % 60
-                    );
-                }
+                Some(t) => println!(
+                    "expires  {} (in {})",
+                    expiry_text(Some(t)).unwrap_or_default(),
+                    time_left(OffsetDateTime::now_utc(), t, Style::HoursMinutes)
+                ),
                 None => println!("expires  never (long-term keys)"),
             }
             println!("source   {}", origin_name(&report));

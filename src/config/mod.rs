@@ -1,6 +1,7 @@
 //! Reading `~/.aws/config` and `~/.aws/credentials` into profiles. `parse` and `set` are the
 //! file format, `profile` the model; `files` is the only part that touches the disk.
 
+pub mod arn;
 pub mod files;
 pub mod parse;
 pub mod profile;
@@ -8,6 +9,7 @@ pub mod set;
 
 use serde::Serialize;
 
+pub use arn::Arn;
 pub use files::{ConfigPaths, load};
 pub use profile::{Finding, Kind, Profile, RootKind, SsoSession};
 pub use set::ProfileSet;

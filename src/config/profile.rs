@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::arn::Arn;
 use super::set::{ProfileSet, RawProfile};
 use crate::secret::Secret;
 
@@ -171,29 +172,6 @@ pub const MAX_CHAIN: usize = 64;
 
 const DURATION_MIN: u32 = 900;
 const DURATION_MAX: u32 = 43_200;
-
-/// The six `:`-separated parts of an ARN (the last keeps its own colons).
-fn arn_parts(arn: &str) -> Option<[&str; 6]> {
-    let mut parts = [""; 6];
-    let mut rest = arn;
-    for part in parts.iter_mut().take(5) {
-        let idx = memchr::memchr(b':', rest.as_bytes())?;
-        *part = &rest[..idx];
-        rest = &rest[idx + 1..];
-    }
-    parts[5] = rest;
-    Some(parts)
-}
-
-/// The account id in `arn:aws:iam::123456789012:role/x` (any partition).
-pub fn account_from_arn(arn: &str) -> Option<String> {
-    account_slice(arn).map(str::to_string)
-}
-
-/// The role's name: the last path segment of the resource (`role/path/name` gives `name`).
-pub fn role_name_from_arn(arn: &str) -> Option<String> {
-    role_name_slice(arn).map(str::to_string)
-}
 
 /// The value of `key` in a property made of sub-properties (`s3 =\n  key = value`).
 fn sub_property<'a>(value: &'a str, key: &str) -> Option<&'a str> {
@@ -467,23 +445,12 @@ pub struct ProfileRef<'s> {
     raw: &'s RawProfile<'s>,
 }
 
-/// The 12-digit account of an ARN, as a slice of it.
-fn account_slice(arn: &str) -> Option<&str> {
-    let [scheme, _partition, service, _region, account, _resource] = arn_parts(arn)?;
-    (scheme == "arn"
-        && service == "iam"
-        && account.len() == 12
-        && account.bytes().all(|b| b.is_ascii_digit()))
-    .then_some(account)
-}
-
-fn role_name_slice(arn: &str) -> Option<&str> {
-    let rest = arn_parts(arn)?[5].strip_prefix("role/")?;
-    let name = match memchr::memrchr(b'/', rest.as_bytes()) {
-        Some(idx) => &rest[idx + 1..],
-        None => rest,
-    };
-    (!name.is_empty()).then_some(name)
+/// The account and role name of a `role_arn` (an IAM role's ARN).
+fn role_parts(role_arn: Option<&str>) -> (Option<&str>, Option<&str>) {
+    match role_arn.and_then(Arn::parse) {
+        Some(arn) => (arn.account_id().filter(|_| arn.service == "iam"), arn.role_name()),
+        None => (None, None),
+    }
 }
 
 fn profile_ref<'s>(
@@ -518,6 +485,7 @@ fn profile_ref<'s>(
     // The device a switch prompts for: the root's (GetSessionToken), else the first role's.
     let mfa_owner = chain.iter().map(|&i| &set.profiles[i]).find(|p| own(p, "mfa_serial").is_some());
     let role_arn = own(raw, "role_arn");
+    let (role_account, role_name) = role_parts(role_arn);
     let sso_session = own(raw, "sso_session");
     let session_section = sso_session.and_then(|s| set.sso_session(s));
     let sso_account_id = own(raw, "sso_account_id");
@@ -526,11 +494,10 @@ fn profile_ref<'s>(
         name: raw.name,
         kind: if broken { Kind::Invalid } else { kind },
         region: along_chain("region"),
-        account_id: role_arn
-            .and_then(account_slice)
+        account_id: role_account
             .or_else(|| sso_account_id.filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))),
         role_arn,
-        role_name: role_arn.and_then(role_name_slice),
+        role_name,
         source_profile: own(raw, "source_profile"),
         credential_source: own(raw, "credential_source"),
         mfa_serial: mfa_owner.and_then(|p| own(p, "mfa_serial")).or_else(|| own(raw, "mfa_serial")),

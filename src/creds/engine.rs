@@ -24,7 +24,7 @@ use super::mfa;
 use super::providers::{AwsProviders, EnvCredentials, RootSource, sso_login_command, sso_token_valid};
 use super::sts::{AssumeRoleRequest, AwsSts, Endpoint, MfaToken, SessionTokenRequest, Sts, StsError};
 use super::types::{Credentials, Identity, Session, SessionOrigin};
-use crate::config::{Inventory, Kind, Profile, RootKind};
+use crate::config::{Arn, Inventory, Kind, Profile, RootKind};
 
 /// What getting credentials for a profile takes right now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,7 +169,10 @@ impl Engine {
     pub fn from_env(inventory: Arc<Inventory>) -> Result<Engine, CredsError> {
         let cache_dir = SessionCache::default_dir().ok_or_else(|| CredsError::Cache {
             path: PathBuf::from("~/.cache/awsw"),
-            reason: "no cache directory (set HOME or XDG_CACHE_HOME)".into(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no cache directory (set HOME or XDG_CACHE_HOME)",
+            ),
         })?;
         let seconds = |name: &str| std::env::var(name).ok().and_then(|v| v.trim().parse::<i64>().ok());
         Ok(Engine::with_parts(
@@ -653,9 +656,7 @@ impl Engine {
                 )
             })?;
             identity = result.assumed_role_arn.as_ref().map(|arn| Identity {
-                account: crate::config::profile::account_from_arn(arn)
-                    .or_else(|| arn.split(':').nth(4).map(str::to_string))
-                    .unwrap_or_default(),
+                account: Arn::parse(arn).map(|a| a.account.to_string()).unwrap_or_default(),
                 arn: arn.clone(),
                 user_id: result.assumed_role_id.clone().unwrap_or_default(),
             });
@@ -700,10 +701,9 @@ impl Engine {
             reason: "no access keys".into(),
         })?;
         // Fail before spending a code if the session could not be kept.
-        self.cache.check_writable().map_err(|err| CredsError::Cache {
-            path: self.cache.dir().to_path_buf(),
-            reason: err.to_string(),
-        })?;
+        self.cache
+            .check_writable()
+            .map_err(|err| CredsError::Cache { path: self.cache.dir().to_path_buf(), source: err })?;
         let code = codes.code(root, serial, self).await?;
         let request = SessionTokenRequest {
             duration_seconds: Some(self.session_duration),
@@ -773,8 +773,7 @@ impl Engine {
             }
         };
         let name = identity
-            .and_then(|i| user_name_from_arn(&i.arn))
-            .map(|n| sanitize_session_name(&n))
+            .and_then(|i| Arn::parse(&i.arn).and_then(|arn| arn.user_name()).map(sanitize_session_name))
             .unwrap_or_else(|| self.local_session_name());
         self.session_names
             .lock()
@@ -783,24 +782,13 @@ impl Engine {
         name
     }
 
-    /// Who `name`'s credentials belong to. A plain static profile is asked with its keys
-    /// directly (no MFA needed for `GetCallerIdentity`).
     /// Who the credentials in the environment (`AWS_ACCESS_KEY_ID` …) belong to, as STS says;
     /// `None` when there are none. The endpoint and region come from the environment alone.
     pub async fn environment_identity(&self) -> Option<Result<Identity, String>> {
         let credentials = self.env.credentials.credentials()?;
         let endpoint = self.endpoint_for(None);
-        let result = self.sts.get_caller_identity(&endpoint, &credentials).await.map_err(|err| match err {
-            StsError::Service { code, .. } if code.starts_with("ExpiredToken") => {
-                "the credentials in this environment have expired".to_string()
-            }
-            StsError::Service { code, message } => format!("STS refused them: {code}: {message}"),
-            StsError::Timeout => format!("no answer from STS at {} within 10 s", endpoint.describe()),
-            StsError::Unreachable { reason } | StsError::Other { reason } => {
-                format!("cannot reach STS at {}: {reason}", endpoint.describe())
-            }
-        });
-        Some(result)
+        let result = self.sts.get_caller_identity(&endpoint, &credentials).await;
+        Some(result.map_err(|err| super::error::environment_message(err, &endpoint)))
     }
 
     pub async fn identity(&self, name: &str, ask: &Ask) -> Result<IdentityReport, CredsError> {
@@ -827,7 +815,7 @@ impl Engine {
             }
         };
         Ok(IdentityReport {
-            session_name: session_name_from_arn(&identity.arn),
+            session_name: Arn::parse(&identity.arn).and_then(|arn| arn.session_name()).map(str::to_string),
             identity,
             expiration: session.credentials.expiration,
             origin: session.origin,
@@ -842,58 +830,16 @@ impl Engine {
         action: &str,
         serial: Option<&str>,
     ) -> CredsError {
-        let name = profile.name.clone();
-        match err {
-            StsError::Service { code, message } => {
-                let mfa_failed = message.to_ascii_lowercase().contains("multifactor")
-                    || message.to_ascii_lowercase().contains("mfa");
-                match code.as_str() {
-                    "AccessDenied" if serial.is_some() && mfa_failed => CredsError::MfaRejected {
-                        profile: name,
-                        serial: serial.unwrap_or_default().to_string(),
-                    },
-                    "InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException" => {
-                        CredsError::InvalidKeys { profile: name, code }
-                    }
-                    "ExpiredToken" | "ExpiredTokenException" => CredsError::ExpiredToken { profile: name },
-                    "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => {
-                        CredsError::Throttled { profile: name }
-                    }
-                    _ => CredsError::Refused { profile: name, action: action.to_string(), code, message },
-                }
-            }
-            StsError::Timeout => CredsError::Unreachable {
-                profile: name,
-                endpoint: endpoint.describe(),
-                reason: "no answer within 10 s".into(),
-            },
-            StsError::Unreachable { reason } | StsError::Other { reason } => {
-                CredsError::Unreachable { profile: name, endpoint: endpoint.describe(), reason }
-            }
-        }
+        super::error::from_sts(
+            err,
+            super::error::StsCall { profile: &profile.name, endpoint, action, serial },
+        )
     }
 }
 
 /// A role profile's own `mfa_serial` (not the one inherited from its chain).
 fn hop_own_mfa(hop: &Profile) -> Option<String> {
     hop.own_mfa_serial.clone()
-}
-
-/// The user name in `arn:aws:iam::1:user/path/alice` or the session of an assumed role.
-fn user_name_from_arn(arn: &str) -> Option<String> {
-    let resource = arn.splitn(6, ':').nth(5)?;
-    if let Some(user) = resource.strip_prefix("user/") {
-        return user.rsplit('/').next().map(str::to_string);
-    }
-    if let Some(role) = resource.strip_prefix("assumed-role/") {
-        return role.split('/').nth(1).map(str::to_string);
-    }
-    None
-}
-
-fn session_name_from_arn(arn: &str) -> Option<String> {
-    let resource = arn.splitn(6, ':').nth(5)?;
-    resource.strip_prefix("assumed-role/")?.split('/').nth(1).map(str::to_string)
 }
 
 /// STS accepts 2..=64 characters of `[\w+=,.@-]`.
@@ -923,10 +869,10 @@ impl<'a> CodeBook<'a> {
     async fn code(&mut self, owner: &Profile, serial: &str, engine: &Engine) -> Result<String, CredsError> {
         let required = || CredsError::MfaRequired { profile: owner.name.clone(), serial: serial.to_string() };
         // Check writability before a code is spent.
-        engine.cache.check_writable().map_err(|err| CredsError::Cache {
-            path: engine.cache.dir().to_path_buf(),
-            reason: err.to_string(),
-        })?;
+        engine
+            .cache
+            .check_writable()
+            .map_err(|err| CredsError::Cache { path: engine.cache.dir().to_path_buf(), source: err })?;
         match &self.ask.mfa {
             MfaSource::Never => Err(required()),
             MfaSource::Code(code) if !self.code_used => {

@@ -36,17 +36,7 @@ impl Theme {
 
 /// `42m`, `3h05m`, `2d4h`: time left until `until`.
 pub fn remaining(now: OffsetDateTime, until: OffsetDateTime) -> String {
-    let secs = (until - now).whole_seconds().max(0);
-    let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
-    if d > 0 {
-        format!("{d}d{h}h")
-    } else if h > 0 {
-        format!("{h}h{m:02}m")
-    } else if secs >= 60 {
-        format!("{m}m")
-    } else {
-        format!("{secs}s")
-    }
+    crate::timefmt::time_left(now, until, crate::timefmt::Style::Compact)
 }
 
 fn clock(t: OffsetDateTime) -> String {
@@ -118,7 +108,7 @@ pub fn list_rows(width: u16, height: u16) -> usize {
 /// `assumed-role/admin/alice` from `arn:aws:sts::123456789012:assumed-role/admin/alice`: the
 /// account is shown beside it.
 fn arn_resource(arn: &str) -> &str {
-    arn.splitn(6, ':').nth(5).unwrap_or(arn)
+    crate::config::Arn::parse(arn).map_or(arn, |parsed| parsed.resource)
 }
 
 fn render_header(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
