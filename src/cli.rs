@@ -74,8 +74,15 @@ pub struct EnvrcArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct MfaArgs {
     /// The current code of the profile's MFA device (else mfa_process, else a prompt on the terminal).
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", value_parser = mfa_code)]
     pub mfa_code: Option<String>,
+}
+
+/// `--mfa-code` is checked when the command line is read, whether or not the profile needs a
+/// code, so a typo is a usage error every time rather than only on the day it matters.
+fn mfa_code(value: &str) -> Result<String, String> {
+    crate::creds::mfa::check_form(value)
+        .map_err(|problem| format!("an MFA code is exactly 6 digits: {problem}"))
 }
 
 #[derive(Debug, clap::Args)]

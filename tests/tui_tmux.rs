@@ -206,3 +206,35 @@ fn the_header_shows_who_the_starting_terminal_really_is() {
     pane.keys(&["q"]);
     assert_eq!(pane.exit_status(), "0");
 }
+
+#[test]
+fn the_terminal_mfa_prompt_hides_the_code_and_asks_again_after_a_typo() {
+    let Some((_moto, sb)) = setup() else { return };
+    let pane = Pane::start(&sb, "env prod --shell bash");
+    pane.tmux(&["set-option", "-g", "remain-on-exit", "on"]);
+    // The prompt names the profile asked for (prod), not the source profile holding mfa_serial.
+    let prompt = "MFA code for arn:aws:iam::123456789012:mfa/alice (profile prod): ";
+    pane.wait_for(|s| s.contains(prompt), "the prompt");
+    pane.keys(&["12ab56", "Enter"]);
+    let screen = pane.wait_for(|s| s.contains("try again"), "the second try");
+    assert!(screen.contains("only the digits 0-9"), "{screen}");
+    assert!(!screen.contains("12ab56"), "the typed code was echoed:\n{screen}");
+    pane.keys(&["246810", "Enter"]);
+    assert_eq!(pane.exit_status(), "0", "{}", pane.screen());
+    let screen = pane.screen();
+    assert!(screen.contains("export AWSW_PROFILE='prod'"), "{screen}");
+    assert!(!screen.contains("246810"), "the typed code was echoed:\n{screen}");
+}
+
+#[test]
+fn three_mistyped_codes_end_with_a_usage_error() {
+    let Some((_moto, sb)) = setup() else { return };
+    let pane = Pane::start(&sb, "env prod --shell bash");
+    pane.tmux(&["set-option", "-g", "remain-on-exit", "on"]);
+    for attempt in 1..=3 {
+        pane.wait_for(|s| s.matches("(profile prod): ").count() == attempt, "a prompt");
+        pane.keys(&["12345", "Enter"]);
+    }
+    assert_eq!(pane.exit_status(), "2", "{}", pane.screen());
+    assert!(pane.screen().contains("must be exactly 6 digits (it has 5 digits)"), "{}", pane.screen());
+}

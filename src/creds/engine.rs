@@ -521,7 +521,7 @@ impl Engine {
         let profile = self.profile(name)?;
         let hops = self.hops(profile);
         let root = self.root_profile(profile);
-        let mut codes = CodeBook::new(ask);
+        let mut codes = CodeBook::new(ask, &profile.name);
 
         // Start from the deepest hop with a valid cached session.
         let mut start = 0;
@@ -859,15 +859,20 @@ fn sanitize_session_name(name: &str) -> String {
 struct CodeBook<'a> {
     ask: &'a Ask,
     code_used: bool,
+    /// The profile the user asked for: messages and prompts name it, not the source profile
+    /// that happens to hold `mfa_serial`.
+    requested: &'a str,
 }
 
 impl<'a> CodeBook<'a> {
-    fn new(ask: &'a Ask) -> Self {
-        CodeBook { ask, code_used: false }
+    fn new(ask: &'a Ask, requested: &'a str) -> Self {
+        CodeBook { ask, code_used: false, requested }
     }
 
     async fn code(&mut self, owner: &Profile, serial: &str, engine: &Engine) -> Result<String, CredsError> {
-        let required = || CredsError::MfaRequired { profile: owner.name.clone(), serial: serial.to_string() };
+        let requested = self.requested;
+        let required =
+            || CredsError::MfaRequired { profile: requested.to_string(), serial: serial.to_string() };
         // Check writability before a code is spent.
         engine
             .cache
@@ -886,7 +891,7 @@ impl<'a> CodeBook<'a> {
             },
             MfaSource::PromptTty => match &owner.mfa_process {
                 Some(command) => mfa::run_process(command, &owner.name, serial).await,
-                None => mfa::prompt_tty(&owner.name, serial).await,
+                None => mfa::prompt_tty(requested, serial).await,
             },
         }
     }

@@ -10,6 +10,7 @@ pub mod fsutil;
 pub mod mfa;
 pub mod providers;
 pub mod sts;
+mod tty;
 pub mod types;
 
 pub use engine::{Ask, Engine, IdentityReport, MfaSource, Readiness};
