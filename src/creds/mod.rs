@@ -1,14 +1,20 @@
 //! The credential engine: turns a profile into temporary credentials with as few MFA prompts
 //! as possible. `types` holds the values every other layer (sinks, TUI) consumes.
 
+pub mod ask;
 pub mod cache;
 pub mod clicache;
 pub mod clock;
 pub mod engine;
+pub mod env;
 pub mod error;
 pub mod fsutil;
 pub mod mfa;
+pub mod plan;
 pub mod providers;
+pub mod sso;
+pub mod steps;
+pub mod store;
 pub mod sts;
 mod tty;
 pub mod types;

@@ -2,14 +2,11 @@
 //! web identity and `credential_source`. They sit behind `RootSource`, so the engine's
 //! planning is tested with a fake; the real one uses aws-config's providers.
 
-use std::path::PathBuf;
 use std::time::UNIX_EPOCH;
 
 use futures::future::BoxFuture;
-use sha1::{Digest, Sha1};
 use time::OffsetDateTime;
 
-use super::clicache::parse_expiration;
 use super::error::CredsError;
 use super::types::Credentials;
 use crate::config::Profile;
@@ -42,37 +39,6 @@ impl EnvCredentials {
             expiration: None,
         })
     }
-}
-
-/// The command that renews an SSO profile's token.
-pub fn sso_login_command(profile: &Profile) -> String {
-    match &profile.sso_session {
-        Some(session) => format!("aws sso login --sso-session {session}"),
-        None => format!("aws sso login --profile {}", profile.name),
-    }
-}
-
-/// Whether the SSO token cache (`~/.aws/sso/cache/<sha1>.json`, as the AWS CLI writes it)
-/// holds a token that is still valid at `now`.
-pub fn sso_token_valid(profile: &Profile, now: OffsetDateTime) -> bool {
-    let Some(home) = dirs::home_dir() else { return false };
-    let id = match (&profile.sso_session, &profile.sso_start_url) {
-        (Some(session), _) => session.clone(),
-        (None, Some(url)) => url.clone(),
-        (None, None) => return false,
-    };
-    let path: PathBuf = home
-        .join(".aws")
-        .join("sso")
-        .join("cache")
-        .join(format!("{}.json", hex::encode(Sha1::digest(id.as_bytes()))));
-    let Ok(text) = std::fs::read_to_string(path) else { return false };
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
-    value
-        .get("expiresAt")
-        .and_then(|v| v.as_str())
-        .and_then(parse_expiration)
-        .is_some_and(|expires| expires > now)
 }
 
 /// Provides the first credentials of a chain whose root awsw does not compute.
@@ -132,7 +98,7 @@ impl RootSource for AwsProviders {
                     }
                     builder.build().provide_credentials().await.map(convert).map_err(|_| CredsError::SsoLoginRequired {
                         profile: root.name.clone(),
-                        command: sso_login_command(root),
+                        command: super::sso::login_command(root),
                     })
                 }
                 Some(crate::config::RootKind::CredentialProcess) => {
