@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use awsw::cli::{Cli, Command};
-use awsw::commands;
+use awsw::commands::{self, Error};
+use awsw::context::Context;
 
 fn main() -> ExitCode {
     init_logging();
@@ -21,17 +22,29 @@ fn main() -> ExitCode {
             };
         }
     };
-    match cli.command {
-        Some(Command::List(args)) => commands::list::run(&args),
-        Some(Command::Whoami(args)) => commands::whoami::run(&args),
-        Some(Command::Env(args)) => commands::env::run(&args),
-        Some(Command::Exec(args)) => commands::exec::run(&args),
-        Some(Command::CredentialProcess(args)) => commands::credential_process::run(&args),
-        Some(Command::Shell(args)) => commands::shell::run(&args),
-        Some(Command::Envrc(args)) => commands::envrc::run(&args),
-        Some(Command::ClipboardOwner) => awsw::sink::clipboard::run_owner(),
-        None => awsw::runtime::run(cli.print),
+    let context = Context::from_env();
+    match try_main(cli, &context) {
+        Ok(code) => code,
+        Err(err) => err.report(),
     }
+}
+
+/// Runs the command; every failure comes back here as an `Error`, whose exit status
+/// `main` takes from `Error::exit_code` (the picker and the clipboard owner end with
+/// statuses of their own).
+fn try_main(cli: Cli, context: &Context) -> Result<ExitCode, Error> {
+    match cli.command {
+        Some(Command::List(args)) => commands::list::run(&args)?,
+        Some(Command::Whoami(args)) => commands::whoami::run(&args, context)?,
+        Some(Command::Env(args)) => commands::env::run(&args, context)?,
+        Some(Command::Exec(args)) => commands::exec::run(&args, context)?,
+        Some(Command::CredentialProcess(args)) => commands::credential_process::run(&args, context)?,
+        Some(Command::Shell(args)) => commands::shell::run(&args, context)?,
+        Some(Command::Envrc(args)) => commands::envrc::run(&args, context)?,
+        Some(Command::ClipboardOwner) => return Ok(awsw::sink::clipboard::run_owner()),
+        None => return Ok(awsw::runtime::run(cli.print)),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `AWSW_LOG=debug` (or `trace`, `info`, `warn`, `error`): awsw's own events on stderr, so a

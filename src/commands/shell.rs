@@ -1,64 +1,43 @@
 //! `awsw shell PROFILE`: the user's shell with the session in its environment. Prints who
 //! and until when once, then becomes the shell, so its exit status is awsw's.
 
-use std::process::ExitCode;
-
 use time::OffsetDateTime;
 
-use super::session::{ask, block_on, engine, print_notices, report};
-use super::{exit, fail};
+use super::Error;
+use super::session::{block_on, engine, session};
 use crate::cli::ShellArgs;
-use crate::creds::{Engine, Session};
-use crate::sink::env::{EnvOptions, env_change};
+use crate::context::Context;
+use crate::creds::{Ask, Engine, Identity, Session};
+use crate::sink::env::env_change;
 use crate::sink::subshell;
 use crate::timefmt::{Style, time_left};
 
-pub fn run(args: &ShellArgs) -> ExitCode {
-    let current = std::env::var("AWSW_PROFILE").ok().filter(|p| !p.is_empty());
-    if let Err(message) = subshell::check_not_nested(current.as_deref(), args.force) {
-        return fail(exit::FAILURE, message);
-    }
-    let program = subshell::program(args.shell.as_deref(), std::env::var("SHELL").ok().as_deref());
-    if let Err(err) = subshell::locate(&program, std::env::var_os("PATH").as_deref()) {
-        return cannot_start(&program, &err);
-    }
-    let engine = match engine() {
-        Ok(engine) => engine,
-        Err(code) => return code,
-    };
-    let session = match block_on(engine.session(&args.profile, &ask(&args.mfa, true))) {
-        Ok(session) => session,
-        Err(err) => {
-            print_notices(&engine);
-            return report(&err);
-        }
-    };
-    print_notices(&engine);
-    eprintln!("{}", banner(&engine, &session));
-    let options = EnvOptions {
-        region_override: args.region.clone(),
-        user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
-    };
-    let err = subshell::exec(&program, &env_change(&session, &options));
-    cannot_start(&program, &err)
+pub fn run(args: &ShellArgs, context: &Context) -> Result<(), Error> {
+    subshell::check_not_nested(context.awsw_profile.as_deref(), args.force).map_err(Error::Failure)?;
+    let program = subshell::program(args.shell.as_deref(), context.shell.as_deref());
+    let cannot_start = |source| Error::CannotRun { verb: "start", program: program.clone(), source };
+    subshell::locate(&program, context.path.as_deref()).map_err(cannot_start)?;
+    let engine = engine(context)?;
+    let session = session(&engine, &args.profile, &args.mfa)?;
+    let identity = verified_identity(&engine, &session);
+    eprintln!("{}", banner(&session, identity.as_ref(), OffsetDateTime::now_utc()));
+    Err(cannot_start(subshell::exec(
+        &program,
+        &env_change(&session, &context.env_options(args.region.as_deref())),
+    )))
 }
 
-/// 127 when the shell does not exist, 126 when it cannot run, as a shell reports them.
-fn cannot_start(program: &str, err: &std::io::Error) -> ExitCode {
-    fail(
-        if err.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 },
-        format!("cannot start {program}: {err}"),
-    )
-}
-
-/// `awsw: prod → arn:aws:sts::…:assumed-role/admin/alice (account 1234…), until 18:04 UTC (in 59m); `exit` leaves`
-pub fn banner(engine: &Engine, session: &Session) -> String {
-    let identity = match &session.identity {
+/// Who the session belongs to: as the role's `AssumeRole` said, else as STS says now
+/// (`None` when it cannot say).
+pub fn verified_identity(engine: &Engine, session: &Session) -> Option<Identity> {
+    match &session.identity {
         Some(identity) => Some(identity.clone()),
-        None => block_on(engine.identity(&session.profile, &crate::creds::Ask::non_interactive()))
-            .ok()
-            .map(|report| report.identity),
-    };
+        None => block_on(engine.identity(&session.profile, &Ask::non_interactive())).ok().map(|r| r.identity),
+    }
+}
+
+/// `awsw: prod -> arn:aws:sts::…:assumed-role/admin/alice (account 1234…), until 18:04 UTC (in 0h59m); type `exit` to leave`
+pub fn banner(session: &Session, identity: Option<&Identity>, now: OffsetDateTime) -> String {
     let who = match identity {
         Some(i) => format!("{} (account {})", i.arn, i.account),
         None => "identity not verified".to_string(),
@@ -68,7 +47,7 @@ pub fn banner(engine: &Engine, session: &Session) -> String {
             "until {:02}:{:02} UTC (in {})",
             t.hour(),
             t.minute(),
-            time_left(OffsetDateTime::now_utc(), t, Style::HoursMinutes)
+            time_left(now, t, Style::HoursMinutes)
         ),
         None => "with long-term keys".to_string(),
     };

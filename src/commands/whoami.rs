@@ -1,15 +1,16 @@
 //! `awsw whoami PROFILE`: the verified identity behind a profile and when its session ends;
 //! `--all` asks for every profile available without a prompt, concurrently.
 
-use std::process::ExitCode;
 use std::sync::Arc;
 
 use futures::StreamExt;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::session::{ask, block_on, engine, print_notices, report};
+use super::Error;
+use super::session::{ask, block_on, engine, print_notices};
 use crate::cli::WhoamiArgs;
+use crate::context::Context;
 use crate::creds::{Ask, Engine, IdentityReport, Readiness};
 use crate::timefmt::{Style, time_left};
 
@@ -40,40 +41,33 @@ fn json(profile: &str, report: &IdentityReport) -> serde_json::Value {
     })
 }
 
-pub fn run(args: &WhoamiArgs) -> ExitCode {
-    let engine = match engine() {
-        Ok(engine) => engine,
-        Err(code) => return code,
-    };
+pub fn run(args: &WhoamiArgs, context: &Context) -> Result<(), Error> {
+    let engine = engine(context)?;
     if args.all {
         return all(Arc::new(engine), args.json);
     }
     let profile = args.profile.clone().unwrap_or_default();
     let result = block_on(engine.identity(&profile, &ask(&args.mfa, true)));
     print_notices(&engine);
-    match result {
-        Ok(report) if args.json => {
-            println!("{}", json(&profile, &report));
-            ExitCode::SUCCESS
-        }
-        Ok(report) => {
-            println!("profile  {profile}");
-            println!("account  {}", report.identity.account);
-            println!("arn      {}", report.identity.arn);
-            println!("user id  {}", report.identity.user_id);
-            match report.expiration {
-                Some(t) => println!(
-                    "expires  {} (in {})",
-                    expiry_text(Some(t)).unwrap_or_default(),
-                    time_left(OffsetDateTime::now_utc(), t, Style::HoursMinutes)
-                ),
-                None => println!("expires  never (long-term keys)"),
-            }
-            println!("source   {}", origin_name(&report));
-            ExitCode::SUCCESS
-        }
-        Err(err) => report(&err),
+    let report = result?;
+    if args.json {
+        println!("{}", json(&profile, &report));
+        return Ok(());
     }
+    println!("profile  {profile}");
+    println!("account  {}", report.identity.account);
+    println!("arn      {}", report.identity.arn);
+    println!("user id  {}", report.identity.user_id);
+    match report.expiration {
+        Some(t) => println!(
+            "expires  {} (in {})",
+            expiry_text(Some(t)).unwrap_or_default(),
+            time_left(OffsetDateTime::now_utc(), t, Style::HoursMinutes)
+        ),
+        None => println!("expires  never (long-term keys)"),
+    }
+    println!("source   {}", origin_name(&report));
+    Ok(())
 }
 
 /// Why `--all` left a profile out, for the summary on stderr.
@@ -120,7 +114,7 @@ impl Skipped {
 /// Identity for every profile available without a prompt, with bounded concurrency, in file
 /// order. A profile with static keys counts even when switching to it takes an MFA code:
 /// `GetCallerIdentity` itself needs none.
-fn all(engine: Arc<Engine>, as_json: bool) -> ExitCode {
+fn all(engine: Arc<Engine>, as_json: bool) -> Result<(), Error> {
     let mut skipped = Skipped::default();
     let mut names = Vec::new();
     for profile in &engine.inventory().profiles {
@@ -169,5 +163,5 @@ fn all(engine: Arc<Engine>, as_json: bool) -> ExitCode {
             }
         }
     }
-    if failed { ExitCode::from(super::exit::FAILURE) } else { ExitCode::SUCCESS }
+    if failed { Err(Error::Reported) } else { Ok(()) }
 }

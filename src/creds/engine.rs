@@ -83,6 +83,11 @@ impl Probe for NoCache {
 impl Engine {
     /// Real STS and providers, the system clock, the user's cache directories.
     pub fn from_env(inventory: Arc<Inventory>) -> Result<Engine, CredsError> {
+        Engine::from_env_with(inventory, EngineEnv::from_env())
+    }
+
+    /// The same with the environment already read (`Context`).
+    pub fn from_env_with(inventory: Arc<Inventory>, env: EngineEnv) -> Result<Engine, CredsError> {
         let cache_dir = SessionCache::default_dir().ok_or_else(|| CredsError::Cache {
             path: PathBuf::from("~/.cache/awsw"),
             source: std::io::Error::new(
@@ -101,7 +106,7 @@ impl Engine {
                 clock: Arc::new(SystemClock),
                 cache_dir,
                 cli_cache_dir: CliCache::default_dir(),
-                env: EngineEnv::from_env(),
+                env,
                 min_remaining: seconds("AWSW_MIN_REMAINING")
                     .map(time::Duration::seconds)
                     .unwrap_or(DEFAULT_MIN_REMAINING),
@@ -137,11 +142,17 @@ impl Engine {
         self.store.take_notices()
     }
 
-    fn profile(&self, name: &str) -> Result<&Profile, CredsError> {
-        let profile = self.inventory.profile(name).ok_or_else(|| CredsError::UnknownProfile {
+    /// `UnknownProfile`, with the closest names, when there is no profile `name`.
+    pub fn require(&self, name: &str) -> Result<&Profile, CredsError> {
+        self.inventory.profile(name).ok_or_else(|| CredsError::UnknownProfile {
             name: name.to_string(),
             suggestions: self.inventory.suggest(name).into_iter().map(str::to_string).collect(),
-        })?;
+        })
+    }
+
+    /// A profile that exists and can work.
+    fn profile(&self, name: &str) -> Result<&Profile, CredsError> {
+        let profile = self.require(name)?;
         if profile.kind == Kind::Invalid {
             let reason = profile.problems.first().map(|p| p.message.clone()).unwrap_or_default();
             return Err(CredsError::Unusable { profile: name.to_string(), reason });
@@ -264,6 +275,21 @@ impl Engine {
             identity: None,
             origin: SessionOrigin::Static,
         })
+    }
+
+    /// A still-valid cached session, or why there is none: no such profile, an SSO login
+    /// needed (renewing in awsw would not help), else `NotCached`. No network, no prompt.
+    pub fn cached_only(&self, name: &str) -> Result<Session, CredsError> {
+        if let Some(session) = self.cached_session(name) {
+            return Ok(session);
+        }
+        self.require(name)?;
+        match self.readiness(name) {
+            Readiness::NeedsSsoLogin { command } => {
+                Err(CredsError::SsoLoginRequired { profile: name.to_string(), command })
+            }
+            _ => Err(CredsError::NotCached { profile: name.to_string() }),
+        }
     }
 
     /// The awsw cache file that changes when `name`'s session is renewed.

@@ -17,7 +17,7 @@ use crate::app::{Exit, Msg, Origin, State, update};
 use crate::commands::{exit, fail};
 use crate::config::{self, ConfigPaths};
 use crate::creds::Engine;
-use crate::sink::env::{EnvOptions, env_change};
+use crate::sink::env::env_change;
 use crate::sink::shell::{Shell, format};
 
 /// What the environment awsw started in points at, for the header.
@@ -63,24 +63,21 @@ pub fn run(print_mode: bool) -> ExitCode {
         Err(err) => fail(exit::FAILURE, format!("terminal error: {err}")),
         Ok(Exit::Quit) => ExitCode::SUCCESS,
         Ok(Exit::Print(session)) => {
-            let shell = Shell::detect(None, std::env::var("SHELL").ok().as_deref());
-            let options = EnvOptions {
-                region_override: None,
-                user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
-            };
-            print!("{}", format(&env_change(&session, &options), shell));
+            let context = crate::context::Context::from_env();
+            let shell = Shell::detect(None, context.shell.as_deref());
+            print!("{}", format(&env_change(&session, &context.env_options(None)), shell));
             eprintln!("awsw: this shell now uses profile {}", session.profile);
             ExitCode::SUCCESS
         }
         Ok(Exit::Shell(session)) => {
-            eprintln!("{}", crate::commands::shell::banner(&engine, &session));
-            let program = crate::sink::subshell::program(None, std::env::var("SHELL").ok().as_deref());
-            let options = EnvOptions {
-                region_override: None,
-                user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
-            };
-            let err = crate::sink::subshell::exec(&program, &env_change(&session, &options));
-            fail(126, format!("cannot start {program}: {err}"))
+            use crate::commands::{Error, shell};
+            let context = crate::context::Context::from_env();
+            let identity = shell::verified_identity(&engine, &session);
+            eprintln!("{}", shell::banner(&session, identity.as_ref(), OffsetDateTime::now_utc()));
+            let program = crate::sink::subshell::program(None, context.shell.as_deref());
+            let source =
+                crate::sink::subshell::exec(&program, &env_change(&session, &context.env_options(None)));
+            Error::CannotRun { verb: "start", program, source }.report()
         }
     }
 }
