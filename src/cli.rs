@@ -34,7 +34,7 @@ pub enum Command {
     /// Write a profile's session block into a project's .envrc (for direnv).
     Envrc(EnvrcArgs),
     /// Internal: holds the clipboard selection after awsw exits.
-    #[command(name = "__clipboard-owner", hide = true)]
+    #[command(name = crate::sink::clipboard::OWNER_COMMAND, hide = true)]
     ClipboardOwner,
 }
 

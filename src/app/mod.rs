@@ -298,7 +298,7 @@ impl State {
             }
         }
         let keep = self.current();
-        self.filter.refresh(&self.inventory, &self.order);
+        self.filter.refresh(&self.order);
         self.select_profile(keep);
     }
 
@@ -608,7 +608,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             match key.code {
                 KeyCode::Esc => {
                     let keep = state.current();
-                    state.filter.set_query(&state.inventory, "");
+                    state.filter.set_query("");
                     state.mode = Mode::List;
                     state.select_profile(keep);
                 }
@@ -616,7 +616,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 KeyCode::Backspace => {
                     let mut query = state.filter.query().to_string();
                     query.pop();
-                    state.filter.set_query(&state.inventory, &query);
+                    state.filter.set_query(&query);
                     state.selected = 0;
                     state.scroll = 0;
                 }
@@ -625,7 +625,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 KeyCode::Char(c) if !ctrl => {
                     let mut query = state.filter.query().to_string();
                     query.push(c);
-                    state.filter.set_query(&state.inventory, &query);
+                    state.filter.set_query(&query);
                     state.selected = 0;
                     state.scroll = 0;
                 }
@@ -643,7 +643,7 @@ fn on_list_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Char('q') => state.exit = Some(Exit::Quit),
         KeyCode::Esc if !state.filter.query().is_empty() => {
             let keep = state.current();
-            state.filter.set_query(&state.inventory, "");
+            state.filter.set_query("");
             state.select_profile(keep);
         }
         KeyCode::Esc => state.exit = Some(Exit::Quit),

@@ -152,10 +152,6 @@ impl Profile {
     pub fn needs_mfa(&self) -> bool {
         self.mfa_serial.is_some()
     }
-
-    pub fn is_usable(&self) -> bool {
-        self.kind != Kind::Invalid
-    }
 }
 
 /// `[sso-session NAME]`, listed on its own.
