@@ -102,7 +102,7 @@ fn profile_json(p: &ProfileRef<'_>, set: &ProfileSet<'_>, out: &mut Vec<u8>) {
                 out.push(b',');
             }
             out.extend_from_slice(b"{\"code\":");
-            string(out, f.code);
+            string(out, f.code.as_str());
             out.extend_from_slice(b",\"message\":");
             string(out, &f.message);
             out.push(b'}');

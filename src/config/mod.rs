@@ -3,8 +3,10 @@
 
 pub mod arn;
 pub mod files;
+pub mod finding;
 pub mod parse;
 pub mod profile;
+pub mod resolve;
 pub mod set;
 
 use serde::Serialize;

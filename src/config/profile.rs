@@ -6,6 +6,8 @@
 use serde::Serialize;
 
 use super::arn::Arn;
+pub use super::finding::{Finding, FindingCode};
+use super::resolve::{Chain, Resolved, resolve_chains};
 use super::set::{ProfileSet, RawProfile};
 use crate::secret::Secret;
 
@@ -51,7 +53,7 @@ pub enum CredentialSource {
 }
 
 impl CredentialSource {
-    fn parse(value: &str) -> Option<Self> {
+    pub fn parse(value: &str) -> Option<Self> {
         match value {
             "Environment" => Some(Self::Environment),
             "Ec2InstanceMetadata" => Some(Self::Ec2InstanceMetadata),
@@ -71,19 +73,6 @@ pub enum RootKind {
     WebIdentity,
     Sso,
     CredentialProcess,
-}
-
-/// A problem (the profile cannot work) or a hygiene warning, with a stable code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl Finding {
-    fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Finding { code, message: message.into() }
-    }
 }
 
 /// Access keys from a file. The secret half never leaves through `Debug` or serialization.
@@ -178,7 +167,7 @@ fn sub_property<'a>(value: &'a str, key: &str) -> Option<&'a str> {
 }
 
 /// A non-empty property of the profile itself.
-fn own<'a>(raw: &'a RawProfile, key: &str) -> Option<&'a str> {
+pub(super) fn own<'a>(raw: &'a RawProfile, key: &str) -> Option<&'a str> {
     raw.get(key).filter(|v| !v.is_empty())
 }
 
@@ -186,120 +175,12 @@ fn owned(raw: &RawProfile, key: &str) -> Option<String> {
     own(raw, key).map(str::to_string)
 }
 
-/// What a single profile says about itself, before following `source_profile`.
-enum Step {
-    /// Its credentials are this profile's own (a root), of this kind.
-    Root(RootKind, Kind),
-    /// It assumes a role with credentials from this other profile.
-    Source(usize),
-    /// `source_profile` names the profile itself: its own keys, then its role.
-    SelfSourced,
-    Broken(Finding),
-}
-
-fn classify(set: &ProfileSet, raw: &RawProfile) -> Step {
-    let role_arn = own(raw, "role_arn");
-    let source_profile = own(raw, "source_profile");
-    let credential_source = own(raw, "credential_source");
-    if let Some(_role) = role_arn {
-        return match (source_profile, credential_source) {
-            (Some(_), Some(_)) => Step::Broken(Finding::new(
-                "source-conflict",
-                "sets both source_profile and credential_source: keep one of them",
-            )),
-            (Some(source), None) if source == raw.name => {
-                if static_keys(raw).is_some() {
-                    Step::SelfSourced
-                } else {
-                    Step::Broken(Finding::new(
-                        "missing-source",
-                        "source_profile names the profile itself, but it has no access keys",
-                    ))
-                }
-            }
-            (Some(source), None) => match set.profile_index(source) {
-                Some(idx) => Step::Source(idx),
-                None => Step::Broken(Finding::new(
-                    "missing-source",
-                    format!(
-                        "source_profile {source:?} does not exist: add [profile {source}] or fix the name"
-                    ),
-                )),
-            },
-            (None, Some(source)) => match CredentialSource::parse(source) {
-                Some(cs) => Step::Root(RootKind::CredentialSource(cs), Kind::AssumeRole),
-                None => Step::Broken(Finding::new(
-                    "unknown-credential-source",
-                    format!(
-                        "credential_source {source:?} is not one of Environment, Ec2InstanceMetadata, EcsContainer"
-                    ),
-                )),
-            },
-            (None, None) if own(raw, "web_identity_token_file").is_some() => {
-                Step::Root(RootKind::WebIdentity, Kind::WebIdentity)
-            }
-            (None, None) => Step::Broken(Finding::new(
-                "role-without-source",
-                "role_arn has no source: add source_profile, credential_source or web_identity_token_file",
-            )),
-        };
-    }
-    if own(raw, "web_identity_token_file").is_some() {
-        return Step::Broken(Finding::new("role-without-source", "web_identity_token_file needs a role_arn"));
-    }
-    if let Some(session) = own(raw, "sso_session") {
-        if set.sso_session(session).is_none() {
-            return Step::Broken(Finding::new(
-                "missing-sso-session",
-                format!("sso_session {session:?} names no [sso-session {session}] section"),
-            ));
-        }
-        return Step::Root(RootKind::Sso, Kind::Sso);
-    }
-    if own(raw, "sso_start_url").is_some() || own(raw, "sso_account_id").is_some() {
-        let missing: Vec<&str> = ["sso_start_url", "sso_region", "sso_account_id", "sso_role_name"]
-            .into_iter()
-            .filter(|k| own(raw, k).is_none())
-            .collect();
-        if !missing.is_empty() {
-            return Step::Broken(Finding::new(
-                "incomplete-sso",
-                format!("SSO profile lacks {}", missing.join(", ")),
-            ));
-        }
-        return Step::Root(RootKind::Sso, Kind::Sso);
-    }
-    if own(raw, "credential_process").is_some() {
-        return Step::Root(RootKind::CredentialProcess, Kind::CredentialProcess);
-    }
-    match (own(raw, "aws_access_key_id"), own(raw, "aws_secret_access_key")) {
-        (Some(_), Some(_)) => Step::Root(RootKind::StaticKeys, Kind::Static),
-        (Some(_), None) => {
-            Step::Broken(Finding::new("half-key-pair", "has aws_access_key_id but no aws_secret_access_key"))
-        }
-        (None, Some(_)) => {
-            Step::Broken(Finding::new("half-key-pair", "has aws_secret_access_key but no aws_access_key_id"))
-        }
-        (None, None) => Step::Broken(Finding::new(
-            "no-credentials",
-            "sets no credentials (access keys, role_arn, SSO or credential_process)",
-        )),
-    }
-}
-
-fn static_keys(raw: &RawProfile) -> Option<StaticKeys> {
+pub(super) fn static_keys(raw: &RawProfile) -> Option<StaticKeys> {
     Some(StaticKeys {
         access_key_id: owned(raw, "aws_access_key_id")?,
         secret_access_key: Secret::new(own(raw, "aws_secret_access_key")?),
         session_token: own(raw, "aws_session_token").map(Secret::new),
     })
-}
-
-/// The part of a resolution that a profile inherits from its source.
-#[derive(Clone)]
-enum Resolved {
-    Ok { root: RootKind, kind: Kind, chain: Vec<usize> },
-    Broken(Finding),
 }
 
 /// Resolves every profile of the set. Iterative, so a chain of any length costs no stack.
@@ -328,86 +209,6 @@ impl Resolution {
     pub fn profile_ref<'s>(&'s self, set: &'s ProfileSet<'s>, idx: usize) -> ProfileRef<'s> {
         profile_ref(set, &set.profiles[idx], &self.memo[idx])
     }
-}
-
-fn resolve_chains(set: &ProfileSet) -> Vec<Resolved> {
-    let n = set.profiles.len();
-    let mut memo: Vec<Option<Resolved>> = vec![None; n];
-    let mut on_path = vec![false; n];
-    for start in 0..n {
-        if memo[start].is_some() {
-            continue;
-        }
-        let mut path: Vec<usize> = Vec::new();
-        let mut cur = start;
-        // Walk source_profile pointers until something is known.
-        let mut tail: Resolved = loop {
-            if let Some(done) = &memo[cur] {
-                break done.clone();
-            }
-            if on_path[cur] {
-                let from = path.iter().position(|&p| p == cur).unwrap_or(0);
-                let members: Vec<usize> = path[from..].to_vec();
-                let finding_for = |start: usize| {
-                    let names: Vec<&str> = (0..=members.len())
-                        .map(|k| set.profiles[members[(start + k) % members.len()]].name)
-                        .collect();
-                    Finding::new("cycle", format!("source_profile loop: {}", names.join(" -> ")))
-                };
-                // Every member of the loop gets the loop itself, told from its own place.
-                for (k, &member) in members.iter().enumerate() {
-                    memo[member] = Some(Resolved::Broken(finding_for(k)));
-                    on_path[member] = false;
-                }
-                let finding = finding_for(0);
-                path.truncate(from);
-                break Resolved::Broken(finding);
-            }
-            match classify(set, &set.profiles[cur]) {
-                Step::Root(root, kind) => {
-                    break Resolved::Ok { root, kind, chain: vec![cur] };
-                }
-                Step::SelfSourced => {
-                    break Resolved::Ok {
-                        root: RootKind::StaticKeys,
-                        kind: Kind::AssumeRole,
-                        chain: vec![cur, cur],
-                    };
-                }
-                Step::Broken(finding) => break Resolved::Broken(finding),
-                Step::Source(next) => {
-                    on_path[cur] = true;
-                    path.push(cur);
-                    cur = next;
-                }
-            }
-        };
-        if memo[cur].is_none() {
-            memo[cur] = Some(tail.clone());
-        }
-        // Unwind: each profile on the path assumes a role on top of its source's result.
-        while let Some(member) = path.pop() {
-            on_path[member] = false;
-            let source = &set.profiles[cur].name;
-            tail = match tail {
-                Resolved::Ok { chain, .. } if chain.len() >= MAX_CHAIN => Resolved::Broken(Finding::new(
-                    "chain-too-long",
-                    format!("role chain through {source:?} is longer than {MAX_CHAIN} profiles"),
-                )),
-                Resolved::Ok { root, mut chain, .. } => {
-                    chain.push(member);
-                    Resolved::Ok { root, kind: Kind::AssumeRole, chain }
-                }
-                Resolved::Broken(f) => Resolved::Broken(Finding::new(
-                    "source-broken",
-                    format!("source profile {source:?}: {}", f.message),
-                )),
-            };
-            memo[member] = Some(tail.clone());
-            cur = member;
-        }
-    }
-    memo.into_iter().map(|resolved| resolved.expect("every profile resolved")).collect()
 }
 
 /// A resolved profile that borrows every string from the parsed files. `list --json` writes
@@ -456,8 +257,8 @@ fn profile_ref<'s>(
 ) -> ProfileRef<'s> {
     let mut problems = Vec::new();
     let (kind, root, chain): (Kind, Option<RootKind>, &[usize]) = match resolved {
-        Resolved::Ok { root, kind, chain } => (*kind, Some(*root), chain),
-        Resolved::Broken(finding) => {
+        Ok(Chain { root, kind, members }) => (*kind, Some(*root), members),
+        Err(finding) => {
             problems.push(finding.clone());
             (Kind::Invalid, None, &[])
         }
@@ -471,7 +272,7 @@ fn profile_ref<'s>(
             Ok(value) => Some(value),
             Err(_) => {
                 problems.push(Finding::new(
-                    "bad-duration",
+                    FindingCode::BadDuration,
                     format!("duration_seconds {text:?} is not a whole number of seconds"),
                 ));
                 None
@@ -571,14 +372,14 @@ fn hygiene(profile: &ProfileRef) -> Vec<Finding> {
         && own(root, "aws_session_token").is_none()
     {
         warnings.push(Finding::new(
-            "static-keys",
+            FindingCode::StaticKeys,
             format!("long-term access keys in a plain file (profile {}): prefer SSO or a vault", root.name),
         ));
     }
     let mfa_enforced_elsewhere = matches!(profile.root, Some(RootKind::Sso | RootKind::CredentialSource(_)));
     if profile.kind == Kind::AssumeRole && profile.mfa_serial.is_none() && !mfa_enforced_elsewhere {
         warnings.push(Finding::new(
-            "no-mfa",
+            FindingCode::NoMfa,
             "assumes a role without MFA: add mfa_serial so a stolen key alone cannot switch",
         ));
     }
@@ -586,13 +387,13 @@ fn hygiene(profile: &ProfileRef) -> Vec<Finding> {
         && !(DURATION_MIN..=DURATION_MAX).contains(&duration)
     {
         warnings.push(Finding::new(
-            "duration-out-of-range",
+            FindingCode::DurationOutOfRange,
             format!("duration_seconds {duration} is outside 900..=43200; STS will refuse it"),
         ));
     }
     if profile.region.is_none() && profile.kind != Kind::Invalid {
         warnings.push(Finding::new(
-            "no-region",
+            FindingCode::NoRegion,
             "no region anywhere in its chain: the AWS CLI silently falls back to us-east-1",
         ));
     }
