@@ -33,9 +33,66 @@ pub enum Command {
     Shell(ShellArgs),
     /// Write a profile's session block into a project's .envrc (for direnv).
     Envrc(EnvrcArgs),
+    /// Replace a profile's long-term access key with a new one, in IAM and in the credentials file.
+    Rotate(RotateArgs),
     /// Internal: holds the clipboard selection after awsw exits.
     #[command(name = crate::sink::clipboard::OWNER_COMMAND, hide = true)]
     ClipboardOwner,
+    /// Print a shell's completion script (subcommands, flags, profile names).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to stdout.
+    Man,
+    /// Check the set-up: files, profiles, caches, clock, tools, shell hooks.
+    Doctor(DoctorArgs),
+    /// Open the AWS console signed in as a profile's session.
+    Console(ConsoleArgs),
+    /// Internal: profile names, one per line, for completion scripts.
+    #[command(name = "__complete-profiles", hide = true)]
+    CompleteProfiles,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to write the script for.
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
+}
+
+/// The shells `awsw completions` writes scripts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+    Nu,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DoctorArgs {
+    /// Print one JSON object instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConsoleArgs {
+    pub profile: String,
+    /// The console page to open (a URL on the partition's console).
+    #[arg(long, value_name = "URL", conflicts_with = "service")]
+    pub destination: Option<String>,
+    /// The service whose console page to open, e.g. `ec2`, `s3`, `cloudwatch`.
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+    /// Print the sign-in URL to stdout instead of opening a browser (it grants console access).
+    #[arg(long)]
+    pub print_url: bool,
+    /// The region of the console page (default: the profile's).
+    #[arg(long)]
+    pub region: Option<String>,
+    #[command(flatten)]
+    pub mfa: MfaArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -64,8 +121,11 @@ pub struct EnvrcArgs {
     #[arg(long, conflicts_with = "profile_only")]
     pub inline: bool,
     /// Write only `export AWS_PROFILE=NAME`.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "cached")]
     pub profile_only: bool,
+    /// Load the cached session (the default, unless the settings file says otherwise).
+    #[arg(long, conflicts_with = "inline")]
+    pub cached: bool,
     #[command(flatten)]
     pub mfa: MfaArgs,
 }
@@ -147,4 +207,15 @@ pub struct ListArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RotateArgs {
+    /// The profile whose access key to rotate (a role profile rotates the keys at the root of its chain).
+    pub profile: String,
+    /// Say what would happen, change nothing (never asks for an MFA code).
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub mfa: MfaArgs,
 }

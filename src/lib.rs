@@ -10,6 +10,7 @@ pub mod creds;
 pub mod exit;
 pub mod runtime;
 pub mod secret;
+pub mod settings;
 pub mod sink;
 pub mod timefmt;
 pub mod ui;

@@ -10,6 +10,8 @@ use awsw::context::Context;
 
 fn main() -> ExitCode {
     init_logging();
+    // A completion script asking for candidates: answer and exit before anything else.
+    commands::completions::complete_from_env();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -22,6 +24,19 @@ fn main() -> ExitCode {
             };
         }
     };
+    let own_checks = matches!(
+        cli.command,
+        Some(
+            Command::ClipboardOwner
+                | Command::Completions(_)
+                | Command::CompleteProfiles
+                | Command::Man
+                | Command::Doctor(_)
+        )
+    );
+    if !own_checks && let Err(code) = commands::load_settings() {
+        return code;
+    }
     let context = Context::from_env();
     match try_main(cli, &context) {
         Ok(code) => code,
@@ -41,7 +56,13 @@ fn try_main(cli: Cli, context: &Context) -> Result<ExitCode, Error> {
         Some(Command::CredentialProcess(args)) => commands::credential_process::run(&args, context)?,
         Some(Command::Shell(args)) => commands::shell::run(&args, context)?,
         Some(Command::Envrc(args)) => commands::envrc::run(&args, context)?,
+        Some(Command::Rotate(args)) => return Ok(commands::rotate::run(&args)),
         Some(Command::ClipboardOwner) => return Ok(awsw::sink::clipboard::run_owner()),
+        Some(Command::Completions(args)) => return Ok(commands::completions::run(&args)),
+        Some(Command::CompleteProfiles) => return Ok(commands::completions::run_profiles()),
+        Some(Command::Man) => return Ok(commands::man::run()),
+        Some(Command::Doctor(args)) => return Ok(commands::doctor::run(&args)),
+        Some(Command::Console(args)) => return Ok(commands::console::run(&args)),
         None => return Ok(awsw::runtime::run(cli.print)),
     }
     Ok(ExitCode::SUCCESS)

@@ -2,6 +2,8 @@
 //! with send-keys and read with capture-pane.
 
 mod common;
+mod fake_aws;
+mod imds;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -41,6 +43,8 @@ impl Pane<'_> {
     fn start_with_env<'a>(sb: &'a Sandbox, env: &str, args: &str) -> Pane<'a> {
         let socket = format!("awsw-tui-{}", common::free_port());
         let status = sb.home().join("status");
+        // A pane started after another must not read the earlier one's status.
+        let _ = std::fs::remove_file(&status);
         let command = format!("{env} {} {args}; echo $? > {}", env!("CARGO_BIN_EXE_awsw"), status.display());
         let pane = Pane { sb, socket, status };
         let out = pane.tmux(&["new-session", "-d", "-x", "120", "-y", "30", "sh", "-c", &command]);
@@ -150,21 +154,25 @@ fn q_quits_with_status_0_and_restores_the_terminal() {
     pane.keys(&["?"]);
     pane.wait_for(|s| s.contains("any key closes"), "help");
     pane.keys(&["Escape"]);
+    // The help closes first: an Esc and a q read together are one Alt-q key.
+    pane.wait_for(|s| !s.contains("any key closes"), "the help to close");
     pane.keys(&["q"]);
     assert_eq!(pane.exit_status(), "0");
     assert!(!pane.alternate_screen());
 }
 
 #[test]
-fn sigterm_restores_the_terminal() {
+fn sigterm_and_sighup_exit_143_and_129_with_the_terminal_restored() {
     let Some((_moto, sb)) = setup() else { return };
-    let pane = Pane::start(&sb, "");
-    pane.wait_for(|s| s.contains("profiles 4/4"), "the list");
-    let shell_pid = text(&pane.tmux(&["display", "-p", "#{pane_pid}"])).0.trim().to_string();
-    let killed = sb.command("pkill").args(["-TERM", "-P", &shell_pid]).status().unwrap();
-    assert!(killed.success());
-    assert_eq!(pane.exit_status(), "0");
-    assert!(!pane.alternate_screen());
+    for (signal, status) in [("-TERM", "143"), ("-HUP", "129")] {
+        let pane = Pane::start(&sb, "");
+        pane.wait_for(|s| s.contains("profiles 4/4"), "the list");
+        let shell_pid = text(&pane.tmux(&["display", "-p", "#{pane_pid}"])).0.trim().to_string();
+        let killed = sb.command("pkill").args([signal, "-P", &shell_pid]).status().unwrap();
+        assert!(killed.success());
+        assert_eq!(pane.exit_status(), status, "after {signal}");
+        assert!(!pane.alternate_screen());
+    }
 }
 
 #[test]
@@ -207,6 +215,62 @@ fn the_header_shows_who_the_starting_terminal_really_is() {
     assert_eq!(pane.exit_status(), "0");
 }
 
+/// The uses recorded for `profile` in the sandbox's recent-use file.
+fn uses(sb: &Sandbox, profile: &str) -> u32 {
+    let recent = awsw::runtime::recent::load(&sb.home().join(".local/state/awsw/frecency.json"));
+    recent.uses.get(profile).map_or(0, |&(count, _)| count)
+}
+
+#[test]
+fn every_switch_is_recorded_so_recent_profiles_come_first() {
+    let Some((_moto, sb)) = setup() else { return };
+    // The commands count a use each, before they hand over to the shell or command.
+    assert!(sb.awsw(&["env", "dev"]).output().unwrap().status.success());
+    assert_eq!(uses(&sb, "dev"), 1);
+    assert!(sb.awsw(&["exec", "dev", "--", "true"]).status().unwrap().success());
+    assert_eq!(uses(&sb, "dev"), 2);
+    assert!(sb.awsw(&["shell", "dev"]).output().unwrap().status.success());
+    assert_eq!(uses(&sb, "dev"), 3);
+    let recent = std::fs::read_to_string(sb.home().join(".local/state/awsw/frecency.json")).unwrap();
+    assert!(!recent.contains("secret") && !recent.contains("ASIA"), "names and counts only: {recent}");
+
+    // The picker starts with the cursor on the top row, the most used profile.
+    let pane = Pane::start(&sb, "");
+    pane.wait_for(|s| s.lines().any(|l| l.starts_with("dev ") && l.contains("✓")), "dev's identity");
+    let screen = pane.screen();
+    let rows: Vec<&str> = screen.lines().skip(3).collect();
+    assert!(rows[0].starts_with("dev "), "dev first:\n{screen}");
+    pane.keys(&["Enter"]);
+    pane.wait_for(|s| s.contains("awsw: dev -> "), "the banner");
+    assert_eq!(uses(&sb, "dev"), 4, "Enter counts before the shell starts");
+    pane.keys(&["exit 0", "Enter"]);
+    assert_eq!(pane.exit_status(), "0");
+    drop(pane);
+
+    let out = sb.home().join("exports");
+    let pane = Pane::start(&sb, &format!("--print > {}", out.display()));
+    pane.wait_for(|s| s.lines().any(|l| l.starts_with("dev ") && l.contains("✓")), "dev's identity");
+    pane.keys(&["Enter"]);
+    assert_eq!(pane.exit_status(), "0");
+    assert_eq!(uses(&sb, "dev"), 5, "--print counts too");
+}
+
+#[test]
+fn a_credential_process_session_valid_for_years_is_announced_with_its_date() {
+    if !require("tmux") {
+        return;
+    }
+    let process = r#"credential_process = sh -c 'printf "{\"Version\":1,\"AccessKeyId\":\"AKIAPROCEXAMPLE0001\",\"SecretAccessKey\":\"procsecret\",\"SessionToken\":\"proctoken\",\"Expiration\":\"2030-01-01T00:00:00Z\"}"'"#;
+    let sb = Sandbox::new(&format!("[profile ci]\n{process}\n"), "");
+    let pane = Pane::start(&sb, "");
+    pane.wait_for(|s| s.lines().any(|l| l.starts_with("ci ") && l.contains("on demand")), "the list");
+    pane.keys(&["Enter"]);
+    let screen = pane.wait_for(|s| s.contains("awsw: ci -> "), "the banner");
+    assert!(screen.contains("until 2030-01-01 00:00 UTC;"), "{screen}");
+    pane.keys(&["exit 0", "Enter"]);
+    assert_eq!(pane.exit_status(), "0");
+}
+
 #[test]
 fn the_terminal_mfa_prompt_hides_the_code_and_asks_again_after_a_typo() {
     let Some((_moto, sb)) = setup() else { return };
@@ -237,4 +301,62 @@ fn three_mistyped_codes_end_with_a_usage_error() {
     }
     assert_eq!(pane.exit_status(), "2", "{}", pane.screen());
     assert!(pane.screen().contains("must be exactly 6 digits (it has 5 digits)"), "{}", pane.screen());
+}
+
+#[test]
+fn the_instance_role_shows_in_the_header_and_its_failures_in_the_details() {
+    if !require("tmux") {
+        return;
+    }
+    let Some(moto) = MotoServer::start() else { return };
+    let config = "[profile web]\nrole_arn = arn:aws:iam::123456789012:role/web\ncredential_source = Ec2InstanceMetadata\nregion = us-east-1\n";
+    let sb = Sandbox::new(config, "").with_endpoint(moto.url());
+    let server = imds::ImdsServer::start(imds::Behaviour::default());
+    let env = format!("AWS_EC2_METADATA_DISABLED=false AWS_EC2_METADATA_SERVICE_ENDPOINT={}", server.url());
+    let pane = Pane::start_with_env(&sb, &env, "");
+    let screen = pane.wait_for(
+        |s| {
+            s.contains("here: EC2 instance role web-instance (instance metadata)")
+                && s.contains("assumed-role/web/")
+        },
+        "the instance role in the header and web's identity",
+    );
+    assert!(!screen.contains("imds-secret-value"), "{screen}");
+    pane.keys(&["q"]);
+    assert_eq!(pane.exit_status(), "0");
+    drop(pane);
+
+    // A fresh cache: the role session from above would still be valid.
+    let sb = Sandbox::new(config, "").with_endpoint(moto.url());
+    let no_role = imds::ImdsServer::start(imds::Behaviour { role: None, ..imds::Behaviour::default() });
+    let env = format!("AWS_EC2_METADATA_DISABLED=false AWS_EC2_METADATA_SERVICE_ENDPOINT={}", no_role.url());
+    let pane = Pane::start_with_env(&sb, &env, "");
+    let screen = pane.wait_for(|s| s.contains("no IAM role attached"), "the failure in the details");
+    assert!(screen.contains("here: no AWS credentials in this environment"), "{screen}");
+    assert!(screen.contains("profile web"), "{screen}");
+}
+
+#[test]
+fn root_keys_and_key_age_show_in_the_details() {
+    if !require("tmux") {
+        return;
+    }
+    let server = fake_aws::FakeAws {
+        arn: "arn:aws:iam::123456789012:root".into(),
+        deny_iam: true,
+        key_id: "AKIAROOTROOTROOT0001".into(),
+        created_days_ago: 1,
+    }
+    .start();
+    let creds = "[rootkeys]\naws_access_key_id = AKIAROOTROOTROOT0001\naws_secret_access_key = root-secret\n";
+    let sb = Sandbox::new("[profile rootkeys]\nregion = us-east-1\n", creds).with_endpoint(server.url());
+    let pane = Pane::start(&sb, "");
+    let screen = pane.wait_for(|s| s.contains("holds the account's root access keys"), "the root-keys alarm");
+    assert!(screen.contains("key      unknown (needs MFA)"), "{screen}");
+    // Red in the list: the row's cells carry the red foreground.
+    let coloured = text(&pane.tmux(&["capture-pane", "-p", "-e"])).0;
+    let row = coloured.lines().find(|l| l.contains("rootkeys") && !l.contains("holds")).unwrap_or_default();
+    assert!(row.starts_with("\u{1b}[38;5;1m"), "red (colour 1) from the start of the row: {row:?}");
+    pane.keys(&["q"]);
+    assert_eq!(pane.exit_status(), "0");
 }

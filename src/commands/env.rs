@@ -20,6 +20,7 @@ pub fn run(args: &EnvArgs, context: &Context) -> Result<(), Error> {
     } else {
         session(&engine, &args.profile, &args.mfa)?
     };
+    crate::runtime::recent::record(&session.profile);
     if args.json {
         println!("{}", credential_process_json(&session.credentials));
         return Ok(());

@@ -7,7 +7,18 @@ use crate::context::Context;
 use crate::sink::env::{EnvOptions, env_change};
 use crate::sink::envrc::{self, Block, EnvrcError};
 
+/// The mode the flags ask for, else the settings' `envrc_mode`: (inline, profile only).
+fn mode(args: &EnvrcArgs) -> (bool, bool) {
+    use crate::settings::EnvrcMode;
+    if args.inline || args.profile_only || args.cached {
+        return (args.inline, args.profile_only);
+    }
+    let mode = crate::settings::current().envrc_mode;
+    (mode == EnvrcMode::Inline, mode == EnvrcMode::ProfileOnly)
+}
+
 pub fn run(args: &EnvrcArgs, context: &Context) -> Result<(), Error> {
+    let (inline, profile_only) = mode(args);
     let dir = match (&args.dir, &context.cwd) {
         (Some(dir), _) => dir.clone(),
         (None, Some(cwd)) => cwd.clone(),
@@ -20,14 +31,14 @@ pub fn run(args: &EnvrcArgs, context: &Context) -> Result<(), Error> {
     engine.require(&args.profile)?;
     let cache_file = engine.cache_file(&args.profile);
     // The session is obtained before anything is written, so a failure leaves the file as it was.
-    let session = match args.profile_only {
+    let session = match profile_only {
         true => None,
         false => Some(session(&engine, &args.profile, &args.mfa)?),
     };
     let change;
     let block = match &session {
         None => Block::ProfileOnly { profile: &args.profile },
-        Some(session) if args.inline => {
+        Some(session) if inline => {
             let Some(expires) =
                 session.credentials.expiration.filter(|_| !session.credentials.is_long_term())
             else {
@@ -40,10 +51,8 @@ pub fn run(args: &EnvrcArgs, context: &Context) -> Result<(), Error> {
             Block::Cached { profile: &args.profile, awsw: &context.exe, cache_file: cache_file.as_deref() }
         }
     };
-    let path = envrc::write(&dir, &envrc::render(&block), args.inline).map_err(Error::failure)?;
-    if args.inline
-        && let Some(warning) = envrc::git_warning(&dir)
-    {
+    let path = envrc::write(&dir, &envrc::render(&block), inline).map_err(Error::failure)?;
+    if inline && let Some(warning) = envrc::git_warning(&dir) {
         eprintln!("awsw: warning: {warning}");
     }
     eprintln!("awsw: wrote the awsw block ({}) to {}", block.mode_name(), path.display());

@@ -12,6 +12,7 @@ use crate::sink::env::env_change;
 pub fn run(args: &ExecArgs, context: &Context) -> Result<(), Error> {
     let engine = engine(context)?;
     let session = session(&engine, &args.profile, &args.mfa)?;
+    crate::runtime::recent::record(&session.profile);
     let change = env_change(&session, &context.env_options(args.region.as_deref()));
     let Some((program, rest)) = args.command.split_first() else {
         return Err(Error::Usage("exec needs a command after `--`".into()));

@@ -1,12 +1,17 @@
 //! The non-interactive subcommands. Each returns `Result<(), Error>`; `main` prints the
 //! error and maps it to the exit status. None starts the TUI.
 
+pub mod completions;
+pub mod console;
 pub mod credential_process;
+pub mod doctor;
 pub mod env;
 pub mod envrc;
 mod error;
 pub mod exec;
 pub mod list;
+pub mod man;
+pub mod rotate;
 pub mod session;
 pub mod shell;
 pub mod whoami;
@@ -21,4 +26,15 @@ pub use error::Error;
 pub fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     eprintln!("awsw: {message}");
     ExitCode::from(code)
+}
+
+/// Reads the settings file and the `AWSW_*` variables once, before a command runs: file
+/// problems are warnings on stderr, a bad variable is a usage error (exit 2).
+pub fn load_settings() -> Result<(), ExitCode> {
+    let loaded = crate::settings::load(&|name| std::env::var(name).ok()).map_err(|e| fail(exit::USAGE, e))?;
+    for warning in &loaded.warnings {
+        eprintln!("awsw: {warning}");
+    }
+    crate::settings::install(loaded.settings);
+    Ok(())
 }

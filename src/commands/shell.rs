@@ -10,7 +10,6 @@ use crate::context::Context;
 use crate::creds::{Ask, Engine, Identity, Session};
 use crate::sink::env::env_change;
 use crate::sink::subshell;
-use crate::timefmt::{Style, time_left};
 
 pub fn run(args: &ShellArgs, context: &Context) -> Result<(), Error> {
     subshell::check_not_nested(context.awsw_profile.as_deref(), args.force).map_err(Error::Failure)?;
@@ -19,6 +18,7 @@ pub fn run(args: &ShellArgs, context: &Context) -> Result<(), Error> {
     subshell::locate(&program, context.path.as_deref()).map_err(cannot_start)?;
     let engine = engine(context)?;
     let session = session(&engine, &args.profile, &args.mfa)?;
+    crate::runtime::recent::record(&session.profile);
     let identity = verified_identity(&engine, &session);
     eprintln!("{}", banner(&session, identity.as_ref(), OffsetDateTime::now_utc()));
     Err(cannot_start(subshell::exec(
@@ -43,12 +43,7 @@ pub fn banner(session: &Session, identity: Option<&Identity>, now: OffsetDateTim
         None => "identity not verified".to_string(),
     };
     let until = match session.credentials.expiration {
-        Some(t) => format!(
-            "until {:02}:{:02} UTC (in {})",
-            t.hour(),
-            t.minute(),
-            time_left(now, t, Style::HoursMinutes)
-        ),
+        Some(t) => format!("until {}", crate::ui::expiry(now, t)),
         None => "with long-term keys".to_string(),
     };
     format!("awsw: {} -> {who}, {until}; type `exit` to leave", session.profile)

@@ -25,6 +25,9 @@ pub enum FindingCode {
     NoMfa,
     DurationOutOfRange,
     NoRegion,
+    // Key hygiene, from IAM and STS (`whoami`, the picker).
+    RootKeys,
+    OldKey,
 }
 
 impl FindingCode {
@@ -46,6 +49,8 @@ impl FindingCode {
             FindingCode::NoMfa => "no-mfa",
             FindingCode::DurationOutOfRange => "duration-out-of-range",
             FindingCode::NoRegion => "no-region",
+            FindingCode::RootKeys => "root-keys",
+            FindingCode::OldKey => "old-key",
         }
     }
 }
@@ -106,6 +111,8 @@ mod tests {
             FindingCode::NoMfa,
             FindingCode::DurationOutOfRange,
             FindingCode::NoRegion,
+            FindingCode::RootKeys,
+            FindingCode::OldKey,
         ];
         for code in all {
             assert!(readme.contains(&format!("| `{code}` |")), "README does not document {code}");

@@ -2,6 +2,7 @@
 //! file format, `profile` the model; `files` is the only part that touches the disk.
 
 pub mod arn;
+pub mod credfile_edit;
 pub mod files;
 pub mod finding;
 pub mod parse;
@@ -13,7 +14,8 @@ use serde::Serialize;
 
 pub use arn::Arn;
 pub use files::{ConfigPaths, load};
-pub use profile::{Finding, Kind, Profile, RootKind, SsoSession};
+pub use finding::{Finding, FindingCode};
+pub use profile::{Kind, Profile, RootKind, SsoSession};
 pub use set::ProfileSet;
 
 /// A note about one line of one file: an unparseable line, an ignored section.

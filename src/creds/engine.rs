@@ -31,11 +31,6 @@ pub use super::ask::{Ask, MfaSource};
 pub use super::env::EngineEnv;
 pub use super::types::{IdentityReport, Readiness};
 
-/// Sessions with no more than this left are renewed (`AWSW_MIN_REMAINING` seconds overrides).
-pub const DEFAULT_MIN_REMAINING: time::Duration = time::Duration::minutes(5);
-/// Lifetime of an MFA base session (`AWSW_SESSION_DURATION` seconds overrides): one
-/// working day on one code.
-pub const DEFAULT_SESSION_DURATION: u32 = 8 * 3600;
 /// AWS's cap for a role assumed with another role's credentials.
 const ROLE_CHAINING_MAX: u32 = 3600;
 
@@ -95,7 +90,7 @@ impl Engine {
                 "no cache directory (set HOME or XDG_CACHE_HOME)",
             ),
         })?;
-        let seconds = |name: &str| std::env::var(name).ok().and_then(|v| v.trim().parse::<i64>().ok());
+        let settings = crate::settings::current();
         Ok(Engine::with_parts(
             inventory,
             EngineParts {
@@ -107,12 +102,8 @@ impl Engine {
                 cache_dir,
                 cli_cache_dir: CliCache::default_dir(),
                 env,
-                min_remaining: seconds("AWSW_MIN_REMAINING")
-                    .map(time::Duration::seconds)
-                    .unwrap_or(DEFAULT_MIN_REMAINING),
-                session_duration: seconds("AWSW_SESSION_DURATION")
-                    .and_then(|s| u32::try_from(s).ok())
-                    .unwrap_or(DEFAULT_SESSION_DURATION),
+                min_remaining: time::Duration::seconds(i64::from(settings.min_remaining)),
+                session_duration: settings.session_duration,
             },
         ))
     }
@@ -163,6 +154,17 @@ impl Engine {
     /// The STS endpoint for calls made for `profile` (see `EngineEnv::endpoint`).
     pub fn endpoint(&self, profile: &Profile) -> Endpoint {
         self.env.endpoint(Some(profile))
+    }
+
+    /// The same; `None` for credentials that belong to no profile (the environment's),
+    /// where only the environment's settings apply.
+    pub fn endpoint_for(&self, profile: Option<&Profile>) -> Endpoint {
+        self.env.endpoint(profile)
+    }
+
+    /// The AWS CLI cache key of a role profile (also used by `rotate` to drop sessions).
+    pub fn cli_key(hop: &Profile) -> CliCacheKey {
+        plan::cli_key(hop)
     }
 
     /// The plan for `profile` against the caches as they are now.
@@ -453,9 +455,15 @@ impl Engine {
     /// `None` when there are none. The endpoint and region come from the environment alone.
     pub async fn environment_identity(&self) -> Option<Result<Identity, String>> {
         let credentials = self.env.credentials.credentials()?;
+        Some(self.credentials_identity(&credentials).await)
+    }
+
+    /// Who credentials that belong to no profile (the environment's, the instance role's)
+    /// are, with the environment's endpoint and region; `Err` says why STS could not tell.
+    pub async fn credentials_identity(&self, credentials: &Credentials) -> Result<Identity, String> {
         let endpoint = self.env.endpoint(None);
-        let result = self.sts.get_caller_identity(&endpoint, &credentials).await;
-        Some(result.map_err(|err| super::error::environment_message(err, &endpoint)))
+        let result = self.sts.get_caller_identity(&endpoint, credentials).await;
+        result.map_err(|err| super::error::environment_message(err, &endpoint))
     }
 
     /// Who `name`'s credentials belong to. A plain static profile is asked with its keys
@@ -493,6 +501,7 @@ impl Engine {
             identity,
             expiration: session.credentials.expiration,
             origin: session.origin,
+            keys: None,
         })
     }
 }

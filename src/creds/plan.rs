@@ -189,7 +189,8 @@ fn role_key(hop: &Profile, profile: &Profile, root_profile: &Profile, position: 
     }
 }
 
-fn cli_key(hop: &Profile) -> CliCacheKey {
+/// The AWS CLI cache key of a role profile, as botocore computes it.
+pub fn cli_key(hop: &Profile) -> CliCacheKey {
     CliCacheKey {
         role_arn: hop.role_arn.clone().unwrap_or_default(),
         role_session_name: hop.role_session_name.clone(),

@@ -9,8 +9,10 @@ use time::OffsetDateTime;
 
 use super::error::CredsError;
 use super::types::Credentials;
-use crate::config::Profile;
+use aws_sdk_sts::config::ProvideCredentials;
+
 use crate::config::profile::CredentialSource;
+use crate::config::{Profile, RootKind};
 use crate::secret::Secret;
 
 /// What the environment said about credentials when awsw started.
@@ -40,6 +42,8 @@ impl EnvCredentials {
         })
     }
 }
+
+pub use super::sso::{sso_token_expiry, sso_token_file};
 
 /// Provides the first credentials of a chain whose root awsw does not compute.
 pub trait RootSource: Send + Sync {
@@ -78,82 +82,89 @@ impl RootSource for AwsProviders {
         env: &'a EnvCredentials,
         session_name: &'a str,
     ) -> BoxFuture<'a, Result<Credentials, CredsError>> {
-        use aws_sdk_sts::config::ProvideCredentials;
         Box::pin(async move {
-            let failed = |source_kind: &'static str, err: &dyn std::fmt::Display| CredsError::Provider {
-                profile: root.name.clone(),
-                source_kind,
-                message: err.to_string(),
-            };
             match root.root {
-                Some(crate::config::RootKind::Sso) => {
-                    let mut builder = aws_config::sso::SsoCredentialsProvider::builder()
-                        .configure(&provider_config(root, root.sso_region.as_deref()))
-                        .start_url(root.sso_start_url.clone().unwrap_or_default())
-                        .account_id(root.sso_account_id.clone().unwrap_or_default())
-                        .role_name(root.sso_role_name.clone().unwrap_or_default())
-                        .region(aws_config::Region::new(root.sso_region.clone().unwrap_or_default()));
-                    if let Some(session) = &root.sso_session {
-                        builder = builder.session_name(session.clone());
-                    }
-                    builder.build().provide_credentials().await.map(convert).map_err(|_| CredsError::SsoLoginRequired {
-                        profile: root.name.clone(),
-                        command: super::sso::login_command(root),
-                    })
-                }
-                Some(crate::config::RootKind::CredentialProcess) => {
-                    let command = root.credential_process.clone().unwrap_or_default();
-                    aws_config::credential_process::CredentialProcessProvider::new(command)
-                        .provide_credentials()
-                        .await
-                        .map(convert)
-                        .map_err(|e| failed("credential_process", &aws_sdk_sts::error::DisplayErrorContext(e)))
-                }
-                Some(crate::config::RootKind::WebIdentity) => {
-                    use aws_config::web_identity_token::{StaticConfiguration, WebIdentityTokenCredentialsProvider};
-                    WebIdentityTokenCredentialsProvider::builder()
-                        .configure(&provider_config(root, None))
-                        .static_configuration(StaticConfiguration {
-                            web_identity_token_file: root.web_identity_token_file.clone().unwrap_or_default().into(),
-                            role_arn: root.role_arn.clone().unwrap_or_default(),
-                            session_name: session_name.to_string(),
-                        })
-                        .build()
-                        .provide_credentials()
-                        .await
-                        .map(convert)
-                        .map_err(|e| failed("web identity", &aws_sdk_sts::error::DisplayErrorContext(e)))
-                }
-                Some(crate::config::RootKind::CredentialSource(CredentialSource::Environment)) => {
-                    env.credentials().ok_or_else(|| CredsError::Unusable {
-                        profile: root.name.clone(),
-                        reason: "credential_source = Environment, but AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set"
-                            .into(),
-                    })
-                }
-                Some(crate::config::RootKind::CredentialSource(CredentialSource::Ec2InstanceMetadata)) => {
-                    aws_config::imds::credentials::ImdsCredentialsProvider::builder()
-                        .configure(&provider_config(root, None))
-                        .build()
-                        .provide_credentials()
-                        .await
-                        .map(convert)
-                        .map_err(|e| failed("EC2 instance metadata", &aws_sdk_sts::error::DisplayErrorContext(e)))
-                }
-                Some(crate::config::RootKind::CredentialSource(CredentialSource::EcsContainer)) => {
-                    aws_config::ecs::EcsCredentialsProvider::builder()
-                        .configure(&provider_config(root, None))
-                        .build()
-                        .provide_credentials()
-                        .await
-                        .map(convert)
-                        .map_err(|e| failed("ECS container", &aws_sdk_sts::error::DisplayErrorContext(e)))
-                }
-                Some(crate::config::RootKind::StaticKeys) | None => Err(CredsError::Unusable {
+                Some(RootKind::Sso) => sso(root).await,
+                Some(RootKind::CredentialProcess) => credential_process(root).await,
+                Some(RootKind::WebIdentity) => web_identity(root, session_name).await,
+                Some(RootKind::CredentialSource(source)) => credential_source(root, source, env).await,
+                Some(RootKind::StaticKeys) | None => Err(CredsError::Unusable {
                     profile: root.name.clone(),
                     reason: "has no provider-based credentials".into(),
                 }),
             }
         })
+    }
+}
+
+/// A provider's failure for `root`, in one line.
+fn failed(root: &Profile, source_kind: &'static str, err: &dyn std::fmt::Display) -> CredsError {
+    CredsError::Provider { profile: root.name.clone(), source_kind, message: err.to_string() }
+}
+
+async fn sso(root: &Profile) -> Result<Credentials, CredsError> {
+    let mut builder = aws_config::sso::SsoCredentialsProvider::builder()
+        .configure(&provider_config(root, root.sso_region.as_deref()))
+        .start_url(root.sso_start_url.clone().unwrap_or_default())
+        .account_id(root.sso_account_id.clone().unwrap_or_default())
+        .role_name(root.sso_role_name.clone().unwrap_or_default())
+        .region(aws_config::Region::new(root.sso_region.clone().unwrap_or_default()));
+    if let Some(session) = &root.sso_session {
+        builder = builder.session_name(session.clone());
+    }
+    builder.build().provide_credentials().await.map(convert).map_err(|_| CredsError::SsoLoginRequired {
+        profile: root.name.clone(),
+        command: super::sso::login_command(root),
+    })
+}
+
+async fn credential_process(root: &Profile) -> Result<Credentials, CredsError> {
+    let command = root.credential_process.clone().unwrap_or_default();
+    aws_config::credential_process::CredentialProcessProvider::new(command)
+        .provide_credentials()
+        .await
+        .map(convert)
+        .map_err(|e| failed(root, "credential_process", &aws_sdk_sts::error::DisplayErrorContext(e)))
+}
+
+async fn web_identity(root: &Profile, session_name: &str) -> Result<Credentials, CredsError> {
+    use aws_config::web_identity_token::{StaticConfiguration, WebIdentityTokenCredentialsProvider};
+    WebIdentityTokenCredentialsProvider::builder()
+        .configure(&provider_config(root, None))
+        .static_configuration(StaticConfiguration {
+            web_identity_token_file: root.web_identity_token_file.clone().unwrap_or_default().into(),
+            role_arn: root.role_arn.clone().unwrap_or_default(),
+            session_name: session_name.to_string(),
+        })
+        .build()
+        .provide_credentials()
+        .await
+        .map(convert)
+        .map_err(|e| failed(root, "web identity", &aws_sdk_sts::error::DisplayErrorContext(e)))
+}
+
+async fn credential_source(
+    root: &Profile,
+    source: CredentialSource,
+    env: &EnvCredentials,
+) -> Result<Credentials, CredsError> {
+    match source {
+        CredentialSource::Environment => env.credentials().ok_or_else(|| CredsError::Unusable {
+            profile: root.name.clone(),
+            reason:
+                "credential_source = Environment, but AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set"
+                    .into(),
+        }),
+        CredentialSource::Ec2InstanceMetadata => super::imds::instance_credentials()
+            .await
+            .map(|instance| instance.credentials)
+            .map_err(|e| failed(root, "EC2 instance metadata", &e)),
+        CredentialSource::EcsContainer => aws_config::ecs::EcsCredentialsProvider::builder()
+            .configure(&provider_config(root, None))
+            .build()
+            .provide_credentials()
+            .await
+            .map(convert)
+            .map_err(|e| failed(root, "ECS container", &super::sts::innermost_cause(&e))),
     }
 }

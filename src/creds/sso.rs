@@ -3,7 +3,7 @@
 //! (reading `~/.aws/sso/cache/<sha1>.json` as the CLI writes it) and names the command that
 //! renews it. It never logs in and never opens a browser.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use sha1::{Digest, Sha1};
 use time::OffsetDateTime;
@@ -28,24 +28,44 @@ impl SsoTokenCache {
 
     /// `~/.aws/sso/cache` (no home directory: no token).
     pub fn default_dir() -> SsoTokenCache {
-        SsoTokenCache { dir: dirs::home_dir().map(|home| home.join(".aws").join("sso").join("cache")) }
+        SsoTokenCache { dir: default_dir() }
     }
 }
 
 impl SsoTokens for SsoTokenCache {
     fn valid(&self, profile: &Profile, now: OffsetDateTime) -> bool {
-        let Some(dir) = &self.dir else { return false };
-        // The CLI names the file after the session name, or for a legacy profile its start URL.
-        let Some(id) = profile.sso_session.as_ref().or(profile.sso_start_url.as_ref()) else { return false };
-        let path = dir.join(format!("{}.json", hex::encode(Sha1::digest(id.as_bytes()))));
-        let Ok(text) = std::fs::read_to_string(path) else { return false };
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
-        value
-            .get("expiresAt")
-            .and_then(|v| v.as_str())
-            .and_then(parse_expiration)
-            .is_some_and(|expires| expires > now)
+        let (Some(dir), Some(id)) = (&self.dir, token_id(profile)) else { return false };
+        read_expiry(&dir.join(file_name(id))).is_some_and(|expires| expires > now)
     }
+}
+
+/// The CLI names the file after the session name, or for a legacy profile its start URL.
+fn token_id(profile: &Profile) -> Option<&str> {
+    profile.sso_session.as_deref().or(profile.sso_start_url.as_deref())
+}
+
+fn default_dir() -> Option<PathBuf> {
+    dirs::home_dir().map(|home| home.join(".aws").join("sso").join("cache"))
+}
+
+fn file_name(id: &str) -> String {
+    format!("{}.json", hex::encode(Sha1::digest(id.as_bytes())))
+}
+
+fn read_expiry(path: &Path) -> Option<OffsetDateTime> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let value = serde_json::from_str::<serde_json::Value>(&text).ok()?;
+    value.get("expiresAt").and_then(|v| v.as_str()).and_then(parse_expiration)
+}
+
+/// The AWS CLI's SSO token file for an sso-session name (or a legacy profile's start URL).
+pub fn sso_token_file(id: &str) -> Option<PathBuf> {
+    Some(default_dir()?.join(file_name(id)))
+}
+
+/// When the cached SSO token for `id` expires; `None` without a readable token.
+pub fn sso_token_expiry(id: &str) -> Option<OffsetDateTime> {
+    read_expiry(&sso_token_file(id)?)
 }
 
 /// The command that renews an SSO profile's token.

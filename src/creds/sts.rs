@@ -10,6 +10,21 @@ use time::OffsetDateTime;
 use super::types::{Credentials, Identity};
 use crate::secret::Secret;
 
+/// The short reason, for messages that already name the profile and endpoint.
+impl std::fmt::Display for StsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StsError::Service { code, message } if message.is_empty() => write!(f, "{code}"),
+            StsError::Service { code, message } => write!(f, "{code}: {message}"),
+            StsError::Unreachable { reason } | StsError::Other { reason } => write!(f, "{reason}"),
+            StsError::Timeout => write!(f, "no answer in time"),
+            StsError::NotSts { status } => {
+                write!(f, "HTTP {status} with no STS error (probably not an STS endpoint)")
+            }
+        }
+    }
+}
+
 /// Where an STS call goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
@@ -108,7 +123,7 @@ pub struct AwsSts;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
-fn client(endpoint: &Endpoint, creds: &Credentials) -> aws_sdk_sts::Client {
+pub(crate) fn client(endpoint: &Endpoint, creds: &Credentials) -> aws_sdk_sts::Client {
     use aws_sdk_sts::config::{BehaviorVersion, Region, retry::RetryConfig, timeout::TimeoutConfig};
     let expiry = creds
         .expiration
@@ -134,7 +149,9 @@ fn client(endpoint: &Endpoint, creds: &Credentials) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::from_conf(builder.build())
 }
 
-fn map_error<E>(err: aws_sdk_sts::error::SdkError<E, aws_sdk_sts::config::http::HttpResponse>) -> StsError
+pub(crate) fn map_error<E>(
+    err: aws_sdk_sts::error::SdkError<E, aws_sdk_sts::config::http::HttpResponse>,
+) -> StsError
 where
     E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
@@ -157,7 +174,7 @@ where
 /// The innermost cause with something to say, e.g. `Connection refused (os error 111)`:
 /// the outer layers (`dispatch failure`, `io error`) do not help the user, and the SDK's
 /// `DisplayErrorContext` appends a `Debug` dump that does not belong in a one-line message.
-fn innermost_cause(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn innermost_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut reason = err.to_string();
     let mut current = err.source();
     while let Some(cause) = current {
@@ -170,7 +187,9 @@ fn innermost_cause(err: &(dyn std::error::Error + 'static)) -> String {
     reason.trim().to_string()
 }
 
-fn to_credentials(creds: Option<&aws_sdk_sts::types::Credentials>) -> Result<Credentials, StsError> {
+pub(crate) fn to_credentials(
+    creds: Option<&aws_sdk_sts::types::Credentials>,
+) -> Result<Credentials, StsError> {
     let creds = creds.ok_or_else(|| StsError::Other { reason: "STS returned no credentials".into() })?;
     Ok(Credentials {
         access_key_id: creds.access_key_id().to_string(),

@@ -43,7 +43,7 @@ pub enum SessionOrigin {
 }
 
 /// Working credentials for one profile, ready for a sink.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub profile: String,
     pub credentials: Credentials,
@@ -94,4 +94,6 @@ pub struct IdentityReport {
     pub expiration: Option<OffsetDateTime>,
     pub origin: SessionOrigin,
     pub session_name: Option<String>,
+    /// Root-key and key-age facts about the long-term keys at the chain's root, when looked up.
+    pub keys: Option<super::keyfacts::KeyFacts>,
 }

@@ -1,0 +1,137 @@
+//! `awsw completions SHELL`: the script that makes a shell complete awsw's subcommands, flags,
+//! `--shell` values and profile names. Completion is clap_complete's dynamic engine: the
+//! script calls `awsw` itself with `_AWSW_COMPLETE=SHELL` at each Tab, so what completes is
+//! always the clap definition of the binary on PATH, and profile names come from the files
+//! as they are now. Nushell has no dynamic engine in clap_complete: its script is the static
+//! one from clap_complete_nushell, with profile names from `awsw __complete-profiles`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
+use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
+
+use super::{exit, fail};
+use crate::cli::{Cli, CompletionShell, CompletionsArgs};
+use crate::config::ConfigPaths;
+use crate::config::files;
+
+/// The variable the scripts set when they ask awsw for completions. Not the default
+/// `COMPLETE`, which is too common a name to leave meaning "complete instead of running".
+pub const COMPLETE_VAR: &str = "_AWSW_COMPLETE";
+/// The argument id that names a profile in every subcommand that takes one.
+const PROFILE_ARG: &str = "profile";
+
+/// When a completion script is asking (`_AWSW_COMPLETE` is set), prints the completions and
+/// exits; otherwise returns and awsw runs normally.
+pub fn complete_from_env() {
+    clap_complete::CompleteEnv::with_factory(command).var(COMPLETE_VAR).complete();
+}
+
+/// awsw's clap command with profile names attached to every `PROFILE` argument.
+pub fn command() -> clap::Command {
+    let mut cmd = Cli::command();
+    let takes_profile: Vec<String> = cmd
+        .get_subcommands()
+        .filter(|sub| sub.get_arguments().any(|a| a.get_id() == PROFILE_ARG))
+        .map(|sub| sub.get_name().to_string())
+        .collect();
+    for name in takes_profile {
+        // `mut_args` keeps the arguments' order (`mut_arg` would move PROFILE after
+        // `exec`'s trailing COMMAND and so change which positional comes first).
+        cmd = cmd.mut_subcommand(name, |sub| {
+            sub.mut_args(|arg| match arg.get_id() == PROFILE_ARG {
+                true => arg.add(ArgValueCandidates::new(profile_candidates)),
+                false => arg,
+            })
+        });
+    }
+    cmd
+}
+
+fn profile_candidates() -> Vec<CompletionCandidate> {
+    profile_names().into_iter().map(CompletionCandidate::new).collect()
+}
+
+/// Every profile name in the config and credentials files, in file order. Parses the files
+/// with the SDK-exact parser but resolves nothing, so it stays fast on 10,000 profiles
+/// (BENCHMARKS.md). Unreadable files give no names rather than an error mid-completion.
+pub fn profile_names() -> Vec<String> {
+    let Ok(texts) = ConfigPaths::from_env().and_then(|paths| files::read(&paths)) else {
+        return Vec::new();
+    };
+    texts.profile_set().profiles.iter().map(|p| p.name.to_string()).collect()
+}
+
+/// `awsw __complete-profiles`: the names, one per line (the nushell script calls it).
+pub fn run_profiles() -> ExitCode {
+    let mut out = String::new();
+    for name in profile_names() {
+        out.push_str(&name);
+        out.push('\n');
+    }
+    write_out(out.as_bytes())
+}
+
+pub fn run(args: &CompletionsArgs) -> ExitCode {
+    let mut script = Vec::new();
+    let dynamic: Option<&dyn EnvCompleter> = match args.shell {
+        CompletionShell::Bash => Some(&Bash),
+        CompletionShell::Zsh => Some(&Zsh),
+        CompletionShell::Fish => Some(&Fish),
+        CompletionShell::Powershell => Some(&Powershell),
+        CompletionShell::Elvish => Some(&Elvish),
+        CompletionShell::Nu => None,
+    };
+    let written = match dynamic {
+        Some(shell) => shell.write_registration(COMPLETE_VAR, "awsw", "awsw", "awsw", &mut script),
+        None => {
+            script = nushell_script().into_bytes();
+            Ok(())
+        }
+    };
+    if let Err(err) = written {
+        return fail(exit::FAILURE, format!("cannot write the completion script: {err}"));
+    }
+    write_out(&script)
+}
+
+fn write_out(bytes: &[u8]) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`awsw completions bash | head`) is not worth a message.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => fail(exit::FAILURE, format!("cannot write to stdout: {err}")),
+    }
+}
+
+/// clap_complete_nushell's `extern` definitions, with every profile positional completed by
+/// a command that lists the profile names.
+pub fn nushell_script() -> String {
+    let mut cmd = Cli::command();
+    let mut buf = Vec::new();
+    clap_complete::generate(clap_complete_nushell::Nushell, &mut cmd, "awsw", &mut buf);
+    let generated = String::from_utf8_lossy(&buf);
+    let completer = "  def \"nu-complete awsw profile\" [] {\n    ^awsw __complete-profiles | lines\n  }\n\n";
+    let mut script = String::with_capacity(generated.len() + 512);
+    for (i, line) in generated.lines().enumerate() {
+        if i == 0 {
+            // The generated module opens with `module completions {`: the completer goes inside.
+            script.push_str(line);
+            script.push_str("\n\n");
+            script.push_str(completer);
+            continue;
+        }
+        let optional = line.strip_prefix("    profile?: string").map(|rest| ("?", rest));
+        match line.strip_prefix("    profile: string").map(|rest| ("", rest)).or(optional) {
+            Some((mark, rest)) => {
+                script.push_str(&format!("    profile{mark}: string@\"nu-complete awsw profile\"{rest}"));
+            }
+            None => script.push_str(line),
+        }
+        script.push('\n');
+    }
+    script
+}

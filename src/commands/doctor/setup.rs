@@ -1,0 +1,198 @@
+//! The doctor's checks of what the user wrote: awsw's settings, the AWS config files, the
+//! profiles' problems and hygiene, and the SSO tokens of the configured sessions.
+
+use std::collections::BTreeMap;
+
+use time::OffsetDateTime;
+
+use super::Check;
+use crate::config::files::{self, ConfigPaths};
+use crate::config::{Inventory, Kind, Severity};
+use crate::creds::providers::{sso_token_expiry, sso_token_file};
+
+pub fn settings(var: &dyn Fn(&str) -> Option<String>) -> Vec<Check> {
+    match crate::settings::load(var) {
+        Err(err) => {
+            vec![Check::fail("settings", err.message, "unset the variable or give it an allowed value")]
+        }
+        Ok(loaded) => {
+            let mut checks: Vec<Check> = loaded
+                .warnings
+                .iter()
+                .map(|w| Check::warn("settings", w.clone(), "fix or remove that line of the settings file"))
+                .collect();
+            if checks.is_empty() {
+                let source = match &loaded.file {
+                    Some(file) => format!("{} and the environment", file.display()),
+                    None => "defaults and the environment (no settings file)".into(),
+                };
+                checks.push(Check::ok("settings", format!("from {source}")));
+            }
+            checks
+        }
+    }
+}
+
+/// Reads and checks the config files; the inventory for the later checks when they could
+/// be read.
+pub fn files(checks: &mut Vec<Check>) -> Option<Inventory> {
+    let read = ConfigPaths::from_env().and_then(|paths| files::read(&paths).map(|texts| (paths, texts)));
+    let (paths, texts) = match read {
+        Ok(read) => read,
+        Err(err) => {
+            checks.push(Check::fail(
+                "config",
+                err.to_string(),
+                "make the file readable UTF-8 text, or point AWS_CONFIG_FILE elsewhere",
+            ));
+            return None;
+        }
+    };
+    let set = texts.profile_set();
+    for diagnostic in &set.diagnostics {
+        let at = format!("{}:{}: {}", diagnostic.file, diagnostic.line, diagnostic.message);
+        checks.push(match diagnostic.severity {
+            Severity::Error => {
+                Check::fail("config", at, format!("correct line {} of {}", diagnostic.line, diagnostic.file))
+            }
+            Severity::Warning => {
+                Check::warn("config", at, format!("rename or remove the section at line {}", diagnostic.line))
+            }
+        });
+    }
+    let inventory = Inventory::from_set(&set);
+    if texts.missing.len() == 2 {
+        checks.push(Check::warn(
+            "config",
+            format!("neither {} nor {} exists", paths.config.display(), paths.credentials.display()),
+            "run `aws configure` or `aws configure sso`, or set AWS_CONFIG_FILE",
+        ));
+    } else if !set.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        checks.push(Check::ok(
+            "config",
+            format!(
+                "{} profiles read from {} and {}",
+                inventory.profiles.len(),
+                paths.config.display(),
+                paths.credentials.display()
+            ),
+        ));
+    }
+    profiles(&inventory, &set, checks);
+    hygiene(&inventory, checks);
+    Some(inventory)
+}
+
+/// The fix for a problem code (README: "Problems").
+fn problem_fix(code: &str) -> &'static str {
+    match code {
+        "cycle" => "point one source_profile of the loop at a profile with credentials",
+        "missing-source" => "add the named profile, or correct source_profile",
+        "source-conflict" => "keep either source_profile or credential_source, not both",
+        "role-without-source" => "add source_profile, credential_source or web_identity_token_file",
+        "unknown-credential-source" => {
+            "set credential_source to Environment, Ec2InstanceMetadata or EcsContainer"
+        }
+        "half-key-pair" => "add the other key of the pair (aws_access_key_id / aws_secret_access_key)",
+        "missing-sso-session" => "add the [sso-session NAME] section, or correct sso_session",
+        "incomplete-sso" => "add sso_start_url, sso_region, sso_account_id and sso_role_name",
+        "no-credentials" => {
+            "give it credentials (keys, role_arn with source_profile, SSO, credential_process) or remove it"
+        }
+        "bad-duration" => "set duration_seconds to a whole number of seconds from 900 to 43200",
+        "source-broken" => "fix the profile named in the message",
+        "chain-too-long" => "shorten the role chain to 64 profiles or fewer",
+        _ => "see `awsw list --json`",
+    }
+}
+
+fn profiles(inventory: &Inventory, set: &crate::config::ProfileSet<'_>, checks: &mut Vec<Check>) {
+    let invalid: Vec<_> = inventory.profiles.iter().filter(|p| p.kind == Kind::Invalid).collect();
+    for profile in &invalid {
+        let Some(problem) = profile.problems.first() else { continue };
+        let place = set
+            .profile(&profile.name)
+            .map(|raw| format!(" ({}:{})", set.files[raw.file], raw.line))
+            .unwrap_or_default();
+        checks.push(Check::fail(
+            "profile",
+            format!("{}{place}: {}", profile.name, problem.message),
+            problem_fix(problem.code.as_str()),
+        ));
+    }
+    if invalid.is_empty() && !inventory.profiles.is_empty() {
+        checks.push(Check::ok("profile", format!("all {} profiles can work", inventory.profiles.len())));
+    }
+}
+
+fn hygiene_fix(code: &str) -> &'static str {
+    match code {
+        "static-keys" => "prefer SSO or a role; at least put mfa_serial on the keys' profile",
+        "no-mfa" => "add mfa_serial to the role's profile or its source profile",
+        "duration-out-of-range" => "set duration_seconds from 900 to 43200",
+        "no-region" => "set region on the profile or along its source_profile chain",
+        _ => "see `awsw list --json`",
+    }
+}
+
+/// One line per hygiene code, naming up to three profiles.
+fn hygiene(inventory: &Inventory, checks: &mut Vec<Check>) {
+    let mut by_code: BTreeMap<&str, (Vec<&str>, &str)> = BTreeMap::new();
+    for profile in &inventory.profiles {
+        for warning in &profile.warnings {
+            let entry =
+                by_code.entry(warning.code.as_str()).or_insert((Vec::new(), warning.message.as_str()));
+            entry.0.push(&profile.name);
+        }
+    }
+    for (code, (names, message)) in by_code {
+        let shown = names.iter().take(3).copied().collect::<Vec<_>>().join(", ");
+        let more = if names.len() > 3 { format!(" and {} more", names.len() - 3) } else { String::new() };
+        checks.push(Check::warn(
+            "hygiene",
+            format!("{code} on {} profile(s) ({shown}{more}): {message}", names.len()),
+            hygiene_fix(code),
+        ));
+    }
+}
+
+/// The cached token of every configured SSO session (and legacy SSO profile).
+pub fn sso(inventory: &Inventory, now: OffsetDateTime) -> Vec<Check> {
+    let mut ids: Vec<(String, String)> = inventory
+        .sso_sessions
+        .iter()
+        .map(|s| (s.name.clone(), format!("aws sso login --sso-session {}", s.name)))
+        .collect();
+    for profile in inventory.profiles.iter().filter(|p| p.kind == Kind::Sso && p.sso_session.is_none()) {
+        if let Some(url) = &profile.sso_start_url {
+            ids.push((url.clone(), format!("aws sso login --profile {}", profile.name)));
+        }
+    }
+    ids.dedup_by(|a, b| a.0 == b.0);
+    ids.into_iter()
+        .map(|(id, login)| {
+            let file = sso_token_file(&id).map(|f| f.display().to_string()).unwrap_or_default();
+            match sso_token_expiry(&id) {
+                Some(expires) if expires > now => {
+                    let left = expires - now;
+                    Check::ok(
+                        "sso",
+                        format!(
+                            "{id}: token valid for {}h{:02}m",
+                            left.whole_hours(),
+                            left.whole_minutes() % 60
+                        ),
+                    )
+                }
+                Some(_) => Check::warn(
+                    "sso",
+                    format!("{id}: the token in {file} has expired"),
+                    format!("run `{login}`"),
+                ),
+                None => {
+                    Check::warn("sso", format!("{id}: no token cached ({file})"), format!("run `{login}`"))
+                }
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,191 @@
+//! `awsw completions`: real bash, zsh and fish in tmux load the script, and `awsw exec te<Tab>`
+//! offers the matching profile names; the other shells' scripts are checked as text.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::{Sandbox, require, text};
+
+const CONFIG: &str = "[profile test-alpha]\nregion = eu-west-1\n\n[profile test-beta]\nregion = eu-west-1\n\n\
+[profile other]\nregion = eu-west-1\n\n[sso-session test-sso]\nsso_region = eu-west-1\n";
+const CREDS: &str = "[keys-only]\naws_access_key_id = AKIAEXAMPLE000000000\naws_secret_access_key = x\n";
+
+fn bin_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_awsw")).parent().unwrap().to_path_buf()
+}
+
+/// One shell in a detached tmux session, with awsw's build directory first on PATH.
+struct Shell<'a> {
+    sb: &'a Sandbox,
+    socket: String,
+}
+
+impl<'a> Shell<'a> {
+    fn start(sb: &'a Sandbox, argv: &[&str]) -> Shell<'a> {
+        let socket = format!("awsw-compl-{}", common::free_port());
+        let shell = Shell { sb, socket };
+        let path = format!("{}:{}", bin_dir().display(), std::env::var("PATH").unwrap_or_default());
+        let mut args = vec!["new-session", "-d", "-x", "120", "-y", "30", "env", "TERM=screen"];
+        let path_arg = format!("PATH={path}");
+        args.push(&path_arg);
+        args.extend_from_slice(argv);
+        let out = shell.tmux(&args);
+        assert!(out.status.success(), "{}", text(&out).1);
+        shell
+    }
+
+    fn tmux(&self, args: &[&str]) -> std::process::Output {
+        self.sb.command("tmux").arg("-L").arg(&self.socket).args(args).output().unwrap()
+    }
+
+    fn screen(&self) -> String {
+        text(&self.tmux(&["capture-pane", "-p", "-J"])).0
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    /// Ctrl-C, then a pause: keys sent while the shell redraws its prompt can be lost (zsh
+    /// dropped the first letter of the next line under load).
+    fn abandon_line(&self) {
+        self.keys(&["C-c"]);
+        std::thread::sleep(Duration::from_millis(500));
+    }
+
+    fn type_line(&self, line: &str) {
+        self.keys(&["-l", line]);
+        self.keys(&["Enter"]);
+    }
+
+    fn wait_for(&self, what: impl Fn(&str) -> bool, label: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if what(&screen) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {label}; screen:\n{screen}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Shell<'_> {
+    fn drop(&mut self) {
+        self.tmux(&["kill-server"]);
+    }
+}
+
+fn sandbox() -> Sandbox {
+    Sandbox::new(CONFIG, CREDS)
+}
+
+/// Types `awsw exec te` and Tab (twice where the shell lists on the second), then checks
+/// that both matching profiles are on screen, `other` is not offered, and that a unique
+/// prefix completes in full.
+fn offers_matching_profiles(shell: &Shell, tabs: &[&str]) {
+    shell.keys(&["-l", "awsw exec te"]);
+    for tab in tabs {
+        shell.keys(&[tab]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let screen = shell.wait_for(|s| s.contains("test-alpha") && s.contains("test-beta"), "the profile names");
+    assert!(!screen.contains("other"), "{screen}");
+    assert!(!screen.contains("test-sso"), "an sso-session is not a profile: {screen}");
+    shell.abandon_line();
+    shell.keys(&["-l", "awsw exec test-b"]);
+    shell.keys(&["Tab"]);
+    shell.wait_for(|s| s.contains("awsw exec test-beta "), "the unique prefix completed");
+    shell.abandon_line();
+    shell.keys(&["-l", "awsw env --shell fi"]);
+    shell.keys(&["Tab"]);
+    shell.wait_for(|s| s.contains("awsw env --shell fish "), "the --shell value completed");
+}
+
+#[test]
+fn bash_completes_profile_names() {
+    if !require("tmux") || !require("bash") {
+        return;
+    }
+    let sb = sandbox();
+    let shell = Shell::start(&sb, &["bash", "--norc", "--noprofile"]);
+    shell.type_line("PS1='$ '; source <(awsw completions bash); echo ready");
+    shell.wait_for(|s| s.lines().any(|l| l == "ready"), "bash to load the script");
+    // The first Tab completes the common prefix `test-`, the next two list the matches.
+    offers_matching_profiles(&shell, &["Tab", "Tab", "Tab"]);
+}
+
+#[test]
+fn zsh_completes_profile_names() {
+    if !require("tmux") || !require("zsh") {
+        return;
+    }
+    let sb = sandbox();
+    let shell = Shell::start(&sb, &["zsh", "-f"]);
+    shell.type_line(
+        "PS1='$ '; autoload -U compinit && compinit -u; source <(awsw completions zsh); echo ready",
+    );
+    shell.wait_for(|s| s.lines().any(|l| l == "ready"), "zsh to load the script");
+    offers_matching_profiles(&shell, &["Tab", "Tab"]);
+}
+
+#[test]
+fn fish_completes_profile_names() {
+    if !require("tmux") || !require("fish") {
+        return;
+    }
+    let sb = sandbox();
+    let shell = Shell::start(&sb, &["fish", "--no-config"]);
+    shell.type_line("awsw completions fish | source; echo ready");
+    shell.wait_for(|s| s.lines().any(|l| l.trim_end().ends_with("ready") && !l.contains("echo")), "fish");
+    offers_matching_profiles(&shell, &["Tab"]);
+}
+
+#[test]
+fn every_shell_gets_a_script_and_unknown_shells_are_usage_errors() {
+    let sb = sandbox();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish", "nu"] {
+        let out = sb.awsw(&["completions", shell]).output().unwrap();
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{shell}: {stderr}");
+        assert!(stdout.contains("awsw"), "{shell}: {stdout}");
+        if shell == "nu" {
+            // Every command that takes a profile completes it from the profile list.
+            for sub in ["whoami", "env", "exec", "shell", "envrc", "credential-process", "console"] {
+                let head = format!("export extern \"awsw {sub}\" [");
+                let at = stdout.find(&head).unwrap_or_else(|| panic!("no {head} in\n{stdout}"));
+                let block = &stdout[at..at + stdout[at..].find("\n  ]").unwrap()];
+                assert!(block.contains("string@\"nu-complete awsw profile\""), "{sub}: {block}");
+            }
+            assert!(stdout.contains("^awsw __complete-profiles | lines"), "{stdout}");
+        } else {
+            assert!(stdout.contains("_AWSW_COMPLETE"), "{shell}: {stdout}");
+        }
+    }
+    let out = sb.awsw(&["completions", "tcsh"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let names = sb.awsw(&["__complete-profiles"]).output().unwrap();
+    assert_eq!(text(&names).0, "test-alpha\ntest-beta\nother\nkeys-only\n");
+}
+
+#[test]
+fn the_engine_completes_subcommands_flags_and_values() {
+    let sb = sandbox();
+    let ask = |words: &[&str]| {
+        let out = sb.awsw(&["--"]).args(words).env("_AWSW_COMPLETE", "fish").output().unwrap();
+        text(&out).0
+    };
+    let subcommands = ask(&["awsw", "do"]);
+    assert!(subcommands.starts_with("doctor\t"), "{subcommands}");
+    assert!(ask(&["awsw", "envrc", "--pro"]).starts_with("--profile-only"), "flags complete");
+    assert_eq!(ask(&["awsw", "env", "--shell", "p"]), "powershell\n");
+    assert_eq!(ask(&["awsw", "console", "test-"]), "test-alpha\ntest-beta\n");
+    // Hidden commands are not offered.
+    let all = ask(&["awsw", ""]);
+    assert!(all.contains("console\t") && !all.contains("__complete-profiles"), "{all}");
+}
