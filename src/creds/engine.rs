@@ -12,11 +12,11 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use super::cache::{CacheKey, SessionCache};
+use super::cache::SessionCache;
 use super::clicache::{CliCache, CliCacheKey};
 use super::clock::{Clock, SystemClock};
 use super::error::{CredsError, StsCall, from_sts};
-use super::plan::{self, Hop, Plan, Probe, Root};
+use super::plan::{self, Hop, Plan, Root};
 use super::providers::{AwsProviders, RootSource};
 use super::sso::{SsoTokenCache, SsoTokens, login_command};
 use super::steps::{self, sanitize_session_name};
@@ -61,18 +61,6 @@ pub struct EngineParts {
     pub env: EngineEnv,
     pub min_remaining: time::Duration,
     pub session_duration: u32,
-}
-
-/// A probe that finds nothing: for questions about the plan's shape, not its caches.
-struct NoCache;
-
-impl Probe for NoCache {
-    fn role(&self, _key: &CacheKey, _cli_key: &CliCacheKey) -> Option<Credentials> {
-        None
-    }
-    fn base(&self, _key: &CacheKey) -> Option<Credentials> {
-        None
-    }
 }
 
 impl Engine {
@@ -297,7 +285,7 @@ impl Engine {
     /// The awsw cache file that changes when `name`'s session is renewed.
     pub fn cache_file(&self, name: &str) -> Option<PathBuf> {
         let profile = self.profile(name).ok()?;
-        plan::plan(profile, &self.inventory, &NoCache).final_key().map(|key| self.store.path(key))
+        plan::plan(profile, &self.inventory, &plan::NoCache).final_key().map(|key| self.store.path(key))
     }
 
     /// Working credentials for `name`, asking for MFA only as `ask` allows.
@@ -471,7 +459,7 @@ impl Engine {
     pub async fn identity(&self, name: &str, ask: &Ask) -> Result<IdentityReport, CredsError> {
         let profile = self.profile(name)?;
         let plain_static = profile.root == Some(RootKind::StaticKeys)
-            && plan::plan(profile, &self.inventory, &NoCache).hops.is_empty();
+            && plan::plan(profile, &self.inventory, &plan::NoCache).hops.is_empty();
         let session = match self.cached_session(name) {
             Some(session) if plain_static => session,
             _ if plain_static => self.static_session(profile).ok_or_else(|| CredsError::Unusable {

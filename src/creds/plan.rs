@@ -22,6 +22,18 @@ pub trait Probe {
     fn base(&self, key: &CacheKey) -> Option<Credentials>;
 }
 
+/// A probe that finds nothing: for questions about a plan's shape, not its caches.
+pub struct NoCache;
+
+impl Probe for NoCache {
+    fn role(&self, _key: &CacheKey, _cli_key: &CliCacheKey) -> Option<Credentials> {
+        None
+    }
+    fn base(&self, _key: &CacheKey) -> Option<Credentials> {
+        None
+    }
+}
+
 /// Where the chain's first credentials come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Root {
