@@ -28,8 +28,10 @@ pub fn run(args: &EnvArgs, context: &Context) -> Result<(), Error> {
     let shell = Shell::detect(args.shell, context.shell.as_deref());
     let lines = format(&env_change(&session, &context.env_options(args.region.as_deref())), shell);
     if args.copy {
-        let copied = crate::sink::clipboard::copy(&lines).map_err(Error::failure)?;
-        eprintln!("awsw: {} lines for profile {}: {}", shell.name(), args.profile, copied.describe());
+        let copied =
+            crate::sink::clipboard::copy(&lines, session.credentials.expiration).map_err(Error::failure)?;
+        let profile = crate::printable::escape(&args.profile);
+        eprintln!("awsw: {} lines for profile {profile}: {}", shell.name(), copied.describe());
         return Ok(());
     }
     print!("{lines}");

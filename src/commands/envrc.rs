@@ -4,6 +4,7 @@ use super::Error;
 use super::session::{engine, session};
 use crate::cli::EnvrcArgs;
 use crate::context::Context;
+use crate::printable::{escape, escaped};
 use crate::sink::env::{EnvOptions, env_change};
 use crate::sink::envrc::{self, Block, EnvrcError};
 
@@ -53,9 +54,9 @@ pub fn run(args: &EnvrcArgs, context: &Context) -> Result<(), Error> {
     };
     let path = envrc::write(&dir, &envrc::render(&block), inline).map_err(Error::failure)?;
     if inline && let Some(warning) = envrc::git_warning(&dir) {
-        eprintln!("awsw: warning: {warning}");
+        eprintln!("awsw: warning: {}", escape(&warning));
     }
-    eprintln!("awsw: wrote the awsw block ({}) to {}", block.mode_name(), path.display());
-    eprintln!("awsw: run `direnv allow {}` to load it", dir.display());
+    eprintln!("awsw: wrote the awsw block ({}) to {}", block.mode_name(), escaped(path.display()));
+    eprintln!("awsw: run `direnv allow {}` to load it", escaped(dir.display()));
     Ok(())
 }

@@ -48,9 +48,9 @@ impl Error {
 
     /// Prints the one line (if there is one to print) and gives the exit status.
     pub fn report(&self) -> std::process::ExitCode {
-        if !matches!(self, Error::Reported) {
-            eprintln!("awsw: {self}");
+        match self {
+            Error::Reported => std::process::ExitCode::from(self.exit_code()),
+            _ => super::fail(self.exit_code(), self),
         }
-        std::process::ExitCode::from(self.exit_code())
     }
 }

@@ -39,8 +39,16 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("AWSW_MAX_KEY_AGE_DAYS", "Days after which long-term keys are flagged as old (1-3650, default 90)."),
     ("AWSW_SHELL_MODE", "How awsw shell passes credentials: server or static."),
     ("AWSW_PROCESS_TIMEOUT", "Seconds a credential_process or mfa_process may run (1-3600, default 60)."),
-    ("AWSW_CLIPBOARD_LIFETIME", "Seconds copied credentials stay on the clipboard (5-86400, default 60)."),
+    (
+        "AWSW_CLIPBOARD_TIMEOUT",
+        "Seconds copied credentials stay on the clipboard (1-86400, default 60; never past the session).",
+    ),
     ("AWSW_TEST_FEDERATION_ENDPOINT", "For awsw's own tests only: a loopback federation endpoint."),
+    ("AWS_ENDPOINT_URL_IAM", "The IAM endpoint for key age and awsw rotate (else AWS_ENDPOINT_URL)."),
+    (
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_DISABLED",
+        "Where the instance metadata service is; true turns it off (credential_source = Ec2InstanceMetadata).",
+    ),
     ("BROWSER", "The browser awsw console opens."),
     ("SHELL", "The default for --shell, the subshell, and the picker's copy and --print."),
     ("NO_COLOR", "The picker draws without colour."),
@@ -53,11 +61,15 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
 
 /// The files the README documents.
 pub const FILES: &[(&str, &str)] = &[
-    ("~/.aws/config, ~/.aws/credentials", "Read, never written, as the AWS SDKs read them."),
+    (
+        "~/.aws/config, ~/.aws/credentials",
+        "Read as the AWS SDKs read them; only awsw rotate writes the credentials file (two values of one profile).",
+    ),
     ("~/.config/awsw/config", "awsw's settings (INI); the AWSW_* variables win over it."),
     ("~/.cache/awsw/role-*.json", "Role sessions (temporary credentials), mode 0600 in a 0700 directory."),
     ("~/.cache/awsw/session-*.json", "MFA base sessions from GetSessionToken, mode 0600."),
     ("~/.cache/awsw/identity-*.json", "The caller identity of root credentials; no secrets."),
+    ("~/.cache/awsw/keyage-*.json", "When an access key was created and last used, for a day; no secrets."),
     ("~/.aws/cli/cache/*.json", "Role sessions in the AWS CLI's format, shared with it."),
     ("~/.local/state/awsw/frecency.json", "Profile use counts and times for the picker; no secrets."),
     ("DIR/.envrc", "Written only by awsw envrc (or e/E in the picker)."),

@@ -21,10 +21,10 @@ use std::process::ExitCode;
 pub use crate::exit;
 pub use error::Error;
 
-/// Prints a one-line error to stderr in the form every command uses (the picker's edge,
-/// which ends with a status of its own rather than an `Error`).
+/// Prints a one-line error to stderr in the form every command uses, control characters
+/// made visible (a message can quote a config value or an STS answer).
 pub fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("awsw: {message}");
+    eprintln!("awsw: {}", crate::printable::escaped(message));
     ExitCode::from(code)
 }
 

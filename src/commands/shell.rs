@@ -20,7 +20,10 @@ pub fn run(args: &ShellArgs, context: &Context) -> Result<(), Error> {
     let session = session(&engine, &args.profile, &args.mfa)?;
     crate::runtime::recent::record(&session.profile);
     let identity = verified_identity(&engine, &session);
-    eprintln!("{}", banner(&session, identity.as_ref(), OffsetDateTime::now_utc()));
+    eprintln!(
+        "{}",
+        crate::printable::escape(&banner(&session, identity.as_ref(), OffsetDateTime::now_utc()))
+    );
     Err(cannot_start(subshell::exec(
         &program,
         &env_change(&session, &context.env_options(args.region.as_deref())),

@@ -1,6 +1,7 @@
 //! `awsw whoami PROFILE`: the verified identity behind a profile and when its session ends;
 //! `--all` asks for every profile available without a prompt, concurrently.
 
+use crate::printable::{escape, escaped};
 use std::sync::Arc;
 
 use futures::StreamExt;
@@ -11,10 +12,9 @@ use super::Error;
 use super::session::{ask, block_on, engine, print_notices};
 use crate::cli::WhoamiArgs;
 use crate::context::Context;
-use crate::creds::iam::AwsIam;
-use crate::creds::keyage::KeyLookup;
+use crate::creds::keyage::add_to_report;
 use crate::creds::keyfacts::KeyFacts;
-use crate::creds::{Ask, Engine, IdentityReport, Readiness};
+use crate::creds::{Ask, CredsError, Engine, IdentityReport, Readiness};
 use crate::timefmt::{Style, time_left};
 
 /// How many identity calls run at once for `--all`.
@@ -32,15 +32,16 @@ fn expiry_text(expiration: Option<OffsetDateTime>) -> Option<String> {
     expiration.and_then(|t| t.format(&Rfc3339).ok())
 }
 
-/// Root-key and key-age facts for `name` (IAM is asked only `with_age`).
-fn key_facts(engine: &Engine, name: &str, report: &IdentityReport, with_age: bool) -> Option<KeyFacts> {
-    let lookup = KeyLookup {
-        engine,
-        iam: &AwsIam,
-        cache_dir: crate::creds::cache::SessionCache::default_dir()?,
-        now: OffsetDateTime::now_utc(),
-    };
-    block_on(lookup.facts(name, Some(&report.identity), with_age))
+/// Who `name` is, with its root-key facts (and the key age, asking IAM, only `with_age`).
+async fn identity(
+    engine: &Engine,
+    name: &str,
+    ask: &Ask,
+    with_age: bool,
+) -> Result<IdentityReport, CredsError> {
+    let mut report = engine.identity(name, ask).await?;
+    add_to_report(engine, name, &mut report, with_age).await;
+    Ok(report)
 }
 
 fn findings(facts: Option<&KeyFacts>) -> Vec<crate::config::Finding> {
@@ -50,12 +51,13 @@ fn findings(facts: Option<&KeyFacts>) -> Vec<crate::config::Finding> {
 /// The `root-keys` and `old-key` findings, one line each on stderr.
 fn print_findings(facts: Option<&KeyFacts>) {
     for finding in findings(facts) {
-        eprintln!("awsw: {}: {}", finding.code, finding.message);
+        eprintln!("awsw: {}: {}", finding.code, escape(&finding.message));
     }
 }
 
-fn json(profile: &str, report: &IdentityReport, facts: Option<&KeyFacts>) -> serde_json::Value {
+fn json(profile: &str, report: &IdentityReport) -> serde_json::Value {
     let now = OffsetDateTime::now_utc();
+    let facts = report.keys.as_ref();
     serde_json::json!({
         "root_keys": facts.is_some_and(|f| f.root),
         "key": facts.map(|f| f.json(now)).unwrap_or(serde_json::Value::Null),
@@ -76,19 +78,18 @@ pub fn run(args: &WhoamiArgs, context: &Context) -> Result<(), Error> {
         return all(Arc::new(engine), args.json);
     }
     let profile = args.profile.clone().unwrap_or_default();
-    let result = block_on(engine.identity(&profile, &ask(&args.mfa, true)));
+    let result = block_on(identity(&engine, &profile, &ask(&args.mfa, true), true));
     print_notices(&engine);
     let report = result?;
-    let facts = key_facts(&engine, &profile, &report, true);
     if args.json {
-        print_findings(facts.as_ref());
-        println!("{}", json(&profile, &report, facts.as_ref()));
+        print_findings(report.keys.as_ref());
+        println!("{}", json(&profile, &report));
         return Ok(());
     }
-    println!("profile  {profile}");
-    println!("account  {}", report.identity.account);
-    println!("arn      {}", report.identity.arn);
-    println!("user id  {}", report.identity.user_id);
+    println!("profile  {}", escape(&profile));
+    println!("account  {}", escape(&report.identity.account));
+    println!("arn      {}", escape(&report.identity.arn));
+    println!("user id  {}", escape(&report.identity.user_id));
     match report.expiration {
         Some(t) => println!(
             "expires  {} (in {})",
@@ -98,10 +99,10 @@ pub fn run(args: &WhoamiArgs, context: &Context) -> Result<(), Error> {
         None => println!("expires  never (long-term keys)"),
     }
     println!("source   {}", origin_name(&report));
-    if let Some(line) = facts.as_ref().and_then(|f| f.describe(OffsetDateTime::now_utc())) {
-        println!("key      {line}");
+    if let Some(line) = report.keys.as_ref().and_then(|f| f.describe(OffsetDateTime::now_utc())) {
+        println!("key      {}", escape(&line));
     }
-    print_findings(facts.as_ref());
+    print_findings(report.keys.as_ref());
     Ok(())
 }
 
@@ -166,12 +167,12 @@ fn all(engine: Arc<Engine>, as_json: bool) -> Result<(), Error> {
     }
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-    let results: Vec<(String, Result<IdentityReport, crate::creds::CredsError>)> = runtime.block_on(async {
+    let results: Vec<(String, Result<IdentityReport, CredsError>)> = runtime.block_on(async {
         futures::stream::iter(names)
             .map(|name| {
                 let engine = engine.clone();
                 async move {
-                    let result = engine.identity(&name, &Ask::non_interactive()).await;
+                    let result = identity(&engine, &name, &Ask::non_interactive(), false).await;
                     (name, result)
                 }
             })
@@ -181,22 +182,28 @@ fn all(engine: Arc<Engine>, as_json: bool) -> Result<(), Error> {
     });
     print_notices(&engine);
     if let Some(summary) = skipped.summary() {
-        eprintln!("awsw: {summary}");
+        eprintln!("awsw: {}", escape(&summary));
     }
     let mut failed = false;
     for (name, result) in results {
-        let facts = result.as_ref().ok().and_then(|report| key_facts(&engine, &name, report, false));
-        print_findings(facts.as_ref());
+        if let Ok(report) = &result {
+            print_findings(report.keys.as_ref());
+        }
         match (result, as_json) {
-            (Ok(report), true) => println!("{}", json(&name, &report, facts.as_ref())),
-            (Ok(report), false) => println!("{name}\t{}\t{}", report.identity.account, report.identity.arn),
+            (Ok(report), true) => println!("{}", json(&name, &report)),
+            (Ok(report), false) => println!(
+                "{}\t{}\t{}",
+                escape(&name),
+                escape(&report.identity.account),
+                escape(&report.identity.arn)
+            ),
             (Err(err), true) => {
                 failed = true;
                 println!("{}", serde_json::json!({"profile": name, "error": err.to_string()}));
             }
             (Err(err), false) => {
                 failed = true;
-                eprintln!("awsw: {err}");
+                eprintln!("awsw: {}", escaped(&err));
             }
         }
     }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::arn::Arn;
 pub use super::finding::{Finding, FindingCode};
-use super::resolve::{Chain, Resolved, resolve_chains};
+use super::resolve::{Broken, Chain, Resolved, resolve_chains};
 use super::set::{ProfileSet, RawProfile};
 use crate::secret::Secret;
 
@@ -258,7 +258,7 @@ fn profile_ref<'s>(
     let mut problems = Vec::new();
     let (kind, root, chain): (Kind, Option<RootKind>, &[usize]) = match resolved {
         Ok(Chain { root, kind, members }) => (*kind, Some(*root), members),
-        Err(finding) => {
+        Err(Broken { finding, .. }) => {
             problems.push(finding.clone());
             (Kind::Invalid, None, &[])
         }
@@ -314,7 +314,7 @@ fn profile_ref<'s>(
         mfa_process: mfa_owner.and_then(|p| own(p, "mfa_process")).or_else(|| own(raw, "mfa_process")),
         endpoint_url: along_chain("endpoint_url"),
         sts_endpoint_url: own(raw, "services")
-            .and_then(|name| set.services.iter().find(|s| s.name == name))
+            .and_then(|name| set.services_section(name))
             .and_then(|section| own(section, "sts"))
             .and_then(|sts| sub_property(sts, "endpoint_url")),
         sso_start_url: own(raw, "sso_start_url")

@@ -3,6 +3,8 @@
 //! why it has none. Iterative and memoized, so a chain of any length costs no stack and a
 //! hostile file of thousands of chained profiles no quadratic time. Pure.
 
+use std::sync::Arc;
+
 use super::finding::{Finding, FindingCode};
 use super::profile::{CredentialSource, Kind, MAX_CHAIN, RootKind, own, static_keys};
 use super::set::{ProfileSet, RawProfile};
@@ -16,8 +18,31 @@ pub struct Chain {
     pub members: Vec<usize>,
 }
 
+/// Why a profile has no chain: its finding, and the profile whose own problem breaks the
+/// chain, shared by every profile above it (each message names its source and that one
+/// cause, so a long broken chain costs linear memory, not nested messages).
+#[derive(Debug, Clone)]
+pub struct Broken {
+    pub finding: Finding,
+    cause: Arc<Cause>,
+}
+
+#[derive(Debug)]
+struct Cause {
+    profile: usize,
+    message: String,
+}
+
+impl Broken {
+    /// A problem of the profile at `idx` itself.
+    fn own(idx: usize, finding: Finding) -> Broken {
+        let cause = Arc::new(Cause { profile: idx, message: finding.message.clone() });
+        Broken { finding, cause }
+    }
+}
+
 /// A profile's chain, or why it cannot have one.
-pub type Resolved = Result<Chain, Finding>;
+pub type Resolved = Result<Chain, Broken>;
 
 /// What a single profile says about itself, before following `source_profile`.
 enum Step {
@@ -144,12 +169,11 @@ pub fn resolve_chains(set: &ProfileSet) -> Vec<Resolved> {
                 // Every member of the loop gets the loop itself, told from its own place.
                 let members = &path[from..];
                 for (k, &member) in members.iter().enumerate() {
-                    memo[member] = Some(Err(cycle(set, members, k)));
+                    memo[member] = Some(Err(Broken::own(member, cycle(set, members, k))));
                     on_path[member] = false;
                 }
-                let finding = cycle(set, members, 0);
                 path.truncate(from);
-                break Err(finding);
+                break memo[cur].clone().expect("just set");
             }
             match classify(set, &set.profiles[cur]) {
                 Step::Root(root, kind) => break Ok(Chain { root, kind, members: vec![cur] }),
@@ -160,7 +184,7 @@ pub fn resolve_chains(set: &ProfileSet) -> Vec<Resolved> {
                         members: vec![cur, cur],
                     });
                 }
-                Step::Broken(finding) => break Err(finding),
+                Step::Broken(finding) => break Err(Broken::own(cur, finding)),
                 Step::Source(next) => {
                     on_path[cur] = true;
                     path.push(cur);
@@ -174,21 +198,7 @@ pub fn resolve_chains(set: &ProfileSet) -> Vec<Resolved> {
         // Unwind: each profile on the path assumes a role on top of its source's result.
         while let Some(member) = path.pop() {
             on_path[member] = false;
-            let source = &set.profiles[cur].name;
-            tail = match tail {
-                Ok(chain) if chain.members.len() >= MAX_CHAIN => Err(Finding::new(
-                    FindingCode::ChainTooLong,
-                    format!("role chain through {source:?} is longer than {MAX_CHAIN} profiles"),
-                )),
-                Ok(Chain { root, mut members, .. }) => {
-                    members.push(member);
-                    Ok(Chain { root, kind: Kind::AssumeRole, members })
-                }
-                Err(f) => Err(Finding::new(
-                    FindingCode::SourceBroken,
-                    format!("source profile {source:?}: {}", f.message),
-                )),
-            };
+            tail = on_source(set, member, cur, tail);
             memo[member] = Some(tail.clone());
             cur = member;
         }
@@ -196,9 +206,49 @@ pub fn resolve_chains(set: &ProfileSet) -> Vec<Resolved> {
     memo.into_iter().map(|resolved| resolved.expect("every profile resolved")).collect()
 }
 
-/// The loop `members` form, told from member `start`: `a -> b -> a`.
+/// What profile `member` becomes on top of its source `source`'s resolution.
+fn on_source(set: &ProfileSet, member: usize, source: usize, resolved: Resolved) -> Resolved {
+    let name = set.profiles[source].name;
+    match resolved {
+        Ok(chain) if chain.members.len() >= MAX_CHAIN => Err(Broken::own(
+            member,
+            Finding::new(
+                FindingCode::ChainTooLong,
+                format!("role chain through {name:?} is longer than {MAX_CHAIN} profiles"),
+            ),
+        )),
+        Ok(Chain { root, mut members, .. }) => {
+            members.push(member);
+            Ok(Chain { root, kind: Kind::AssumeRole, members })
+        }
+        // The source by name, and the one cause: never the source's own message, which
+        // would nest every message below it.
+        Err(Broken { cause, .. }) => {
+            let message = if cause.profile == source {
+                format!("source profile {name:?}: {}", cause.message)
+            } else {
+                let culprit = set.profiles[cause.profile].name;
+                format!("source profile {name:?}: profile {culprit:?} along its chain: {}", cause.message)
+            };
+            Err(Broken { finding: Finding::new(FindingCode::SourceBroken, message), cause })
+        }
+    }
+}
+
+/// The names around a `source_profile` loop from member `start`, at most `CYCLE_NAMES_SHOWN`
+/// of them: every member holds one, so a loop of thousands stays small.
 fn cycle(set: &ProfileSet, members: &[usize], start: usize) -> Finding {
-    let names: Vec<&str> =
-        (0..=members.len()).map(|k| set.profiles[members[(start + k) % members.len()]].name).collect();
-    Finding::new(FindingCode::Cycle, format!("source_profile loop: {}", names.join(" -> ")))
+    const CYCLE_NAMES_SHOWN: usize = 8;
+    let len = members.len();
+    let name = |k: usize| set.profiles[members[(start + k) % len]].name;
+    let mut names: Vec<&str> = (0..len.min(CYCLE_NAMES_SHOWN)).map(name).collect();
+    if len > CYCLE_NAMES_SHOWN {
+        names.push("…");
+    }
+    names.push(name(0));
+    let prefix = match len > CYCLE_NAMES_SHOWN {
+        true => format!("source_profile loop of {len} profiles"),
+        false => "source_profile loop".into(),
+    };
+    Finding::new(FindingCode::Cycle, format!("{prefix}: {}", names.join(" -> ")))
 }

@@ -6,9 +6,6 @@ use time::OffsetDateTime;
 
 use crate::config::Finding;
 
-/// Keys older than this many days get `old-key` (`AWSW_MAX_KEY_AGE_DAYS` overrides).
-pub const DEFAULT_MAX_KEY_AGE_DAYS: i64 = 90;
-
 /// When a key was made and last used, or that IAM would not say without MFA.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyAge {
@@ -53,13 +50,9 @@ pub fn root_keys_finding(holder: &str) -> Finding {
     }
 }
 
-/// `AWSW_MAX_KEY_AGE_DAYS`, else 90.
+/// `AWSW_MAX_KEY_AGE_DAYS` (or `max_key_age_days` in awsw's settings), else 90.
 pub fn max_key_age_days() -> i64 {
-    std::env::var("AWSW_MAX_KEY_AGE_DAYS")
-        .ok()
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .filter(|d| *d > 0)
-        .unwrap_or(DEFAULT_MAX_KEY_AGE_DAYS)
+    i64::from(crate::settings::current().max_key_age_days)
 }
 
 fn date(t: OffsetDateTime) -> String {

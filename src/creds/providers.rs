@@ -8,6 +8,7 @@ use futures::future::BoxFuture;
 use time::OffsetDateTime;
 
 use super::error::CredsError;
+use super::sts::innermost_cause;
 use super::types::Credentials;
 use aws_sdk_sts::config::ProvideCredentials;
 
@@ -97,9 +98,11 @@ impl RootSource for AwsProviders {
     }
 }
 
-/// A provider's failure for `root`, in one line.
-fn failed(root: &Profile, source_kind: &'static str, err: &dyn std::fmt::Display) -> CredsError {
-    CredsError::Provider { profile: root.name.clone(), source_kind, message: err.to_string() }
+/// A provider's failure for `root`, in one line: only the display text of the error chain,
+/// since the SDK's `DisplayErrorContext` adds a `Debug` dump holding the raw response,
+/// credentials included.
+fn failed(root: &Profile, source_kind: &'static str, err: &(dyn std::error::Error + 'static)) -> CredsError {
+    CredsError::Provider { profile: root.name.clone(), source_kind, message: innermost_cause(err) }
 }
 
 async fn sso(root: &Profile) -> Result<Credentials, CredsError> {
@@ -119,12 +122,8 @@ async fn sso(root: &Profile) -> Result<Credentials, CredsError> {
 }
 
 async fn credential_process(root: &Profile) -> Result<Credentials, CredsError> {
-    let command = root.credential_process.clone().unwrap_or_default();
-    aws_config::credential_process::CredentialProcessProvider::new(command)
-        .provide_credentials()
-        .await
-        .map(convert)
-        .map_err(|e| failed(root, "credential_process", &aws_sdk_sts::error::DisplayErrorContext(e)))
+    let command = root.credential_process.as_deref().unwrap_or_default();
+    super::credential_process::credentials(&root.name, command).await
 }
 
 async fn web_identity(root: &Profile, session_name: &str) -> Result<Credentials, CredsError> {
@@ -140,7 +139,7 @@ async fn web_identity(root: &Profile, session_name: &str) -> Result<Credentials,
         .provide_credentials()
         .await
         .map(convert)
-        .map_err(|e| failed(root, "web identity", &aws_sdk_sts::error::DisplayErrorContext(e)))
+        .map_err(|e| failed(root, "web identity", &e))
 }
 
 async fn credential_source(
@@ -165,6 +164,6 @@ async fn credential_source(
             .provide_credentials()
             .await
             .map(convert)
-            .map_err(|e| failed(root, "ECS container", &super::sts::innermost_cause(&e))),
+            .map_err(|e| failed(root, "ECS container", &e)),
     }
 }

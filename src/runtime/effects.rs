@@ -46,7 +46,7 @@ async fn fetch_origin(engine: Arc<Engine>, tx: mpsc::UnboundedSender<Msg>, insta
 /// A profile's identity without a prompt, with what is known about its root keys.
 async fn identity(engine: &Engine, name: &str) -> Result<crate::creds::IdentityReport, String> {
     let mut report = engine.identity(name, &Ask::non_interactive()).await.map_err(|e| e.to_string())?;
-    crate::creds::keyage::add_to_report(engine, name, &mut report).await;
+    crate::creds::keyage::add_to_report(engine, name, &mut report, true).await;
     Ok(report)
 }
 
@@ -137,7 +137,8 @@ impl Runner {
 fn copy(session: &Session) -> Result<String, String> {
     let shell = Shell::detect(None, std::env::var("SHELL").ok().as_deref());
     let text = format(&env_change(session, &EnvOptions::default()), shell);
-    let copied = crate::sink::clipboard::copy(&text).map_err(|e| e.to_string())?;
+    let copied =
+        crate::sink::clipboard::copy(&text, session.credentials.expiration).map_err(|e| e.to_string())?;
     Ok(format!("{} lines for {}: {}", shell.name(), session.profile, copied.describe()))
 }
 

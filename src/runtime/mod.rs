@@ -69,14 +69,21 @@ pub fn run(print_mode: bool) -> ExitCode {
             let context = crate::context::Context::from_env();
             let shell = Shell::detect(None, context.shell.as_deref());
             print!("{}", format(&env_change(&session, &context.env_options(None)), shell));
-            eprintln!("awsw: this shell now uses profile {}", session.profile);
+            eprintln!("awsw: this shell now uses profile {}", crate::printable::escape(&session.profile));
             ExitCode::SUCCESS
         }
         Ok(Exit::Shell(session)) => {
             use crate::commands::{Error, shell};
             let context = crate::context::Context::from_env();
             let identity = shell::verified_identity(&engine, &session);
-            eprintln!("{}", shell::banner(&session, identity.as_ref(), OffsetDateTime::now_utc()));
+            eprintln!(
+                "{}",
+                crate::printable::escape(&shell::banner(
+                    &session,
+                    identity.as_ref(),
+                    OffsetDateTime::now_utc()
+                ))
+            );
             let program = crate::sink::subshell::program(None, context.shell.as_deref());
             let source =
                 crate::sink::subshell::exec(&program, &env_change(&session, &context.env_options(None)));
