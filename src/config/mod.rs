@@ -1,5 +1,7 @@
 //! Reading `~/.aws/config` and `~/.aws/credentials` into profiles. `parse` and `set` are the
-//! file format, `profile` the model; `files` is the only part that touches the disk.
+//! file format, `resolve` follows `source_profile` chains, `profile` is the model and
+//! `finding` its problems and warnings, `arn` the one ARN parser; `files` reads the disk (and
+//! `credfile_edit` is the one writer, for `awsw rotate`).
 
 pub mod arn;
 pub mod credfile_edit;
