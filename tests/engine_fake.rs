@@ -578,12 +578,12 @@ fn sso_token(w: &World, expires_at: &str) {
 #[tokio::test]
 async fn sso_without_a_token_names_the_login_command_and_calls_nothing() {
     let w = world();
-    let login = Readiness::NeedsSsoLogin { command: "aws sso login --sso-session corp".into() };
+    let login = Readiness::NeedsSsoLogin { command: "awsw login corp".into() };
     assert_eq!(w.engine.readiness("sso-admin"), login);
     assert_eq!(w.engine.readiness("sso-deploy"), login);
     let err = w.engine.session("sso-deploy", &code(GOOD_CODE)).await.unwrap_err();
     assert!(matches!(err, CredsError::SsoLoginRequired { .. }), "{err}");
-    assert!(err.to_string().contains("run `aws sso login --sso-session corp`"), "{err}");
+    assert!(err.to_string().contains("run `awsw login corp`"), "{err}");
     assert!(w.sts.calls().is_empty());
 }
 

@@ -27,6 +27,10 @@ pub enum Error {
     /// Failures already reported one by one (`whoami --all`): exit 1, nothing more to say.
     #[error("")]
     Reported,
+    /// `exec --server` / the served shell: the child ran and ended with this status (its own
+    /// messages already printed).
+    #[error("")]
+    Exited(std::process::ExitCode),
 }
 
 impl Error {
@@ -42,7 +46,7 @@ impl Error {
                 crate::exit::NOT_FOUND
             }
             Error::CannotRun { .. } => crate::exit::CANNOT_RUN,
-            Error::Config(_) | Error::Failure(_) | Error::Reported => crate::exit::FAILURE,
+            Error::Config(_) | Error::Failure(_) | Error::Reported | Error::Exited(_) => crate::exit::FAILURE,
         }
     }
 
@@ -50,6 +54,7 @@ impl Error {
     pub fn report(&self) -> std::process::ExitCode {
         match self {
             Error::Reported => std::process::ExitCode::from(self.exit_code()),
+            Error::Exited(code) => *code,
             _ => super::fail(self.exit_code(), self),
         }
     }

@@ -1,5 +1,6 @@
 //! `awsw exec PROFILE -- COMMAND`: replaces awsw with the command, its environment pointed
-//! at the session, so the command's exit status and signals are its own.
+//! at the session, so the command's exit status and signals are its own. With `--server`
+//! the command is served by the local credential endpoint instead, awsw staying its parent.
 
 use std::os::unix::process::CommandExt;
 
@@ -13,10 +14,18 @@ pub fn run(args: &ExecArgs, context: &Context) -> Result<(), Error> {
     let engine = engine(context)?;
     let session = session(&engine, &args.profile, &args.mfa)?;
     crate::runtime::recent::record(&session.profile);
-    let change = env_change(&session, &context.env_options(args.region.as_deref()));
     let Some((program, rest)) = args.command.split_first() else {
         return Err(Error::Usage("exec needs a command after `--`".into()));
     };
+    if args.server {
+        let mut command = std::process::Command::new(program);
+        command.args(rest);
+        let name = program.to_string_lossy().into_owned();
+        let code =
+            super::served::run(std::sync::Arc::new(engine), session, command, &name, args.region.clone());
+        return Err(Error::Exited(code));
+    }
+    let change = env_change(&session, &context.env_options(args.region.as_deref()));
     let mut command = std::process::Command::new(program);
     command.args(rest);
     change.apply(&mut command);

@@ -1,5 +1,8 @@
-//! `awsw shell PROFILE`: the user's shell with the session in its environment. Prints who
-//! and until when once, then becomes the shell, so its exit status is awsw's.
+//! `awsw shell PROFILE`: the user's shell with the session. Prints who and until when once,
+//! then runs the shell served by the local credential endpoint (awsw stays its parent and
+//! ends with its status), or with `--static` becomes the shell with fixed keys.
+
+use std::sync::Arc;
 
 use time::OffsetDateTime;
 
@@ -24,6 +27,12 @@ pub fn run(args: &ShellArgs, context: &Context) -> Result<(), Error> {
         "{}",
         crate::printable::escape(&banner(&session, identity.as_ref(), OffsetDateTime::now_utc()))
     );
+    let static_keys = args.static_keys
+        || (!args.server && crate::settings::current().shell_mode == crate::settings::ShellMode::Static);
+    if !static_keys {
+        let code = super::served::shell(Arc::new(engine), session, &program, args.region.clone());
+        return Err(Error::Exited(code));
+    }
     Err(cannot_start(subshell::exec(
         &program,
         &env_change(&session, &context.env_options(args.region.as_deref())),

@@ -130,7 +130,7 @@ impl Skipped {
         }
         let groups: Vec<String> = [
             group(&self.mfa, "needs an MFA code"),
-            group(&self.sso, "needs `aws sso login`"),
+            group(&self.sso, "needs `awsw login`"),
             group(&self.process, "runs a credential_process"),
             group(&self.unusable, "cannot work (see `awsw list`)"),
         ]

@@ -71,18 +71,14 @@ impl Engine {
 
     /// The same with the environment already read (`Context`).
     pub fn from_env_with(inventory: Arc<Inventory>, env: EngineEnv) -> Result<Engine, CredsError> {
-        let cache_dir = SessionCache::default_dir().ok_or_else(|| CredsError::Cache {
-            path: PathBuf::from("~/.cache/awsw"),
-            source: std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "no cache directory (set HOME or XDG_CACHE_HOME)",
-            ),
-        })?;
+        let no_dir = std::io::Error::other("no cache directory (set HOME or XDG_CACHE_HOME)");
+        let cache_dir = SessionCache::default_dir()
+            .ok_or_else(|| CredsError::Cache { path: PathBuf::from("~/.cache/awsw"), source: no_dir })?;
         let settings = crate::settings::current();
         Ok(Engine::with_parts(
             inventory,
             EngineParts {
-                sts: Arc::new(AwsSts),
+                sts: Arc::new(super::budget::Budgeted::new(Arc::new(AwsSts))),
                 roots: Arc::new(AwsProviders),
                 sso_tokens: Arc::new(SsoTokenCache::default_dir()),
                 cache_scan: Arc::new(DirScan),
@@ -113,6 +109,11 @@ impl Engine {
 
     pub fn inventory(&self) -> &Inventory {
         &self.inventory
+    }
+
+    /// Sessions with no more than this left are renewed (`AWSW_MIN_REMAINING`).
+    pub fn min_remaining(&self) -> time::Duration {
+        self.store.min_remaining()
     }
 
     /// Things the user should know that are not errors (a capped duration, a cache that
@@ -288,8 +289,9 @@ impl Engine {
         plan::plan(profile, &self.inventory, &plan::NoCache).final_key().map(|key| self.store.path(key))
     }
 
-    /// Working credentials for `name`, asking for MFA only as `ask` allows.
-    pub async fn session(&self, name: &str, ask: &Ask) -> Result<Session, CredsError> {
+    /// Working credentials for `name`, asking for MFA only as `ask` allows. Callers use
+    /// `session` (in `flight`), which lets one process at a time get here per root.
+    pub(super) async fn session_unlocked(&self, name: &str, ask: &Ask) -> Result<Session, CredsError> {
         let profile = self.profile(name)?;
         let plan = self.plan(profile, false);
         if let Some(credentials) = plan.covered() {

@@ -2,6 +2,7 @@
 //! as possible. `types` holds the values every other layer (sinks, TUI) consumes.
 
 pub mod ask;
+pub mod budget;
 pub mod cache;
 pub mod clicache;
 pub mod clock;
@@ -10,6 +11,7 @@ pub mod engine;
 pub mod env;
 pub mod error;
 pub mod federation;
+mod flight;
 pub mod fsutil;
 pub mod http;
 pub mod iam;

@@ -44,7 +44,7 @@ impl EnvCredentials {
     }
 }
 
-pub use super::sso::{sso_token_expiry, sso_token_file};
+pub use super::sso::{login_command as sso_login_command, sso_token_expiry, sso_token_file, sso_token_valid};
 
 /// Provides the first credentials of a chain whose root awsw does not compute.
 pub trait RootSource: Send + Sync {
@@ -105,19 +105,14 @@ fn failed(root: &Profile, source_kind: &'static str, err: &(dyn std::error::Erro
     CredsError::Provider { profile: root.name.clone(), source_kind, message: innermost_cause(err) }
 }
 
+/// SSO: awsw's own module (token refresh, the AWS CLI's role cache); see src/sso.
 async fn sso(root: &Profile) -> Result<Credentials, CredsError> {
-    let mut builder = aws_config::sso::SsoCredentialsProvider::builder()
-        .configure(&provider_config(root, root.sso_region.as_deref()))
-        .start_url(root.sso_start_url.clone().unwrap_or_default())
-        .account_id(root.sso_account_id.clone().unwrap_or_default())
-        .role_name(root.sso_role_name.clone().unwrap_or_default())
-        .region(aws_config::Region::new(root.sso_region.clone().unwrap_or_default()));
-    if let Some(session) = &root.sso_session {
-        builder = builder.session_name(session.clone());
-    }
-    builder.build().provide_credentials().await.map(convert).map_err(|_| CredsError::SsoLoginRequired {
-        profile: root.name.clone(),
-        command: super::sso::login_command(root),
+    crate::sso::credentials::root_credentials(root).await.map_err(|e| match e {
+        crate::sso::SsoError::LoginRequired { login, .. } => CredsError::SsoLoginRequired {
+            profile: root.name.clone(),
+            command: format!("awsw login {login}"),
+        },
+        e => CredsError::Provider { profile: root.name.clone(), source_kind: "SSO", message: e.to_string() },
     })
 }
 

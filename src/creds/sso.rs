@@ -18,25 +18,41 @@ pub trait SsoTokens: Send + Sync {
 
 /// The AWS CLI's SSO token cache directory.
 pub struct SsoTokenCache {
+    /// A directory of tokens (tests); `None` with `default` for the user's own cache.
     dir: Option<PathBuf>,
+    default: bool,
 }
 
 impl SsoTokenCache {
     pub fn new(dir: PathBuf) -> SsoTokenCache {
-        SsoTokenCache { dir: Some(dir) }
+        SsoTokenCache { dir: Some(dir), default: false }
     }
 
-    /// `~/.aws/sso/cache` (no home directory: no token).
+    /// `~/.aws/sso/cache`, read by awsw's SSO module (which also counts a token it can
+    /// refresh).
     pub fn default_dir() -> SsoTokenCache {
-        SsoTokenCache { dir: default_dir() }
+        SsoTokenCache { dir: None, default: true }
     }
 }
 
 impl SsoTokens for SsoTokenCache {
     fn valid(&self, profile: &Profile, now: OffsetDateTime) -> bool {
-        let (Some(dir), Some(id)) = (&self.dir, token_id(profile)) else { return false };
-        read_expiry(&dir.join(file_name(id))).is_some_and(|expires| expires > now)
+        match &self.dir {
+            // The user's own cache: valid, or renewable with its refresh token.
+            None if self.default => sso_token_valid(profile, now),
+            None => false,
+            Some(dir) => {
+                let Some(id) = token_id(profile) else { return false };
+                read_expiry(&dir.join(file_name(id))).is_some_and(|expires| expires > now)
+            }
+        }
     }
+}
+
+/// Whether the AWS CLI's SSO token cache holds a token for `profile` that is valid at `now`,
+/// or renewable with its refresh token.
+pub fn sso_token_valid(profile: &Profile, now: OffsetDateTime) -> bool {
+    crate::sso::credentials::token_usable(profile, now)
 }
 
 /// The CLI names the file after the session name, or for a legacy profile its start URL.
@@ -71,7 +87,7 @@ pub fn sso_token_expiry(id: &str) -> Option<OffsetDateTime> {
 /// The command that renews an SSO profile's token.
 pub fn login_command(profile: &Profile) -> String {
     match &profile.sso_session {
-        Some(session) => format!("aws sso login --sso-session {session}"),
-        None => format!("aws sso login --profile {}", profile.name),
+        Some(session) => format!("awsw login {session}"),
+        None => format!("awsw login {}", profile.name),
     }
 }

@@ -69,6 +69,11 @@ impl SessionStore {
         SessionStore { cache, cli, scan, index: Mutex::new(None), notices: Mutex::new(Vec::new()) }
     }
 
+    /// Sessions with no more than this left are renewed.
+    pub fn min_remaining(&self) -> time::Duration {
+        self.cache.min_remaining
+    }
+
     pub fn path(&self, key: &CacheKey) -> PathBuf {
         self.cache.path(key)
     }
