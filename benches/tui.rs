@@ -41,7 +41,6 @@ fn state(n: usize) -> State {
 
 fn filter(c: &mut Criterion) {
     let state = state(10_000);
-    let inventory = state.inventory.clone();
     // Each query is one keystroke's work on a fresh copy of the filter: a first letter (all
     // 10,000 profiles match and are scored), a first digit (which searches the account ids
     // too; every generated account starts with 2), and "prodadm" typed one key at a time.
@@ -56,7 +55,7 @@ fn filter(c: &mut Criterion) {
                 || state.filter.clone(),
                 |mut f| {
                     for q in *queries {
-                        f.set_query(&inventory, q);
+                        f.set_query(q);
                     }
                     f
                 },

@@ -45,7 +45,7 @@ pub enum Command {
     /// Replace a profile's long-term access key with a new one, in IAM and in the credentials file.
     Rotate(RotateArgs),
     /// Internal: holds the clipboard selection after awsw exits.
-    #[command(name = "__clipboard-owner", hide = true)]
+    #[command(name = crate::sink::clipboard::OWNER_COMMAND, hide = true)]
     ClipboardOwner,
     /// Print a shell's completion script (subcommands, flags, profile names).
     Completions(CompletionsArgs),

@@ -5,9 +5,11 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use awsw::cli::{Cli, Command};
-use awsw::commands;
+use awsw::commands::{self, Error};
+use awsw::context::Context;
 
 fn main() -> ExitCode {
+    init_logging();
     // A completion script asking for candidates: answer and exit before anything else.
     commands::completions::complete_from_env();
     let cli = match Cli::try_parse() {
@@ -35,27 +37,55 @@ fn main() -> ExitCode {
     if !own_checks && let Err(code) = commands::load_settings() {
         return code;
     }
-    match cli.command {
-        Some(Command::List(args)) => commands::list::run(&args),
-        Some(Command::Whoami(args)) => commands::whoami::run(&args),
-        Some(Command::Env(args)) => commands::env::run(&args),
-        Some(Command::Exec(args)) => commands::exec::run(&args),
-        Some(Command::CredentialProcess(args)) => commands::credential_process::run(&args),
-        Some(Command::Shell(args)) => commands::shell::run(&args),
-        Some(Command::Envrc(args)) => commands::envrc::run(&args),
-        Some(Command::Refresh(args)) => commands::refresh::run(&args),
-        Some(Command::Login(args)) => commands::login::run(&args),
-        Some(Command::Logout(args)) => commands::logout::run(&args),
-        Some(Command::Sso(args)) => commands::sso::run(&args),
-        Some(Command::Rotate(args)) => commands::rotate::run(&args),
-        Some(Command::ClipboardOwner) => awsw::sink::clipboard::run_owner(),
-        Some(Command::Completions(args)) => commands::completions::run(&args),
-        Some(Command::CompleteProfiles) => commands::completions::run_profiles(),
-        Some(Command::Man) => commands::man::run(),
-        Some(Command::Doctor(args)) => commands::doctor::run(&args),
-        Some(Command::Console(args)) => commands::console::run(&args),
-        None => awsw::runtime::run(cli.print),
+    let context = Context::from_env();
+    match try_main(cli, &context) {
+        Ok(code) => code,
+        Err(err) => err.report(),
     }
+}
+
+/// Runs the command; every failure comes back here as an `Error`, whose exit status
+/// `main` takes from `Error::exit_code` (the picker and the clipboard owner end with
+/// statuses of their own).
+fn try_main(cli: Cli, context: &Context) -> Result<ExitCode, Error> {
+    match cli.command {
+        Some(Command::List(args)) => commands::list::run(&args)?,
+        Some(Command::Whoami(args)) => commands::whoami::run(&args, context)?,
+        Some(Command::Env(args)) => commands::env::run(&args, context)?,
+        Some(Command::Exec(args)) => commands::exec::run(&args, context)?,
+        Some(Command::CredentialProcess(args)) => commands::credential_process::run(&args, context)?,
+        Some(Command::Shell(args)) => commands::shell::run(&args, context)?,
+        Some(Command::Envrc(args)) => commands::envrc::run(&args, context)?,
+        Some(Command::Refresh(args)) => return Ok(commands::refresh::run(&args)),
+        Some(Command::Login(args)) => return Ok(commands::login::run(&args)),
+        Some(Command::Logout(args)) => return Ok(commands::logout::run(&args)),
+        Some(Command::Sso(args)) => return Ok(commands::sso::run(&args)),
+        Some(Command::Rotate(args)) => return Ok(commands::rotate::run(&args)),
+        Some(Command::ClipboardOwner) => return Ok(awsw::sink::clipboard::run_owner()),
+        Some(Command::Completions(args)) => return Ok(commands::completions::run(&args)),
+        Some(Command::CompleteProfiles) => return Ok(commands::completions::run_profiles()),
+        Some(Command::Man) => return Ok(commands::man::run()),
+        Some(Command::Doctor(args)) => return Ok(commands::doctor::run(&args)),
+        Some(Command::Console(args)) => return Ok(commands::console::run(&args)),
+        None => return Ok(awsw::runtime::run(cli.print)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `AWSW_LOG=debug` (or `trace`, `info`, `warn`, `error`): awsw's own events on stderr, so a
+/// user can see which root, role and cache entry a command used and why it asked for a code.
+/// Other crates' events stay off: awsw vouches that its own never hold a secret.
+fn init_logging() {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let Some(value) = std::env::var("AWSW_LOG").ok().filter(|v| !v.is_empty()) else { return };
+    let Ok(level) = value.parse::<LevelFilter>() else {
+        eprintln!("awsw: AWSW_LOG={value:?} is not a level (error, warn, info, debug, trace, off); no log");
+        return;
+    };
+    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_ansi(false);
+    tracing_subscriber::registry().with(layer).with(Targets::new().with_target("awsw", level)).init();
 }
 
 // Parsing a large config makes hundreds of thousands of small allocations; mimalloc makes

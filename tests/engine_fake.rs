@@ -7,6 +7,8 @@ use awsw::config::Inventory;
 use awsw::creds::clock::{Clock, FixedClock};
 use awsw::creds::engine::{EngineEnv, EngineParts};
 use awsw::creds::providers::{EnvCredentials, RootSource};
+use awsw::creds::sso::SsoTokenCache;
+use awsw::creds::store::DirScan;
 use awsw::creds::sts::{AssumeRoleRequest, Endpoint, RoleSession, SessionTokenRequest, Sts, StsError};
 use awsw::creds::{Ask, Credentials, CredsError, Engine, Identity, MfaSource, Readiness, SessionOrigin};
 use awsw::secret::Secret;
@@ -145,6 +147,15 @@ impl RootSource for FakeRoots {
         _session_name: &'a str,
     ) -> BoxFuture<'a, Result<Credentials, CredsError>> {
         Box::pin(async move {
+            if root.root == Some(awsw::config::RootKind::Sso) {
+                // The portal's role credentials, as if the SSO token had been exchanged.
+                return Ok(Credentials {
+                    access_key_id: "ASIASSO".into(),
+                    secret_access_key: Secret::new("sso-secret"),
+                    session_token: Some(Secret::new("sso-token")),
+                    expiration: Some(datetime!(2026-11-23 10:00:00 UTC)),
+                });
+            }
             env.credentials()
                 .ok_or_else(|| CredsError::Unusable { profile: root.name.clone(), reason: "no env".into() })
         })
@@ -192,6 +203,20 @@ mfa_serial = arn:aws:iam::111111111111:mfa/second
 [profile from-env]
 role_arn = arn:aws:iam::666666666666:role/ci
 credential_source = Environment
+
+[profile sso-admin]
+sso_session = corp
+sso_account_id = 777777777777
+sso_role_name = Admin
+region = us-east-1
+
+[profile sso-deploy]
+role_arn = arn:aws:iam::888888888888:role/deploy
+source_profile = sso-admin
+
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
 ";
 
 const CREDS: &str = "\
@@ -214,6 +239,8 @@ fn world_with(env: EngineEnv) -> World {
         EngineParts {
             sts: sts.clone(),
             roots: Arc::new(FakeRoots),
+            sso_tokens: Arc::new(SsoTokenCache::new(dir.path().join("aws/sso/cache"))),
+            cache_scan: Arc::new(DirScan),
             clock: clock.clone(),
             cache_dir: dir.path().join("cache/awsw"),
             cli_cache_dir: Some(dir.path().join("aws/cli/cache")),
@@ -472,6 +499,8 @@ fn endpoints_follow_sdk_precedence() {
             EngineParts {
                 sts,
                 roots: Arc::new(FakeRoots),
+                sso_tokens: Arc::new(SsoTokenCache::new(std::env::temp_dir().join("awsw-endpoint-test"))),
+                cache_scan: Arc::new(DirScan),
                 clock,
                 cache_dir: std::env::temp_dir().join("awsw-endpoint-test"),
                 cli_cache_dir: None,
@@ -534,4 +563,59 @@ async fn the_environments_own_credentials_are_checked_with_get_caller_identity()
     let err = w.engine.environment_identity().await.unwrap().unwrap_err();
     assert_eq!(err, "the credentials in this environment have expired");
     assert!(!err.contains("env-secret") && !err.contains("env-token"));
+}
+
+/// Writes the token `aws sso login --sso-session corp` leaves, expiring at `expires_at`.
+fn sso_token(w: &World, expires_at: &str) {
+    use sha1::{Digest, Sha1};
+    let dir = w.dir.path().join("aws/sso/cache");
+    std::fs::create_dir_all(&dir).unwrap();
+    let name = format!("{}.json", hex::encode(Sha1::digest(b"corp")));
+    let body = serde_json::json!({"accessToken": "sso-access-token", "expiresAt": expires_at, "region": "us-east-1"});
+    std::fs::write(dir.join(name), body.to_string()).unwrap();
+}
+
+#[tokio::test]
+async fn sso_without_a_token_names_the_login_command_and_calls_nothing() {
+    let w = world();
+    let login = Readiness::NeedsSsoLogin { command: "awsw login corp".into() };
+    assert_eq!(w.engine.readiness("sso-admin"), login);
+    assert_eq!(w.engine.readiness("sso-deploy"), login);
+    let err = w.engine.session("sso-deploy", &code(GOOD_CODE)).await.unwrap_err();
+    assert!(matches!(err, CredsError::SsoLoginRequired { .. }), "{err}");
+    assert!(err.to_string().contains("run `awsw login corp`"), "{err}");
+    assert!(w.sts.calls().is_empty());
+}
+
+#[tokio::test]
+async fn sso_with_a_valid_token_is_ready_and_assumes_roles_from_the_portal_credentials() {
+    let w = world();
+    sso_token(&w, "2026-11-23T10:00:00Z");
+    assert_eq!(w.engine.readiness("sso-admin"), Readiness::Ready { expiration: None });
+    assert_eq!(w.engine.readiness("sso-deploy"), Readiness::Ready { expiration: None });
+    let s = w.engine.session("sso-admin", &Ask::non_interactive()).await.unwrap();
+    assert_eq!(s.credentials.access_key_id, "ASIASSO");
+    assert!(w.sts.calls().is_empty(), "the portal's credentials need no STS call");
+    let s = w.engine.session("sso-deploy", &Ask::non_interactive()).await.unwrap();
+    assert_eq!(s.origin, SessionOrigin::Fresh);
+    assert_eq!(
+        w.sts.calls(),
+        ["AssumeRole arn:aws:iam::888888888888:role/deploy from ASIASSO as localuser duration=None mfa=-"]
+    );
+    // The role's session is cached like any other: ready without the token now.
+    assert!(matches!(w.engine.readiness("sso-deploy"), Readiness::Ready { expiration: Some(_) }));
+}
+
+#[tokio::test]
+async fn sso_with_an_expired_token_needs_a_login_again() {
+    let w = world();
+    sso_token(&w, "2026-11-23T08:59:00Z");
+    assert!(matches!(w.engine.readiness("sso-admin"), Readiness::NeedsSsoLogin { .. }));
+    let err = w.engine.session("sso-admin", &Ask::non_interactive()).await.unwrap_err();
+    assert!(matches!(err, CredsError::SsoLoginRequired { .. }), "{err}");
+    // A token that is still valid at the engine's clock works, whatever the wall clock says.
+    sso_token(&w, "2026-11-23T09:30:00Z");
+    assert!(w.engine.session("sso-admin", &Ask::non_interactive()).await.is_ok());
+    w.clock.advance(time::Duration::hours(1));
+    assert!(matches!(w.engine.readiness("sso-admin"), Readiness::NeedsSsoLogin { .. }));
 }

@@ -330,3 +330,43 @@ fn cached_only_on_an_sso_profile_without_a_token_says_to_log_in() {
     assert!(stderr.contains("run `awsw login corp`"), "{stderr}");
     assert!(!stderr.contains("awsw env sso-dev"), "renewing in awsw would not help: {stderr}");
 }
+
+#[test]
+fn awsw_log_debug_tells_the_plan_and_each_step_without_a_secret() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let out = sb
+        .awsw(&["env", "prod", "--mfa-code", "123456", "--shell", "bash"])
+        .env("AWSW_LOG", "debug")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    for needle in [
+        "plan",
+        "profile=prod",
+        "root=base",
+        "GetSessionToken",
+        "MFA code needed",
+        "AssumeRole",
+        "cache miss",
+    ] {
+        assert!(stderr.contains(needle), "no {needle:?} in the log:\n{stderr}");
+    }
+    assert!(stderr.contains("arn:aws:iam::123456789012:role/acme-prod-admin"), "{stderr}");
+    assert!(stderr.lines().all(|l| l.contains("DEBUG")), "only awsw's own debug lines: {stderr}");
+    // Neither the long-term secret, the MFA code, nor any exported secret reaches the log.
+    secrets_absent(&stderr);
+    assert!(!stderr.contains("123456\n") && !stderr.contains("code=123456"), "{stderr}");
+    for line in stdout.lines().filter(|l| l.contains("SECRET_ACCESS_KEY") || l.contains("SESSION_TOKEN")) {
+        let value = line.split('\'').nth(1).expect("quoted value");
+        assert!(!stderr.contains(value), "a session secret leaked into the log");
+    }
+    // The second time the plan finds the role's session in the cache.
+    let out = sb.awsw(&["env", "prod", "--shell", "bash"]).env("AWSW_LOG", "debug").output().unwrap();
+    let (_, stderr) = text(&out);
+    assert!(stderr.contains("cached_hop=Some(\"prod\")"), "{stderr}");
+    assert!(!stderr.contains("AssumeRole"), "{stderr}");
+    // Without AWSW_LOG nothing is logged.
+    let out = sb.awsw(&["env", "prod", "--shell", "bash"]).output().unwrap();
+    assert_eq!(text(&out).1, "");
+}

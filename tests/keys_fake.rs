@@ -120,6 +120,8 @@ fn engine(arn: &str, dir: &std::path::Path) -> (Engine, Arc<FixedClock>) {
     let parts = EngineParts {
         sts: Arc::new(FakeSts { arn: arn.into(), clock: clock.clone() }),
         roots: Arc::new(AwsProviders),
+        sso_tokens: Arc::new(awsw::creds::sso::SsoTokenCache::new(dir.join("sso"))),
+        cache_scan: Arc::new(awsw::creds::store::DirScan),
         clock: clock.clone(),
         cache_dir: dir.join("awsw"),
         cli_cache_dir: None,
@@ -146,7 +148,7 @@ fn root_arns_from_sts_make_root_keys_findings_for_the_keys_and_the_roles_behind_
         assert!(facts.root, "{partition}");
         assert_eq!(facts.age, Some(KeyAge::NeedsMfa));
         assert_eq!(facts.describe(NOW).as_deref(), Some("unknown (needs MFA)"));
-        let codes: Vec<&str> = facts.findings(NOW).iter().map(|f| f.code).collect();
+        let codes: Vec<&str> = facts.findings(NOW).iter().map(|f| f.code.as_str()).collect();
         assert_eq!(codes, ["root-keys"]);
         // The role behind the keys learns it from the identity cache.
         let role = block_on(lookup.facts("prod", None, false)).unwrap();

@@ -7,7 +7,7 @@ fn inv(config: &str, credentials: &str) -> Inventory {
 }
 
 fn codes(list: &[awsw::config::Finding]) -> Vec<&'static str> {
-    list.iter().map(|f| f.code).collect()
+    list.iter().map(|f| f.code.as_str()).collect()
 }
 
 const BASE_CREDS: &str =
@@ -88,7 +88,7 @@ fn broken_profiles_are_listed_with_problems() {
         let p = i.profile(n).unwrap_or_else(|| panic!("{n} listed"));
         assert_eq!(p.kind, Kind::Invalid, "{n}");
         assert!(p.chain.is_empty(), "{n}");
-        (p.problems[0].code, p.problems[0].message.clone())
+        (p.problems[0].code.as_str(), p.problems[0].message.clone())
     };
     let (code, message) = problem("a");
     assert_eq!(code, "cycle");

@@ -35,7 +35,7 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
 
 fn clear_filter(state: &mut State) {
     let keep = state.current();
-    state.filter.set_query(&state.inventory, "");
+    state.filter.set_query("");
     state.select_profile(keep);
 }
 
@@ -114,7 +114,7 @@ fn search(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Type(c) => query.push(c),
         _ => return Vec::new(),
     }
-    state.filter.set_query(&state.inventory, &query);
+    state.filter.set_query(&query);
     state.selected = 0;
     state.scroll = 0;
     Vec::new()

@@ -115,16 +115,16 @@ impl Filter {
     }
 
     /// New display order (a sort changed); the query is applied again.
-    pub fn refresh(&mut self, inventory: &Inventory, order: &[usize]) {
+    pub fn refresh(&mut self, order: &[usize]) {
         self.order = order.to_vec();
         let query = std::mem::take(&mut self.query);
         self.visible = self.order.iter().map(|&profile| Match { profile, score: 0 }).collect();
         if !query.is_empty() {
-            self.set_query(inventory, &query);
+            self.set_query(&query);
         }
     }
 
-    pub fn set_query(&mut self, _inventory: &Inventory, query: &str) {
+    pub fn set_query(&mut self, query: &str) {
         let narrowing = !self.query.is_empty() && query.starts_with(self.query.as_str());
         self.query = query.to_string();
         if query.is_empty() {
@@ -208,15 +208,15 @@ mod tests {
     fn filters_over_name_account_role_region_and_description() {
         let inv = inventory();
         let mut f = Filter::new(&inv);
-        f.set_query(&inv, "tpa");
+        f.set_query("tpa");
         assert_eq!(names(&f, &inv), ["team-prod-admin"]);
-        f.set_query(&inv, "2109");
+        f.set_query("2109");
         assert_eq!(names(&f, &inv), ["team-dev-readonly"]);
-        f.set_query(&inv, "eu-west");
+        f.set_query("eu-west");
         assert_eq!(names(&f, &inv), ["team-dev-readonly"]);
-        f.set_query(&inv, "carol");
+        f.set_query("carol");
         assert_eq!(names(&f, &inv), ["billing"]);
-        f.set_query(&inv, "");
+        f.set_query("");
         assert_eq!(f.visible().len(), 4);
     }
 
@@ -225,11 +225,11 @@ mod tests {
         let inv = inventory();
         let mut f = Filter::new(&inv);
         for q in ["t", "te", "tea", "team", "team-d"] {
-            f.set_query(&inv, q);
+            f.set_query(q);
         }
         let narrowed = names(&f, &inv);
-        f.set_query(&inv, "team");
-        f.set_query(&inv, "team-d");
+        f.set_query("team");
+        f.set_query("team-d");
         assert_eq!(names(&f, &inv), narrowed);
         // Fuzzy: "team-d" also matches team-prod-aDmin, but the exact run ranks first.
         assert_eq!(narrowed[0], "team-dev-readonly");
@@ -241,7 +241,7 @@ mod tests {
         let mut f = Filter::new(&inv);
         let matcher = matcher();
         for query in ["t", "a", "tpa", "team", "admin", "eu", "ro", "billing", "card", "x", "aa", "nn"] {
-            f.set_query(&inv, query);
+            f.set_query(query);
             let mut got: Vec<usize> = f.visible().iter().map(|m| m.profile).collect();
             got.sort();
             let expected: Vec<usize> = (0..inv.profiles.len())
@@ -250,7 +250,7 @@ mod tests {
             assert_eq!(got, expected, "{query}");
         }
         // A digit brings the account back: "2109" is in team-dev-readonly's account only.
-        f.set_query(&inv, "2109");
+        f.set_query("2109");
         assert_eq!(names(&f, &inv), ["team-dev-readonly"]);
     }
 
@@ -258,7 +258,7 @@ mod tests {
     fn highlights_stay_inside_the_name() {
         let inv = inventory();
         let mut f = Filter::new(&inv);
-        f.set_query(&inv, "tpa");
+        f.set_query("tpa");
         let h = f.highlights(0, "team-prod-admin");
         assert_eq!(h, [0, 5, 10]);
     }

@@ -302,7 +302,7 @@ impl State {
             }
         }
         let keep = self.current();
-        self.filter.refresh(&self.inventory, &self.order);
+        self.filter.refresh(&self.order);
         self.select_profile(keep);
     }
 

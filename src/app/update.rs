@@ -204,7 +204,9 @@ fn on_session_ready(
             identity: identity.clone(),
             expiration: session.credentials.expiration,
             origin: session.origin,
-            session_name: identity.arn.rsplit('/').next().map(str::to_string),
+            session_name: crate::config::Arn::parse(&identity.arn)
+                .and_then(|arn| arn.session_name())
+                .map(str::to_string),
             keys: state.identities[profile].as_ref().and_then(|r| r.keys.clone()),
         });
     }

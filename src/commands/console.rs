@@ -8,10 +8,12 @@
 
 use std::process::ExitCode;
 
-use super::session::{ask, block_on, engine, print_notices, report};
+use super::Error;
+use super::session::{ask, block_on, engine, print_notices};
 use super::{exit, fail};
 use crate::cli::ConsoleArgs;
 use crate::config::Kind;
+use crate::context::Context;
 use crate::creds::federation::{self, Destination, FederationError, Partition};
 use crate::creds::sts::StsError;
 use crate::creds::{Ask, Credentials, CredsError, Engine};
@@ -125,9 +127,9 @@ pub fn open_in_browser(url: &Secret) -> Result<(), String> {
 }
 
 pub fn run(args: &ConsoleArgs) -> ExitCode {
-    let engine = match engine() {
+    let engine = match engine(&Context::from_env()) {
         Ok(engine) => engine,
-        Err(code) => return code,
+        Err(err) => return err.report(),
     };
     let destination = match (&args.destination, &args.service) {
         (Some(url), _) => Destination::Url(url.clone()),
@@ -139,7 +141,7 @@ pub fn run(args: &ConsoleArgs) -> ExitCode {
     print_notices(&engine);
     let url = match url {
         Ok(url) => url,
-        Err(ConsoleError::Creds(err)) => return report(&err),
+        Err(ConsoleError::Creds(err)) => return Error::from(err).report(),
         Err(err) => return fail(err.exit_code(), err),
     };
     if args.print_url {

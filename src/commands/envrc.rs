@@ -1,12 +1,10 @@
 //! `awsw envrc PROFILE`: writes the awsw block into `DIR/.envrc` and says to `direnv allow`.
 
-use crate::printable::{escape, escaped};
-use std::process::ExitCode;
-
-use super::session::{ask, block_on, engine, print_notices, report};
-use super::{exit, fail};
+use super::Error;
+use super::session::{engine, session};
 use crate::cli::EnvrcArgs;
-use crate::creds::CredsError;
+use crate::context::Context;
+use crate::printable::{escape, escaped};
 use crate::sink::env::{EnvOptions, env_change};
 use crate::sink::envrc::{self, Block, EnvrcError};
 
@@ -20,67 +18,45 @@ fn mode(args: &EnvrcArgs) -> (bool, bool) {
     (mode == EnvrcMode::Inline, mode == EnvrcMode::ProfileOnly)
 }
 
-pub fn run(args: &EnvrcArgs) -> ExitCode {
+pub fn run(args: &EnvrcArgs, context: &Context) -> Result<(), Error> {
     let (inline, profile_only) = mode(args);
-    let dir = match &args.dir {
-        Some(dir) => dir.clone(),
-        None => match std::env::current_dir() {
-            Ok(dir) => dir,
-            Err(err) => return fail(exit::FAILURE, format!("cannot find the current directory: {err}")),
-        },
+    let dir = match (&args.dir, &context.cwd) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(cwd)) => cwd.clone(),
+        (None, None) => return Err(Error::failure("cannot find the current directory")),
     };
     if !dir.is_dir() {
-        return fail(exit::USAGE, format!("{} is not a directory", dir.display()));
+        return Err(Error::Usage(format!("{} is not a directory", dir.display())));
     }
-    let engine = match engine() {
-        Ok(engine) => engine,
-        Err(code) => return code,
-    };
-    if engine.inventory().profile(&args.profile).is_none() {
-        return report(&CredsError::UnknownProfile {
-            name: args.profile.clone(),
-            suggestions: engine.inventory().suggest(&args.profile).into_iter().map(str::to_string).collect(),
-        });
-    }
-    let awsw = std::env::current_exe().unwrap_or_else(|_| "awsw".into());
+    let engine = engine(context)?;
+    engine.require(&args.profile)?;
     let cache_file = engine.cache_file(&args.profile);
     // The session is obtained before anything is written, so a failure leaves the file as it was.
-    let session = if profile_only {
-        None
-    } else {
-        match block_on(engine.session(&args.profile, &ask(&args.mfa, true))) {
-            Ok(session) => Some(session),
-            Err(err) => {
-                print_notices(&engine);
-                return report(&err);
-            }
-        }
+    let session = match profile_only {
+        true => None,
+        false => Some(session(&engine, &args.profile, &args.mfa)?),
     };
-    print_notices(&engine);
-    let path = dir.join(".envrc");
     let change;
-    let block = if profile_only {
-        Block::ProfileOnly { profile: &args.profile }
-    } else if inline {
-        let session = session.as_ref().expect("obtained above");
-        let Some(expires) = session.credentials.expiration.filter(|_| !session.credentials.is_long_term())
-        else {
-            return fail(exit::FAILURE, EnvrcError::LongTermKeys { path });
-        };
-        change = env_change(session, &EnvOptions::default());
-        Block::Inline { profile: &args.profile, change: &change, expires }
-    } else {
-        Block::Cached { profile: &args.profile, awsw: &awsw, cache_file: cache_file.as_deref() }
-    };
-    match envrc::write(&dir, &envrc::render(&block), inline) {
-        Ok(path) => {
-            if inline && let Some(warning) = envrc::git_warning(&dir) {
-                eprintln!("awsw: warning: {}", escape(&warning));
-            }
-            eprintln!("awsw: wrote the awsw block ({}) to {}", block.mode_name(), escaped(path.display()));
-            eprintln!("awsw: run `direnv allow {}` to load it", escaped(dir.display()));
-            ExitCode::SUCCESS
+    let block = match &session {
+        None => Block::ProfileOnly { profile: &args.profile },
+        Some(session) if inline => {
+            let Some(expires) =
+                session.credentials.expiration.filter(|_| !session.credentials.is_long_term())
+            else {
+                return Err(Error::failure(EnvrcError::LongTermKeys { path: dir.join(".envrc") }));
+            };
+            change = env_change(session, &EnvOptions::default());
+            Block::Inline { profile: &args.profile, change: &change, expires }
         }
-        Err(err) => fail(exit::FAILURE, err),
+        Some(_) => {
+            Block::Cached { profile: &args.profile, awsw: &context.exe, cache_file: cache_file.as_deref() }
+        }
+    };
+    let path = envrc::write(&dir, &envrc::render(&block), inline).map_err(Error::failure)?;
+    if inline && let Some(warning) = envrc::git_warning(&dir) {
+        eprintln!("awsw: warning: {}", escape(&warning));
     }
+    eprintln!("awsw: wrote the awsw block ({}) to {}", block.mode_name(), escaped(path.display()));
+    eprintln!("awsw: run `direnv allow {}` to load it", escaped(dir.display()));
+    Ok(())
 }

@@ -1,22 +1,18 @@
 //! `awsw list`: the profiles as an 80-column table or as one JSON object.
 
 use std::io::Write;
-use std::process::ExitCode;
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::{exit, fail};
+use super::Error;
 use crate::cli::ListArgs;
 use crate::config::profile::ProfileRef;
 use crate::config::{self, ConfigPaths, Inventory, Kind, Profile, ProfileSet, RootKind};
 use crate::creds::keyage::KnownKeys;
 use crate::printable::escape;
 
-pub fn run(args: &ListArgs) -> ExitCode {
-    let texts = match ConfigPaths::from_env().and_then(|paths| config::files::read(&paths)) {
-        Ok(texts) => texts,
-        Err(err) => return fail(exit::FAILURE, err),
-    };
+pub fn run(args: &ListArgs) -> Result<(), Error> {
+    let texts = ConfigPaths::from_env().and_then(|paths| config::files::read(&paths))?;
     if texts.missing.len() == 2 {
         let message = format!(
             "no AWS config found ({} and {} do not exist); run `aws configure` or set AWS_CONFIG_FILE",
@@ -36,7 +32,7 @@ pub fn run(args: &ListArgs) -> ExitCode {
     };
     // A closed pipe (`awsw list | head`) is not an error worth a message.
     if written.and_then(|_| stdout.flush()).is_err() {
-        return ExitCode::from(exit::OK);
+        return Ok(());
     }
     if let Some(inventory) = &inventory {
         report_to_stderr(inventory, &known);
@@ -45,7 +41,7 @@ pub fn run(args: &ListArgs) -> ExitCode {
     std::mem::forget(inventory);
     std::mem::forget(set);
     std::mem::forget(texts);
-    ExitCode::from(exit::OK)
+    Ok(())
 }
 
 /// Standard output without std's line buffering, which scans every byte written for a
@@ -127,7 +123,7 @@ fn profile_json(p: &ProfileRef<'_>, set: &ProfileSet<'_>, known: &[config::Findi
                 out.push(b',');
             }
             out.extend_from_slice(b"{\"code\":");
-            string(out, f.code);
+            string(out, f.code.as_str());
             out.extend_from_slice(b",\"message\":");
             string(out, &f.message);
             out.push(b'}');

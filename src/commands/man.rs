@@ -64,6 +64,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     ("SHELL", "The default for --shell, the subshell, and the picker's copy and --print."),
     ("NO_COLOR", "The picker draws without colour."),
+    (
+        "AWSW_LOG",
+        "debug (or trace, info, warn, error): awsw's own log on stderr (plan, steps, cache hits); never a secret.",
+    ),
     ("XDG_CONFIG_HOME, XDG_CACHE_HOME, XDG_STATE_HOME, HOME", "Where awsw's settings, cache and state live."),
 ];
 

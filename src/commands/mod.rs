@@ -1,4 +1,5 @@
-//! The non-interactive subcommands. Each returns its exit status; none starts the TUI.
+//! The non-interactive subcommands. Each returns `Result<(), Error>`; `main` prints the
+//! error and maps it to the exit status. None starts the TUI.
 
 pub mod completions;
 pub mod console;
@@ -6,6 +7,7 @@ pub mod credential_process;
 pub mod doctor;
 pub mod env;
 pub mod envrc;
+mod error;
 pub mod exec;
 pub mod list;
 pub mod login;
@@ -21,14 +23,8 @@ pub mod whoami;
 
 use std::process::ExitCode;
 
-/// Exit statuses, as documented in the README.
-pub mod exit {
-    pub const OK: u8 = 0;
-    /// Something failed at run time: unreadable file, STS refused, no session.
-    pub const FAILURE: u8 = 1;
-    /// The command line was wrong: unknown profile, bad flag, no terminal for the TUI.
-    pub const USAGE: u8 = 2;
-}
+pub use crate::exit;
+pub use error::Error;
 
 /// Prints a one-line error to stderr in the form every command uses, control characters
 /// made visible (a message can quote a config value or an STS answer).

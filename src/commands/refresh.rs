@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use time::format_description::well_known::Rfc3339;
 
-use super::session::{ask, block_on, engine, print_notices, report};
+use super::session::{ask, block_on, engine, print_notices};
 use super::{exit, fail};
 use crate::cli::RefreshArgs;
 use crate::creds::SessionOrigin;
@@ -19,15 +19,15 @@ pub fn run(args: &RefreshArgs) -> ExitCode {
             "refresh needs a profile (or run it inside an awsw shell, which names one)",
         );
     };
-    let engine = match engine() {
+    let engine = match engine(&crate::context::Context::from_env()) {
         Ok(engine) => engine,
-        Err(code) => return code,
+        Err(err) => return err.report(),
     };
     let result = block_on(engine.session(&profile, &ask(&args.mfa, true)));
     print_notices(&engine);
     let session = match result {
         Ok(session) => session,
-        Err(err) => return report(&err),
+        Err(err) => return super::Error::from(err).report(),
     };
     let until = session
         .credentials

@@ -6,12 +6,14 @@
 use crate::printable::escaped;
 use std::process::ExitCode;
 
-use super::session::{ask, block_on, engine, report};
+use super::Error;
+use super::session::{ask, block_on, engine};
 use super::{exit, fail};
 use crate::cli::RotateArgs;
 use crate::config::credfile_edit::{self, EditError};
 use crate::config::profile::CredentialSource;
 use crate::config::{ConfigPaths, Profile, RootKind};
+use crate::context::Context;
 use crate::creds::clicache::CliCache;
 use crate::creds::iam::{self, AwsIam};
 use crate::creds::rotate::{DiskCredFile, Plan, Polling, Rotator, precheck};
@@ -63,9 +65,9 @@ pub fn run(args: &RotateArgs) -> ExitCode {
         Ok(paths) => paths,
         Err(err) => return fail(exit::FAILURE, err),
     };
-    let engine = match engine() {
+    let engine = match engine(&Context::from_env()) {
         Ok(engine) => engine,
-        Err(code) => return code,
+        Err(err) => return err.report(),
     };
     let plan = match prepare(&engine, &paths, args) {
         Ok(plan) => plan,
@@ -97,7 +99,9 @@ pub fn run(args: &RotateArgs) -> ExitCode {
 fn prepare(engine: &Engine, paths: &ConfigPaths, args: &RotateArgs) -> Result<Plan, ExitCode> {
     let Some(profile) = engine.inventory().profile(&args.profile) else {
         let suggestions = engine.inventory().suggest(&args.profile).into_iter().map(str::to_string).collect();
-        return Err(report(&CredsError::UnknownProfile { name: args.profile.clone(), suggestions }));
+        return Err(
+            Error::from(CredsError::UnknownProfile { name: args.profile.clone(), suggestions }).report()
+        );
     };
     if let Some(reason) = refusal(profile) {
         return Err(fail(exit::FAILURE, format!("profile {}: {reason}", profile.name)));
@@ -120,11 +124,11 @@ fn prepare(engine: &Engine, paths: &ConfigPaths, args: &RotateArgs) -> Result<Pl
     let Ok(identity) = block_on(AwsSts.get_caller_identity(&sts_endpoint, &old)) else {
         // The engine words every STS fault the same way everywhere.
         return Err(match block_on(engine.identity(&holder.name, &Ask::non_interactive())) {
-            Err(err) => report(&err),
+            Err(err) => Error::from(err).report(),
             Ok(_) => fail(exit::FAILURE, format!("profile {}: STS does not accept its keys", holder.name)),
         });
     };
-    let caller = caller(engine, holder, &old, args).map_err(|err| report(&err))?;
+    let caller = caller(engine, holder, &old, args).map_err(|err| Error::from(err).report())?;
     if holder.name != profile.name {
         eprintln!(
             "awsw: profile {} gets its keys from profile {}: rotating those",

@@ -1,19 +1,18 @@
 //! What the session commands share: loading the files into an engine, turning flags into an
 //! `Ask`, and running one async call on a small runtime.
 
-use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::{exit, fail};
+use super::Error;
 use crate::cli::MfaArgs;
 use crate::config::{self, ConfigPaths};
-use crate::creds::{Ask, CredsError, Engine, MfaSource};
+use crate::context::Context;
+use crate::creds::{Ask, Engine, MfaSource};
 
-/// The engine over the user's files, or the exit status of a failure already reported.
-pub fn engine() -> Result<Engine, ExitCode> {
-    let loaded =
-        ConfigPaths::from_env().and_then(|paths| config::load(&paths)).map_err(|e| fail(exit::FAILURE, e))?;
-    Engine::from_env(Arc::new(loaded.inventory)).map_err(|e| report(&e))
+/// The engine over the user's files, with the environment `context` read at start.
+pub fn engine(context: &Context) -> Result<Engine, Error> {
+    let loaded = ConfigPaths::from_env().and_then(|paths| config::load(&paths))?;
+    Ok(Engine::from_env_with(Arc::new(loaded.inventory), context.engine.clone())?)
 }
 
 /// `--mfa-code`, else the profile's mfa_process, else a prompt on the terminal.
@@ -25,17 +24,20 @@ pub fn ask(mfa: &MfaArgs, run_credential_process: bool) -> Ask {
     Ask { mfa, run_credential_process }
 }
 
-/// Prints an engine error and gives its exit status.
-pub fn report(err: &CredsError) -> ExitCode {
-    fail(err.exit_code(), err)
-}
-
 /// Prints what the engine wants the user to know (capped durations, cache trouble, cache
 /// directories refused because other users can change them).
 pub fn print_notices(engine: &Engine) {
     for notice in engine.take_notices().into_iter().chain(crate::creds::fsutil::take_refusals()) {
         eprintln!("awsw: {}", crate::printable::escape(&notice));
     }
+}
+
+/// A session for `profile` as the flags allow, with the engine's notices printed whatever
+/// the outcome.
+pub fn session(engine: &Engine, profile: &str, mfa: &MfaArgs) -> Result<crate::creds::Session, Error> {
+    let result = block_on(engine.session(profile, &ask(mfa, true)));
+    print_notices(engine);
+    Ok(result?)
 }
 
 /// Runs a future on a single-threaded runtime: the commands make one call at a time, and

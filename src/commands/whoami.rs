@@ -2,18 +2,20 @@
 //! `--all` asks for every profile available without a prompt, concurrently.
 
 use crate::printable::{escape, escaped};
-use std::process::ExitCode;
 use std::sync::Arc;
 
 use futures::StreamExt;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::session::{ask, block_on, engine, print_notices, report};
+use super::Error;
+use super::session::{ask, block_on, engine, print_notices};
 use crate::cli::WhoamiArgs;
+use crate::context::Context;
 use crate::creds::keyage::add_to_report;
 use crate::creds::keyfacts::KeyFacts;
 use crate::creds::{Ask, CredsError, Engine, IdentityReport, Readiness};
+use crate::timefmt::{Style, time_left};
 
 /// How many identity calls run at once for `--all`.
 const CONCURRENCY: usize = 16;
@@ -70,49 +72,38 @@ fn json(profile: &str, report: &IdentityReport) -> serde_json::Value {
     })
 }
 
-pub fn run(args: &WhoamiArgs) -> ExitCode {
-    let engine = match engine() {
-        Ok(engine) => engine,
-        Err(code) => return code,
-    };
+pub fn run(args: &WhoamiArgs, context: &Context) -> Result<(), Error> {
+    let engine = engine(context)?;
     if args.all {
         return all(Arc::new(engine), args.json);
     }
     let profile = args.profile.clone().unwrap_or_default();
     let result = block_on(identity(&engine, &profile, &ask(&args.mfa, true), true));
     print_notices(&engine);
-    match result {
-        Ok(report) if args.json => {
-            print_findings(report.keys.as_ref());
-            println!("{}", json(&profile, &report));
-            ExitCode::SUCCESS
-        }
-        Ok(report) => {
-            println!("profile  {}", escape(&profile));
-            println!("account  {}", escape(&report.identity.account));
-            println!("arn      {}", escape(&report.identity.arn));
-            println!("user id  {}", escape(&report.identity.user_id));
-            match report.expiration {
-                Some(t) => {
-                    let left = t - OffsetDateTime::now_utc();
-                    println!(
-                        "expires  {} (in {}h{:02}m)",
-                        expiry_text(Some(t)).unwrap_or_default(),
-                        left.whole_hours(),
-                        left.whole_minutes() % 60
-                    );
-                }
-                None => println!("expires  never (long-term keys)"),
-            }
-            println!("source   {}", origin_name(&report));
-            if let Some(line) = report.keys.as_ref().and_then(|f| f.describe(OffsetDateTime::now_utc())) {
-                println!("key      {}", escape(&line));
-            }
-            print_findings(report.keys.as_ref());
-            ExitCode::SUCCESS
-        }
-        Err(err) => report(&err),
+    let report = result?;
+    if args.json {
+        print_findings(report.keys.as_ref());
+        println!("{}", json(&profile, &report));
+        return Ok(());
     }
+    println!("profile  {}", escape(&profile));
+    println!("account  {}", escape(&report.identity.account));
+    println!("arn      {}", escape(&report.identity.arn));
+    println!("user id  {}", escape(&report.identity.user_id));
+    match report.expiration {
+        Some(t) => println!(
+            "expires  {} (in {})",
+            expiry_text(Some(t)).unwrap_or_default(),
+            time_left(OffsetDateTime::now_utc(), t, Style::HoursMinutes)
+        ),
+        None => println!("expires  never (long-term keys)"),
+    }
+    println!("source   {}", origin_name(&report));
+    if let Some(line) = report.keys.as_ref().and_then(|f| f.describe(OffsetDateTime::now_utc())) {
+        println!("key      {}", escape(&line));
+    }
+    print_findings(report.keys.as_ref());
+    Ok(())
 }
 
 /// Why `--all` left a profile out, for the summary on stderr.
@@ -159,7 +150,7 @@ impl Skipped {
 /// Identity for every profile available without a prompt, with bounded concurrency, in file
 /// order. A profile with static keys counts even when switching to it takes an MFA code:
 /// `GetCallerIdentity` itself needs none.
-fn all(engine: Arc<Engine>, as_json: bool) -> ExitCode {
+fn all(engine: Arc<Engine>, as_json: bool) -> Result<(), Error> {
     let mut skipped = Skipped::default();
     let mut names = Vec::new();
     for profile in &engine.inventory().profiles {
@@ -216,5 +207,5 @@ fn all(engine: Arc<Engine>, as_json: bool) -> ExitCode {
             }
         }
     }
-    if failed { ExitCode::from(super::exit::FAILURE) } else { ExitCode::SUCCESS }
+    if failed { Err(Error::Reported) } else { Ok(()) }
 }

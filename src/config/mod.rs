@@ -1,16 +1,23 @@
 //! Reading `~/.aws/config` and `~/.aws/credentials` into profiles. `parse` and `set` are the
-//! file format, `profile` the model; `files` is the only part that touches the disk.
+//! file format, `resolve` follows `source_profile` chains, `profile` is the model and
+//! `finding` its problems and warnings, `arn` the one ARN parser; `files` reads the disk (and
+//! `credfile_edit` is the one writer, for `awsw rotate`).
 
+pub mod arn;
 pub mod credfile_edit;
 pub mod files;
+pub mod finding;
 pub mod parse;
 pub mod profile;
+pub mod resolve;
 pub mod set;
 
 use serde::Serialize;
 
+pub use arn::Arn;
 pub use files::{ConfigPaths, load};
-pub use profile::{Finding, Kind, Profile, RootKind, SsoSession};
+pub use finding::{Finding, FindingCode};
+pub use profile::{Kind, Profile, RootKind, SsoSession};
 pub use set::ProfileSet;
 
 /// A note about one line of one file: an unparseable line, an ignored section.

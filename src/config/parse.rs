@@ -136,6 +136,10 @@ fn strip_comment(line: &str, comment_needs_whitespace: bool) -> &str {
     line
 }
 
+/// Parses one file. The one function over 80 lines in `src/`, on purpose: it is the
+/// parser's inner loop over every line of a possibly 100,000-profile file, whose state (the
+/// open section, the open property and its continuation lines) stays in plain locals rather
+/// than a struct handed between helpers; its speed is what BENCHMARKS.md's parse figures measure.
 pub fn parse<'a>(text: &'a str, kind: FileKind, file: &str) -> ParsedFile<'a> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = ParsedFile::default();

@@ -1,8 +1,10 @@
 //! What can go wrong getting a session, each with a one-line message that names the profile
-//! and says what to do next. No variant carries a secret: STS error texts name ARNs and
-//! codes, never keys.
+//! and says what to do next, and the one place where an STS failure becomes such a message.
+//! No variant carries a secret: STS error texts name ARNs and codes, never keys.
 
 use std::path::PathBuf;
+
+use super::sts::{Endpoint, StsError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CredsError {
@@ -55,11 +57,15 @@ pub enum CredsError {
     #[error("{source_kind} credentials for profile {profile} failed: {message}")]
     Provider { profile: String, source_kind: &'static str, message: String },
     #[error(
-        "cannot use the session cache {path}: {reason}; fix its permissions or point XDG_CACHE_HOME elsewhere"
+        "cannot use the session cache {path}: {source}; fix its permissions or point XDG_CACHE_HOME elsewhere"
     )]
-    Cache { path: PathBuf, reason: String },
+    Cache {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error(
-        "no valid cached session for profile {profile}; renew it with `awsw env {profile}` or `awsw shell {profile}`"
+        "the session for profile {profile} has expired or was never started; renew it with `awsw env {profile}` or `awsw shell {profile}`"
     )]
     NotCached { profile: String },
 }
@@ -73,11 +79,83 @@ fn did_you_mean(suggestions: &[String]) -> String {
 }
 
 impl CredsError {
-    /// 2 for what the user typed wrong, 1 for everything that failed at run time.
+    /// Whether the user typed something wrong (a name, a code) rather than something
+    /// failing at run time; the binary turns this into its exit status.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, CredsError::UnknownProfile { .. } | CredsError::MfaMalformed { .. })
+    }
+
+    /// The exit status for this error, from the one table in `crate::exit`.
     pub fn exit_code(&self) -> u8 {
-        match self {
-            CredsError::UnknownProfile { .. } | CredsError::MfaMalformed { .. } => 2,
-            _ => 1,
+        if self.is_usage() { crate::exit::USAGE } else { crate::exit::FAILURE }
+    }
+}
+
+/// What went wrong with one STS call, with everything its message needs.
+pub struct StsCall<'a> {
+    pub profile: &'a str,
+    pub endpoint: &'a Endpoint,
+    /// `AssumeRole`, `GetSessionToken`, `GetCallerIdentity`.
+    pub action: &'a str,
+    /// The MFA device whose code went with the call, if any.
+    pub serial: Option<&'a str>,
+}
+
+/// An STS failure for a profile, as the engine reports it.
+pub fn from_sts(err: StsError, call: StsCall<'_>) -> CredsError {
+    let profile = call.profile.to_string();
+    match err {
+        StsError::Service { code, message } => {
+            let lower = message.to_ascii_lowercase();
+            let mfa_failed = lower.contains("multifactor") || lower.contains("mfa");
+            match (code.as_str(), call.serial) {
+                ("AccessDenied", Some(serial)) if mfa_failed => {
+                    CredsError::MfaRejected { profile, serial: serial.to_string() }
+                }
+                ("InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException", _) => {
+                    CredsError::InvalidKeys { profile, code }
+                }
+                ("ExpiredToken" | "ExpiredTokenException", _) => CredsError::ExpiredToken { profile },
+                ("Throttling" | "ThrottlingException" | "RequestLimitExceeded", _) => {
+                    CredsError::Throttled { profile }
+                }
+                _ => CredsError::Refused { profile, action: call.action.to_string(), code, message },
+            }
+        }
+        StsError::Timeout => CredsError::Unreachable {
+            profile,
+            endpoint: call.endpoint.describe(),
+            reason: "no answer within 10 s".into(),
+        },
+        StsError::NotSts { status } => CredsError::NotSts {
+            profile,
+            action: call.action.to_string(),
+            endpoint: call.endpoint.describe(),
+            status,
+        },
+        StsError::Unreachable { reason } | StsError::Other { reason } => {
+            CredsError::Unreachable { profile, endpoint: call.endpoint.describe(), reason }
+        }
+    }
+}
+
+/// An STS failure for the credentials in the environment (which belong to no profile), as
+/// the picker's header shows it.
+pub fn environment_message(err: StsError, endpoint: &Endpoint) -> String {
+    match err {
+        StsError::Service { code, .. } if code.starts_with("ExpiredToken") => {
+            "the credentials in this environment have expired".to_string()
+        }
+        StsError::Service { code, message } => format!("STS refused them: {code}: {message}"),
+        StsError::Timeout => format!("no answer from STS at {} within 10 s", endpoint.describe()),
+        StsError::NotSts { status } => {
+            format!(
+                "{} answered HTTP {status} with no STS error: it is probably not STS",
+                endpoint.describe()
+            )
+        }
+        StsError::Unreachable { reason } | StsError::Other { reason } => {
+            format!("cannot reach STS at {}: {reason}", endpoint.describe())
         }
     }
 }

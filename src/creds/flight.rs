@@ -69,8 +69,10 @@ impl Drop for Held {
 }
 
 async fn acquire(path: &Path, profile: &str, ask: &Ask) -> Result<Held, CredsError> {
-    let failed =
-        |reason: String| CredsError::Cache { path: path.parent().unwrap_or(path).to_path_buf(), reason };
+    let failed = |reason: String| CredsError::Cache {
+        path: path.parent().unwrap_or(path).to_path_buf(),
+        source: std::io::Error::other(reason),
+    };
     if let Some(dir) = path.parent() {
         fsutil::ensure_private_dir(dir).map_err(|e| failed(e.to_string()))?;
     }

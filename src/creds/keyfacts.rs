@@ -43,7 +43,7 @@ pub fn is_root_arn(arn: &str) -> bool {
 /// The `root-keys` finding for the profile whose keys are the account's root keys.
 pub fn root_keys_finding(holder: &str) -> Finding {
     Finding {
-        code: "root-keys",
+        code: crate::config::FindingCode::RootKeys,
         message: format!(
             "profile {holder} holds the account's root access keys: no IAM policy can limit them; delete them in the console (Security credentials) and use an IAM user or SSO instead"
         ),
@@ -81,7 +81,7 @@ impl KeyFacts {
         }
         if let Some(age) = self.age_days(now).filter(|d| *d > max_days) {
             findings.push(Finding {
-                code: "old-key",
+                code: crate::config::FindingCode::OldKey,
                 message: format!(
                     "access key {} of profile {} is {age} days old (more than {max_days}): rotate it with `awsw rotate {}`",
                     crate::secret::mask_key_id(&self.key_id),
@@ -164,7 +164,7 @@ mod tests {
             last_service: Some("s3".into()),
         };
         let found = facts(true, Some(old.clone())).findings(now);
-        let codes: Vec<&str> = found.iter().map(|f| f.code).collect();
+        let codes: Vec<&str> = found.iter().map(|f| f.code.as_str()).collect();
         assert_eq!(codes, ["root-keys", "old-key"]);
         assert!(found[1].message.contains("400 days old") && found[1].message.contains("awsw rotate base"));
         let lenient = KeyFacts { max_age_days: 500, ..facts(false, Some(old.clone())) };

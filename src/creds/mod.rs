@@ -1,12 +1,14 @@
 //! The credential engine: turns a profile into temporary credentials with as few MFA prompts
 //! as possible. `types` holds the values every other layer (sinks, TUI) consumes.
 
+pub mod ask;
 pub mod budget;
 pub mod cache;
 pub mod clicache;
 pub mod clock;
 pub mod credential_process;
 pub mod engine;
+pub mod env;
 pub mod error;
 pub mod federation;
 mod flight;
@@ -17,10 +19,14 @@ pub mod imds;
 pub mod keyage;
 pub mod keyfacts;
 pub mod mfa;
+pub mod plan;
 pub mod process;
 pub mod providers;
 pub mod purge;
 pub mod rotate;
+pub mod sso;
+pub mod steps;
+pub mod store;
 pub mod sts;
 mod tty;
 pub mod types;

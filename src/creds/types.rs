@@ -3,6 +3,7 @@
 
 use time::OffsetDateTime;
 
+use crate::config::{Kind, Profile};
 use crate::secret::Secret;
 
 /// A set of AWS credentials: long-term keys (no token, no expiry) or a temporary session.
@@ -50,4 +51,49 @@ pub struct Session {
     pub region: Option<String>,
     pub identity: Option<Identity>,
     pub origin: SessionOrigin,
+}
+
+/// What getting credentials for a profile takes right now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    /// Available without asking (static keys, a valid cache, `credential_source`, a valid SSO token).
+    Ready {
+        expiration: Option<OffsetDateTime>,
+    },
+    NeedsMfa {
+        serial: String,
+        has_mfa_process: bool,
+    },
+    NeedsSsoLogin {
+        command: String,
+    },
+    /// `credential_process`: never run unasked.
+    NeedsProcess,
+    Unusable {
+        reason: String,
+    },
+}
+
+impl Readiness {
+    /// Whether `GetCallerIdentity` can run for `profile` without any prompt: a ready
+    /// session, or long-term keys, which need no MFA code for it even where switching to
+    /// the profile does.
+    pub fn identity_without_prompt(&self, profile: &Profile) -> bool {
+        match self {
+            Readiness::Ready { .. } => true,
+            Readiness::NeedsMfa { .. } => profile.kind == Kind::Static,
+            _ => false,
+        }
+    }
+}
+
+/// The answer to "who am I" for a profile.
+#[derive(Debug, Clone)]
+pub struct IdentityReport {
+    pub identity: Identity,
+    pub expiration: Option<OffsetDateTime>,
+    pub origin: SessionOrigin,
+    pub session_name: Option<String>,
+    /// Root-key and key-age facts about the long-term keys at the chain's root, when looked up.
+    pub keys: Option<super::keyfacts::KeyFacts>,
 }

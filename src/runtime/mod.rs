@@ -18,7 +18,7 @@ use crate::app::{Exit, Msg, Origin, State, update};
 use crate::commands::{exit, fail};
 use crate::config::{self, ConfigPaths};
 use crate::creds::Engine;
-use crate::sink::env::{EnvOptions, env_change};
+use crate::sink::env::env_change;
 use crate::sink::shell::{Shell, format};
 
 /// What the environment awsw started in points at, for the header.
@@ -66,19 +66,20 @@ pub fn run(print_mode: bool) -> ExitCode {
         // The terminal is already restored (the loop's `Terminal` is dropped).
         Ok(Exit::Signalled(signal)) => ExitCode::from(128u8.saturating_add(signal as u8)),
         Ok(Exit::Print(session)) => {
-            let shell = Shell::detect(None, std::env::var("SHELL").ok().as_deref());
-            let options = EnvOptions {
-                region_override: None,
-                user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
-            };
-            print!("{}", format(&env_change(&session, &options), shell));
+            let context = crate::context::Context::from_env();
+            let shell = Shell::detect(None, context.shell.as_deref());
+            print!("{}", format(&env_change(&session, &context.env_options(None)), shell));
             eprintln!("awsw: this shell now uses profile {}", crate::printable::escape(&session.profile));
             ExitCode::SUCCESS
         }
         Ok(Exit::Shell(session)) => {
-            let program = crate::sink::subshell::program(None, std::env::var("SHELL").ok().as_deref());
+            let context = crate::context::Context::from_env();
+            let program = crate::sink::subshell::program(None, context.shell.as_deref());
             let static_keys = crate::settings::current().shell_mode == crate::settings::ShellMode::Static;
-            crate::commands::shell::hand_over(engine, *session, &program, None, static_keys)
+            match crate::commands::shell::hand_over(engine, *session, &program, None, static_keys, &context) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => err.report(),
+            }
         }
     }
 }

@@ -50,6 +50,17 @@ impl EnvChange {
     pub fn get(&self, name: &str) -> Option<&EnvValue> {
         self.set.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
+
+    /// Applies the change to a child's environment (`exec` and the subshell): the one place
+    /// the secret values leave for a process.
+    pub fn apply(&self, command: &mut std::process::Command) {
+        for name in &self.unset {
+            command.env_remove(name);
+        }
+        for (name, value) in &self.set {
+            command.env(name, value.expose());
+        }
+    }
 }
 
 /// What the caller knows beyond the session.

@@ -45,12 +45,7 @@ pub fn locate(program: &str, path_var: Option<&std::ffi::OsStr>) -> std::io::Res
 /// when the shell could not be started.
 pub fn exec(program: &str, change: &EnvChange) -> std::io::Error {
     let mut command = std::process::Command::new(program);
-    for name in &change.unset {
-        command.env_remove(name);
-    }
-    for (name, value) in &change.set {
-        command.env(name, value.expose());
-    }
+    change.apply(&mut command);
     command.exec()
 }
 

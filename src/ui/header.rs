@@ -20,7 +20,7 @@ fn max_lines(height: u16) -> usize {
 /// `assumed-role/admin/alice` from `arn:aws:sts::123456789012:assumed-role/admin/alice`: the
 /// account is shown beside it.
 fn arn_resource(arn: &str) -> &str {
-    arn.splitn(6, ':').nth(5).unwrap_or(arn)
+    crate::config::Arn::parse(arn).map_or(arn, |parsed| parsed.resource)
 }
 
 fn spans(state: &State, theme: &Theme) -> Vec<Span<'static>> {

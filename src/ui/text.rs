@@ -192,18 +192,10 @@ pub fn shows_date(now: OffsetDateTime, until: OffsetDateTime) -> bool {
 /// Time left until `until`, short, for the list: `42m`, `3h05m`, `2d4h`, or from 100 days
 /// on the date, `2030-01-01` (a credential_process may hand out sessions for years).
 pub fn remaining(now: OffsetDateTime, until: OffsetDateTime) -> String {
-    let secs = (until - now).whole_seconds().max(0);
-    let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
     if shows_date(now, until) {
         date(until)
-    } else if d > 0 {
-        format!("{d}d{h}h")
-    } else if h > 0 {
-        format!("{h}h{m:02}m")
-    } else if secs >= 60 {
-        format!("{m}m")
     } else {
-        format!("{secs}s")
+        crate::timefmt::time_left(now, until, crate::timefmt::Style::Compact)
     }
 }
 

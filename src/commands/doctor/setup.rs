@@ -117,7 +117,7 @@ fn profiles(inventory: &Inventory, set: &crate::config::ProfileSet<'_>, checks: 
         checks.push(Check::fail(
             "profile",
             format!("{}{place}: {}", profile.name, problem.message),
-            problem_fix(problem.code),
+            problem_fix(problem.code.as_str()),
         ));
     }
     if invalid.is_empty() && !inventory.profiles.is_empty() {
@@ -140,7 +140,8 @@ fn hygiene(inventory: &Inventory, checks: &mut Vec<Check>) {
     let mut by_code: BTreeMap<&str, (Vec<&str>, &str)> = BTreeMap::new();
     for profile in &inventory.profiles {
         for warning in &profile.warnings {
-            let entry = by_code.entry(warning.code).or_insert((Vec::new(), warning.message.as_str()));
+            let entry =
+                by_code.entry(warning.code.as_str()).or_insert((Vec::new(), warning.message.as_str()));
             entry.0.push(&profile.name);
         }
     }

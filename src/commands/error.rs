@@ -1,0 +1,61 @@
+//! Why a command failed. Commands return these; `main` prints the one line and turns each
+//! into its exit status (`crate::exit`) in one place.
+
+use crate::config::files::ConfigError;
+use crate::creds::CredsError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Creds(#[from] CredsError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The command line asked for something that cannot be (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// Something failed at run time (exit 1).
+    #[error("{0}")]
+    Failure(String),
+    /// `exec` / `shell`: the program could not start (127 not found, 126 otherwise).
+    #[error("cannot {verb} {program}: {source}")]
+    CannotRun {
+        verb: &'static str,
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Failures already reported one by one (`whoami --all`): exit 1, nothing more to say.
+    #[error("")]
+    Reported,
+    /// `exec --server` / the served shell: the child ran and ended with this status (its own
+    /// messages already printed).
+    #[error("")]
+    Exited(std::process::ExitCode),
+}
+
+impl Error {
+    pub fn failure(message: impl std::fmt::Display) -> Error {
+        Error::Failure(message.to_string())
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Creds(err) => err.exit_code(),
+            Error::Usage(_) => crate::exit::USAGE,
+            Error::CannotRun { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                crate::exit::NOT_FOUND
+            }
+            Error::CannotRun { .. } => crate::exit::CANNOT_RUN,
+            Error::Config(_) | Error::Failure(_) | Error::Reported | Error::Exited(_) => crate::exit::FAILURE,
+        }
+    }
+
+    /// Prints the one line (if there is one to print) and gives the exit status.
+    pub fn report(&self) -> std::process::ExitCode {
+        match self {
+            Error::Reported => std::process::ExitCode::from(self.exit_code()),
+            Error::Exited(code) => *code,
+            _ => super::fail(self.exit_code(), self),
+        }
+    }
+}
