@@ -42,6 +42,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("AWSW_CLIPBOARD_LIFETIME", "Seconds copied credentials stay on the clipboard (5-86400, default 60)."),
     ("AWSW_TEST_FEDERATION_ENDPOINT", "For awsw's own tests only: a loopback federation endpoint."),
     ("BROWSER", "The browser awsw console opens."),
+    ("_AWSW_COMPLETE", "Set by the completion scripts when they ask awsw for candidates."),
     ("SHELL", "The default for --shell, the subshell, and the picker's copy and --print."),
     ("NO_COLOR", "The picker draws without colour."),
     ("XDG_CONFIG_HOME, XDG_CACHE_HOME, XDG_STATE_HOME, HOME", "Where awsw's settings, cache and state live."),
