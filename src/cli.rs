@@ -33,6 +33,8 @@ pub enum Command {
     Shell(ShellArgs),
     /// Write a profile's session block into a project's .envrc (for direnv).
     Envrc(EnvrcArgs),
+    /// Replace a profile's long-term access key with a new one, in IAM and in the credentials file.
+    Rotate(RotateArgs),
     /// Internal: holds the clipboard selection after awsw exits.
     #[command(name = "__clipboard-owner", hide = true)]
     ClipboardOwner,
@@ -132,8 +134,15 @@ pub struct EnvrcArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct MfaArgs {
     /// The current code of the profile's MFA device (else mfa_process, else a prompt on the terminal).
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", value_parser = mfa_code)]
     pub mfa_code: Option<String>,
+}
+
+/// `--mfa-code` is checked when the command line is read, whether or not the profile needs a
+/// code, so a typo is a usage error every time rather than only on the day it matters.
+fn mfa_code(value: &str) -> Result<String, String> {
+    crate::creds::mfa::check_form(value)
+        .map_err(|problem| format!("an MFA code is exactly 6 digits: {problem}"))
 }
 
 #[derive(Debug, clap::Args)]
@@ -198,4 +207,15 @@ pub struct ListArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RotateArgs {
+    /// The profile whose access key to rotate (a role profile rotates the keys at the root of its chain).
+    pub profile: String,
+    /// Say what would happen, change nothing (never asks for an MFA code).
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub mfa: MfaArgs,
 }

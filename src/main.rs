@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         Some(Command::CredentialProcess(args)) => commands::credential_process::run(&args),
         Some(Command::Shell(args)) => commands::shell::run(&args),
         Some(Command::Envrc(args)) => commands::envrc::run(&args),
+        Some(Command::Rotate(args)) => commands::rotate::run(&args),
         Some(Command::ClipboardOwner) => awsw::sink::clipboard::run_owner(),
         Some(Command::Completions(args)) => commands::completions::run(&args),
         Some(Command::CompleteProfiles) => commands::completions::run_profiles(),

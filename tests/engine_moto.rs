@@ -68,7 +68,7 @@ fn a_role_with_mfa_works_once_and_then_from_the_cache() {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stdout.is_empty());
-    assert!(stderr.contains("profile base needs a code from MFA device"), "{stderr}");
+    assert!(stderr.contains("profile prod needs a code from MFA device"), "{stderr}");
     assert!(stderr.contains("pass --mfa-code CODE, or set mfa_process"), "{stderr}");
     // With a code: exports for bash, the assumed role's session.
     let out = sb.awsw(&["env", "prod", "--mfa-code", "123456", "--shell", "bash"]).output().unwrap();
@@ -257,4 +257,76 @@ fn whoami_all_asks_everything_that_needs_no_prompt_and_names_the_rest() {
     let prod = stdout.lines().find(|l| l.starts_with("prod\t")).unwrap_or_else(|| panic!("{stdout}"));
     assert!(prod.contains("assumed-role/acme-prod-admin"), "{prod}");
     assert!(!stderr.contains("not asked"), "{stderr}");
+}
+
+#[test]
+fn a_malformed_mfa_code_is_a_usage_error_even_when_no_code_is_needed() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    // `dev` needs no code: the flag is still checked, before anything else happens.
+    for (code, why) in [("12", "it has 2 digits"), ("12ab56", "only the digits 0-9")] {
+        let out = sb.awsw(&["env", "dev", "--mfa-code", code]).output().unwrap();
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(stderr.contains(why), "{stderr}");
+    }
+}
+
+/// Answers every request with `status` and an HTML body, as a web server that is not STS does.
+fn not_sts_server(status: u16) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(20) {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 8192];
+            let _ = stream.read(&mut buf);
+            let body = "<html><body>Not Found</body></html>";
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} Not Found\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn an_endpoint_that_is_not_sts_is_named_as_such() {
+    let sb = Sandbox::new(CONFIG, CREDS).with_endpoint(not_sts_server(404));
+    let out = sb.awsw(&["whoami", "dev"]).output().unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("with HTTP 404 and no STS error: it is probably not an STS endpoint"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Unknown"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn a_shell_that_cannot_start_fails_before_the_banner() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let out = sb.awsw(&["shell", "dev", "--shell", "/nonexistent/sh"]).output().unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(127), "{stderr}");
+    assert!(stderr.contains("cannot start /nonexistent/sh"), "{stderr}");
+    assert!(!stderr.contains("type `exit`"), "the banner came first: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn cached_only_on_an_sso_profile_without_a_token_says_to_log_in() {
+    let config = "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n\n\
+[profile sso-dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Dev\n";
+    let sb = Sandbox::new(config, "");
+    let out = sb.awsw(&["env", "sso-dev", "--cached-only"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("run `aws sso login --sso-session corp`"), "{stderr}");
+    assert!(!stderr.contains("awsw env sso-dev"), "renewing in awsw would not help: {stderr}");
 }

@@ -108,6 +108,7 @@ fn report(account: &str, arn: &str, minutes: Option<i64>) -> IdentityReport {
         expiration: minutes.map(|m| NOW + time::Duration::minutes(m)),
         origin: SessionOrigin::Cache,
         session_name: Some("alice".into()),
+        keys: None,
     }
 }
 

@@ -2,6 +2,8 @@
 //! with send-keys and read with capture-pane.
 
 mod common;
+mod fake_aws;
+mod imds;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -203,6 +205,96 @@ fn the_header_shows_who_the_starting_terminal_really_is() {
         "the verified identity",
     );
     assert!(!screen.contains("env-secret-do-not-show"), "{screen}");
+    pane.keys(&["q"]);
+    assert_eq!(pane.exit_status(), "0");
+}
+
+#[test]
+fn the_terminal_mfa_prompt_hides_the_code_and_asks_again_after_a_typo() {
+    let Some((_moto, sb)) = setup() else { return };
+    let pane = Pane::start(&sb, "env prod --shell bash");
+    pane.tmux(&["set-option", "-g", "remain-on-exit", "on"]);
+    // The prompt names the profile asked for (prod), not the source profile holding mfa_serial.
+    let prompt = "MFA code for arn:aws:iam::123456789012:mfa/alice (profile prod): ";
+    pane.wait_for(|s| s.contains(prompt), "the prompt");
+    pane.keys(&["12ab56", "Enter"]);
+    let screen = pane.wait_for(|s| s.contains("try again"), "the second try");
+    assert!(screen.contains("only the digits 0-9"), "{screen}");
+    assert!(!screen.contains("12ab56"), "the typed code was echoed:\n{screen}");
+    pane.keys(&["246810", "Enter"]);
+    assert_eq!(pane.exit_status(), "0", "{}", pane.screen());
+    let screen = pane.screen();
+    assert!(screen.contains("export AWSW_PROFILE='prod'"), "{screen}");
+    assert!(!screen.contains("246810"), "the typed code was echoed:\n{screen}");
+}
+
+#[test]
+fn three_mistyped_codes_end_with_a_usage_error() {
+    let Some((_moto, sb)) = setup() else { return };
+    let pane = Pane::start(&sb, "env prod --shell bash");
+    pane.tmux(&["set-option", "-g", "remain-on-exit", "on"]);
+    for attempt in 1..=3 {
+        pane.wait_for(|s| s.matches("(profile prod): ").count() == attempt, "a prompt");
+        pane.keys(&["12345", "Enter"]);
+    }
+    assert_eq!(pane.exit_status(), "2", "{}", pane.screen());
+    assert!(pane.screen().contains("must be exactly 6 digits (it has 5 digits)"), "{}", pane.screen());
+}
+
+#[test]
+fn the_instance_role_shows_in_the_header_and_its_failures_in_the_details() {
+    if !require("tmux") {
+        return;
+    }
+    let Some(moto) = MotoServer::start() else { return };
+    let config = "[profile web]\nrole_arn = arn:aws:iam::123456789012:role/web\ncredential_source = Ec2InstanceMetadata\nregion = us-east-1\n";
+    let sb = Sandbox::new(config, "").with_endpoint(moto.url());
+    let server = imds::ImdsServer::start(imds::Behaviour::default());
+    let env = format!("AWS_EC2_METADATA_DISABLED=false AWS_EC2_METADATA_SERVICE_ENDPOINT={}", server.url());
+    let pane = Pane::start_with_env(&sb, &env, "");
+    let screen = pane.wait_for(
+        |s| {
+            s.contains("here: EC2 instance role web-instance (instance metadata)")
+                && s.contains("assumed-role/web/")
+        },
+        "the instance role in the header and web's identity",
+    );
+    assert!(!screen.contains("imds-secret-value"), "{screen}");
+    pane.keys(&["q"]);
+    assert_eq!(pane.exit_status(), "0");
+    drop(pane);
+
+    // A fresh cache: the role session from above would still be valid.
+    let sb = Sandbox::new(config, "").with_endpoint(moto.url());
+    let no_role = imds::ImdsServer::start(imds::Behaviour { role: None, ..imds::Behaviour::default() });
+    let env = format!("AWS_EC2_METADATA_DISABLED=false AWS_EC2_METADATA_SERVICE_ENDPOINT={}", no_role.url());
+    let pane = Pane::start_with_env(&sb, &env, "");
+    let screen = pane.wait_for(|s| s.contains("no IAM role attached"), "the failure in the details");
+    assert!(screen.contains("here: no AWS credentials in this environment"), "{screen}");
+    assert!(screen.contains("profile web"), "{screen}");
+}
+
+#[test]
+fn root_keys_and_key_age_show_in_the_details() {
+    if !require("tmux") {
+        return;
+    }
+    let server = fake_aws::FakeAws {
+        arn: "arn:aws:iam::123456789012:root".into(),
+        deny_iam: true,
+        key_id: "AKIAROOTROOTROOT0001".into(),
+        created_days_ago: 1,
+    }
+    .start();
+    let creds = "[rootkeys]\naws_access_key_id = AKIAROOTROOTROOT0001\naws_secret_access_key = root-secret\n";
+    let sb = Sandbox::new("[profile rootkeys]\nregion = us-east-1\n", creds).with_endpoint(server.url());
+    let pane = Pane::start(&sb, "");
+    let screen = pane.wait_for(|s| s.contains("holds the account's root access keys"), "the root-keys alarm");
+    assert!(screen.contains("key      unknown (needs MFA)"), "{screen}");
+    // Red in the list: the row's cells carry the red foreground.
+    let coloured = text(&pane.tmux(&["capture-pane", "-p", "-e"])).0;
+    let row = coloured.lines().find(|l| l.contains("rootkeys") && !l.contains("holds")).unwrap_or_default();
+    assert!(row.starts_with("\u{1b}[38;5;1m"), "red (colour 1) from the start of the row: {row:?}");
     pane.keys(&["q"]);
     assert_eq!(pane.exit_status(), "0");
 }

@@ -178,6 +178,11 @@ pub enum Msg {
     ReadinessLoaded(Vec<Readiness>),
     /// What STS said about the credentials in the environment.
     OriginIdentity(Result<Identity, String>),
+    /// The starting terminal's credentials come from the EC2 instance role `role`.
+    OriginInstance {
+        role: String,
+        identity: Result<Identity, String>,
+    },
     /// One profile checked again (`r`).
     ReadinessChecked {
         profile: usize,
@@ -433,6 +438,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.origin.identity = Some(result);
             Vec::new()
         }
+        Msg::OriginInstance { role, identity } => {
+            state.origin.label = format!("EC2 instance role {role} (instance metadata)");
+            state.origin.identity = Some(identity);
+            Vec::new()
+        }
         Msg::ReadinessChecked { profile, readiness } => {
             if profile >= state.sessions.len() {
                 return Vec::new();
@@ -495,6 +505,7 @@ fn on_session(
                     expiration: session.credentials.expiration,
                     origin: session.origin,
                     session_name: identity.arn.rsplit('/').next().map(str::to_string),
+                    keys: state.identities[profile].as_ref().and_then(|r| r.keys.clone()),
                 });
             }
             if matches!(state.mode, Mode::Mfa(_)) {

@@ -97,6 +97,9 @@ fn describe(err: &StsError) -> String {
         StsError::Service { code, message } => format!("{code}: {message}"),
         StsError::Unreachable { reason } | StsError::Other { reason } => reason.clone(),
         StsError::Timeout => "timed out".into(),
+        StsError::NotSts { status } => {
+            format!("the STS endpoint answered HTTP {status}; it is probably not STS")
+        }
     }
 }
 

@@ -29,6 +29,12 @@ pub fn run(args: &EnvArgs) -> ExitCode {
                         .collect(),
                 });
             }
+            None if let crate::creds::Readiness::NeedsSsoLogin { command } =
+                engine.readiness(&args.profile) =>
+            {
+                // Renewing in awsw would not help: the SSO token itself is missing or expired.
+                return report(&CredsError::SsoLoginRequired { profile: args.profile.clone(), command });
+            }
             None => {
                 // One line, and nothing on stdout: an `.envrc` that evals this leaves the
                 // credentials unset instead of stale.

@@ -9,6 +9,7 @@ use super::{exit, fail};
 use crate::cli::ListArgs;
 use crate::config::profile::ProfileRef;
 use crate::config::{self, ConfigPaths, Inventory, Kind, Profile, ProfileSet, RootKind};
+use crate::creds::keyage::KnownKeys;
 
 pub fn run(args: &ListArgs) -> ExitCode {
     let texts = match ConfigPaths::from_env().and_then(|paths| config::files::read(&paths)) {
@@ -24,8 +25,9 @@ pub fn run(args: &ListArgs) -> ExitCode {
     }
     let set = texts.profile_set();
     let mut stdout = std::io::BufWriter::with_capacity(1 << 18, raw_stdout());
+    let known = KnownKeys::read(crate::creds::cache::SessionCache::default_dir().unwrap_or_default());
     let (written, inventory) = if args.json {
-        (write_json(&set, &mut stdout), None)
+        (write_json_known(&set, &mut stdout, &known), None)
     } else {
         let inventory = Inventory::from_set(&set);
         (stdout.write_all(render_table(&inventory, terminal_width()).as_bytes()), Some(inventory))
@@ -35,7 +37,7 @@ pub fn run(args: &ListArgs) -> ExitCode {
         return ExitCode::from(exit::OK);
     }
     if let Some(inventory) = &inventory {
-        report_to_stderr(inventory);
+        report_to_stderr(inventory, &known);
     }
     // The process ends here: freeing every parsed line one by one would only cost time.
     std::mem::forget(inventory);
@@ -57,6 +59,16 @@ fn raw_stdout() -> Box<dyn Write> {
 /// Writes the same JSON as `to_json`, one profile at a time, so that a 100,000-profile
 /// listing never holds every resolved profile in memory at once.
 pub fn write_json(set: &ProfileSet<'_>, out: &mut impl Write) -> std::io::Result<()> {
+    write_json_known(set, out, &KnownKeys::default())
+}
+
+/// `write_json`, with the `root-keys` and `old-key` warnings awsw's caches already know
+/// (no network call).
+pub fn write_json_known(
+    set: &ProfileSet<'_>,
+    out: &mut impl Write,
+    known: &KnownKeys,
+) -> std::io::Result<()> {
     out.write_all(b"{\"profiles\":[")?;
     let resolution = config::profile::Resolution::new(set);
     let mut buf = Vec::with_capacity(1024);
@@ -65,7 +77,14 @@ pub fn write_json(set: &ProfileSet<'_>, out: &mut impl Write) -> std::io::Result
         if idx > 0 {
             buf.push(b',');
         }
-        profile_json(&resolution.profile_ref(set, idx), set, &mut buf);
+        let profile = resolution.profile_ref(set, idx);
+        let root = profile.chain.first().map(|&i| &set.profiles[i]);
+        let extra = root
+            .filter(|raw| raw.get("aws_session_token").is_none_or(str::is_empty))
+            .and_then(|raw| Some((raw.name, raw.get("aws_access_key_id")?)))
+            .map(|(holder, key_id)| known_findings(known, holder, key_id))
+            .unwrap_or_default();
+        profile_json(&profile, set, &extra, &mut buf);
         out.write_all(&buf)?;
     }
     out.write_all(b"],\"sso_sessions\":")?;
@@ -78,7 +97,7 @@ pub fn write_json(set: &ProfileSet<'_>, out: &mut impl Write) -> std::io::Result
 /// One profile as JSON, byte for byte what its derived `Serialize` gives (a test holds the
 /// two together). Written by hand because serde_json's escaper was half the run time of
 /// `list --json` on 10,000 profiles, and nearly no value here needs escaping.
-fn profile_json(p: &ProfileRef<'_>, set: &ProfileSet<'_>, out: &mut Vec<u8>) {
+fn profile_json(p: &ProfileRef<'_>, set: &ProfileSet<'_>, known: &[config::Finding], out: &mut Vec<u8>) {
     fn string(out: &mut Vec<u8>, text: &str) {
         if needs_escape(text.as_bytes()) {
             serde_json::to_writer(&mut *out, text).expect("writing to a Vec cannot fail");
@@ -141,7 +160,11 @@ fn profile_json(p: &ProfileRef<'_>, set: &ProfileSet<'_>, out: &mut Vec<u8>) {
     }
     out.push(b']');
     findings(out, "problems", &p.problems);
-    findings(out, "warnings", &p.warnings);
+    if known.is_empty() {
+        findings(out, "warnings", &p.warnings);
+    } else {
+        findings(out, "warnings", &[p.warnings.as_slice(), known].concat());
+    }
     out.push(b'}');
 }
 
@@ -166,8 +189,26 @@ fn terminal_width() -> usize {
     }
 }
 
+/// The `root-keys` and `old-key` findings the caches know for keys `key_id` of `holder`.
+fn known_findings(known: &KnownKeys, holder: &str, key_id: &str) -> Vec<config::Finding> {
+    known
+        .facts(holder, key_id)
+        .map(|facts| facts.findings(time::OffsetDateTime::now_utc()))
+        .unwrap_or_default()
+}
+
+/// The same for a resolved profile.
+fn profile_known_findings(known: &KnownKeys, profile: &Profile) -> Vec<config::Finding> {
+    match (profile.chain.first(), &profile.static_keys) {
+        (Some(holder), Some(keys)) if keys.session_token.is_none() => {
+            known_findings(known, holder, &keys.access_key_id)
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Diagnostics and problems go to stderr so stdout stays a clean table.
-fn report_to_stderr(inventory: &Inventory) {
+fn report_to_stderr(inventory: &Inventory, known: &KnownKeys) {
     let mut err = std::io::stderr().lock();
     for d in &inventory.diagnostics {
         let _ = writeln!(err, "{}:{}: {}", d.file, d.line, d.message);
@@ -177,7 +218,15 @@ fn report_to_stderr(inventory: &Inventory) {
             let _ = writeln!(err, "profile {}: {}", p.name, problem.message);
         }
     }
-    let warned = inventory.profiles.iter().filter(|p| !p.warnings.is_empty()).count();
+    let mut warned = 0;
+    for p in &inventory.profiles {
+        let extra = profile_known_findings(known, p);
+        // Root keys are an alarm, not a count.
+        for finding in extra.iter().filter(|f| f.code == "root-keys") {
+            let _ = writeln!(err, "profile {}: root-keys: {}", p.name, finding.message);
+        }
+        warned += usize::from(!p.warnings.is_empty() || !extra.is_empty());
+    }
     if warned > 0 {
         let _ = writeln!(err, "{warned} profile(s) have hygiene warnings: `awsw list --json` shows them");
     }
@@ -294,7 +343,7 @@ mod tests {
         }]);
         let resolution = config::profile::Resolution::new(&set);
         let mut buf = Vec::new();
-        profile_json(&resolution.profile_ref(&set, 0), &set, &mut buf);
+        profile_json(&resolution.profile_ref(&set, 0), &set, &[], &mut buf);
         assert_eq!(
             String::from_utf8(buf).unwrap(),
             serde_json::to_string(&resolution.profile(&set, 0)).unwrap()

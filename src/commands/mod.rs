@@ -9,6 +9,7 @@ pub mod envrc;
 pub mod exec;
 pub mod list;
 pub mod man;
+pub mod rotate;
 pub mod session;
 pub mod shell;
 pub mod whoami;

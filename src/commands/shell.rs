@@ -17,6 +17,10 @@ pub fn run(args: &ShellArgs) -> ExitCode {
     if let Err(message) = subshell::check_not_nested(current.as_deref(), args.force) {
         return fail(exit::FAILURE, message);
     }
+    let program = subshell::program(args.shell.as_deref(), std::env::var("SHELL").ok().as_deref());
+    if let Err(err) = subshell::locate(&program, std::env::var_os("PATH").as_deref()) {
+        return cannot_start(&program, &err);
+    }
     let engine = match engine() {
         Ok(engine) => engine,
         Err(code) => return code,
@@ -29,13 +33,17 @@ pub fn run(args: &ShellArgs) -> ExitCode {
         }
     };
     print_notices(&engine);
-    let program = subshell::program(args.shell.as_deref(), std::env::var("SHELL").ok().as_deref());
     eprintln!("{}", banner(&engine, &session));
     let options = EnvOptions {
         region_override: args.region.clone(),
         user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
     };
     let err = subshell::exec(&program, &env_change(&session, &options));
+    cannot_start(&program, &err)
+}
+
+/// 127 when the shell does not exist, 126 when it cannot run, as a shell reports them.
+fn cannot_start(program: &str, err: &std::io::Error) -> ExitCode {
     fail(
         if err.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 },
         format!("cannot start {program}: {err}"),

@@ -10,6 +10,9 @@ use time::format_description::well_known::Rfc3339;
 
 use super::session::{ask, block_on, engine, print_notices, report};
 use crate::cli::WhoamiArgs;
+use crate::creds::iam::AwsIam;
+use crate::creds::keyage::KeyLookup;
+use crate::creds::keyfacts::KeyFacts;
 use crate::creds::{Ask, Engine, IdentityReport, Readiness};
 
 /// How many identity calls run at once for `--all`.
@@ -27,8 +30,34 @@ fn expiry_text(expiration: Option<OffsetDateTime>) -> Option<String> {
     expiration.and_then(|t| t.format(&Rfc3339).ok())
 }
 
-fn json(profile: &str, report: &IdentityReport) -> serde_json::Value {
+/// Root-key and key-age facts for `name` (IAM is asked only `with_age`).
+fn key_facts(engine: &Engine, name: &str, report: &IdentityReport, with_age: bool) -> Option<KeyFacts> {
+    let lookup = KeyLookup {
+        engine,
+        iam: &AwsIam,
+        cache_dir: crate::creds::cache::SessionCache::default_dir()?,
+        now: OffsetDateTime::now_utc(),
+    };
+    block_on(lookup.facts(name, Some(&report.identity), with_age))
+}
+
+fn findings(facts: Option<&KeyFacts>) -> Vec<crate::config::Finding> {
+    facts.map(|f| f.findings(OffsetDateTime::now_utc())).unwrap_or_default()
+}
+
+/// The `root-keys` and `old-key` findings, one line each on stderr.
+fn print_findings(facts: Option<&KeyFacts>) {
+    for finding in findings(facts) {
+        eprintln!("awsw: {}: {}", finding.code, finding.message);
+    }
+}
+
+fn json(profile: &str, report: &IdentityReport, facts: Option<&KeyFacts>) -> serde_json::Value {
+    let now = OffsetDateTime::now_utc();
     serde_json::json!({
+        "root_keys": facts.is_some_and(|f| f.root),
+        "key": facts.map(|f| f.json(now)).unwrap_or(serde_json::Value::Null),
+        "warnings": findings(facts),
         "profile": profile,
         "account": report.identity.account,
         "arn": report.identity.arn,
@@ -52,10 +81,13 @@ pub fn run(args: &WhoamiArgs) -> ExitCode {
     print_notices(&engine);
     match result {
         Ok(report) if args.json => {
-            println!("{}", json(&profile, &report));
+            let facts = key_facts(&engine, &profile, &report, true);
+            print_findings(facts.as_ref());
+            println!("{}", json(&profile, &report, facts.as_ref()));
             ExitCode::SUCCESS
         }
         Ok(report) => {
+            let facts = key_facts(&engine, &profile, &report, true);
             println!("profile  {profile}");
             println!("account  {}", report.identity.account);
             println!("arn      {}", report.identity.arn);
@@ -73,6 +105,10 @@ pub fn run(args: &WhoamiArgs) -> ExitCode {
                 None => println!("expires  never (long-term keys)"),
             }
             println!("source   {}", origin_name(&report));
+            if let Some(line) = facts.as_ref().and_then(|f| f.describe(OffsetDateTime::now_utc())) {
+                println!("key      {line}");
+            }
+            print_findings(facts.as_ref());
             ExitCode::SUCCESS
         }
         Err(err) => report(&err),
@@ -159,8 +195,10 @@ fn all(engine: Arc<Engine>, as_json: bool) -> ExitCode {
     }
     let mut failed = false;
     for (name, result) in results {
+        let facts = result.as_ref().ok().and_then(|report| key_facts(&engine, &name, report, false));
+        print_findings(facts.as_ref());
         match (result, as_json) {
-            (Ok(report), true) => println!("{}", json(&name, &report)),
+            (Ok(report), true) => println!("{}", json(&name, &report, facts.as_ref())),
             (Ok(report), false) => println!("{name}\t{}\t{}", report.identity.account, report.identity.arn),
             (Err(err), true) => {
                 failed = true;

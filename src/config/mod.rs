@@ -1,6 +1,7 @@
 //! Reading `~/.aws/config` and `~/.aws/credentials` into profiles. `parse` and `set` are the
 //! file format, `profile` the model; `files` is the only part that touches the disk.
 
+pub mod credfile_edit;
 pub mod files;
 pub mod parse;
 pub mod profile;

@@ -145,7 +145,7 @@ impl SessionCache {
         Ok(path)
     }
 
-    fn identity_path(&self, access_key_id: &str) -> PathBuf {
+    pub fn identity_path(&self, access_key_id: &str) -> PathBuf {
         self.dir.join(format!("identity-{}.json", &hex::encode(Sha1::digest(access_key_id.as_bytes()))[..24]))
     }
 

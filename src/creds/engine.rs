@@ -94,6 +94,8 @@ pub struct IdentityReport {
     pub expiration: Option<OffsetDateTime>,
     pub origin: SessionOrigin,
     pub session_name: Option<String>,
+    /// Root-key and key-age facts about the long-term keys at the chain's root, when looked up.
+    pub keys: Option<super::keyfacts::KeyFacts>,
 }
 
 /// Settings read from the environment once.
@@ -294,7 +296,8 @@ impl Engine {
         }
     }
 
-    fn cli_key(hop: &Profile) -> CliCacheKey {
+    /// The AWS CLI cache key of a role profile (also used by `rotate` to drop sessions).
+    pub fn cli_key(hop: &Profile) -> CliCacheKey {
         CliCacheKey {
             role_arn: hop.role_arn.clone().unwrap_or_default(),
             role_session_name: hop.role_session_name.clone(),
@@ -509,7 +512,7 @@ impl Engine {
         let profile = self.profile(name)?;
         let hops = self.hops(profile);
         let root = self.root_profile(profile);
-        let mut codes = CodeBook::new(ask);
+        let mut codes = CodeBook::new(ask, &profile.name);
 
         // Start from the deepest hop with a valid cached session.
         let mut start = 0;
@@ -780,18 +783,29 @@ impl Engine {
     /// `None` when there are none. The endpoint and region come from the environment alone.
     pub async fn environment_identity(&self) -> Option<Result<Identity, String>> {
         let credentials = self.env.credentials.credentials()?;
+        Some(self.credentials_identity(&credentials).await)
+    }
+
+    /// Who credentials that belong to no profile (the environment's, the instance role's)
+    /// are, with the environment's endpoint and region; `Err` says why STS could not tell.
+    pub async fn credentials_identity(&self, credentials: &Credentials) -> Result<Identity, String> {
         let endpoint = self.endpoint_for(None);
-        let result = self.sts.get_caller_identity(&endpoint, &credentials).await.map_err(|err| match err {
+        self.sts.get_caller_identity(&endpoint, credentials).await.map_err(|err| match err {
             StsError::Service { code, .. } if code.starts_with("ExpiredToken") => {
                 "the credentials in this environment have expired".to_string()
             }
             StsError::Service { code, message } => format!("STS refused them: {code}: {message}"),
             StsError::Timeout => format!("no answer from STS at {} within 10 s", endpoint.describe()),
+            StsError::NotSts { status } => {
+                format!(
+                    "{} answered HTTP {status} with no STS error: it is probably not STS",
+                    endpoint.describe()
+                )
+            }
             StsError::Unreachable { reason } | StsError::Other { reason } => {
                 format!("cannot reach STS at {}: {reason}", endpoint.describe())
             }
-        });
-        Some(result)
+        })
     }
 
     pub async fn identity(&self, name: &str, ask: &Ask) -> Result<IdentityReport, CredsError> {
@@ -822,6 +836,7 @@ impl Engine {
             identity,
             expiration: session.credentials.expiration,
             origin: session.origin,
+            keys: None,
         })
     }
 
@@ -857,6 +872,12 @@ impl Engine {
                 profile: name,
                 endpoint: endpoint.describe(),
                 reason: "no answer within 10 s".into(),
+            },
+            StsError::NotSts { status } => CredsError::NotSts {
+                profile: name,
+                action: action.to_string(),
+                endpoint: endpoint.describe(),
+                status,
             },
             StsError::Unreachable { reason } | StsError::Other { reason } => {
                 CredsError::Unreachable { profile: name, endpoint: endpoint.describe(), reason }
@@ -904,15 +925,20 @@ fn sanitize_session_name(name: &str) -> String {
 struct CodeBook<'a> {
     ask: &'a Ask,
     code_used: bool,
+    /// The profile the user asked for: messages and prompts name it, not the source profile
+    /// that happens to hold `mfa_serial`.
+    requested: &'a str,
 }
 
 impl<'a> CodeBook<'a> {
-    fn new(ask: &'a Ask) -> Self {
-        CodeBook { ask, code_used: false }
+    fn new(ask: &'a Ask, requested: &'a str) -> Self {
+        CodeBook { ask, code_used: false, requested }
     }
 
     async fn code(&mut self, owner: &Profile, serial: &str, engine: &Engine) -> Result<String, CredsError> {
-        let required = || CredsError::MfaRequired { profile: owner.name.clone(), serial: serial.to_string() };
+        let requested = self.requested;
+        let required =
+            || CredsError::MfaRequired { profile: requested.to_string(), serial: serial.to_string() };
         // Check writability before a code is spent.
         engine.cache.check_writable().map_err(|err| CredsError::Cache {
             path: engine.cache.dir().to_path_buf(),
@@ -931,7 +957,7 @@ impl<'a> CodeBook<'a> {
             },
             MfaSource::PromptTty => match &owner.mfa_process {
                 Some(command) => mfa::run_process(command, &owner.name, serial).await,
-                None => mfa::prompt_tty(&owner.name, serial).await,
+                None => mfa::prompt_tty(requested, serial).await,
             },
         }
     }

@@ -14,8 +14,8 @@ pub enum CredsError {
         "profile {profile} needs an MFA code for {serial}: pass --mfa-code, set mfa_process in the profile, or run awsw in a terminal"
     )]
     MfaRequired { profile: String, serial: String },
-    #[error("the MFA code must be exactly 6 digits (got {length} characters); read it again from {serial}")]
-    MfaMalformed { serial: String, length: usize },
+    #[error("the MFA code must be exactly 6 digits ({problem}); read it again from {serial}")]
+    MfaMalformed { serial: String, problem: String },
     #[error(
         "STS rejected the MFA code for {serial} (wrong, expired or already used): wait for the next code and try again"
     )]
@@ -48,6 +48,10 @@ pub enum CredsError {
         "cannot reach STS at {endpoint} (profile {profile}): {reason}; check the network, proxy or AWS_ENDPOINT_URL"
     )]
     Unreachable { profile: String, endpoint: String, reason: String },
+    #[error(
+        "{endpoint} answered {action} for profile {profile} with HTTP {status} and no STS error: it is probably not an STS endpoint; check AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL and the profile's endpoint_url"
+    )]
+    NotSts { profile: String, action: String, endpoint: String, status: u16 },
     #[error("{source_kind} credentials for profile {profile} failed: {message}")]
     Provider { profile: String, source_kind: &'static str, message: String },
     #[error(

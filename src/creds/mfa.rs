@@ -2,17 +2,27 @@
 //! the controlling terminal. The engine calls these only when a request allows it.
 
 use std::io::{BufRead, BufReader, Write};
+
 use std::time::Duration;
 
 use super::error::CredsError;
 
 /// A code is exactly six ASCII digits (surrounding whitespace is forgiven).
 pub fn validate(code: &str, serial: &str) -> Result<String, CredsError> {
+    check_form(code).map_err(|problem| CredsError::MfaMalformed { serial: serial.to_string(), problem })
+}
+
+/// What is wrong with the form of a code, in words that never repeat the code itself (it may
+/// be a real code typed into the wrong place).
+pub fn check_form(code: &str) -> Result<String, String> {
     let code = code.trim();
-    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+    let length = code.chars().count();
+    if length == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
         Ok(code.to_string())
+    } else if !code.chars().all(|c| c.is_ascii_digit()) {
+        Err("it may hold only the digits 0-9".to_string())
     } else {
-        Err(CredsError::MfaMalformed { serial: serial.to_string(), length: code.chars().count() })
+        Err(format!("it has {length} digits"))
     }
 }
 
@@ -44,33 +54,57 @@ pub async fn run_process(command: &str, profile: &str, serial: &str) -> Result<S
         .map_err(|_| fail("it did not print a 6-digit code".to_string()))
 }
 
-/// Asks on `/dev/tty`, so it works while stdout is captured by `eval "$(awsw ...)"`.
+/// How many times the terminal prompt asks before giving up on a mistyped code.
+const PROMPT_TRIES: usize = 3;
+
+/// Asks on `/dev/tty`, so it works while stdout is captured by `eval "$(awsw ...)"`. The code
+/// is read without echo (as the AWS CLI does) and a mistyped one is asked for again.
 pub async fn prompt_tty(profile: &str, serial: &str) -> Result<String, CredsError> {
-    let prompt = format!("MFA code for {serial} (profile {profile}): ");
-    let serial_owned = serial.to_string();
-    let profile_owned = profile.to_string();
-    let answer = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
-        let mut tty = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty")?;
-        tty.write_all(prompt.as_bytes())?;
-        tty.flush()?;
+    let (profile, serial) = (profile.to_string(), serial.to_string());
+    let unavailable = |profile: &str, serial: &str, reason: String| CredsError::MfaPrompt {
+        profile: profile.to_string(),
+        serial: serial.to_string(),
+        reason,
+    };
+    let (p, s) = (profile.clone(), serial.clone());
+    tokio::task::spawn_blocking(move || ask_on_tty(&p, &s))
+        .await
+        .map_err(|err| unavailable(&profile, &serial, err.to_string()))?
+        .map_err(|err| match err {
+            TtyAnswer::Io(err) => unavailable(&profile, &serial, err.to_string()),
+            TtyAnswer::Malformed(problem) => CredsError::MfaMalformed { serial: serial.clone(), problem },
+        })
+}
+
+enum TtyAnswer {
+    Io(std::io::Error),
+    Malformed(String),
+}
+
+fn ask_on_tty(profile: &str, serial: &str) -> Result<String, TtyAnswer> {
+    let tty = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").map_err(TtyAnswer::Io)?;
+    let _quiet = super::tty::EchoOff::new(&tty);
+    let mut reader = BufReader::new(&tty);
+    let mut writer = &tty;
+    let mut problem = String::new();
+    for attempt in 1..=PROMPT_TRIES {
+        if attempt > 1 {
+            let retry = format!("awsw: the code must be exactly 6 digits ({problem}); try again\n");
+            writer.write_all(retry.as_bytes()).map_err(TtyAnswer::Io)?;
+        }
+        let prompt = format!("MFA code for {serial} (profile {profile}): ");
+        writer.write_all(prompt.as_bytes()).and_then(|()| writer.flush()).map_err(TtyAnswer::Io)?;
         let mut line = String::new();
-        BufReader::new(&tty).read_line(&mut line)?;
-        Ok(line)
-    })
-    .await
-    .map_err(|err| CredsError::MfaPrompt {
-        profile: profile_owned.clone(),
-        serial: serial_owned.clone(),
-        reason: err.to_string(),
-    })?;
-    match answer {
-        Ok(line) => validate(&line, &serial_owned),
-        Err(err) => Err(CredsError::MfaPrompt {
-            profile: profile_owned,
-            serial: serial_owned,
-            reason: err.to_string(),
-        }),
+        if reader.read_line(&mut line).map_err(TtyAnswer::Io)? == 0 {
+            let eof = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "no code was typed");
+            return Err(TtyAnswer::Io(eof));
+        }
+        match check_form(&line) {
+            Ok(code) => return Ok(code),
+            Err(why) => problem = why,
+        }
     }
+    Err(TtyAnswer::Malformed(problem))
 }
 
 #[cfg(test)]

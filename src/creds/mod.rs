@@ -9,9 +9,16 @@ pub mod error;
 pub mod federation;
 pub mod fsutil;
 pub mod http;
+pub mod iam;
+pub mod imds;
+pub mod keyage;
+pub mod keyfacts;
 pub mod mfa;
 pub mod providers;
+pub mod purge;
+pub mod rotate;
 pub mod sts;
+mod tty;
 pub mod types;
 
 pub use engine::{Ask, Engine, IdentityReport, MfaSource, Readiness};

@@ -167,13 +167,10 @@ impl RootSource for AwsProviders {
                     })
                 }
                 Some(crate::config::RootKind::CredentialSource(CredentialSource::Ec2InstanceMetadata)) => {
-                    aws_config::imds::credentials::ImdsCredentialsProvider::builder()
-                        .configure(&provider_config(root, None))
-                        .build()
-                        .provide_credentials()
+                    super::imds::instance_credentials()
                         .await
-                        .map(convert)
-                        .map_err(|e| failed("EC2 instance metadata", &aws_sdk_sts::error::DisplayErrorContext(e)))
+                        .map(|instance| instance.credentials)
+                        .map_err(|e| failed("EC2 instance metadata", &e))
                 }
                 Some(crate::config::RootKind::CredentialSource(CredentialSource::EcsContainer)) => {
                     aws_config::ecs::EcsCredentialsProvider::builder()
@@ -182,7 +179,7 @@ impl RootSource for AwsProviders {
                         .provide_credentials()
                         .await
                         .map(convert)
-                        .map_err(|e| failed("ECS container", &aws_sdk_sts::error::DisplayErrorContext(e)))
+                        .map_err(|e| failed("ECS container", &super::sts::innermost_cause(&e)))
                 }
                 Some(crate::config::RootKind::StaticKeys) | None => Err(CredsError::Unusable {
                     profile: root.name.clone(),

@@ -69,6 +69,10 @@ pub enum StsError {
         reason: String,
     },
     Timeout,
+    /// An HTTP error without an AWS error code: whatever answered is probably not STS.
+    NotSts {
+        status: u16,
+    },
     Other {
         reason: String,
     },
@@ -138,6 +142,9 @@ where
 {
     use aws_sdk_sts::error::SdkError;
     match &err {
+        SdkError::ServiceError(service) if service.err().code().is_none() => {
+            StsError::NotSts { status: service.raw().status().as_u16() }
+        }
         SdkError::ServiceError(service) => StsError::Service {
             code: service.err().code().unwrap_or("Unknown").to_string(),
             message: service.err().message().unwrap_or("").to_string(),

@@ -36,6 +36,23 @@ fn failure(err: CredsError) -> SessionFailure {
     }
 }
 
+/// Who the starting terminal is: its environment's credentials, else (when nothing else can
+/// be) the EC2 instance role.
+async fn fetch_origin(engine: Arc<Engine>, tx: mpsc::UnboundedSender<Msg>, instance: bool) {
+    if let Some(result) = engine.environment_identity().await {
+        let _ = tx.send(Msg::OriginIdentity(result));
+    } else if instance && let Some((role, identity)) = crate::creds::imds::origin(&engine).await {
+        let _ = tx.send(Msg::OriginInstance { role, identity });
+    }
+}
+
+/// A profile's identity without a prompt, with what is known about its root keys.
+async fn identity(engine: &Engine, name: &str) -> Result<crate::creds::IdentityReport, String> {
+    let mut report = engine.identity(name, &Ask::non_interactive()).await.map_err(|e| e.to_string())?;
+    crate::creds::keyage::add_to_report(engine, name, &mut report).await;
+    Ok(report)
+}
+
 impl Runner {
     pub fn new(
         engine: Arc<Engine>,
@@ -64,11 +81,8 @@ impl Runner {
                 });
             }
             Effect::FetchOriginIdentity => {
-                tokio::spawn(async move {
-                    if let Some(result) = engine.environment_identity().await {
-                        let _ = tx.send(Msg::OriginIdentity(result));
-                    }
-                });
+                let instance = crate::creds::imds::may_be_origin(&state.inventory);
+                tokio::spawn(fetch_origin(engine, tx, instance));
             }
             Effect::CheckReadiness { profile } => {
                 let name = name(profile);
@@ -82,9 +96,11 @@ impl Runner {
                 let name = name(profile);
                 tokio::spawn(async move {
                     let _permit = pool.acquire_owned().await;
-                    let result =
-                        engine.identity(&name, &Ask::non_interactive()).await.map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::IdentityLoaded { profile, request, result });
+                    let _ = tx.send(Msg::IdentityLoaded {
+                        profile,
+                        request,
+                        result: identity(&engine, &name).await,
+                    });
                 });
             }
             Effect::GetSession { profile, purpose, mfa, run_mfa_process } => {

@@ -20,6 +20,27 @@ pub fn program(flag: Option<&str>, shell_var: Option<&str>) -> String {
     flag.or(shell_var).filter(|s| !s.is_empty()).unwrap_or("/bin/sh").to_string()
 }
 
+/// Where `program` would be started from: as given when it holds a `/`, else the first
+/// executable match on `PATH`. Checked before anything is printed or asked for, so a wrong
+/// `--shell` fails alone, without a banner or an MFA prompt.
+pub fn locate(program: &str, path_var: Option<&std::ffi::OsStr>) -> std::io::Result<std::path::PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let executable = |path: &std::path::Path| {
+        std::fs::metadata(path).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    if program.contains('/') {
+        let path = std::path::PathBuf::from(program);
+        return match executable(&path)? {
+            true => Ok(path),
+            false => Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied)),
+        };
+    }
+    std::env::split_paths(path_var.unwrap_or_default())
+        .map(|dir| dir.join(program))
+        .find(|candidate| executable(candidate).unwrap_or(false))
+        .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+}
+
 /// Replaces this process with `program`, its environment changed by `change`. Returns only
 /// when the shell could not be started.
 pub fn exec(program: &str, change: &EnvChange) -> std::io::Error {
@@ -43,6 +64,18 @@ mod tests {
         assert!(err.contains("prod") && err.contains("exit") && err.contains("--force"));
         assert!(check_not_nested(Some("prod"), true).is_ok());
         assert!(check_not_nested(None, false).is_ok());
+    }
+
+    #[test]
+    fn locate_finds_programs_on_path_and_refuses_missing_ones() {
+        let path = std::ffi::OsString::from("/nonexistent:/bin:/usr/bin");
+        assert!(locate("sh", Some(&path)).unwrap().ends_with("sh"));
+        assert_eq!(locate("/nonexistent/sh", None).unwrap_err().kind(), std::io::ErrorKind::NotFound);
+        assert_eq!(
+            locate("no-such-shell-awsw", Some(&path)).unwrap_err().kind(),
+            std::io::ErrorKind::NotFound
+        );
+        assert_eq!(locate("/etc/passwd", None).unwrap_err().kind(), std::io::ErrorKind::PermissionDenied);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap}
 use time::OffsetDateTime;
 
 use crate::app::{Mode, SessionState, Sort, State};
+use crate::creds::keyfacts::KeyFacts;
 
 /// From this width on, the details stand beside the list instead of under it.
 const SIDE_BY_SIDE: u16 = 150;
@@ -211,8 +212,10 @@ fn render_list(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
                 cells.push(Cell::from(if p.needs_mfa() { "MFA" } else { "" }));
             }
             cells.push(Cell::from(session).style(session_style));
-            let row = Row::new(cells);
-            if pos == state.selected { row.style(theme.selected()) } else { row }
+            let root_keys =
+                state.identities[m.profile].as_ref().and_then(|r| r.keys.as_ref()).is_some_and(|k| k.root);
+            let style = if pos == state.selected { theme.selected() } else { Style::default() };
+            Row::new(cells).style(if root_keys { style.patch(theme.fg(Color::Red)) } else { style })
         })
         .collect();
     let mut widths = vec![Constraint::Min(12)];
@@ -262,6 +265,9 @@ fn render_detail(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             ]));
             lines.push(Line::from(vec![label("account"), Span::raw(report.identity.account.clone())]));
             lines.push(Line::from(vec![label("user id"), Span::raw(report.identity.user_id.clone())]));
+            if let Some(facts) = &report.keys {
+                lines.extend(render_key_facts(facts, state.now, theme));
+            }
             if let Some(name) = &report.session_name {
                 lines.push(Line::from(vec![label("session"), Span::raw(name.clone())]));
             }
@@ -306,6 +312,20 @@ fn render_detail(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         lines.push(Line::from(Span::styled(format!("! {}", warning.message), theme.fg(Color::Yellow))));
     }
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+}
+
+/// The key-age line and the `root-keys` (red) and `old-key` (yellow) findings.
+fn render_key_facts(facts: &KeyFacts, now: OffsetDateTime, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines: Vec<Line> = facts
+        .describe(now)
+        .map(|text| Line::from(vec![Span::styled("key      ", theme.fg(Color::DarkGray)), Span::raw(text)]))
+        .into_iter()
+        .collect();
+    for finding in facts.findings(now) {
+        let color = if finding.code == "root-keys" { Color::Red } else { Color::Yellow };
+        lines.push(Line::from(Span::styled(format!("! {}", finding.message), theme.fg(color))));
+    }
+    lines
 }
 
 fn render_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {

@@ -1,0 +1,258 @@
+//! The IAM calls awsw makes about the caller's own access keys (list, last used, create,
+//! delete), behind a trait so key age and rotation are tested with fakes and faults. The real
+//! implementation uses aws-sdk-iam with the same short timeouts as STS. Nothing here prompts;
+//! the credentials arrive ready (long-term keys, or an MFA session made from them).
+
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use time::OffsetDateTime;
+
+use super::sts::Endpoint;
+use super::types::Credentials;
+use crate::secret::Secret;
+
+/// One access key of a user, as `ListAccessKeys` describes it (no secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyMeta {
+    pub id: String,
+    pub active: bool,
+    pub created: Option<OffsetDateTime>,
+}
+
+/// `GetAccessKeyLastUsed`: `None` fields mean never used.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LastUsed {
+    pub when: Option<OffsetDateTime>,
+    pub service: Option<String>,
+}
+
+/// A key just created. The secret is shown to no one: it goes into the credentials file.
+#[derive(Debug, Clone)]
+pub struct NewKey {
+    pub id: String,
+    pub secret: Secret,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IamError {
+    /// IAM answered with an error code (`AccessDenied`, `LimitExceeded`, ...).
+    #[error("{code}: {message}")]
+    Service { code: String, message: String },
+    #[error("cannot reach IAM: {reason}")]
+    Unreachable { reason: String },
+}
+
+impl IamError {
+    /// IAM refused for lack of permission, which without MFA is what many policies do.
+    pub fn is_denied(&self) -> bool {
+        matches!(self, IamError::Service { code, .. } if code.contains("AccessDenied") || code == "UnauthorizedOperation")
+    }
+}
+
+/// `user`: the IAM user name, `None` for the caller itself (root keys have no user name).
+pub trait Iam: Send + Sync {
+    fn list_access_keys<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        creds: &'a Credentials,
+        user: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Vec<KeyMeta>, IamError>>;
+
+    fn last_used<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        creds: &'a Credentials,
+        key_id: &'a str,
+    ) -> BoxFuture<'a, Result<LastUsed, IamError>>;
+
+    fn create_access_key<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        creds: &'a Credentials,
+        user: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<NewKey, IamError>>;
+
+    fn delete_access_key<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        creds: &'a Credentials,
+        user: Option<&'a str>,
+        key_id: &'a str,
+    ) -> BoxFuture<'a, Result<(), IamError>>;
+}
+
+/// The IAM endpoint, in the SDKs' precedence: `AWS_ENDPOINT_URL_IAM`, `AWS_ENDPOINT_URL`,
+/// the profile's `endpoint_url` (`AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` disables all).
+/// IAM is global: the region only picks the partition.
+pub fn endpoint(profile_endpoint_url: Option<&str>, region: Option<&str>) -> Endpoint {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let ignore = var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let url = if ignore {
+        None
+    } else {
+        var("AWS_ENDPOINT_URL_IAM")
+            .or_else(|| var("AWS_ENDPOINT_URL"))
+            .or_else(|| profile_endpoint_url.map(str::to_string))
+    };
+    let region = var("AWS_REGION")
+        .or_else(|| var("AWS_DEFAULT_REGION"))
+        .or_else(|| region.map(str::to_string))
+        .unwrap_or_else(|| "us-east-1".into());
+    Endpoint { region, url }
+}
+
+/// IAM through aws-sdk-iam.
+pub struct AwsIam;
+
+fn client(endpoint: &Endpoint, creds: &Credentials) -> aws_sdk_iam::Client {
+    use aws_sdk_iam::config::{BehaviorVersion, Region, retry::RetryConfig, timeout::TimeoutConfig};
+    let sdk_creds = aws_sdk_iam::config::Credentials::new(
+        creds.access_key_id.clone(),
+        creds.secret_access_key.expose().to_string(),
+        creds.session_token.as_ref().map(|t| t.expose().to_string()),
+        None,
+        "awsw",
+    );
+    let mut builder = aws_sdk_iam::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(endpoint.region.clone()))
+        .credentials_provider(sdk_creds)
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(3))
+                .operation_timeout(Duration::from_secs(10))
+                .build(),
+        )
+        .retry_config(RetryConfig::standard().with_max_attempts(3));
+    if let Some(url) = &endpoint.url {
+        builder = builder.endpoint_url(url);
+    }
+    aws_sdk_iam::Client::from_conf(builder.build())
+}
+
+fn map_error<E>(err: aws_sdk_iam::error::SdkError<E, aws_sdk_iam::config::http::HttpResponse>) -> IamError
+where
+    E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    use aws_sdk_iam::error::SdkError;
+    match &err {
+        SdkError::ServiceError(service) => IamError::Service {
+            code: service.err().code().unwrap_or("Unknown").to_string(),
+            message: service.err().message().unwrap_or("").to_string(),
+        },
+        _ => IamError::Unreachable { reason: super::sts::innermost_cause(&err) },
+    }
+}
+
+fn to_time(t: Option<&aws_sdk_iam::primitives::DateTime>) -> Option<OffsetDateTime> {
+    t.and_then(|t| OffsetDateTime::from_unix_timestamp(t.secs()).ok())
+}
+
+impl Iam for AwsIam {
+    fn list_access_keys<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        creds: &'a Credentials,
+        user: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Vec<KeyMeta>, IamError>> {
+        Box::pin(async move {
+            let output = client(endpoint, creds)
+                .list_access_keys()
+                .set_user_name(user.map(str::to_string))
+                .send()
+                .await
+                .map_err(map_error)?;
+            Ok(output
+                .access_key_metadata()
+                .iter()
+                .map(|k| KeyMeta {
+                    id: k.access_key_id().unwrap_or_default().to_string(),
+                    active: k.status().is_none_or(|s| s.as_str() == "Active"),
+                    created: to_time(k.create_date()),
+                })
+                .collect())
+        })
+    }
+
+    fn last_used<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        creds: &'a Credentials,
+        key_id: &'a str,
+    ) -> BoxFuture<'a, Result<LastUsed, IamError>> {
+        Box::pin(async move {
+            let output = client(endpoint, creds)
+                .get_access_key_last_used()
+                .access_key_id(key_id)
+                .send()
+                .await
+                .map_err(map_error)?;
+            let used = output.access_key_last_used();
+            Ok(LastUsed {
+                when: to_time(used.and_then(|u| u.last_used_date())),
+                service: used.map(|u| u.service_name().to_string()).filter(|s| !s.is_empty() && s != "N/A"),
+            })
+        })
+    }
+
+    fn create_access_key<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        creds: &'a Credentials,
+        user: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<NewKey, IamError>> {
+        Box::pin(async move {
+            let output = client(endpoint, creds)
+                .create_access_key()
+                .set_user_name(user.map(str::to_string))
+                .send()
+                .await
+                .map_err(map_error)?;
+            let key = output.access_key().ok_or_else(|| IamError::Service {
+                code: "NoAccessKey".into(),
+                message: "IAM returned no access key".into(),
+            })?;
+            Ok(NewKey { id: key.access_key_id().to_string(), secret: Secret::new(key.secret_access_key()) })
+        })
+    }
+
+    fn delete_access_key<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        creds: &'a Credentials,
+        user: Option<&'a str>,
+        key_id: &'a str,
+    ) -> BoxFuture<'a, Result<(), IamError>> {
+        Box::pin(async move {
+            client(endpoint, creds)
+                .delete_access_key()
+                .set_user_name(user.map(str::to_string))
+                .access_key_id(key_id)
+                .send()
+                .await
+                .map_err(map_error)?;
+            Ok(())
+        })
+    }
+}
+
+/// The IAM user name in `arn:PARTITION:iam::ACCOUNT:user/path/name`; `None` for root and
+/// for anything that is not a user.
+pub fn user_name(arn: &str) -> Option<&str> {
+    let resource = arn.splitn(6, ':').nth(5)?;
+    resource.strip_prefix("user/").and_then(|path| path.rsplit('/').next()).filter(|n| !n.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_names_come_from_user_arns_only() {
+        assert_eq!(user_name("arn:aws:iam::123456789012:user/alice"), Some("alice"));
+        assert_eq!(user_name("arn:aws-cn:iam::123456789012:user/team/bob"), Some("bob"));
+        assert_eq!(user_name("arn:aws:iam::123456789012:root"), None);
+        assert_eq!(user_name("arn:aws:sts::123456789012:assumed-role/r/s"), None);
+    }
+}

@@ -1,0 +1,62 @@
+//! Drops every cached session made from an access key that no longer exists (after
+//! `rotate`): awsw's MFA and plain base sessions and role sessions keyed by that key id, what
+//! awsw remembered about the key, and the AWS CLI's cached role sessions of every profile
+//! whose chain starts at the key's profile. A file that cannot be read is left alone.
+
+use std::path::Path;
+
+use super::cache::CacheKey;
+use super::clicache::CliCache;
+use super::engine::Engine;
+use crate::config::{Inventory, RootKind};
+
+/// Whether a cache entry's key was made from `key_id`.
+fn derived_from(key: &CacheKey, key_id: &str) -> bool {
+    match key {
+        CacheKey::MfaSession { access_key_id, .. } => access_key_id == key_id,
+        // `source` is `ROOT_PROFILE|ROOT_KEY_ID|VIA`.
+        CacheKey::Role { source, .. } => source.split('|').nth(1) == Some(key_id),
+    }
+}
+
+/// Removes awsw's own cache files made from `key_id`; returns how many.
+pub fn awsw_sessions(dir: &Path, key_id: &str) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !(name.starts_with("role-") || name.starts_with("session-")) {
+            continue;
+        }
+        let Some(text) = super::fsutil::read_private(&entry.path()) else { continue };
+        let key = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| serde_json::from_value::<CacheKey>(v.get("key")?.clone()).ok());
+        if key.is_some_and(|k| derived_from(&k, key_id)) && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    super::keyage::forget(dir, key_id);
+    removed
+}
+
+/// Removes the AWS CLI's cached role sessions of every role profile whose chain starts at
+/// `holder`'s long-term keys; returns how many.
+pub fn cli_sessions(cli: &CliCache, inventory: &Inventory, holder: &str) -> usize {
+    let mut removed = 0;
+    for profile in &inventory.profiles {
+        if profile.root != Some(RootKind::StaticKeys)
+            || profile.chain.first().map(String::as_str) != Some(holder)
+        {
+            continue;
+        }
+        // Every hop after the keys themselves is a role whose session came from them.
+        for hop in profile.chain.iter().skip(1).filter_map(|name| inventory.profile(name)) {
+            if std::fs::remove_file(cli.path(&Engine::cli_key(hop))).is_ok() {
+                removed += 1;
+            }
+        }
+    }
+    removed
+}

@@ -1,0 +1,239 @@
+//! A local EC2 instance metadata service that is strict about the wire format, as the real one
+//! is (moto's metadata answer lacks the IMDSv2 TTL header the Rust SDK requires):
+//! `PUT /latest/api/token` needs `X-aws-ec2-metadata-token-ttl-seconds` (1..=21600, else 400),
+//! is refused with 403 when forwarded (`X-Forwarded-For`) and answers with the token and the
+//! same TTL header; `GET`s carry `X-aws-ec2-metadata-token` (unknown or expired: 401; absent:
+//! 401 when tokens are required, else served as IMDSv1); the role listing and the credentials
+//! document are at `/latest/meta-data/iam/security-credentials/[ROLE]` (no role: 404).
+//! Failure modes on demand: no role, token refused, a slow answer, no IMDSv2 at all.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const TTL_HEADER: &str = "x-aws-ec2-metadata-token-ttl-seconds";
+const TOKEN_HEADER: &str = "x-aws-ec2-metadata-token";
+const CREDENTIALS: &str = "/latest/meta-data/iam/security-credentials/";
+
+/// How the service behaves.
+#[derive(Debug, Clone)]
+pub struct Behaviour {
+    /// The instance profile's role; `None`: no role attached.
+    pub role: Option<String>,
+    /// `HttpTokens=required`: a GET without a token is refused.
+    pub tokens_required: bool,
+    /// Token requests are refused with 403 (IMDS off, or the PUT hop limit exceeded).
+    pub refuse_tokens: bool,
+    /// An old service that knows no `PUT /latest/api/token` (404).
+    pub v1_only: bool,
+    /// Every answer waits this long.
+    pub delay: Duration,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Behaviour {
+            role: Some("web-instance".into()),
+            tokens_required: true,
+            refuse_tokens: false,
+            v1_only: false,
+            delay: Duration::ZERO,
+        }
+    }
+}
+
+/// One request as the service saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    pub ttl: Option<String>,
+    pub token: Option<String>,
+    pub status: u16,
+}
+
+struct Shared {
+    behaviour: Behaviour,
+    tokens: Mutex<HashMap<String, Instant>>,
+    seen: Mutex<Vec<Seen>>,
+    stop: AtomicBool,
+}
+
+pub struct ImdsServer {
+    pub port: u16,
+    shared: Arc<Shared>,
+}
+
+struct Request {
+    method: String,
+    path: String,
+    headers: HashMap<String, String>,
+}
+
+fn read_request(stream: &TcpStream) -> Option<Request> {
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let (method, path, version) = (parts.next()?, parts.next()?, parts.next()?);
+    if !version.starts_with("HTTP/1.") {
+        return None;
+    }
+    let mut headers = HashMap::new();
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).ok()?;
+        let header = header.trim_end_matches(['\r', '\n']);
+        if header.is_empty() {
+            break;
+        }
+        let (name, value) = header.split_once(':')?;
+        headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
+    }
+    let length: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(Request { method: method.into(), path: path.into(), headers })
+}
+
+impl Shared {
+    fn token(&self, request: &Request) -> (u16, String, Option<String>) {
+        let b = &self.behaviour;
+        if b.v1_only {
+            return (404, "Not Found".into(), None);
+        }
+        if request.headers.contains_key("x-forwarded-for") || b.refuse_tokens {
+            return (403, "Forbidden".into(), None);
+        }
+        let Some(ttl) = request.headers.get(TTL_HEADER).and_then(|v| v.parse::<u64>().ok()) else {
+            return (400, "Missing or invalid X-aws-ec2-metadata-token-ttl-seconds".into(), None);
+        };
+        if !(1..=21600).contains(&ttl) {
+            return (400, "Invalid TTL".into(), None);
+        }
+        let token = format!("AQAEA{:016x}==", rand_u64());
+        self.tokens.lock().unwrap().insert(token.clone(), Instant::now() + Duration::from_secs(ttl));
+        (200, token, Some(ttl.to_string()))
+    }
+
+    fn get(&self, request: &Request) -> (u16, String) {
+        let b = &self.behaviour;
+        match request.headers.get(TOKEN_HEADER) {
+            Some(token) => {
+                let valid =
+                    self.tokens.lock().unwrap().get(token).is_some_and(|until| *until > Instant::now());
+                if !valid {
+                    return (401, "Unauthorized".into());
+                }
+            }
+            None if b.tokens_required => return (401, "Unauthorized".into()),
+            None => {}
+        }
+        let Some(rest) = request.path.strip_prefix(CREDENTIALS) else { return (404, "Not Found".into()) };
+        match (&b.role, rest) {
+            (None, _) => (404, "Not Found".into()),
+            (Some(role), "") => (200, role.clone()),
+            (Some(role), asked) if asked == role => (200, document()),
+            _ => (404, "Not Found".into()),
+        }
+    }
+
+    fn answer(&self, mut stream: TcpStream) {
+        let Some(request) = read_request(&stream) else { return };
+        std::thread::sleep(self.behaviour.delay);
+        let (status, body, ttl) = match (request.method.as_str(), request.path.as_str()) {
+            ("PUT", "/latest/api/token") => self.token(&request),
+            ("GET", _) => {
+                let (status, body) = self.get(&request);
+                (status, body, None)
+            }
+            _ => (405, "Method Not Allowed".into(), None),
+        };
+        self.seen.lock().unwrap().push(Seen {
+            method: request.method.clone(),
+            path: request.path.clone(),
+            ttl: request.headers.get(TTL_HEADER).cloned(),
+            token: request.headers.get(TOKEN_HEADER).cloned(),
+            status,
+        });
+        let reason = match status {
+            200 => "OK",
+            400 => "Bad Request",
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            404 => "Not Found",
+            _ => "Method Not Allowed",
+        };
+        let mut head = format!(
+            "HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\nServer: EC2ws\r\n",
+            body.len()
+        );
+        if let Some(ttl) = ttl {
+            head.push_str(&format!("X-aws-ec2-metadata-token-ttl-seconds: {ttl}\r\n"));
+        }
+        head.push_str("\r\n");
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(body.as_bytes());
+    }
+}
+
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(Instant::now().elapsed().as_nanos());
+    hasher.finish()
+}
+
+/// The instance role's credentials document, as IMDS writes it. The keys are fake but moto's
+/// STS takes any.
+pub fn document() -> String {
+    let expiration = time::OffsetDateTime::now_utc() + time::Duration::hours(6);
+    let expiration = expiration.format(&time::format_description::well_known::Rfc3339).unwrap();
+    format!(
+        "{{\n  \"Code\" : \"Success\",\n  \"LastUpdated\" : \"2026-11-24T10:00:00Z\",\n  \"Type\" : \"AWS-HMAC\",\n  \"AccessKeyId\" : \"ASIAIMDSINSTANCE0001\",\n  \"SecretAccessKey\" : \"imds-secret-value\",\n  \"Token\" : \"imds-session-token\",\n  \"Expiration\" : \"{expiration}\"\n}}"
+    )
+}
+
+impl ImdsServer {
+    pub fn start(behaviour: Behaviour) -> ImdsServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().unwrap().port();
+        let shared = Arc::new(Shared {
+            behaviour,
+            tokens: Mutex::new(HashMap::new()),
+            seen: Mutex::new(Vec::new()),
+            stop: AtomicBool::new(false),
+        });
+        let accept = shared.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if accept.stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let shared = accept.clone();
+                std::thread::spawn(move || shared.answer(stream));
+            }
+        });
+        ImdsServer { port, shared }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.shared.seen.lock().unwrap().clone()
+    }
+}
+
+impl Drop for ImdsServer {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
