@@ -35,7 +35,7 @@ fn inventory(n: usize) -> Inventory {
 fn state(n: usize) -> State {
     let now = time::OffsetDateTime::from_unix_timestamp(1_795_000_000).unwrap();
     let mut state = State::new(Arc::new(inventory(n)), Frecency::default(), now, Origin::default());
-    update(&mut state, Msg::Resize { rows: 50 });
+    update(&mut state, Msg::Drawn(awsw::app::Viewport { list_rows: 50, ..Default::default() }));
     state
 }
 
@@ -71,28 +71,24 @@ fn render(c: &mut Criterion) {
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
     c.bench_function("render_200x60_10k", |b| {
         b.iter(|| {
-            terminal.draw(|frame| awsw::ui::render(&state, frame)).unwrap();
+            terminal
+                .draw(|frame| {
+                    awsw::ui::render(&state, frame);
+                })
+                .unwrap();
         });
     });
     for key in "prod".chars() {
-        update(
-            &mut state,
-            Msg::Key(crossterm::event::KeyEvent::new(
-                crossterm::event::KeyCode::Char('/'),
-                crossterm::event::KeyModifiers::NONE,
-            )),
-        );
-        update(
-            &mut state,
-            Msg::Key(crossterm::event::KeyEvent::new(
-                crossterm::event::KeyCode::Char(key),
-                crossterm::event::KeyModifiers::NONE,
-            )),
-        );
+        update(&mut state, Msg::Key(awsw::app::Key::Char('/')));
+        update(&mut state, Msg::Key(awsw::app::Key::Char(key)));
     }
     c.bench_function("render_200x60_10k_filtered_highlighted", |b| {
         b.iter(|| {
-            terminal.draw(|frame| awsw::ui::render(&state, frame)).unwrap();
+            terminal
+                .draw(|frame| {
+                    awsw::ui::render(&state, frame);
+                })
+                .unwrap();
         });
     });
 }

@@ -40,7 +40,7 @@ pub struct Settings {
     /// Limit for `credential_process` and `mfa_process` children.
     pub process_timeout: u32,
     /// How long the clipboard helper holds copied credentials.
-    pub clipboard_lifetime: u32,
+    pub clipboard_timeout: u32,
 }
 
 impl Default for Settings {
@@ -53,7 +53,7 @@ impl Default for Settings {
             max_key_age_days: 90,
             shell_mode: ShellMode::Server,
             process_timeout: 60,
-            clipboard_lifetime: 60,
+            clipboard_timeout: 60,
         }
     }
 }
@@ -137,10 +137,10 @@ pub const KNOBS: &[Knob] = &[
         apply: |s, v| store(&mut s.process_timeout, whole(v, 1, 3600)),
     },
     Knob {
-        key: "clipboard_lifetime",
-        env: "AWSW_CLIPBOARD_LIFETIME",
-        allowed: "a whole number of seconds from 5 to 86400",
-        apply: |s, v| store(&mut s.clipboard_lifetime, whole(v, 5, 86_400)),
+        key: "clipboard_timeout",
+        env: "AWSW_CLIPBOARD_TIMEOUT",
+        allowed: "a whole number of seconds from 1 to 86400",
+        apply: |s, v| store(&mut s.clipboard_timeout, whole(v, 1, 86_400)),
     },
 ];
 

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use awsw::app::frecency::Frecency;
 use awsw::app::{
-    Effect, Exit, Mode, Msg, Origin, Purpose, SessionFailure, SessionState, Sort, State, update,
+    Effect, Exit, Key, Mode, Msg, Origin, Purpose, SessionFailure, SessionState, Sort, State, Viewport,
+    update,
 };
 use awsw::config::Inventory;
 use awsw::creds::{Credentials, Identity, IdentityReport, Readiness, Session, SessionOrigin};
 use awsw::secret::Secret;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use time::OffsetDateTime;
@@ -63,7 +63,7 @@ fn state_from(config: &str, creds: &str) -> State {
         },
     );
     state.cwd = "/home/alice/project".into();
-    update(&mut state, Msg::Resize { rows: 10 });
+    update(&mut state, Msg::Drawn(Viewport { list_rows: 10, ..Viewport::default() }));
     state
 }
 
@@ -75,13 +75,13 @@ fn idx(state: &State, name: &str) -> usize {
     state.inventory.profiles.iter().position(|p| p.name == name).unwrap()
 }
 
-fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
-    update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+fn key(state: &mut State, key: Key) -> Vec<Effect> {
+    update(state, Msg::Key(key))
 }
 
 fn typed(state: &mut State, text: &str) {
     for c in text.chars() {
-        key(state, KeyCode::Char(c));
+        key(state, Key::Char(c));
     }
 }
 
@@ -150,52 +150,52 @@ fn loaded() -> State {
 fn moving_around_stays_in_bounds() {
     let mut s = state();
     assert_eq!(s.selected, 0);
-    key(&mut s, KeyCode::Up);
+    key(&mut s, Key::Up);
     assert_eq!(s.selected, 0);
-    key(&mut s, KeyCode::Char('j'));
-    key(&mut s, KeyCode::Down);
+    key(&mut s, Key::Char('j'));
+    key(&mut s, Key::Down);
     assert_eq!(s.selected, 2);
-    key(&mut s, KeyCode::End);
+    key(&mut s, Key::End);
     assert_eq!(s.selected, s.inventory.profiles.len() - 1);
-    key(&mut s, KeyCode::PageUp);
+    key(&mut s, Key::PageUp);
     assert_eq!(s.selected, 0);
-    key(&mut s, KeyCode::PageDown);
+    key(&mut s, Key::PageDown);
     assert_eq!(s.selected, s.inventory.profiles.len() - 1);
-    key(&mut s, KeyCode::Home);
+    key(&mut s, Key::Home);
     assert_eq!(s.selected, 0);
 }
 
 #[test]
 fn search_filters_live_enter_keeps_it_esc_clears_it() {
     let mut s = state();
-    key(&mut s, KeyCode::Char('/'));
+    key(&mut s, Key::Char('/'));
     assert_eq!(s.mode, Mode::Search);
     typed(&mut s, "3333");
     assert_eq!(s.filter.visible().len(), 1);
     assert_eq!(s.current(), Some(idx(&s, "team-dev-readonly")));
-    key(&mut s, KeyCode::Enter);
+    key(&mut s, Key::Enter);
     assert_eq!(s.mode, Mode::List);
     assert_eq!(s.filter.visible().len(), 1, "Enter keeps the filter");
-    key(&mut s, KeyCode::Char('/'));
-    key(&mut s, KeyCode::Esc);
+    key(&mut s, Key::Char('/'));
+    key(&mut s, Key::Esc);
     assert_eq!(s.filter.visible().len(), s.inventory.profiles.len());
     assert_eq!(s.current(), Some(idx(&s, "team-dev-readonly")), "the selection survives clearing");
     // q in the search line is a letter, not quit.
-    key(&mut s, KeyCode::Char('/'));
+    key(&mut s, Key::Char('/'));
     typed(&mut s, "q");
     assert!(s.exit.is_none());
 }
 
 #[test]
 fn q_and_esc_quit_and_ctrl_c_too() {
-    for code in [KeyCode::Char('q'), KeyCode::Esc] {
+    for code in [Key::Char('q'), Key::Esc] {
         let mut s = state();
         key(&mut s, code);
         assert!(matches!(s.exit, Some(Exit::Quit)));
     }
     let mut s = state();
-    key(&mut s, KeyCode::Char('/'));
-    update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+    key(&mut s, Key::Char('/'));
+    update(&mut s, Msg::Key(Key::Ctrl('c')));
     assert!(matches!(s.exit, Some(Exit::Quit)));
 }
 
@@ -225,7 +225,7 @@ fn a_stale_identity_answer_is_dropped() {
     let Effect::FetchIdentity { profile, request: old } = effects[0] else { panic!() };
     s.selected = s.filter.visible().iter().position(|m| m.profile == profile).unwrap();
     // `r` checks the profile again from the start, then asks for its identity.
-    assert_eq!(key(&mut s, KeyCode::Char('r')), [Effect::CheckReadiness { profile }]);
+    assert_eq!(key(&mut s, Key::Char('r')), [Effect::CheckReadiness { profile }]);
     let effects =
         update(&mut s, Msg::ReadinessChecked { profile, readiness: Readiness::Ready { expiration: None } });
     let Effect::FetchIdentity { request: new, .. } = effects[0] else { panic!() };
@@ -240,16 +240,16 @@ fn mfa_modal_takes_six_digits_shows_rejections_and_retries() {
     let mut s = loaded();
     let prod = idx(&s, "team-prod-admin");
     s.selected = s.filter.visible().iter().position(|m| m.profile == prod).unwrap();
-    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    assert!(key(&mut s, Key::Enter).is_empty());
     let Mode::Mfa(modal) = &s.mode else { panic!("{:?}", s.mode) };
     assert!(modal.serial.ends_with("mfa/alice"));
     typed(&mut s, "12a3");
-    key(&mut s, KeyCode::Enter);
+    key(&mut s, Key::Enter);
     let Mode::Mfa(modal) = &s.mode else { panic!() };
     assert_eq!(modal.code, "123");
     assert!(modal.error.as_deref().unwrap().contains("6 digits"));
     typed(&mut s, "4567");
-    let effects = key(&mut s, KeyCode::Enter);
+    let effects = key(&mut s, Key::Enter);
     assert_eq!(
         effects,
         [Effect::GetSession {
@@ -271,7 +271,7 @@ fn mfa_modal_takes_six_digits_shows_rejections_and_retries() {
     assert_eq!(modal.code, "");
     assert!(modal.error.as_deref().unwrap().contains("rejected"));
     typed(&mut s, "654321");
-    key(&mut s, KeyCode::Enter);
+    key(&mut s, Key::Enter);
     let effects = update(
         &mut s,
         Msg::SessionLoaded { profile: prod, purpose: Purpose::Shell, result: Ok(session("team-prod-admin")) },
@@ -285,13 +285,13 @@ fn esc_cancels_the_modal_and_mfa_process_needs_no_modal() {
     let mut s = loaded();
     let prod = idx(&s, "team-prod-admin");
     s.selected = s.filter.visible().iter().position(|m| m.profile == prod).unwrap();
-    key(&mut s, KeyCode::Enter);
-    key(&mut s, KeyCode::Esc);
+    key(&mut s, Key::Enter);
+    key(&mut s, Key::Esc);
     assert_eq!(s.mode, Mode::List);
     assert!(s.exit.is_none());
     let otp = idx(&s, "otp");
     s.selected = s.filter.visible().iter().position(|m| m.profile == otp).unwrap();
-    let effects = key(&mut s, KeyCode::Enter);
+    let effects = key(&mut s, Key::Enter);
     assert_eq!(
         effects,
         [Effect::GetSession { profile: otp, purpose: Purpose::Shell, mfa: None, run_mfa_process: true }]
@@ -303,24 +303,28 @@ fn copy_and_envrc_follow_the_session() {
     let mut s = loaded();
     let dev = idx(&s, "team-dev-readonly");
     s.selected = s.filter.visible().iter().position(|m| m.profile == dev).unwrap();
-    let effects = key(&mut s, KeyCode::Char('c'));
+    let effects = key(&mut s, Key::Char('c'));
     assert!(matches!(effects[..], [Effect::GetSession { purpose: Purpose::Copy, .. }]));
     let effects = update(
         &mut s,
         Msg::SessionLoaded { profile: dev, purpose: Purpose::Copy, result: Ok(session("team-dev-readonly")) },
     );
-    assert_eq!(effects, [Effect::RecordUse { profile: dev }, Effect::Copy { profile: dev }]);
+    assert_eq!(
+        effects,
+        [Effect::RecordUse { profile: dev }, Effect::Copy { session: session("team-dev-readonly") }],
+        "the copy carries the session it copies"
+    );
     update(
         &mut s,
         Msg::Copied(Ok("bash lines for team-dev-readonly: copied to the system clipboard".into())),
     );
     assert!(!s.status.as_ref().unwrap().1, "not an error");
-    key(&mut s, KeyCode::Char('E'));
+    key(&mut s, Key::Char('E'));
     assert_eq!(s.mode, Mode::ConfirmEnvrc { profile: dev, inline: true });
-    let effects = key(&mut s, KeyCode::Char('y'));
+    let effects = key(&mut s, Key::Char('y'));
     assert!(matches!(effects[..], [Effect::GetSession { purpose: Purpose::Envrc { inline: true }, .. }]));
-    key(&mut s, KeyCode::Char('e'));
-    assert!(key(&mut s, KeyCode::Char('n')).is_empty());
+    key(&mut s, Key::Char('e'));
+    assert!(key(&mut s, Key::Char('n')).is_empty());
     assert_eq!(s.status.as_ref().unwrap().0, "no .envrc written");
 }
 
@@ -329,7 +333,7 @@ fn broken_and_sso_profiles_explain_instead_of_acting() {
     let mut s = loaded();
     let broken = idx(&s, "broken");
     s.selected = s.filter.visible().iter().position(|m| m.profile == broken).unwrap();
-    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    assert!(key(&mut s, Key::Enter).is_empty());
     let (text, error) = s.status.clone().unwrap();
     assert!(error && text.contains("nope"), "{text}");
 }
@@ -341,7 +345,7 @@ fn sessions_expire_while_open_and_sort_toggles() {
     assert!(matches!(s.sessions[dev], SessionState::Valid { .. }));
     update(&mut s, Msg::Tick(NOW + time::Duration::minutes(38)));
     assert_eq!(s.sessions[dev], SessionState::Expired);
-    key(&mut s, KeyCode::Char('s'));
+    key(&mut s, Key::Char('s'));
     assert_eq!(s.sort, Sort::Name);
     let first = s.inventory.profiles[s.filter.visible()[0].profile].name.clone();
     assert_eq!(first, "base");
@@ -354,19 +358,33 @@ fn frecency_puts_recent_profiles_first() {
     frecency.record("ci", NOW.unix_timestamp());
     let s = State::new(inventory, frecency, NOW, Origin::default());
     assert_eq!(s.inventory.profiles[s.filter.visible()[0].profile].name, "ci");
+    assert_eq!(s.current(), Some(idx(&s, "ci")), "the cursor starts on the top row");
 }
 
 #[test]
 fn inside_an_awsw_shell_enter_refuses_to_nest() {
     let mut s = loaded();
     s.nested = Some("sandbox".into());
-    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    assert!(key(&mut s, Key::Enter).is_empty());
     assert!(s.status.as_ref().unwrap().0.contains("already inside an awsw shell for sandbox"));
 }
 
 fn draw(state: &State, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| awsw::ui::render(state, frame)).unwrap();
+    terminal
+        .draw(|frame| {
+            awsw::ui::render(state, frame);
+        })
+        .unwrap();
+    terminal.backend().to_string()
+}
+
+/// Draws as the runtime does: the model hears what the frame laid out.
+fn draw_laid(state: &mut State, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let mut viewport = Viewport::default();
+    terminal.draw(|frame| viewport = awsw::ui::render(state, frame)).unwrap();
+    update(state, Msg::Drawn(viewport));
     terminal.backend().to_string()
 }
 
@@ -403,7 +421,7 @@ fn snapshot_loaded_no_color_is_the_same_text() {
 #[test]
 fn snapshot_filtered() {
     let mut s = loaded();
-    key(&mut s, KeyCode::Char('/'));
+    key(&mut s, Key::Char('/'));
     typed(&mut s, "prod");
     insta::assert_snapshot!(draw(&s, 80, 24));
 }
@@ -413,9 +431,9 @@ fn snapshot_mfa_modal_with_error() {
     let mut s = loaded();
     let prod = idx(&s, "team-prod-admin");
     s.selected = s.filter.visible().iter().position(|m| m.profile == prod).unwrap();
-    key(&mut s, KeyCode::Enter);
+    key(&mut s, Key::Enter);
     typed(&mut s, "000000");
-    key(&mut s, KeyCode::Enter);
+    key(&mut s, Key::Enter);
     update(
         &mut s,
         Msg::SessionLoaded {
@@ -459,12 +477,13 @@ fn the_selected_row_is_always_drawn() {
     let config: String = (0..30).map(|n| format!("[profile p{n:02}]\ncredential_process = x\n")).collect();
     let mut s = state_from(&config, "");
     for (w, h) in [(100u16, 24u16), (80, 24), (40, 12), (200, 60)] {
-        update(&mut s, Msg::Resize { rows: awsw::ui::list_rows(w, h) });
-        key(&mut s, KeyCode::Home);
-        for _ in 0..s.inventory.profiles.len() {
-            key(&mut s, KeyCode::Down);
+        key(&mut s, Key::Home);
+        for step in 0..s.inventory.profiles.len() * 2 {
+            // Down to the end, then up a page at a time, back at the top.
+            let code = if step < s.inventory.profiles.len() { Key::Down } else { Key::PageUp };
+            key(&mut s, code);
             let name = s.inventory.profiles[s.current().unwrap()].name.clone();
-            let screen = draw(&s, w, h);
+            let screen = draw_laid(&mut s, w, h);
             let listed = screen
                 .lines()
                 .skip(3)
@@ -478,24 +497,28 @@ fn the_selected_row_is_always_drawn() {
 #[test]
 fn help_lists_every_key_in_full_at_80x24_and_any_key_closes_it() {
     let mut s = loaded();
-    key(&mut s, KeyCode::Char('?'));
+    key(&mut s, Key::Char('?'));
     assert_eq!(s.mode, Mode::Help);
     let screen = draw(&s, 80, 24);
+    insta::assert_snapshot!("help_80x24", screen);
     for text in [
         "move a page",
         "search name, account, role, region, description",
-        "keep the filter;  esc clears it",
+        "in search: keep the filter",
+        "in search: clear it",
+        "scroll the details down / up",
         "start a shell in the session (--print: print exports)",
         "copy export lines for your shell",
         "write .envrc here (cached / inline credentials)",
         "check this profile / all again",
         "sort by recent use / by name",
         "this help",
-        "q  esc  ctrl-c",
+        "q ctrl-c",
+        "clear the filter, else quit",
     ] {
         assert!(screen.contains(text), "{text:?} missing or cut:\n{screen}");
     }
-    key(&mut s, KeyCode::Char('x'));
+    key(&mut s, Key::Char('x'));
     assert_eq!(s.mode, Mode::List);
     assert!(s.exit.is_none(), "closing help does not quit");
 }
@@ -537,7 +560,7 @@ fn r_checks_again_so_a_login_made_elsewhere_is_picked_up() {
     update(&mut s, Msg::ReadinessLoaded(list));
     assert_eq!(s.sessions[ci], SessionState::OnDemand);
     s.selected = s.filter.visible().iter().position(|m| m.profile == ci).unwrap();
-    assert_eq!(key(&mut s, KeyCode::Char('r')), [Effect::CheckReadiness { profile: ci }]);
+    assert_eq!(key(&mut s, Key::Char('r')), [Effect::CheckReadiness { profile: ci }]);
     // Still needs its process: nothing is run unasked, and the state says so again.
     let effects = update(&mut s, Msg::ReadinessChecked { profile: ci, readiness: Readiness::NeedsProcess });
     assert!(effects.is_empty());
@@ -602,7 +625,7 @@ fn the_header_shows_the_verified_identity_of_the_starting_terminal() {
         "{header}"
     );
     // `R` checks everything again, the starting terminal's credentials too.
-    assert_eq!(key(&mut s, KeyCode::Char('R')), [Effect::LoadReadiness, Effect::FetchOriginIdentity]);
+    assert_eq!(key(&mut s, Key::Char('R')), [Effect::LoadReadiness, Effect::FetchOriginIdentity]);
     update(&mut s, Msg::OriginIdentity(Err("the credentials in this environment have expired".into())));
     let header = draw(&s, 120, 30).lines().next().unwrap().to_string();
     assert!(header.contains("· the credentials in this environment have expired"), "{header}");
@@ -612,4 +635,246 @@ fn the_header_shows_the_verified_identity_of_the_starting_terminal() {
     s.origin = origin_of(&[("AWS_PROFILE", "team-dev-readonly")]);
     let header = draw(&s, 120, 30).lines().next().unwrap().to_string();
     assert!(header.contains("AWS_PROFILE=team-dev-readonly · 333333333333 "), "{header}");
+}
+
+fn example() -> State {
+    state_from(include_str!("../assets/example/config"), include_str!("../assets/example/credentials"))
+}
+
+fn select(s: &mut State, name: &str) {
+    let profile = idx(s, name);
+    s.selected = s.filter.visible().iter().position(|m| m.profile == profile).unwrap();
+}
+
+fn ctrl(state: &mut State, c: char) -> Vec<Effect> {
+    update(state, Msg::Key(Key::Ctrl(c)))
+}
+
+/// `team-prod-admin` of the example config after its MFA code: the longest details there.
+fn example_after_mfa() -> State {
+    let mut s = example();
+    let admin = idx(&s, "team-prod-admin");
+    let mut session = session("team-prod-admin");
+    session.identity = Some(Identity {
+        account: "200000000001".into(),
+        arn: "arn:aws:sts::200000000001:assumed-role/admin/alice".into(),
+        user_id: "AROAEXAMPLE:alice".into(),
+    });
+    update(&mut s, Msg::SessionLoaded { profile: admin, purpose: Purpose::Copy, result: Ok(session) });
+    select(&mut s, "team-prod-admin");
+    s
+}
+
+const ADMIN_DETAILS: [&str; 4] = [
+    "MFA      arn:aws:iam::111111111111:mfa/alice",
+    "note     Production: ask in the ops channel first",
+    "! long-term access keys in a plain file (profile base): prefer SSO or a vault",
+    "expires  10:00 UTC (in 1h00m)",
+];
+
+#[test]
+fn the_details_are_as_tall_as_their_content_at_100x30() {
+    let mut s = example_after_mfa();
+    let screen = draw_laid(&mut s, 100, 30);
+    for text in ADMIN_DETAILS {
+        assert!(screen.contains(text), "{text:?} not shown:\n{screen}");
+    }
+    assert!(!screen.contains("ctrl-d"), "nothing to scroll:\n{screen}");
+    // Also before the code, and at 100x45, where the list has rows to spare.
+    let mut s = example();
+    select(&mut s, "team-prod-admin");
+    let screen = draw_laid(&mut s, 100, 45);
+    for text in &ADMIN_DETAILS[..3] {
+        assert!(screen.contains(text), "{text:?} not shown:\n{screen}");
+    }
+}
+
+#[test]
+fn at_80x24_the_details_scroll_to_show_all_of_them() {
+    let mut s = example_after_mfa();
+    let first = draw_laid(&mut s, 80, 24);
+    let mut seen = first.clone();
+    assert!(first.contains("ctrl-d ctrl-u"), "the title says the details scroll:\n{first}");
+    for _ in 0..5 {
+        ctrl(&mut s, 'd');
+        seen.push_str(&draw_laid(&mut s, 80, 24));
+    }
+    for text in ADMIN_DETAILS {
+        assert!(seen.contains(text), "{text:?} never shown:\n{seen}");
+    }
+    ctrl(&mut s, 'u');
+    ctrl(&mut s, 'u');
+    ctrl(&mut s, 'u');
+    assert_eq!(draw_laid(&mut s, 80, 24), first, "ctrl-u scrolls back to the top");
+    // Another profile's details start at their top.
+    ctrl(&mut s, 'd');
+    key(&mut s, Key::Down);
+    assert!(draw_laid(&mut s, 80, 24).contains("details"), "no scroll offset carried over");
+}
+
+#[test]
+fn a_profile_that_needs_a_code_says_mfa_once() {
+    let s = loaded();
+    let screen = draw(&s, 120, 30);
+    let row = screen.lines().find(|l| l.contains("\"team-prod-admin ")).unwrap();
+    assert_eq!(row.matches("MFA").count(), 1, "{row}");
+    assert!(row.contains("needs code"), "{row}");
+}
+
+#[test]
+fn a_session_valid_for_years_shows_its_date() {
+    let mut s = loaded();
+    let ci = idx(&s, "ci");
+    let mut session = session("ci");
+    session.credentials.expiration = Some(time::macros::datetime!(2030-01-01 00:00:00 UTC));
+    session.identity =
+        Some(Identity { account: "1".into(), arn: "arn:aws:iam::1:user/ci".into(), user_id: "AIDA".into() });
+    update(&mut s, Msg::SessionLoaded { profile: ci, purpose: Purpose::Copy, result: Ok(session) });
+    select(&mut s, "ci");
+    let screen = draw(&s, 120, 30);
+    assert!(screen.contains("✓ 2030-01-01"), "{screen}");
+    assert!(screen.contains("expires  2030-01-01 00:00 UTC"), "{screen}");
+    assert!(!screen.contains("h0") && !screen.contains("(in "), "no countdown in hours:\n{screen}");
+}
+
+/// The screen's text with runs of spaces and line ends made single spaces.
+fn words(screen: &str) -> String {
+    screen.replace('"', " ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_header_and_status_wrap_at_80_columns_instead_of_cutting_words() {
+    let mut s = loaded();
+    s.origin = origin_of(&[
+        ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "s"),
+        ("AWS_PROFILE", "team-dev-readonly"),
+    ]);
+    let message = "bash lines for team-dev-readonly: written as OSC 52 (the terminal must support it; tmux needs set-clipboard on)";
+    s.status = Some((message.into(), false));
+    let screen = draw(&s, 80, 24);
+    let top: String = screen.lines().take(2).collect::<Vec<_>>().join("\n");
+    assert!(
+        words(&top).contains("(AWS_PROFILE=team-dev-readonly is ignored: keys in the environment win)"),
+        "{screen}"
+    );
+    assert!(words(&screen).contains(message), "{screen}");
+    // A profile that is not there is named as such.
+    let mut s = loaded();
+    s.origin = origin_of(&[("AWS_PROFILE", "nosuch")]);
+    assert!(words(&draw(&s, 80, 24)).contains("AWS_PROFILE=nosuch · no profile nosuch in the config files"));
+}
+
+/// The example config with every profile's state known, as after a minute in the picker.
+fn example_loaded() -> State {
+    let mut s = example();
+    let list: Vec<Readiness> = s
+        .inventory
+        .profiles
+        .iter()
+        .map(|p| match p.name.as_str() {
+            "default" | "broken" => Readiness::Unusable { reason: "sets no credentials".into() },
+            "base" => Readiness::NeedsMfa {
+                serial: "arn:aws:iam::111111111111:mfa/alice".into(),
+                has_mfa_process: false,
+            },
+            "team-prod-audit" => {
+                Readiness::NeedsSsoLogin { command: "aws sso login --sso-session corp".into() }
+            }
+            "ci" => Readiness::NeedsProcess,
+            _ => Readiness::Ready { expiration: Some(NOW + time::Duration::minutes(58)) },
+        })
+        .collect();
+    for effect in update(&mut s, Msg::ReadinessLoaded(list)) {
+        if let Effect::FetchIdentity { profile, request } = effect {
+            let result =
+                Ok(report("111111111111", "arn:aws:sts::111111111111:assumed-role/jump/alice", Some(58)));
+            update(&mut s, Msg::IdentityLoaded { profile, request, result });
+        }
+    }
+    s
+}
+
+#[test]
+fn snapshot_example_80x24() {
+    let mut s = example_loaded();
+    insta::assert_snapshot!(draw_laid(&mut s, 80, 24));
+}
+
+#[test]
+fn snapshot_example_100x30() {
+    let mut s = example_loaded();
+    insta::assert_snapshot!(draw_laid(&mut s, 100, 30));
+}
+
+#[test]
+fn snapshot_example_40x12() {
+    let mut s = example_loaded();
+    insta::assert_snapshot!(draw_laid(&mut s, 40, 12));
+}
+
+fn column_header(screen: &str) -> String {
+    screen.lines().nth(2).unwrap().to_string()
+}
+
+#[test]
+fn at_80_columns_every_column_but_the_account_shows() {
+    let s = example_loaded();
+    let header = column_header(&draw(&s, 80, 24));
+    for column in ["NAME", "KIND", "ROLE", "REGION", "MFA", "SESSION"] {
+        assert!(header.contains(column), "{column} missing: {header}");
+    }
+    // Names of about 20 characters still leave room for all of them.
+    let config = include_str!("../assets/example/config").replace("team-prod-deploy", "team-prod-deployment");
+    let s = state_from(&config, include_str!("../assets/example/credentials"));
+    let screen = draw(&s, 80, 24);
+    let header = column_header(&screen);
+    for column in ["KIND", "ROLE", "REGION", "MFA", "SESSION"] {
+        assert!(header.contains(column), "{column} missing with a 20-character name:\n{screen}");
+    }
+    assert!(screen.contains("team-prod-deployment "), "{screen}");
+}
+
+#[test]
+fn a_long_name_is_cut_with_an_ellipsis_before_a_column_gives_way() {
+    let long = "team-production-administrators-in-europe-west";
+    let config = include_str!("../assets/example/config").replace("team-prod-admin", long);
+    let s = state_from(&config, include_str!("../assets/example/credentials"));
+    let screen = draw(&s, 80, 24);
+    let header = column_header(&screen);
+    for column in ["KIND", "ROLE", "REGION", "MFA", "SESSION"] {
+        assert!(header.contains(column), "{column} gave way before the name was cut:\n{screen}");
+    }
+    let row = screen.lines().find(|l| l.contains("team-production-")).unwrap();
+    assert!(row.contains('…') && !row.contains(long), "cut with …:\n{screen}");
+    // At 100 columns every column fits beside the name cut to what is left.
+    let screen = draw(&s, 100, 30);
+    assert!(column_header(&screen).contains("ACCOUNT"), "{screen}");
+    let row = screen.lines().find(|l| l.contains("team-production-")).unwrap();
+    assert!(row.contains("… 200000000001"), "{screen}");
+    // With room, the name is whole.
+    assert!(draw(&s, 140, 30).contains(long));
+}
+
+#[test]
+fn after_a_code_every_profile_is_checked_again_as_one_code_serves_them_all() {
+    let mut s = loaded();
+    select(&mut s, "team-prod-admin");
+    let prod = idx(&s, "team-prod-admin");
+    key(&mut s, Key::Char('c'));
+    typed(&mut s, "123456");
+    key(&mut s, Key::Enter);
+    let effects = update(
+        &mut s,
+        Msg::SessionLoaded { profile: prod, purpose: Purpose::Copy, result: Ok(session("team-prod-admin")) },
+    );
+    assert_eq!(
+        effects,
+        [
+            Effect::RecordUse { profile: prod },
+            Effect::Copy { session: session("team-prod-admin") },
+            Effect::LoadReadiness
+        ]
+    );
+    assert_eq!(s.mode, Mode::List);
 }

@@ -43,6 +43,8 @@ impl Pane<'_> {
     fn start_with_env<'a>(sb: &'a Sandbox, env: &str, args: &str) -> Pane<'a> {
         let socket = format!("awsw-tui-{}", common::free_port());
         let status = sb.home().join("status");
+        // A pane started after another must not read the earlier one's status.
+        let _ = std::fs::remove_file(&status);
         let command = format!("{env} {} {args}; echo $? > {}", env!("CARGO_BIN_EXE_awsw"), status.display());
         let pane = Pane { sb, socket, status };
         let out = pane.tmux(&["new-session", "-d", "-x", "120", "-y", "30", "sh", "-c", &command]);
@@ -152,21 +154,25 @@ fn q_quits_with_status_0_and_restores_the_terminal() {
     pane.keys(&["?"]);
     pane.wait_for(|s| s.contains("any key closes"), "help");
     pane.keys(&["Escape"]);
+    // The help closes first: an Esc and a q read together are one Alt-q key.
+    pane.wait_for(|s| !s.contains("any key closes"), "the help to close");
     pane.keys(&["q"]);
     assert_eq!(pane.exit_status(), "0");
     assert!(!pane.alternate_screen());
 }
 
 #[test]
-fn sigterm_restores_the_terminal() {
+fn sigterm_and_sighup_exit_143_and_129_with_the_terminal_restored() {
     let Some((_moto, sb)) = setup() else { return };
-    let pane = Pane::start(&sb, "");
-    pane.wait_for(|s| s.contains("profiles 4/4"), "the list");
-    let shell_pid = text(&pane.tmux(&["display", "-p", "#{pane_pid}"])).0.trim().to_string();
-    let killed = sb.command("pkill").args(["-TERM", "-P", &shell_pid]).status().unwrap();
-    assert!(killed.success());
-    assert_eq!(pane.exit_status(), "0");
-    assert!(!pane.alternate_screen());
+    for (signal, status) in [("-TERM", "143"), ("-HUP", "129")] {
+        let pane = Pane::start(&sb, "");
+        pane.wait_for(|s| s.contains("profiles 4/4"), "the list");
+        let shell_pid = text(&pane.tmux(&["display", "-p", "#{pane_pid}"])).0.trim().to_string();
+        let killed = sb.command("pkill").args([signal, "-P", &shell_pid]).status().unwrap();
+        assert!(killed.success());
+        assert_eq!(pane.exit_status(), status, "after {signal}");
+        assert!(!pane.alternate_screen());
+    }
 }
 
 #[test]
@@ -206,6 +212,62 @@ fn the_header_shows_who_the_starting_terminal_really_is() {
     );
     assert!(!screen.contains("env-secret-do-not-show"), "{screen}");
     pane.keys(&["q"]);
+    assert_eq!(pane.exit_status(), "0");
+}
+
+/// The uses recorded for `profile` in the sandbox's recent-use file.
+fn uses(sb: &Sandbox, profile: &str) -> u32 {
+    let recent = awsw::runtime::recent::load(&sb.home().join(".local/state/awsw/frecency.json"));
+    recent.uses.get(profile).map_or(0, |&(count, _)| count)
+}
+
+#[test]
+fn every_switch_is_recorded_so_recent_profiles_come_first() {
+    let Some((_moto, sb)) = setup() else { return };
+    // The commands count a use each, before they hand over to the shell or command.
+    assert!(sb.awsw(&["env", "dev"]).output().unwrap().status.success());
+    assert_eq!(uses(&sb, "dev"), 1);
+    assert!(sb.awsw(&["exec", "dev", "--", "true"]).status().unwrap().success());
+    assert_eq!(uses(&sb, "dev"), 2);
+    assert!(sb.awsw(&["shell", "dev"]).output().unwrap().status.success());
+    assert_eq!(uses(&sb, "dev"), 3);
+    let recent = std::fs::read_to_string(sb.home().join(".local/state/awsw/frecency.json")).unwrap();
+    assert!(!recent.contains("secret") && !recent.contains("ASIA"), "names and counts only: {recent}");
+
+    // The picker starts with the cursor on the top row, the most used profile.
+    let pane = Pane::start(&sb, "");
+    pane.wait_for(|s| s.lines().any(|l| l.starts_with("dev ") && l.contains("✓")), "dev's identity");
+    let screen = pane.screen();
+    let rows: Vec<&str> = screen.lines().skip(3).collect();
+    assert!(rows[0].starts_with("dev "), "dev first:\n{screen}");
+    pane.keys(&["Enter"]);
+    pane.wait_for(|s| s.contains("awsw: dev -> "), "the banner");
+    assert_eq!(uses(&sb, "dev"), 4, "Enter counts before the shell starts");
+    pane.keys(&["exit 0", "Enter"]);
+    assert_eq!(pane.exit_status(), "0");
+    drop(pane);
+
+    let out = sb.home().join("exports");
+    let pane = Pane::start(&sb, &format!("--print > {}", out.display()));
+    pane.wait_for(|s| s.lines().any(|l| l.starts_with("dev ") && l.contains("✓")), "dev's identity");
+    pane.keys(&["Enter"]);
+    assert_eq!(pane.exit_status(), "0");
+    assert_eq!(uses(&sb, "dev"), 5, "--print counts too");
+}
+
+#[test]
+fn a_credential_process_session_valid_for_years_is_announced_with_its_date() {
+    if !require("tmux") {
+        return;
+    }
+    let process = r#"credential_process = sh -c 'printf "{\"Version\":1,\"AccessKeyId\":\"AKIAPROCEXAMPLE0001\",\"SecretAccessKey\":\"procsecret\",\"SessionToken\":\"proctoken\",\"Expiration\":\"2030-01-01T00:00:00Z\"}"'"#;
+    let sb = Sandbox::new(&format!("[profile ci]\n{process}\n"), "");
+    let pane = Pane::start(&sb, "");
+    pane.wait_for(|s| s.lines().any(|l| l.starts_with("ci ") && l.contains("on demand")), "the list");
+    pane.keys(&["Enter"]);
+    let screen = pane.wait_for(|s| s.contains("awsw: ci -> "), "the banner");
+    assert!(screen.contains("until 2030-01-01 00:00 UTC;"), "{screen}");
+    pane.keys(&["exit 0", "Enter"]);
     assert_eq!(pane.exit_status(), "0");
 }
 

@@ -1,8 +1,7 @@
 //! How often and how recently each profile was used, so the ones a user lives in come first.
-//! Kept in `dirs::state_dir()/awsw/frecency.json` (names and counts only, no secrets).
+//! Pure: the file it is kept in is read and written by `runtime::recent`.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -28,21 +27,6 @@ impl Frecency {
         let entry = self.uses.entry(name.to_string()).or_insert((0, now));
         entry.0 = entry.0.saturating_add(1);
         entry.1 = now;
-    }
-
-    pub fn default_path() -> Option<PathBuf> {
-        dirs::state_dir().or_else(dirs::data_local_dir).map(|d| d.join("awsw").join("frecency.json"))
-    }
-
-    /// A missing or unreadable file is an empty history, never an error.
-    pub fn load(path: &std::path::Path) -> Frecency {
-        std::fs::read_to_string(path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
-    }
-
-    pub fn save(&self, path: &std::path::Path) -> std::io::Result<()> {
-        let dir = path.parent().ok_or_else(|| std::io::Error::other("no parent directory"))?;
-        let body = serde_json::to_vec(self).map_err(std::io::Error::other)?;
-        crate::creds::fsutil::write_private(dir, path, &body)
     }
 }
 

@@ -1,19 +1,29 @@
-//! The picker's state and its pure `update`: messages in (keys, results, ticks), effects
-//! out (fetch an identity, get a session, copy, write an .envrc). No I/O and no clock here:
-//! `now` arrives in messages, so every state can be built and checked in a test.
+//! The picker's model: its state, the messages that change it (keys, results, ticks) and
+//! the effects it asks for (fetch an identity, get a session, copy, write an .envrc).
+//! `update` applies messages (`update.rs`), keys become actions through one table
+//! (`keymap.rs`) and actions are carried out in `actions.rs`. No I/O, no clock and no
+//! terminal types here: `now` arrives in messages, so every state can be built in a test.
 
+mod actions;
+pub mod columns;
 pub mod filter;
 pub mod frecency;
+pub mod keymap;
+mod origin;
+mod update;
 
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use time::OffsetDateTime;
 
 use crate::config::{Inventory, Kind, Profile};
 use crate::creds::{Identity, IdentityReport, Readiness, Session};
+use columns::ColumnWidths;
 use filter::Filter;
 use frecency::Frecency;
+pub use keymap::{Action, Key, KeyMode};
+pub use origin::Origin;
+pub use update::update;
 
 /// What the list shows about a profile's session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,72 +76,43 @@ pub enum Mode {
     Help,
 }
 
+impl Mode {
+    /// Which rows of the key table apply.
+    pub fn keys(&self) -> KeyMode {
+        match self {
+            Mode::List => KeyMode::List,
+            Mode::Search => KeyMode::Search,
+            Mode::Mfa(_) => KeyMode::Mfa,
+            Mode::ConfirmEnvrc { .. } => KeyMode::Confirm,
+            Mode::Help => KeyMode::Help,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
     Frecency,
     Name,
 }
 
+/// What the last frame laid out: how many list rows a page is and how far the selected
+/// profile's details can scroll. `render` measures it; the model only keeps it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Viewport {
+    pub list_rows: usize,
+    pub detail_rows: usize,
+    /// Lines of the details that did not fit in their pane.
+    pub detail_overflow: usize,
+}
+
 /// How the picker ends.
 #[derive(Debug, Clone)]
 pub enum Exit {
     Quit,
+    /// Ended by this signal (`SIGTERM`, `SIGHUP`): exit as signalled programs do, 128 + n.
+    Signalled(i32),
     Shell(Box<Session>),
     Print(Box<Session>),
-}
-
-/// The environment awsw was started from, for the header.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Origin {
-    pub label: String,
-    pub expires: Option<OffsetDateTime>,
-    /// `AWS_PROFILE` when it is what the terminal uses: its identity is that profile's,
-    /// once the list has it.
-    pub profile: Option<String>,
-    /// What STS says the credentials in the environment are (`Err`: why it could not tell).
-    pub identity: Option<Result<Identity, String>>,
-}
-
-impl Origin {
-    /// Where a terminal with these variables points, in the SDKs' order: credentials in the
-    /// environment beat `AWS_PROFILE`.
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Origin {
-        let var = |name: &str| var(name).filter(|v| !v.is_empty());
-        let expires = var("AWS_CREDENTIAL_EXPIRATION")
-            .and_then(|t| OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).ok());
-        let keys = var("AWS_ACCESS_KEY_ID").filter(|_| var("AWS_SECRET_ACCESS_KEY").is_some());
-        let has_keys = keys.is_some();
-        let awsw = var("AWSW_PROFILE");
-        let aws_profile = var("AWS_PROFILE");
-        let mut origin = match (keys, awsw, aws_profile) {
-            (Some(_), Some(profile), _) => {
-                Origin { label: format!("awsw profile {profile}"), expires, ..Origin::default() }
-            }
-            (Some(key), None, _) => Origin {
-                label: format!("keys {} from the environment", crate::secret::mask_key_id(&key)),
-                expires,
-                ..Origin::default()
-            },
-            (None, Some(profile), _) => Origin {
-                label: format!("awsw profile {profile}, but no credentials are loaded"),
-                ..Origin::default()
-            },
-            (None, None, Some(profile)) => Origin {
-                label: format!("AWS_PROFILE={profile}"),
-                profile: Some(profile),
-                ..Origin::default()
-            },
-            (None, None, None) => {
-                Origin { label: "no AWS credentials in this environment".into(), ..Origin::default() }
-            }
-        };
-        if let (true, Some(profile)) = (has_keys, var("AWS_PROFILE")) {
-            origin
-                .label
-                .push_str(&format!(" (AWS_PROFILE={profile} is ignored: keys in the environment win)"));
-        }
-        origin
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -142,12 +123,16 @@ pub struct State {
     /// Profile indices in display order (frecency or name).
     pub order: Vec<usize>,
     pub filter: Filter,
+    /// How wide each list column's content is, measured once.
+    pub columns: ColumnWidths,
     /// Index into `filter.visible()`.
     pub selected: usize,
     /// First visible row, kept so the selection stays on screen.
     pub scroll: usize,
-    /// Rows the list had at the last draw; paging moves by this much.
-    pub page: usize,
+    /// What the last frame laid out; paging moves by its list rows.
+    pub viewport: Viewport,
+    /// The details of this profile are scrolled down this many lines.
+    pub detail_scroll: (usize, usize),
     pub mode: Mode,
     pub sort: Sort,
     pub frecency: Frecency,
@@ -170,10 +155,14 @@ pub struct State {
 
 #[derive(Debug, Clone)]
 pub enum Msg {
-    Key(KeyEvent),
-    Resize {
-        rows: usize,
-    },
+    /// A key pressed: looked up in the key table for the current mode.
+    Key(Key),
+    /// An action, as a key would ask for it.
+    Action(Action),
+    /// The terminal changed size (the next frame lays out again).
+    Resized,
+    /// What a frame just laid out.
+    Drawn(Viewport),
     Tick(OffsetDateTime),
     ReadinessLoaded(Vec<Readiness>),
     /// What STS said about the credentials in the environment.
@@ -201,6 +190,8 @@ pub enum Msg {
     Copied(Result<String, String>),
     EnvrcWritten(Result<String, String>),
     Quit,
+    /// `SIGTERM` or `SIGHUP` arrived.
+    Signalled(i32),
 }
 
 /// Why a session could not be had, in the terms the picker reacts to.
@@ -229,11 +220,13 @@ pub enum Effect {
         mfa: Option<String>,
         run_mfa_process: bool,
     },
+    /// Copy the export lines of this session.
     Copy {
-        profile: usize,
+        session: Box<Session>,
     },
+    /// Write the awsw block for this session into the `.envrc` of the working directory.
     WriteEnvrc {
-        profile: usize,
+        session: Box<Session>,
         inline: bool,
     },
     RecordUse {
@@ -255,15 +248,18 @@ impl State {
             })
             .collect();
         let filter = Filter::new(&inventory);
+        let columns = ColumnWidths::measure(&inventory);
         let mut state = State {
             inventory,
             sessions,
             identities: vec![None; n],
             order: (0..n).collect(),
             filter,
+            columns,
             selected: 0,
             scroll: 0,
-            page: 10,
+            viewport: Viewport { list_rows: 10, ..Viewport::default() },
+            detail_scroll: (0, 0),
             mode: Mode::List,
             sort: Sort::Frecency,
             frecency,
@@ -280,6 +276,9 @@ impl State {
             next_request: 1,
         };
         state.apply_sort();
+        // The cursor starts on the top row, whichever profile the sort put there.
+        state.selected = 0;
+        state.scroll = 0;
         state
     }
 
@@ -316,7 +315,7 @@ impl State {
     fn clamp(&mut self) {
         let len = self.filter.visible().len();
         self.selected = self.selected.min(len.saturating_sub(1));
-        let page = self.page.max(1);
+        let page = self.viewport.list_rows.max(1);
         if self.selected < self.scroll {
             self.scroll = self.selected;
         } else if self.selected >= self.scroll + page {
@@ -334,13 +333,14 @@ impl State {
         self.clamp();
     }
 
-    /// Records what the engine says `profile` needs, and asks for its identity when that
-    /// takes no prompt.
-    fn apply_readiness(&mut self, profile: usize, readiness: &Readiness) -> Option<Effect> {
-        self.sessions[profile] = from_readiness(readiness);
-        readiness
-            .identity_without_prompt(&self.inventory.profiles[profile])
-            .then(|| Effect::FetchIdentity { profile, request: self.request(profile) })
+    /// Scrolls the selected profile's details half a pane down (`1`) or up (`-1`), within
+    /// what the last frame could not show.
+    fn scroll_details(&mut self, direction: isize) {
+        let Some(profile) = self.current() else { return };
+        let offset = if self.detail_scroll.0 == profile { self.detail_scroll.1 } else { 0 };
+        let step = (self.viewport.detail_rows / 2).max(1);
+        let offset = if direction > 0 { offset + step } else { offset.saturating_sub(step) };
+        self.detail_scroll = (profile, offset.min(self.viewport.detail_overflow));
     }
 
     fn request(&mut self, profile: usize) -> u64 {
@@ -353,359 +353,4 @@ impl State {
     fn set_status(&mut self, text: impl Into<String>, error: bool) {
         self.status = Some((text.into(), error));
     }
-
-    /// Starts getting a session for `profile`, or opens the MFA modal when one is needed.
-    fn act(&mut self, profile: usize, purpose: Purpose) -> Vec<Effect> {
-        match &self.sessions[profile] {
-            SessionState::Invalid(reason) => {
-                let text = format!("{} cannot be used: {reason}", self.profile(profile).name);
-                self.set_status(text, true);
-                Vec::new()
-            }
-            SessionState::NeedsSso { command } => {
-                let text = format!(
-                    "{}: the SSO session is missing or expired: run `{command}`",
-                    self.profile(profile).name
-                );
-                self.set_status(text, true);
-                Vec::new()
-            }
-            SessionState::NeedsMfa { serial } if self.profile(profile).mfa_process.is_none() => {
-                self.mode = Mode::Mfa(MfaModal {
-                    profile,
-                    serial: serial.clone(),
-                    code: String::new(),
-                    error: None,
-                    purpose,
-                    busy: false,
-                });
-                Vec::new()
-            }
-            _ => {
-                self.set_status(format!("getting a session for {}…", self.profile(profile).name), false);
-                vec![Effect::GetSession { profile, purpose, mfa: None, run_mfa_process: true }]
-            }
-        }
-    }
-}
-
-fn from_readiness(readiness: &Readiness) -> SessionState {
-    match readiness {
-        // Its identity is asked for at once.
-        Readiness::Ready { .. } => SessionState::Loading,
-        Readiness::NeedsMfa { serial, .. } => SessionState::NeedsMfa { serial: serial.clone() },
-        Readiness::NeedsSsoLogin { command } => SessionState::NeedsSso { command: command.clone() },
-        Readiness::NeedsProcess => SessionState::OnDemand,
-        Readiness::Unusable { reason } => SessionState::Invalid(reason.clone()),
-    }
-}
-
-/// Applies one message. Does no I/O: everything that needs the world comes back as an `Effect`.
-pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
-    match msg {
-        Msg::Tick(now) => {
-            state.now = now;
-            // Sessions run out while the picker is open.
-            for s in &mut state.sessions {
-                if let SessionState::Valid { expires: Some(t) } = s
-                    && *t <= now
-                {
-                    *s = SessionState::Expired;
-                }
-            }
-            Vec::new()
-        }
-        Msg::Resize { rows } => {
-            state.page = rows.max(1);
-            state.clamp();
-            Vec::new()
-        }
-        Msg::Quit => {
-            state.exit = Some(Exit::Quit);
-            Vec::new()
-        }
-        Msg::ReadinessLoaded(list) => {
-            let effects: Vec<Effect> = list
-                .iter()
-                .enumerate()
-                .take(state.sessions.len())
-                .filter_map(|(idx, readiness)| state.apply_readiness(idx, readiness))
-                .collect();
-            state.progress = (0, effects.len());
-            effects
-        }
-        Msg::OriginIdentity(result) => {
-            state.origin.identity = Some(result);
-            Vec::new()
-        }
-        Msg::OriginInstance { role, identity } => {
-            state.origin.label = format!("EC2 instance role {role} (instance metadata)");
-            state.origin.identity = Some(identity);
-            Vec::new()
-        }
-        Msg::ReadinessChecked { profile, readiness } => {
-            if profile >= state.sessions.len() {
-                return Vec::new();
-            }
-            state.apply_readiness(profile, &readiness).into_iter().collect()
-        }
-        Msg::IdentityLoaded { profile, request, result } => {
-            if state.requests.get(profile) != Some(&request) {
-                return Vec::new();
-            }
-            state.progress.0 = (state.progress.0 + 1).min(state.progress.1);
-            // A profile with long-term keys that switches with MFA: its identity is known
-            // without a code, but switching still takes one, so the state stays `MFA`.
-            let switch_needs_mfa = matches!(state.sessions[profile], SessionState::NeedsMfa { .. });
-            match result {
-                Ok(report) => {
-                    if !switch_needs_mfa {
-                        state.sessions[profile] = SessionState::Valid { expires: report.expiration };
-                    }
-                    state.identities[profile] = Some(report);
-                }
-                Err(reason) if switch_needs_mfa => {
-                    state.set_status(format!("{}: {reason}", state.inventory.profiles[profile].name), true)
-                }
-                Err(reason) => state.sessions[profile] = SessionState::Error(reason),
-            }
-            Vec::new()
-        }
-        Msg::SessionLoaded { profile, purpose, result } => on_session(state, profile, purpose, result),
-        Msg::Copied(result) => {
-            match result {
-                Ok(text) => state.set_status(text, false),
-                Err(text) => state.set_status(text, true),
-            }
-            Vec::new()
-        }
-        Msg::EnvrcWritten(result) => {
-            match result {
-                Ok(text) => state.set_status(text, false),
-                Err(text) => state.set_status(text, true),
-            }
-            Vec::new()
-        }
-        Msg::Key(key) => on_key(state, key),
-    }
-}
-
-fn on_session(
-    state: &mut State,
-    profile: usize,
-    purpose: Purpose,
-    result: Result<Box<Session>, SessionFailure>,
-) -> Vec<Effect> {
-    match result {
-        Ok(session) => {
-            state.sessions[profile] = SessionState::Valid { expires: session.credentials.expiration };
-            if let Some(identity) = &session.identity {
-                state.identities[profile] = Some(IdentityReport {
-                    identity: identity.clone(),
-                    expiration: session.credentials.expiration,
-                    origin: session.origin,
-                    session_name: identity.arn.rsplit('/').next().map(str::to_string),
-                    keys: state.identities[profile].as_ref().and_then(|r| r.keys.clone()),
-                });
-            }
-            if matches!(state.mode, Mode::Mfa(_)) {
-                state.mode = Mode::List;
-            }
-            state.status = None;
-            let mut effects = vec![Effect::RecordUse { profile }];
-            match purpose {
-                Purpose::Shell => state.exit = Some(Exit::Shell(session)),
-                Purpose::Print => state.exit = Some(Exit::Print(session)),
-                Purpose::Copy => effects.push(Effect::Copy { profile }),
-                Purpose::Envrc { inline } => effects.push(Effect::WriteEnvrc { profile, inline }),
-            }
-            effects
-        }
-        Err(SessionFailure::NeedsMfa { serial }) => {
-            state.sessions[profile] = SessionState::NeedsMfa { serial: serial.clone() };
-            state.status = None;
-            state.mode = Mode::Mfa(MfaModal {
-                profile,
-                serial,
-                code: String::new(),
-                error: None,
-                purpose,
-                busy: false,
-            });
-            Vec::new()
-        }
-        Err(SessionFailure::MfaRejected(reason)) => {
-            match &mut state.mode {
-                Mode::Mfa(modal) => {
-                    modal.error = Some(reason);
-                    modal.code.clear();
-                    modal.busy = false;
-                }
-                _ => state.set_status(reason, true),
-            }
-            Vec::new()
-        }
-        Err(SessionFailure::Other(reason)) => {
-            if let Mode::Mfa(modal) = &mut state.mode {
-                modal.error = Some(reason);
-                modal.busy = false;
-            } else {
-                state.sessions[profile] = SessionState::Error(reason.clone());
-                state.set_status(reason, true);
-            }
-            Vec::new()
-        }
-    }
-}
-
-fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    if ctrl && matches!(key.code, KeyCode::Char('c')) {
-        state.exit = Some(Exit::Quit);
-        return Vec::new();
-    }
-    match state.mode.clone() {
-        Mode::Help => {
-            state.mode = Mode::List;
-            Vec::new()
-        }
-        Mode::Mfa(mut modal) => {
-            match key.code {
-                KeyCode::Esc => state.mode = Mode::List,
-                KeyCode::Backspace => {
-                    modal.code.pop();
-                    modal.error = None;
-                    state.mode = Mode::Mfa(modal);
-                }
-                KeyCode::Char(c) if c.is_ascii_digit() && modal.code.len() < 6 && !modal.busy => {
-                    modal.code.push(c);
-                    modal.error = None;
-                    state.mode = Mode::Mfa(modal);
-                }
-                KeyCode::Enter if modal.code.len() == 6 && !modal.busy => {
-                    let effect = Effect::GetSession {
-                        profile: modal.profile,
-                        purpose: modal.purpose,
-                        mfa: Some(modal.code.clone()),
-                        run_mfa_process: false,
-                    };
-                    modal.busy = true;
-                    state.mode = Mode::Mfa(modal);
-                    return vec![effect];
-                }
-                KeyCode::Enter => {
-                    modal.error = Some("enter the 6 digits from your MFA device".into());
-                    state.mode = Mode::Mfa(modal);
-                }
-                _ => {}
-            }
-            Vec::new()
-        }
-        Mode::ConfirmEnvrc { profile, inline } => {
-            state.mode = Mode::List;
-            match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
-                    state.act(profile, Purpose::Envrc { inline })
-                }
-                _ => {
-                    state.set_status("no .envrc written", false);
-                    Vec::new()
-                }
-            }
-        }
-        Mode::Search => {
-            match key.code {
-                KeyCode::Esc => {
-                    let keep = state.current();
-                    state.filter.set_query(&state.inventory, "");
-                    state.mode = Mode::List;
-                    state.select_profile(keep);
-                }
-                KeyCode::Enter => state.mode = Mode::List,
-                KeyCode::Backspace => {
-                    let mut query = state.filter.query().to_string();
-                    query.pop();
-                    state.filter.set_query(&state.inventory, &query);
-                    state.selected = 0;
-                    state.scroll = 0;
-                }
-                KeyCode::Up => state.move_by(-1),
-                KeyCode::Down => state.move_by(1),
-                KeyCode::Char(c) if !ctrl => {
-                    let mut query = state.filter.query().to_string();
-                    query.push(c);
-                    state.filter.set_query(&state.inventory, &query);
-                    state.selected = 0;
-                    state.scroll = 0;
-                }
-                _ => {}
-            }
-            Vec::new()
-        }
-        Mode::List => on_list_key(state, key),
-    }
-}
-
-fn on_list_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let page = state.page.max(1) as isize;
-    match key.code {
-        KeyCode::Char('q') => state.exit = Some(Exit::Quit),
-        KeyCode::Esc if !state.filter.query().is_empty() => {
-            let keep = state.current();
-            state.filter.set_query(&state.inventory, "");
-            state.select_profile(keep);
-        }
-        KeyCode::Esc => state.exit = Some(Exit::Quit),
-        KeyCode::Char('/') => {
-            state.mode = Mode::Search;
-            state.status = None;
-        }
-        KeyCode::Char('?') => state.mode = Mode::Help,
-        KeyCode::Up | KeyCode::Char('k') => state.move_by(-1),
-        KeyCode::Down | KeyCode::Char('j') => state.move_by(1),
-        KeyCode::PageUp => state.move_by(-page),
-        KeyCode::PageDown => state.move_by(page),
-        KeyCode::Home | KeyCode::Char('g') => state.move_by(isize::MIN / 2),
-        KeyCode::End | KeyCode::Char('G') => state.move_by(isize::MAX / 2),
-        KeyCode::Char('s') => {
-            state.sort = match state.sort {
-                Sort::Frecency => Sort::Name,
-                Sort::Name => Sort::Frecency,
-            };
-            state.apply_sort();
-        }
-        KeyCode::Char('r') => {
-            // Checked again from the start: the session may have been renewed, or SSO logged
-            // in, elsewhere since.
-            if let Some(profile) = state.current()
-                && !matches!(state.sessions[profile], SessionState::Invalid(_))
-            {
-                state.sessions[profile] = SessionState::Loading;
-                return vec![Effect::CheckReadiness { profile }];
-            }
-        }
-        KeyCode::Char('R') => return vec![Effect::LoadReadiness, Effect::FetchOriginIdentity],
-        KeyCode::Enter => {
-            if let (Some(nested), false) = (&state.nested, state.print_mode) {
-                let text =
-                    format!("already inside an awsw shell for {nested}: `exit` it first, or copy with c");
-                state.set_status(text, true);
-            } else if let Some(profile) = state.current() {
-                let purpose = if state.print_mode { Purpose::Print } else { Purpose::Shell };
-                return state.act(profile, purpose);
-            }
-        }
-        KeyCode::Char('c') => {
-            if let Some(profile) = state.current() {
-                return state.act(profile, Purpose::Copy);
-            }
-        }
-        KeyCode::Char(c @ ('e' | 'E')) => {
-            if let Some(profile) = state.current() {
-                state.mode = Mode::ConfirmEnvrc { profile, inline: c == 'E' };
-            }
-        }
-        _ => {}
-    }
-    Vec::new()
 }

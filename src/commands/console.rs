@@ -93,14 +93,7 @@ async fn console_credentials(engine: &Engine, name: &str, ask: &Ask) -> Result<C
 }
 
 fn describe(err: &StsError) -> String {
-    match err {
-        StsError::Service { code, message } => format!("{code}: {message}"),
-        StsError::Unreachable { reason } | StsError::Other { reason } => reason.clone(),
-        StsError::Timeout => "timed out".into(),
-        StsError::NotSts { status } => {
-            format!("the STS endpoint answered HTTP {status}; it is probably not STS")
-        }
-    }
+    err.to_string()
 }
 
 /// The console sign-in URL for profile `name`: a secret, valid for 15 minutes.

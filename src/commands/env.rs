@@ -36,8 +36,9 @@ pub fn run(args: &EnvArgs) -> ExitCode {
                 return report(&CredsError::SsoLoginRequired { profile: args.profile.clone(), command });
             }
             None => {
-                // One line, and nothing on stdout: an `.envrc` that evals this leaves the
-                // credentials unset instead of stale.
+                // Nothing on stdout: an `.envrc` that evals this leaves the credentials
+                // unset instead of stale. A refused cache directory is named first.
+                print_notices(&engine);
                 return fail(
                     exit::FAILURE,
                     format!(
@@ -57,6 +58,7 @@ pub fn run(args: &EnvArgs) -> ExitCode {
         }
     };
     print_notices(&engine);
+    crate::runtime::recent::record(&session.profile);
     if args.json {
         println!("{}", credential_process_json(&session.credentials));
         return ExitCode::SUCCESS;
@@ -68,9 +70,10 @@ pub fn run(args: &EnvArgs) -> ExitCode {
     let shell = Shell::detect(args.shell, std::env::var("SHELL").ok().as_deref());
     let lines = format(&env_change(&session, &options), shell);
     if args.copy {
-        return match crate::sink::clipboard::copy(&lines) {
+        return match crate::sink::clipboard::copy(&lines, session.credentials.expiration) {
             Ok(copied) => {
-                eprintln!("awsw: {} lines for profile {}: {}", shell.name(), args.profile, copied.describe());
+                let profile = crate::printable::escape(&args.profile);
+                eprintln!("awsw: {} lines for profile {profile}: {}", shell.name(), copied.describe());
                 ExitCode::SUCCESS
             }
             Err(err) => fail(exit::FAILURE, err),

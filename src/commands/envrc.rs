@@ -1,5 +1,6 @@
 //! `awsw envrc PROFILE`: writes the awsw block into `DIR/.envrc` and says to `direnv allow`.
 
+use crate::printable::{escape, escaped};
 use std::process::ExitCode;
 
 use super::session::{ask, block_on, engine, print_notices, report};
@@ -74,10 +75,10 @@ pub fn run(args: &EnvrcArgs) -> ExitCode {
     match envrc::write(&dir, &envrc::render(&block), inline) {
         Ok(path) => {
             if inline && let Some(warning) = envrc::git_warning(&dir) {
-                eprintln!("awsw: warning: {warning}");
+                eprintln!("awsw: warning: {}", escape(&warning));
             }
-            eprintln!("awsw: wrote the awsw block ({}) to {}", block.mode_name(), path.display());
-            eprintln!("awsw: run `direnv allow {}` to load it", dir.display());
+            eprintln!("awsw: wrote the awsw block ({}) to {}", block.mode_name(), escaped(path.display()));
+            eprintln!("awsw: run `direnv allow {}` to load it", escaped(dir.display()));
             ExitCode::SUCCESS
         }
         Err(err) => fail(exit::FAILURE, err),

@@ -22,6 +22,7 @@ pub fn run(args: &ExecArgs) -> ExitCode {
         }
     };
     print_notices(&engine);
+    crate::runtime::recent::record(&session.profile);
     let options = EnvOptions {
         region_override: args.region.clone(),
         user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),

@@ -10,6 +10,7 @@ use crate::cli::ListArgs;
 use crate::config::profile::ProfileRef;
 use crate::config::{self, ConfigPaths, Inventory, Kind, Profile, ProfileSet, RootKind};
 use crate::creds::keyage::KnownKeys;
+use crate::printable::escape;
 
 pub fn run(args: &ListArgs) -> ExitCode {
     let texts = match ConfigPaths::from_env().and_then(|paths| config::files::read(&paths)) {
@@ -17,11 +18,12 @@ pub fn run(args: &ListArgs) -> ExitCode {
         Err(err) => return fail(exit::FAILURE, err),
     };
     if texts.missing.len() == 2 {
-        eprintln!(
-            "awsw: no AWS config found ({} and {} do not exist); run `aws configure` or set AWS_CONFIG_FILE",
+        let message = format!(
+            "no AWS config found ({} and {} do not exist); run `aws configure` or set AWS_CONFIG_FILE",
             texts.missing[0].display(),
             texts.missing[1].display()
         );
+        eprintln!("awsw: {}", escape(&message));
     }
     let set = texts.profile_set();
     let mut stdout = std::io::BufWriter::with_capacity(1 << 18, raw_stdout());
@@ -211,11 +213,11 @@ fn profile_known_findings(known: &KnownKeys, profile: &Profile) -> Vec<config::F
 fn report_to_stderr(inventory: &Inventory, known: &KnownKeys) {
     let mut err = std::io::stderr().lock();
     for d in &inventory.diagnostics {
-        let _ = writeln!(err, "{}:{}: {}", d.file, d.line, d.message);
+        let _ = writeln!(err, "{}", escape(&format!("{}:{}: {}", d.file, d.line, d.message)));
     }
     for p in inventory.profiles.iter().filter(|p| !p.problems.is_empty()) {
         for problem in &p.problems {
-            let _ = writeln!(err, "profile {}: {}", p.name, problem.message);
+            let _ = writeln!(err, "{}", escape(&format!("profile {}: {}", p.name, problem.message)));
         }
     }
     let mut warned = 0;
@@ -223,7 +225,8 @@ fn report_to_stderr(inventory: &Inventory, known: &KnownKeys) {
         let extra = profile_known_findings(known, p);
         // Root keys are an alarm, not a count.
         for finding in extra.iter().filter(|f| f.code == "root-keys") {
-            let _ = writeln!(err, "profile {}: root-keys: {}", p.name, finding.message);
+            let _ =
+                writeln!(err, "{}", escape(&format!("profile {}: root-keys: {}", p.name, finding.message)));
         }
         warned += usize::from(!p.warnings.is_empty() || !extra.is_empty());
     }
@@ -284,6 +287,7 @@ pub fn render_table(inventory: &Inventory, width: usize) -> String {
         .profiles
         .iter()
         .map(|p| {
+            // Control characters shown escaped, before widths are measured.
             [
                 p.name.clone(),
                 p.kind.label().to_string(),
@@ -293,6 +297,7 @@ pub fn render_table(inventory: &Inventory, width: usize) -> String {
                 if p.needs_mfa() { "yes" } else { "-" }.to_string(),
                 source_label(p),
             ]
+            .map(|cell| escape(&cell).into_owned())
         })
         .collect();
     let mut widths: Vec<usize> = HEADERS.iter().map(|h| h.width()).collect();

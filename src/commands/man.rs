@@ -39,7 +39,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("AWSW_MAX_KEY_AGE_DAYS", "Days after which long-term keys are flagged as old (1-3650, default 90)."),
     ("AWSW_SHELL_MODE", "How awsw shell passes credentials: server or static."),
     ("AWSW_PROCESS_TIMEOUT", "Seconds a credential_process or mfa_process may run (1-3600, default 60)."),
-    ("AWSW_CLIPBOARD_LIFETIME", "Seconds copied credentials stay on the clipboard (5-86400, default 60)."),
+    ("AWSW_CLIPBOARD_TIMEOUT", "Seconds copied lines stay on the clipboard (1-86400, default 60)."),
     ("AWSW_TEST_FEDERATION_ENDPOINT", "For awsw's own tests only: a loopback federation endpoint."),
     ("BROWSER", "The browser awsw console opens."),
     ("_AWSW_COMPLETE", "Set by the completion scripts when they ask awsw for candidates."),
@@ -74,6 +74,7 @@ pub const EXIT_STATUS: &[(&str, &str)] = &[
          exec without a command, the picker without a terminal.",
     ),
     ("126, 127", "exec / shell: the program could not run / was not found."),
+    ("129, 143", "The picker ended by SIGHUP / SIGTERM (128 + the signal's number), the terminal restored."),
     ("other", "exec and shell exit with the command's or shell's own status."),
 ];
 

@@ -25,9 +25,10 @@ pub mod exit {
     pub const USAGE: u8 = 2;
 }
 
-/// Prints a one-line error to stderr in the form every command uses.
+/// Prints a one-line error to stderr in the form every command uses, control characters
+/// made visible (a message can quote a config value or an STS answer).
 pub fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("awsw: {message}");
+    eprintln!("awsw: {}", crate::printable::escaped(message));
     ExitCode::from(code)
 }
 

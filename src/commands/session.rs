@@ -30,10 +30,11 @@ pub fn report(err: &CredsError) -> ExitCode {
     fail(err.exit_code(), err)
 }
 
-/// Prints what the engine wants the user to know (capped durations, cache trouble).
+/// Prints what the engine wants the user to know (capped durations, cache trouble, cache
+/// directories refused because other users can change them).
 pub fn print_notices(engine: &Engine) {
-    for notice in engine.take_notices() {
-        eprintln!("awsw: {notice}");
+    for notice in engine.take_notices().into_iter().chain(crate::creds::fsutil::take_refusals()) {
+        eprintln!("awsw: {}", crate::printable::escape(&notice));
     }
 }
 

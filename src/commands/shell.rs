@@ -33,7 +33,8 @@ pub fn run(args: &ShellArgs) -> ExitCode {
         }
     };
     print_notices(&engine);
-    eprintln!("{}", banner(&engine, &session));
+    crate::runtime::recent::record(&session.profile);
+    eprintln!("{}", crate::printable::escape(&banner(&engine, &session)));
     let options = EnvOptions {
         region_override: args.region.clone(),
         user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
@@ -63,16 +64,7 @@ pub fn banner(engine: &Engine, session: &Session) -> String {
         None => "identity not verified".to_string(),
     };
     let until = match session.credentials.expiration {
-        Some(t) => {
-            let left = t - OffsetDateTime::now_utc();
-            format!(
-                "until {:02}:{:02} UTC (in {}h{:02}m)",
-                t.hour(),
-                t.minute(),
-                left.whole_hours(),
-                left.whole_minutes().rem_euclid(60)
-            )
-        }
+        Some(t) => format!("until {}", crate::ui::expiry(OffsetDateTime::now_utc(), t)),
         None => "with long-term keys".to_string(),
     };
     format!("awsw: {} -> {who}, {until}; type `exit` to leave", session.profile)

@@ -1,6 +1,7 @@
 //! `awsw whoami PROFILE`: the verified identity behind a profile and when its session ends;
 //! `--all` asks for every profile available without a prompt, concurrently.
 
+use crate::printable::{escape, escaped};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -48,7 +49,7 @@ fn findings(facts: Option<&KeyFacts>) -> Vec<crate::config::Finding> {
 /// The `root-keys` and `old-key` findings, one line each on stderr.
 fn print_findings(facts: Option<&KeyFacts>) {
     for finding in findings(facts) {
-        eprintln!("awsw: {}: {}", finding.code, finding.message);
+        eprintln!("awsw: {}: {}", finding.code, escape(&finding.message));
     }
 }
 
@@ -88,10 +89,10 @@ pub fn run(args: &WhoamiArgs) -> ExitCode {
         }
         Ok(report) => {
             let facts = key_facts(&engine, &profile, &report, true);
-            println!("profile  {profile}");
-            println!("account  {}", report.identity.account);
-            println!("arn      {}", report.identity.arn);
-            println!("user id  {}", report.identity.user_id);
+            println!("profile  {}", escape(&profile));
+            println!("account  {}", escape(&report.identity.account));
+            println!("arn      {}", escape(&report.identity.arn));
+            println!("user id  {}", escape(&report.identity.user_id));
             match report.expiration {
                 Some(t) => {
                     let left = t - OffsetDateTime::now_utc();
@@ -106,7 +107,7 @@ pub fn run(args: &WhoamiArgs) -> ExitCode {
             }
             println!("source   {}", origin_name(&report));
             if let Some(line) = facts.as_ref().and_then(|f| f.describe(OffsetDateTime::now_utc())) {
-                println!("key      {line}");
+                println!("key      {}", escape(&line));
             }
             print_findings(facts.as_ref());
             ExitCode::SUCCESS
@@ -191,7 +192,7 @@ fn all(engine: Arc<Engine>, as_json: bool) -> ExitCode {
     });
     print_notices(&engine);
     if let Some(summary) = skipped.summary() {
-        eprintln!("awsw: {summary}");
+        eprintln!("awsw: {}", escape(&summary));
     }
     let mut failed = false;
     for (name, result) in results {
@@ -199,14 +200,19 @@ fn all(engine: Arc<Engine>, as_json: bool) -> ExitCode {
         print_findings(facts.as_ref());
         match (result, as_json) {
             (Ok(report), true) => println!("{}", json(&name, &report, facts.as_ref())),
-            (Ok(report), false) => println!("{name}\t{}\t{}", report.identity.account, report.identity.arn),
+            (Ok(report), false) => println!(
+                "{}\t{}\t{}",
+                escape(&name),
+                escape(&report.identity.account),
+                escape(&report.identity.arn)
+            ),
             (Err(err), true) => {
                 failed = true;
                 println!("{}", serde_json::json!({"profile": name, "error": err.to_string()}));
             }
             (Err(err), false) => {
                 failed = true;
-                eprintln!("awsw: {err}");
+                eprintln!("awsw: {}", escaped(&err));
             }
         }
     }

@@ -250,10 +250,11 @@ pub fn parse<'a>(text: &'a str, kind: FileKind, file: &str) -> ParsedFile<'a> {
             continue;
         }
         if !is_valid_identifier(key) {
+            // The text left of `=` is not echoed: in `aws_session_token: IQoJ…=` it is a secret.
             out.diagnostics.push(Diagnostic::warning(
                 file,
                 line_no,
-                format!("ignored property {key:?}: names may hold only letters, digits and - / . % @ _ : +"),
+                "ignored a property: its name holds a character other than letters, digits and - / . % @ _ : + (a space or ':' where '=' was meant?)".into(),
             ));
             continue;
         }
@@ -302,7 +303,10 @@ fn classify_header(inner: &str, kind: FileKind) -> Result<(SectionKind, &str), O
         }
     }
     match kind {
-        FileKind::Credentials => named(SectionKind::Profile, inner, "profile"),
+        // A bad header in the credentials file is not echoed: it may be a pasted key.
+        FileKind::Credentials => named(SectionKind::Profile, inner, "profile").map_err(|_| {
+            Some("ignored a section: profile names may hold only letters, digits and - / . % @ _ : +".into())
+        }),
         FileKind::Config => {
             if inner == "default" {
                 return Ok((SectionKind::UnprefixedDefault, inner));

@@ -3,6 +3,8 @@
 //! is unwise about it (hygiene warnings). Pure, and total: every profile in the set comes
 //! out, however broken, so a listing never loses one.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::set::{ProfileSet, RawProfile};
@@ -324,8 +326,47 @@ fn static_keys(raw: &RawProfile) -> Option<StaticKeys> {
 /// The part of a resolution that a profile inherits from its source.
 #[derive(Clone)]
 enum Resolved {
-    Ok { root: RootKind, kind: Kind, chain: Vec<usize> },
-    Broken(Finding),
+    Ok {
+        root: RootKind,
+        kind: Kind,
+        chain: Vec<usize>,
+    },
+    /// The profile's own problem, and the profile whose own problem breaks its chain, shared
+    /// by every profile above it: each message names its source and that one cause, so a
+    /// long broken chain costs linear memory, not nested messages.
+    Broken(Finding, Arc<Cause>),
+}
+
+struct Cause {
+    profile: usize,
+    message: String,
+}
+
+impl Resolved {
+    /// A problem of the profile at `idx` itself.
+    fn own(idx: usize, finding: Finding) -> Resolved {
+        let cause = Arc::new(Cause { profile: idx, message: finding.message.clone() });
+        Resolved::Broken(finding, cause)
+    }
+}
+
+/// The names around a `source_profile` loop from member `start`, at most
+/// `CYCLE_NAMES_SHOWN` of them: every member holds one, so a loop of thousands stays small.
+fn cycle_finding(set: &ProfileSet, members: &[usize], start: usize) -> Finding {
+    const CYCLE_NAMES_SHOWN: usize = 8;
+    let len = members.len();
+    let name = |k: usize| set.profiles[members[(start + k) % len]].name;
+    let mut names: Vec<&str> = (0..len.min(CYCLE_NAMES_SHOWN)).map(name).collect();
+    if len > CYCLE_NAMES_SHOWN {
+        names.push("…");
+    }
+    names.push(name(0));
+    let prefix = if len > CYCLE_NAMES_SHOWN {
+        format!("source_profile loop of {len} profiles")
+    } else {
+        "source_profile loop".into()
+    };
+    Finding::new("cycle", format!("{prefix}: {}", names.join(" -> ")))
 }
 
 /// Resolves every profile of the set. Iterative, so a chain of any length costs no stack.
@@ -374,20 +415,13 @@ fn resolve_chains(set: &ProfileSet) -> Vec<Resolved> {
             if on_path[cur] {
                 let from = path.iter().position(|&p| p == cur).unwrap_or(0);
                 let members: Vec<usize> = path[from..].to_vec();
-                let finding_for = |start: usize| {
-                    let names: Vec<&str> = (0..=members.len())
-                        .map(|k| set.profiles[members[(start + k) % members.len()]].name)
-                        .collect();
-                    Finding::new("cycle", format!("source_profile loop: {}", names.join(" -> ")))
-                };
                 // Every member of the loop gets the loop itself, told from its own place.
                 for (k, &member) in members.iter().enumerate() {
-                    memo[member] = Some(Resolved::Broken(finding_for(k)));
+                    memo[member] = Some(Resolved::own(member, cycle_finding(set, &members, k)));
                     on_path[member] = false;
                 }
-                let finding = finding_for(0);
                 path.truncate(from);
-                break Resolved::Broken(finding);
+                break memo[cur].clone().expect("just set");
             }
             match classify(set, &set.profiles[cur]) {
                 Step::Root(root, kind) => {
@@ -400,7 +434,7 @@ fn resolve_chains(set: &ProfileSet) -> Vec<Resolved> {
                         chain: vec![cur, cur],
                     };
                 }
-                Step::Broken(finding) => break Resolved::Broken(finding),
+                Step::Broken(finding) => break Resolved::own(cur, finding),
                 Step::Source(next) => {
                     on_path[cur] = true;
                     path.push(cur);
@@ -414,26 +448,41 @@ fn resolve_chains(set: &ProfileSet) -> Vec<Resolved> {
         // Unwind: each profile on the path assumes a role on top of its source's result.
         while let Some(member) = path.pop() {
             on_path[member] = false;
-            let source = &set.profiles[cur].name;
-            tail = match tail {
-                Resolved::Ok { chain, .. } if chain.len() >= MAX_CHAIN => Resolved::Broken(Finding::new(
-                    "chain-too-long",
-                    format!("role chain through {source:?} is longer than {MAX_CHAIN} profiles"),
-                )),
-                Resolved::Ok { root, mut chain, .. } => {
-                    chain.push(member);
-                    Resolved::Ok { root, kind: Kind::AssumeRole, chain }
-                }
-                Resolved::Broken(f) => Resolved::Broken(Finding::new(
-                    "source-broken",
-                    format!("source profile {source:?}: {}", f.message),
-                )),
-            };
+            tail = on_source(set, member, cur, tail);
             memo[member] = Some(tail.clone());
             cur = member;
         }
     }
     memo.into_iter().map(|resolved| resolved.expect("every profile resolved")).collect()
+}
+
+/// What profile `member` becomes on top of its source `source`'s resolution.
+fn on_source(set: &ProfileSet, member: usize, source: usize, resolved: Resolved) -> Resolved {
+    let name = set.profiles[source].name;
+    match resolved {
+        Resolved::Ok { chain, .. } if chain.len() >= MAX_CHAIN => Resolved::own(
+            member,
+            Finding::new(
+                "chain-too-long",
+                format!("role chain through {name:?} is longer than {MAX_CHAIN} profiles"),
+            ),
+        ),
+        Resolved::Ok { root, mut chain, .. } => {
+            chain.push(member);
+            Resolved::Ok { root, kind: Kind::AssumeRole, chain }
+        }
+        // The source by name, and the one cause: never the source's own message, which
+        // would nest every message below it.
+        Resolved::Broken(_, cause) => {
+            let message = if cause.profile == source {
+                format!("source profile {name:?}: {}", cause.message)
+            } else {
+                let culprit = set.profiles[cause.profile].name;
+                format!("source profile {name:?}: profile {culprit:?} along its chain: {}", cause.message)
+            };
+            Resolved::Broken(Finding::new("source-broken", message), cause)
+        }
+    }
 }
 
 /// A resolved profile that borrows every string from the parsed files. `list --json` writes
@@ -494,7 +543,7 @@ fn profile_ref<'s>(
     let mut problems = Vec::new();
     let (kind, root, chain): (Kind, Option<RootKind>, &[usize]) = match resolved {
         Resolved::Ok { root, kind, chain } => (*kind, Some(*root), chain),
-        Resolved::Broken(finding) => {
+        Resolved::Broken(finding, _) => {
             problems.push(finding.clone());
             (Kind::Invalid, None, &[])
         }
@@ -550,7 +599,7 @@ fn profile_ref<'s>(
         mfa_process: mfa_owner.and_then(|p| own(p, "mfa_process")).or_else(|| own(raw, "mfa_process")),
         endpoint_url: along_chain("endpoint_url"),
         sts_endpoint_url: own(raw, "services")
-            .and_then(|name| set.services.iter().find(|s| s.name == name))
+            .and_then(|name| set.services_section(name))
             .and_then(|section| own(section, "sts"))
             .and_then(|sts| sub_property(sts, "endpoint_url")),
         sso_start_url: own(raw, "sso_start_url")

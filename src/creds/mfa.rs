@@ -3,8 +3,6 @@
 
 use std::io::{BufRead, BufReader, Write};
 
-use std::time::Duration;
-
 use super::error::CredsError;
 
 /// A code is exactly six ASCII digits (surrounding whitespace is forgiven).
@@ -26,25 +24,15 @@ pub fn check_form(code: &str) -> Result<String, String> {
     }
 }
 
-/// How long an `mfa_process` may take (a hardware key may wait for a touch).
-const PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// Runs `command` with `sh -c` and reads the code from its standard output.
+/// Runs `command` with `sh -c` (time limit and output cap as for `credential_process`) and
+/// reads the code from its standard output. Its stderr stays on the terminal: a hardware
+/// key's "touch the key" belongs there.
 pub async fn run_process(command: &str, profile: &str, serial: &str) -> Result<String, CredsError> {
+    use super::process::{self, Stderr};
     let fail = |reason: String| CredsError::MfaProcess { profile: profile.to_string(), reason };
-    let child = tokio::process::Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::inherit())
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .output();
-    let output = match tokio::time::timeout(PROCESS_TIMEOUT, child).await {
-        Err(_) => return Err(fail(format!("no code after {} s", PROCESS_TIMEOUT.as_secs()))),
-        Ok(Err(err)) => return Err(fail(format!("cannot start `sh -c`: {err}"))),
-        Ok(Ok(output)) => output,
-    };
+    let output = process::run(command, Stderr::Inherit, process::timeout_from_env())
+        .await
+        .map_err(|err| fail(err.to_string()))?;
     if !output.status.success() {
         return Err(fail(format!("it exited with {}", output.status)));
     }
@@ -52,6 +40,12 @@ pub async fn run_process(command: &str, profile: &str, serial: &str) -> Result<S
     let text = String::from_utf8_lossy(&output.stdout);
     validate(text.lines().next().unwrap_or(""), serial)
         .map_err(|_| fail("it did not print a 6-digit code".to_string()))
+}
+
+/// The question on the terminal; the names come from the config, so their control
+/// characters are shown escaped.
+fn prompt_text(profile: &str, serial: &str) -> String {
+    crate::printable::escape(&format!("MFA code for {serial} (profile {profile}): ")).into_owned()
 }
 
 /// How many times the terminal prompt asks before giving up on a mistyped code.
@@ -92,7 +86,7 @@ fn ask_on_tty(profile: &str, serial: &str) -> Result<String, TtyAnswer> {
             let retry = format!("awsw: the code must be exactly 6 digits ({problem}); try again\n");
             writer.write_all(retry.as_bytes()).map_err(TtyAnswer::Io)?;
         }
-        let prompt = format!("MFA code for {serial} (profile {profile}): ");
+        let prompt = prompt_text(profile, serial);
         writer.write_all(prompt.as_bytes()).and_then(|()| writer.flush()).map_err(TtyAnswer::Io)?;
         let mut line = String::new();
         if reader.read_line(&mut line).map_err(TtyAnswer::Io)? == 0 {
@@ -117,6 +111,14 @@ mod tests {
         for bad in ["12345", "1234567", "12345a", "", "１２３４５６"] {
             assert!(matches!(validate(bad, "dev"), Err(CredsError::MfaMalformed { .. })), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_prompt_shows_control_characters_escaped() {
+        assert_eq!(
+            prompt_text("p\u{1b}]0;x\u{7}", "arn:\u{9b}2J"),
+            "MFA code for arn:\\u{9b}2J (profile p\\x1b]0;x\\x07): "
+        );
     }
 
     #[tokio::test]

@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod clicache;
 pub mod clock;
+pub mod credential_process;
 pub mod engine;
 pub mod error;
 pub mod federation;
@@ -14,6 +15,7 @@ pub mod imds;
 pub mod keyage;
 pub mod keyfacts;
 pub mod mfa;
+pub mod process;
 pub mod providers;
 pub mod purge;
 pub mod rotate;

@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 
 use super::clicache::parse_expiration;
 use super::error::CredsError;
+use super::sts::innermost_cause;
 use super::types::Credentials;
 use crate::config::Profile;
 use crate::config::profile::CredentialSource;
@@ -115,11 +116,14 @@ impl RootSource for AwsProviders {
     ) -> BoxFuture<'a, Result<Credentials, CredsError>> {
         use aws_sdk_sts::config::ProvideCredentials;
         Box::pin(async move {
-            let failed = |source_kind: &'static str, err: &dyn std::fmt::Display| CredsError::Provider {
-                profile: root.name.clone(),
-                source_kind,
-                message: err.to_string(),
-            };
+            // Only the display text of the error chain: the SDK's `DisplayErrorContext` adds a
+            // `Debug` dump holding the raw response, credentials included.
+            let failed =
+                |source_kind: &'static str, err: &(dyn std::error::Error + 'static)| CredsError::Provider {
+                    profile: root.name.clone(),
+                    source_kind,
+                    message: innermost_cause(err),
+                };
             match root.root {
                 Some(crate::config::RootKind::Sso) => {
                     let mut builder = aws_config::sso::SsoCredentialsProvider::builder()
@@ -137,12 +141,8 @@ impl RootSource for AwsProviders {
                     })
                 }
                 Some(crate::config::RootKind::CredentialProcess) => {
-                    let command = root.credential_process.clone().unwrap_or_default();
-                    aws_config::credential_process::CredentialProcessProvider::new(command)
-                        .provide_credentials()
-                        .await
-                        .map(convert)
-                        .map_err(|e| failed("credential_process", &aws_sdk_sts::error::DisplayErrorContext(e)))
+                    let command = root.credential_process.as_deref().unwrap_or_default();
+                    super::credential_process::credentials(&root.name, command).await
                 }
                 Some(crate::config::RootKind::WebIdentity) => {
                     use aws_config::web_identity_token::{StaticConfiguration, WebIdentityTokenCredentialsProvider};
@@ -157,7 +157,7 @@ impl RootSource for AwsProviders {
                         .provide_credentials()
                         .await
                         .map(convert)
-                        .map_err(|e| failed("web identity", &aws_sdk_sts::error::DisplayErrorContext(e)))
+                        .map_err(|e| failed("web identity", &e))
                 }
                 Some(crate::config::RootKind::CredentialSource(CredentialSource::Environment)) => {
                     env.credentials().ok_or_else(|| CredsError::Unusable {
@@ -179,7 +179,7 @@ impl RootSource for AwsProviders {
                         .provide_credentials()
                         .await
                         .map(convert)
-                        .map_err(|e| failed("ECS container", &super::sts::innermost_cause(&e)))
+                        .map_err(|e| failed("ECS container", &e))
                 }
                 Some(crate::config::RootKind::StaticKeys) | None => Err(CredsError::Unusable {
                     profile: root.name.clone(),

@@ -171,10 +171,10 @@ impl Rotator<'_> {
                 }
                 Err(StsError::Service { code, .. }) => last = format!("STS still refuses it ({code})"),
                 Err(StsError::Timeout) => last = "STS did not answer".into(),
-                Err(StsError::Unreachable { reason } | StsError::Other { reason }) => last = reason,
                 Err(StsError::NotSts { status }) => {
-                    last = format!("the STS endpoint answered HTTP {status}; it is probably not STS")
+                    last = format!("the endpoint answered HTTP {status}; it is probably not STS")
                 }
+                Err(StsError::Unreachable { reason } | StsError::Other { reason }) => last = reason,
             }
         }
         Err(format!("STS did not accept the new key after {} tries: {last}", self.polling.attempts.max(1)))

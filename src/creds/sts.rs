@@ -10,6 +10,21 @@ use time::OffsetDateTime;
 use super::types::{Credentials, Identity};
 use crate::secret::Secret;
 
+/// The short reason, for messages that already name the profile and endpoint.
+impl std::fmt::Display for StsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StsError::Service { code, message } if message.is_empty() => write!(f, "{code}"),
+            StsError::Service { code, message } => write!(f, "{code}: {message}"),
+            StsError::Unreachable { reason } | StsError::Other { reason } => write!(f, "{reason}"),
+            StsError::Timeout => write!(f, "no answer in time"),
+            StsError::NotSts { status } => {
+                write!(f, "HTTP {status} with no STS error (probably not an STS endpoint)")
+            }
+        }
+    }
+}
+
 /// Where an STS call goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {

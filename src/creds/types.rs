@@ -42,7 +42,7 @@ pub enum SessionOrigin {
 }
 
 /// Working credentials for one profile, ready for a sink.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub profile: String,
     pub credentials: Credentials,

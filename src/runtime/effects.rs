@@ -1,15 +1,14 @@
 //! Runs the effects `update` asks for, each on tokio, and sends the results back as
 //! messages. Identity lookups share a small pool so hundreds of profiles do not open
-//! hundreds of connections at once.
+//! hundreds of connections at once. Effects carry what they act on (the session to copy or
+//! write), so the runner keeps no state of its own beyond its channels.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tokio::sync::{Semaphore, mpsc};
 
-use crate::app::frecency::Frecency;
-use crate::app::{Effect, Msg, SessionFailure, State};
+use crate::app::{Effect, Msg, Purpose, SessionFailure, State};
 use crate::creds::{Ask, CredsError, Engine, MfaSource, Session};
 use crate::sink::env::{EnvOptions, env_change};
 use crate::sink::shell::{Shell, format};
@@ -21,8 +20,6 @@ pub struct Runner {
     engine: Arc<Engine>,
     tx: mpsc::UnboundedSender<Msg>,
     pool: Arc<Semaphore>,
-    /// The last session obtained per profile, for the copy and .envrc that follow it.
-    sessions: Arc<Mutex<HashMap<usize, Session>>>,
     frecency_path: Option<PathBuf>,
 }
 
@@ -59,18 +56,11 @@ impl Runner {
         tx: mpsc::UnboundedSender<Msg>,
         frecency_path: Option<PathBuf>,
     ) -> Runner {
-        Runner {
-            engine,
-            tx,
-            pool: Arc::new(Semaphore::new(IDENTITY_CONCURRENCY)),
-            sessions: Arc::new(Mutex::new(HashMap::new())),
-            frecency_path,
-        }
+        Runner { engine, tx, pool: Arc::new(Semaphore::new(IDENTITY_CONCURRENCY)), frecency_path }
     }
 
     pub fn run(&self, effect: Effect, state: &State) {
-        let engine = self.engine.clone();
-        let tx = self.tx.clone();
+        let (engine, tx) = (self.engine.clone(), self.tx.clone());
         let name = |idx: usize| state.inventory.profiles[idx].name.clone();
         match effect {
             Effect::LoadReadiness => {
@@ -92,86 +82,73 @@ impl Runner {
                 });
             }
             Effect::FetchIdentity { profile, request } => {
-                let pool = self.pool.clone();
-                let name = name(profile);
-                tokio::spawn(async move {
-                    let _permit = pool.acquire_owned().await;
-                    let _ = tx.send(Msg::IdentityLoaded {
-                        profile,
-                        request,
-                        result: identity(&engine, &name).await,
-                    });
-                });
+                self.fetch_identity(profile, request, name(profile))
             }
             Effect::GetSession { profile, purpose, mfa, run_mfa_process } => {
-                let name = name(profile);
-                let has_process = state.inventory.profiles[profile].mfa_process.is_some();
-                let sessions = self.sessions.clone();
-                tokio::spawn(async move {
-                    let mfa = match mfa {
-                        Some(code) => MfaSource::Code(code),
-                        None if run_mfa_process && has_process => MfaSource::Process,
-                        None => MfaSource::Never,
-                    };
-                    let ask = Ask { mfa, run_credential_process: true };
-                    let result = engine.session(&name, &ask).await.map_err(failure);
-                    if let Ok(session) = &result {
-                        sessions.lock().unwrap_or_else(|e| e.into_inner()).insert(profile, session.clone());
+                let mfa = match mfa {
+                    Some(code) => MfaSource::Code(code),
+                    None if run_mfa_process && state.profile(profile).mfa_process.is_some() => {
+                        MfaSource::Process
                     }
-                    let _ = tx.send(Msg::SessionLoaded { profile, purpose, result: result.map(Box::new) });
+                    None => MfaSource::Never,
+                };
+                self.get_session(profile, purpose, mfa, name(profile));
+            }
+            Effect::Copy { session } => {
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Msg::Copied(copy(&session)));
                 });
             }
-            Effect::Copy { profile } => {
-                let session = self.sessions.lock().unwrap_or_else(|e| e.into_inner()).get(&profile).cloned();
+            Effect::WriteEnvrc { session, inline } => {
+                let cwd = PathBuf::from(&state.cwd);
                 tokio::task::spawn_blocking(move || {
-                    let result = match session {
-                        None => Err("no session to copy".to_string()),
-                        Some(session) => {
-                            let shell = Shell::detect(None, std::env::var("SHELL").ok().as_deref());
-                            let text = format(&env_change(&session, &EnvOptions::default()), shell);
-                            crate::sink::clipboard::copy(&text)
-                                .map(|copied| {
-                                    format!(
-                                        "{} lines for {}: {}",
-                                        shell.name(),
-                                        session.profile,
-                                        copied.describe()
-                                    )
-                                })
-                                .map_err(|e| e.to_string())
-                        }
-                    };
-                    let _ = tx.send(Msg::Copied(result));
-                });
-            }
-            Effect::WriteEnvrc { profile, inline } => {
-                let session = self.sessions.lock().unwrap_or_else(|e| e.into_inner()).get(&profile).cloned();
-                let cwd = std::path::PathBuf::from(&state.cwd);
-                tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Msg::EnvrcWritten(write_envrc(&engine, session, &cwd, inline)));
+                    let _ = tx.send(Msg::EnvrcWritten(write_envrc(&engine, &session, &cwd, inline)));
                 });
             }
             Effect::RecordUse { profile } => {
-                let Some(path) = self.frecency_path.clone() else { return };
-                let name = name(profile);
-                tokio::task::spawn_blocking(move || {
-                    let mut frecency = Frecency::load(&path);
-                    frecency.record(&name, time::OffsetDateTime::now_utc().unix_timestamp());
-                    let _ = frecency.save(&path);
-                });
+                // At once, not on a task: `Enter` and `--print` end the process right after.
+                if let Some(path) = &self.frecency_path {
+                    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                    super::recent::record_at(path, &name(profile), now);
+                }
             }
         }
     }
+
+    fn fetch_identity(&self, profile: usize, request: u64, name: String) {
+        let (engine, tx, pool) = (self.engine.clone(), self.tx.clone(), self.pool.clone());
+        tokio::spawn(async move {
+            let _permit = pool.acquire_owned().await;
+            let _ = tx.send(Msg::IdentityLoaded { profile, request, result: identity(&engine, &name).await });
+        });
+    }
+
+    fn get_session(&self, profile: usize, purpose: Purpose, mfa: MfaSource, name: String) {
+        let (engine, tx) = (self.engine.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let ask = Ask { mfa, run_credential_process: true };
+            let result = engine.session(&name, &ask).await.map_err(failure).map(Box::new);
+            let _ = tx.send(Msg::SessionLoaded { profile, purpose, result });
+        });
+    }
+}
+
+/// Puts the export lines for the user's shell on the clipboard and says where they went.
+fn copy(session: &Session) -> Result<String, String> {
+    let shell = Shell::detect(None, std::env::var("SHELL").ok().as_deref());
+    let text = format(&env_change(session, &EnvOptions::default()), shell);
+    let copied =
+        crate::sink::clipboard::copy(&text, session.credentials.expiration).map_err(|e| e.to_string())?;
+    Ok(format!("{} lines for {}: {}", shell.name(), session.profile, copied.describe()))
 }
 
 fn write_envrc(
     engine: &Engine,
-    session: Option<Session>,
+    session: &Session,
     dir: &std::path::Path,
     inline: bool,
 ) -> Result<String, String> {
     use crate::sink::envrc::{Block, render, write};
-    let session = session.ok_or("no session for the .envrc")?;
     let awsw = std::env::current_exe().unwrap_or_else(|_| "awsw".into());
     let cache_file = engine.cache_file(&session.profile);
     let change;
@@ -181,7 +158,7 @@ fn write_envrc(
             .expiration
             .filter(|_| !session.credentials.is_long_term())
             .ok_or("--inline takes only temporary sessions; this profile has long-term keys")?;
-        change = env_change(&session, &EnvOptions::default());
+        change = env_change(session, &EnvOptions::default());
         Block::Inline { profile: &session.profile, change: &change, expires }
     } else {
         Block::Cached { profile: &session.profile, awsw: &awsw, cache_file: cache_file.as_deref() }

@@ -3,6 +3,8 @@
 //! `update` asks for on tokio and sends the results back as messages.
 
 mod effects;
+pub mod keys;
+pub mod recent;
 mod terminal;
 
 use std::process::ExitCode;
@@ -12,7 +14,6 @@ use futures::StreamExt;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
-use crate::app::frecency::Frecency;
 use crate::app::{Exit, Msg, Origin, State, update};
 use crate::commands::{exit, fail};
 use crate::config::{self, ConfigPaths};
@@ -44,8 +45,8 @@ pub fn run(print_mode: bool) -> ExitCode {
         Ok(engine) => Arc::new(engine),
         Err(err) => return fail(err.exit_code(), err),
     };
-    let frecency_path = Frecency::default_path();
-    let frecency = frecency_path.as_deref().map(Frecency::load).unwrap_or_default();
+    let frecency_path = recent::default_path();
+    let frecency = frecency_path.as_deref().map(recent::load).unwrap_or_default();
     let mut state = State::new(inventory, frecency, OffsetDateTime::now_utc(), origin_from_env());
     state.print_mode = print_mode;
     state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -62,6 +63,8 @@ pub fn run(print_mode: bool) -> ExitCode {
     match outcome {
         Err(err) => fail(exit::FAILURE, format!("terminal error: {err}")),
         Ok(Exit::Quit) => ExitCode::SUCCESS,
+        // The terminal is already restored (the loop's `Terminal` is dropped).
+        Ok(Exit::Signalled(signal)) => ExitCode::from(128u8.saturating_add(signal as u8)),
         Ok(Exit::Print(session)) => {
             let shell = Shell::detect(None, std::env::var("SHELL").ok().as_deref());
             let options = EnvOptions {
@@ -69,11 +72,11 @@ pub fn run(print_mode: bool) -> ExitCode {
                 user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
             };
             print!("{}", format(&env_change(&session, &options), shell));
-            eprintln!("awsw: this shell now uses profile {}", session.profile);
+            eprintln!("awsw: this shell now uses profile {}", crate::printable::escape(&session.profile));
             ExitCode::SUCCESS
         }
         Ok(Exit::Shell(session)) => {
-            eprintln!("{}", crate::commands::shell::banner(&engine, &session));
+            eprintln!("{}", crate::printable::escape(&crate::commands::shell::banner(&engine, &session)));
             let program = crate::sink::subshell::program(None, std::env::var("SHELL").ok().as_deref());
             let options = EnvOptions {
                 region_override: None,
@@ -94,9 +97,7 @@ async fn event_loop(
     let mut terminal = terminal::Terminal::enter(tty)?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let runner = effects::Runner::new(engine, tx.clone(), frecency_path);
-    let size = terminal.size()?;
-    update(&mut state, Msg::Resize { rows: crate::ui::list_rows(size.width, size.height) });
-    terminal.draw(&state)?;
+    draw(&mut terminal, &mut state)?;
     if std::env::var_os("AWSW_EXIT_AFTER_FIRST_FRAME").is_some() {
         return Ok(Exit::Quit);
     }
@@ -109,18 +110,16 @@ async fn event_loop(
     loop {
         let msg = tokio::select! {
             event = events.next() => match event {
-                Some(Ok(crossterm::event::Event::Key(key))) if key.kind != crossterm::event::KeyEventKind::Release => Msg::Key(key),
-                Some(Ok(crossterm::event::Event::Resize(width, height))) => {
-                    Msg::Resize { rows: crate::ui::list_rows(width, height) }
-                }
+                Some(Ok(crossterm::event::Event::Key(key))) if key.kind != crossterm::event::KeyEventKind::Release => Msg::Key(keys::key_from(key)),
+                Some(Ok(crossterm::event::Event::Resize(..))) => Msg::Resized,
                 Some(Ok(_)) => continue,
                 Some(Err(err)) => return Err(err),
                 None => Msg::Quit,
             },
             Some(msg) = rx.recv() => msg,
             _ = tick.tick() => Msg::Tick(OffsetDateTime::now_utc()),
-            _ = sigterm.recv() => Msg::Quit,
-            _ = sighup.recv() => Msg::Quit,
+            _ = sigterm.recv() => Msg::Signalled(libc::SIGTERM),
+            _ = sighup.recv() => Msg::Signalled(libc::SIGHUP),
         };
         for effect in update(&mut state, msg) {
             runner.run(effect, &state);
@@ -128,6 +127,16 @@ async fn event_loop(
         if let Some(exit) = state.exit.take() {
             return Ok(exit);
         }
-        terminal.draw(&state)?;
+        draw(&mut terminal, &mut state)?;
     }
+}
+
+/// Draws a frame and tells the model what it laid out, so paging and scrolling follow the
+/// sizes on screen.
+fn draw(terminal: &mut terminal::Terminal, state: &mut State) -> std::io::Result<()> {
+    let viewport = terminal.draw(state)?;
+    if viewport != state.viewport {
+        update(state, Msg::Drawn(viewport));
+    }
+    Ok(())
 }

@@ -7,7 +7,7 @@ use std::io::{BufWriter, Write};
 use ratatui::Terminal as RatTerminal;
 use ratatui::backend::CrosstermBackend;
 
-use crate::app::State;
+use crate::app::{State, Viewport};
 
 pub fn open_tty() -> std::io::Result<File> {
     std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty")
@@ -49,13 +49,11 @@ impl Terminal {
         Ok(Terminal { inner })
     }
 
-    pub fn size(&self) -> std::io::Result<ratatui::layout::Size> {
-        self.inner.size()
-    }
-
-    pub fn draw(&mut self, state: &State) -> std::io::Result<()> {
-        self.inner.draw(|frame| crate::ui::render(state, frame))?;
-        Ok(())
+    /// Draws a frame and returns what it laid out.
+    pub fn draw(&mut self, state: &State) -> std::io::Result<Viewport> {
+        let mut viewport = Viewport::default();
+        self.inner.draw(|frame| viewport = crate::ui::render(state, frame))?;
+        Ok(viewport)
     }
 }
 

@@ -27,7 +27,7 @@ fn the_file_sets_every_key() {
     let loaded = from(
         "# awsw settings\nmin_remaining = 600\nsession_duration = 43200\nenvrc_mode = inline\n\
          discovery_name_template = {account_id}-{role}\nmax_key_age_days = 30\nshell_mode = static\n\
-         process_timeout = 10\nclipboard_lifetime = 120\n",
+         process_timeout = 10\nclipboard_timeout = 120\n",
         &[],
     )
     .unwrap();
@@ -36,7 +36,7 @@ fn the_file_sets_every_key() {
     assert_eq!((s.min_remaining, s.session_duration), (600, 43200));
     assert_eq!(s.envrc_mode, EnvrcMode::Inline);
     assert_eq!(s.discovery_name_template, "{account_id}-{role}");
-    assert_eq!((s.max_key_age_days, s.process_timeout, s.clipboard_lifetime), (30, 10, 120));
+    assert_eq!((s.max_key_age_days, s.process_timeout, s.clipboard_timeout), (30, 10, 120));
     assert_eq!(s.shell_mode, ShellMode::Static);
 }
 
@@ -68,9 +68,9 @@ fn bad_file_values_and_unknown_keys_warn_and_the_rest_applies() {
 
 #[test]
 fn a_malformed_line_is_named_and_the_rest_still_applies() {
-    let loaded = from("process_timeout = 7\n[unclosed\nclipboard_lifetime = 30\n", &[]).unwrap();
+    let loaded = from("process_timeout = 7\n[unclosed\nclipboard_timeout = 30\n", &[]).unwrap();
     assert_eq!(loaded.settings.process_timeout, 7);
-    assert_eq!(loaded.settings.clipboard_lifetime, 30);
+    assert_eq!(loaded.settings.clipboard_timeout, 30);
     assert!(
         loaded.warnings.iter().any(|w| w.starts_with("/h/.config/awsw/config:2: ")),
         "{:?}",

@@ -1,11 +1,37 @@
 //! Copying text (export lines) to the clipboard. On a desktop, a short-lived background
 //! owner process (awsw itself, hidden subcommand) holds the X11/Wayland selection after
-//! awsw exits, until another program takes it; without a display, the OSC 52 escape asks
-//! the terminal to do it. Nothing copied is ever logged or echoed.
+//! awsw exits, until another program takes it, the session expires, or
+//! `AWSW_CLIPBOARD_TIMEOUT` seconds (60) pass; then it clears the selection if it still holds
+//! awsw's text, and ends. Clipboard managers are asked not to keep it in their history.
+//! Without a display, the OSC 52 escape asks the terminal to do it (the terminal then keeps
+//! it; awsw cannot clear it there). Nothing copied is ever logged or echoed.
 
 use std::io::{Read, Write};
 use std::process::{Command, ExitCode, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use time::OffsetDateTime;
+
+/// How long the clipboard keeps awsw's text when the session does not expire sooner.
+pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(60);
+pub const LIFETIME_VAR: &str = "AWSW_CLIPBOARD_TIMEOUT";
+
+/// What the owner process was told to hold for (`copy` sets the variable for it; the owner
+/// reads no settings of its own).
+fn configured_lifetime() -> Duration {
+    std::env::var(LIFETIME_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&s| s > 0)
+        .map_or(DEFAULT_LIFETIME, Duration::from_secs)
+}
+
+/// How long the owner holds the text: the configured time, cut to what is left of the
+/// session (at least a second).
+pub fn lifetime(configured: Duration, expires: Option<OffsetDateTime>, now: OffsetDateTime) -> Duration {
+    let left = expires.map_or(configured, |t| Duration::try_from(t - now).unwrap_or(Duration::ZERO));
+    configured.min(left).max(Duration::from_secs(1))
+}
 
 /// Where the text went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,11 +64,14 @@ fn has_display() -> bool {
     ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
 }
 
-/// Copies `text`: the system clipboard when a display is reachable, else OSC 52.
-pub fn copy(text: &str) -> Result<Copied, ClipboardError> {
+/// Copies `text` (credentials that expire at `expires`): the system clipboard when a
+/// display is reachable, else OSC 52.
+pub fn copy(text: &str, expires: Option<OffsetDateTime>) -> Result<Copied, ClipboardError> {
     let mut reasons = Vec::new();
     if has_display() {
-        match copy_system(text) {
+        let configured = Duration::from_secs(u64::from(crate::settings::current().clipboard_timeout));
+        let hold = lifetime(configured, expires, OffsetDateTime::now_utc());
+        match copy_system(text, hold) {
             Ok(()) => return Ok(Copied::System),
             Err(reason) => reasons.push(reason),
         }
@@ -58,11 +87,17 @@ pub fn copy(text: &str) -> Result<Copied, ClipboardError> {
     }
 }
 
-fn copy_system(text: &str) -> Result<(), String> {
+fn copy_system(text: &str, hold: Duration) -> Result<(), String> {
     use std::os::unix::process::CommandExt;
     let exe = std::env::current_exe().map_err(|e| format!("cannot find awsw itself: {e}"))?;
     let mut command = Command::new(exe);
-    command.arg(OWNER_COMMAND).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
+    command
+        .arg(OWNER_COMMAND)
+        // The owner learns its lifetime, already cut to the session's, the way users set it.
+        .env(LIFETIME_VAR, hold.as_secs().to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
     // SAFETY: setsid is async-signal-safe; the owner leaves awsw's session so it outlives
     // the terminal's job control.
     unsafe {
@@ -103,20 +138,41 @@ fn copy_osc52(text: &str) -> Result<(), String> {
 }
 
 /// The hidden owner: takes the text on stdin, owns the selection, says `1` once it does,
-/// and lives until another program takes the clipboard.
+/// and serves it until another program takes the clipboard or its lifetime
+/// (`AWSW_CLIPBOARD_TIMEOUT`, set by `copy`) ends; then clears the selection if it still
+/// holds the text, so the credentials do not outlive it there.
 pub fn run_owner() -> ExitCode {
     use arboard::SetExtLinux;
+    let deadline = Instant::now() + configured_lifetime();
     let mut text = String::new();
     if std::io::stdin().read_to_string(&mut text).is_err() {
         return ExitCode::FAILURE;
     }
     let Ok(mut clipboard) = arboard::Clipboard::new() else { return ExitCode::FAILURE };
-    if clipboard.set_text(text.clone()).is_err() {
+    if clipboard.set().exclude_from_history().text(text.clone()).is_err() {
         return ExitCode::FAILURE;
     }
     let mut out = std::io::stdout();
     let _ = out.write_all(b"1").and_then(|_| out.flush());
-    // Keep serving the selection until someone else owns it.
-    let _ = clipboard.set().wait().text(text);
+    let _ = clipboard.set().exclude_from_history().wait_until(deadline).text(text.clone());
+    if clipboard.get_text().is_ok_and(|now| now == text) {
+        let _ = clipboard.clear();
+    }
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn the_lifetime_is_the_configured_time_cut_to_the_session() {
+        let now = datetime!(2026-11-24 12:00:00 UTC);
+        let minute = Duration::from_secs(60);
+        assert_eq!(lifetime(minute, None, now), minute);
+        assert_eq!(lifetime(minute, Some(now + time::Duration::hours(1)), now), minute);
+        assert_eq!(lifetime(minute, Some(now + time::Duration::seconds(20)), now), Duration::from_secs(20));
+        assert_eq!(lifetime(minute, Some(now - time::Duration::seconds(5)), now), Duration::from_secs(1));
+    }
 }

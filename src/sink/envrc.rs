@@ -1,14 +1,13 @@
 //! The awsw block in a project's `.envrc`: built (pure), spliced into the existing file
 //! (pure: every byte outside the markers stays as it was), and written atomically.
 
-use std::io::Write;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use time::format_description::well_known::Rfc3339;
 
 use super::env::EnvChange;
 use super::shell::{Shell, format, quote_posix};
+use crate::safe_fs::{Dir, FsError};
 
 pub const START: &str = "# >>> awsw >>>";
 pub const END: &str = "# <<< awsw <<<";
@@ -137,40 +136,42 @@ pub fn splice(existing: &str, block: &str, path: &Path) -> Result<String, EnvrcE
     }
 }
 
-/// Writes `DIR/.envrc` with the block, atomically. `private` forces mode 0600.
+/// Writes `DIR/.envrc` with the block, atomically. `private` forces mode 0600. The
+/// directory is opened once and must be one no other user can change; the existing file is
+/// read through that descriptor only if it is a regular file of this user's (not a link, a
+/// FIFO or another user's file, whose text direnv would run once allowed).
 pub fn write(dir: &Path, block: &str, private: bool) -> Result<PathBuf, EnvrcError> {
-    let path = dir.join(".envrc");
+    const NAME: &str = ".envrc";
+    let path = dir.join(NAME);
     let write_err = |reason: String| EnvrcError::Write { path: path.clone(), reason };
-    let (existing, mode) = match std::fs::symlink_metadata(&path) {
-        Ok(meta) if meta.file_type().is_symlink() => return Err(EnvrcError::Symlink { path }),
-        Ok(meta) => {
-            let text = std::fs::read_to_string(&path).map_err(|e| write_err(e.to_string()))?;
-            (text, meta.mode() & 0o7777)
+    let opened = Dir::open_trusted(dir).map_err(|e| write_err(e.to_string()))?;
+    let (existing, mode) = match opened.read_text(NAME, u64::MAX) {
+        Ok(Some((_, file))) if file.uid != crate::safe_fs::euid() => {
+            return Err(write_err(format!("it belongs to another user (uid {})", file.uid)));
         }
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => (String::new(), 0o644),
+        Ok(Some((text, file))) => (text, file.mode & 0o777),
+        Ok(None) => (String::new(), 0o644),
+        Err(FsError::Symlink { .. }) => return Err(EnvrcError::Symlink { path }),
+        Err(FsError::NotRegular { kind, .. }) => {
+            return Err(write_err(format!("it is not a regular file ({kind}); remove it or pass --dir")));
+        }
         Err(err) => return Err(write_err(err.to_string())),
     };
     let content = splice(&existing, block, &path)?;
     let mode = if private { 0o600 } else { mode };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".envrc.awsw-")
-        .tempfile_in(dir)
-        .map_err(|e| write_err(format!("cannot create a file in {}: {e}", dir.display())))?;
-    temp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(mode))
-        .and_then(|_| temp.write_all(content.as_bytes()))
-        .and_then(|_| temp.as_file().sync_all())
-        .map_err(|e| write_err(e.to_string()))?;
-    temp.persist(&path).map_err(|e| write_err(e.error.to_string()))?;
+    opened.replace(NAME, content.as_bytes(), mode).map_err(|e| write_err(e.to_string()))?;
     Ok(path)
 }
 
 /// When `dir` is inside a git work tree and `.envrc` is not ignored there, a warning.
+/// The repository is not trusted: `core.fsmonitor` (run by anything that reads the index)
+/// is switched off and `check-ignore` reads only the ignore rules (`--no-index`).
 pub fn git_warning(dir: &Path) -> Option<String> {
     let git = |args: &[&str]| {
         std::process::Command::new("git")
             .arg("-C")
             .arg(dir)
+            .args(["-c", "core.fsmonitor=false"])
             .args(args)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -181,7 +182,7 @@ pub fn git_warning(dir: &Path) -> Option<String> {
     if !inside {
         return None;
     }
-    let ignored = git(&["check-ignore", "-q", ".envrc"]).is_some_and(|s| s.success());
+    let ignored = git(&["check-ignore", "--no-index", "-q", ".envrc"]).is_some_and(|s| s.success());
     (!ignored).then(|| {
         format!(
             "{} is inside a git work tree and .envrc is not ignored: add `.envrc` to .gitignore so the credentials are never committed",

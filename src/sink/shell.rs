@@ -58,12 +58,25 @@ pub fn quote_fish(value: &str) -> String {
     format!("'{}'", value.replace('\\', r"\\").replace('\'', r"\'"))
 }
 
-/// PowerShell verbatim strings: `'` is doubled, nothing else is special.
+/// PowerShell verbatim strings. PowerShell ends them at any of five quote characters
+/// (`'`, U+2018, U+2019, U+201A, U+201B), and a doubled one stands for itself, so each of
+/// them is doubled; nothing else is special inside.
 pub fn quote_powershell(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('\'');
+    for c in value.chars() {
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}') {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
 }
 
-/// nushell raw strings `r#'...'#`, with enough `#` that the value cannot close them.
+/// nushell raw strings `r#'...'#`, with enough `#` that the value cannot close them: inside,
+/// nothing is an escape and only `'` followed by the fence ends the string (checked the same
+/// way as PowerShell's quoting, by a round trip of hostile values).
 pub fn quote_nu(value: &str) -> String {
     let mut hashes = 1;
     while value.contains(&format!("'{}", "#".repeat(hashes))) {
@@ -165,6 +178,69 @@ mod tests {
             format(&change(), Shell::Nu),
             "hide-env -i AWS_PROFILE\nload-env {AWS_SECRET_ACCESS_KEY: r#'a'b'#, AWSW_PROFILE: r##'x'#y'##}\n"
         );
+    }
+
+    /// Values that try to end a quoted string in some shell, each quote of PowerShell
+    /// (`'`, U+2018, U+2019, U+201A, U+201B) included.
+    const HOSTILE: [&str; 8] = [
+        "us-east-1\u{2019}; Start-Process calc; \u{2018}",
+        "a'b\u{2018}c\u{2019}d\u{201a}e\u{201b}f''\u{2019}\u{2019}",
+        "\u{201b}",
+        "$(calc) `calc` $Env:HOME ${x} @(1) \"dq\" \u{201c}\u{201d}",
+        "'#'##'### r#' end",
+        "line\nbreak\r\ttab \\ back\\",
+        "",
+        "本番 \u{feff} \u{0} nul",
+    ];
+
+    /// A PowerShell single-quoted string as its tokenizer reads it: any of the five quote
+    /// characters ends it unless another of them follows, and a pair stands for one quote.
+    fn parse_powershell(text: &str) -> Option<String> {
+        let is_quote = |c: char| matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}');
+        let mut chars = text.chars().peekable();
+        if !chars.next().is_some_and(is_quote) {
+            return None;
+        }
+        let mut value = String::new();
+        while let Some(c) = chars.next() {
+            if is_quote(c) {
+                if chars.peek().copied().is_some_and(is_quote) {
+                    value.push(chars.next().expect("peeked"));
+                    continue;
+                }
+                // The string ended: anything after it would be a command.
+                return chars.next().is_none().then_some(value);
+            }
+            value.push(c);
+        }
+        None
+    }
+
+    /// A nushell raw string `r#'...'#`: it ends at the first `'` followed by as many `#`.
+    fn parse_nu(text: &str) -> Option<String> {
+        let rest = text.strip_prefix('r')?;
+        let hashes = rest.len() - rest.trim_start_matches('#').len();
+        let fence = &rest[..hashes];
+        let body = rest[hashes..].strip_prefix('\'')?;
+        let end = body.find(&format!("'{fence}"))?;
+        (end + 1 + hashes == body.len()).then(|| body[..end].to_string())
+    }
+
+    #[test]
+    fn powershell_quoting_round_trips_every_quote_character() {
+        for value in HOSTILE {
+            let quoted = quote_powershell(value);
+            assert_eq!(parse_powershell(&quoted).as_deref(), Some(value), "{quoted}");
+        }
+        assert_eq!(quote_powershell("a\u{2019}b"), "'a\u{2019}\u{2019}b'");
+    }
+
+    #[test]
+    fn nushell_quoting_round_trips() {
+        for value in HOSTILE {
+            let quoted = quote_nu(value);
+            assert_eq!(parse_nu(&quoted).as_deref(), Some(value), "{quoted}");
+        }
     }
 
     #[test]
