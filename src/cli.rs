@@ -33,6 +33,15 @@ pub enum Command {
     Shell(ShellArgs),
     /// Write a profile's session block into a project's .envrc (for direnv).
     Envrc(EnvrcArgs),
+    /// Renew a profile's session (asking for an MFA code if needed), so the awsw shells
+    /// serving it keep working.
+    Refresh(RefreshArgs),
+    /// Log in to IAM Identity Center (an sso-session, or the one behind a profile).
+    Login(LoginArgs),
+    /// Sign out of IAM Identity Center and delete the cached token.
+    Logout(LogoutArgs),
+    /// IAM Identity Center: the accounts and roles you may use.
+    Sso(SsoArgs),
     /// Replace a profile's long-term access key with a new one, in IAM and in the credentials file.
     Rotate(RotateArgs),
     /// Internal: holds the clipboard selection after awsw exits.
@@ -104,6 +113,13 @@ pub struct ShellArgs {
     /// Start even inside another awsw shell.
     #[arg(long)]
     pub force: bool,
+    /// Fixed keys in the shell's environment instead of the local credential endpoint
+    /// (for tools that cannot read it); awsw replaces itself with the shell.
+    #[arg(long = "static", conflicts_with = "server")]
+    pub static_keys: bool,
+    /// The local credential endpoint even when `shell_mode = static` is set.
+    #[arg(long)]
+    pub server: bool,
     /// Set AWS_REGION and AWS_DEFAULT_REGION to this region.
     #[arg(long)]
     pub region: Option<String>,
@@ -185,6 +201,10 @@ pub struct EnvArgs {
 #[derive(Debug, clap::Args)]
 pub struct ExecArgs {
     pub profile: String,
+    /// Serve the session through a local credential endpoint that renews it, instead of
+    /// fixed keys; awsw stays the command's parent.
+    #[arg(long)]
+    pub server: bool,
     /// Set AWS_REGION and AWS_DEFAULT_REGION to this region.
     #[arg(long)]
     pub region: Option<String>,
@@ -210,12 +230,65 @@ pub struct ListArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct LoginArgs {
+    /// An sso-session name or an SSO profile (default: the only sso-session).
+    #[arg(value_name = "SSO_SESSION|PROFILE")]
+    pub name: Option<String>,
+    /// Only print the URL (and code); do not open a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Use the device code flow (works over SSH) instead of the browser redirect to 127.0.0.1.
+    #[arg(long)]
+    pub device_code: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LogoutArgs {
+    /// An sso-session name or an SSO profile (default: the only sso-session).
+    #[arg(value_name = "SSO_SESSION|PROFILE")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SsoArgs {
+    #[command(subcommand)]
+    pub command: SsoCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SsoCommand {
+    /// Every account and role the session's token may use (asks the portal, updates the cache).
+    Accounts(SsoAccountsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SsoAccountsArgs {
+    /// The sso-session (default: the only one).
+    #[arg(value_name = "SSO_SESSION")]
+    pub session: Option<String>,
+    /// Print one JSON object instead of lines.
+    #[arg(long)]
+    pub json: bool,
+    /// Print the cached result without asking the portal.
+    #[arg(long)]
+    pub cached: bool,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct RotateArgs {
     /// The profile whose access key to rotate (a role profile rotates the keys at the root of its chain).
     pub profile: String,
     /// Say what would happen, change nothing (never asks for an MFA code).
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub mfa: MfaArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RefreshArgs {
+    /// The profile (default: `AWSW_PROFILE`, the profile of the awsw shell you are in).
+    pub profile: Option<String>,
     #[command(flatten)]
     pub mfa: MfaArgs,
 }

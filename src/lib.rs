@@ -10,6 +10,8 @@ pub mod printable;
 pub mod runtime;
 pub mod safe_fs;
 pub mod secret;
+pub mod server;
 pub mod settings;
 pub mod sink;
+pub mod sso;
 pub mod ui;

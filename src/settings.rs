@@ -52,8 +52,8 @@ impl Default for Settings {
             discovery_name_template: "{account_name}/{role}".into(),
             max_key_age_days: 90,
             shell_mode: ShellMode::Server,
-            process_timeout: 60,
-            clipboard_timeout: 60,
+            process_timeout: crate::creds::process::DEFAULT_TIMEOUT.as_secs() as u32,
+            clipboard_timeout: crate::sink::clipboard::DEFAULT_LIFETIME.as_secs() as u32,
         }
     }
 }

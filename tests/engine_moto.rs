@@ -327,6 +327,6 @@ fn cached_only_on_an_sso_profile_without_a_token_says_to_log_in() {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
-    assert!(stderr.contains("run `aws sso login --sso-session corp`"), "{stderr}");
+    assert!(stderr.contains("run `awsw login corp`"), "{stderr}");
     assert!(!stderr.contains("awsw env sso-dev"), "renewing in awsw would not help: {stderr}");
 }

@@ -62,7 +62,7 @@ fn keys_of_alice(moto: &MotoServer) -> Vec<String> {
     listed.split_whitespace().map(str::to_string).collect()
 }
 
-const CONFIG: &str = "[profile alice]\nregion = us-east-1\n[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = alice\n[profile sso]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = R\n";
+const CONFIG: &str = "[profile alice]\nregion = us-east-1\n[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = alice\n[profile sso]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = R\n[profile proc]\ncredential_process = /bin/false\n[profile envrole]\nrole_arn = arn:aws:iam::123456789012:role/x\ncredential_source = Environment\n";
 
 /// A credentials file with everything a careless rewrite would lose: a comment, CRLF, a
 /// trailing comment on the secret, another profile, no final newline.
@@ -159,10 +159,14 @@ fn refusals_change_nothing() {
         stdout.contains("create a new access key for IAM user alice") && stdout.contains(&old_id),
         "{stdout}"
     );
-    // SSO: nothing to rotate.
-    let (code, _, stderr) = run(&["rotate", "sso"]);
-    assert_eq!(code, Some(1));
-    assert!(stderr.contains("SSO") && stderr.lines().count() == 1, "{stderr}");
+    // SSO, a process, the environment: nothing to rotate.
+    for (profile, source) in
+        [("sso", "SSO"), ("proc", "a credential_process"), ("envrole", "the environment")]
+    {
+        let (code, _, stderr) = run(&["rotate", profile]);
+        assert_eq!(code, Some(1), "{stderr}");
+        assert!(stderr.contains(source) && stderr.lines().count() == 1, "{stderr}");
+    }
     // A second key already exists: name it.
     let second =
         aws(&moto, &["iam", "create-access-key", "--user-name", "alice", "--query", "AccessKey.AccessKeyId"]);
@@ -370,4 +374,46 @@ fn with_mfa_serial_the_rotation_runs_on_an_mfa_session_and_drops_it_after() {
         .filter(|e| e.file_name().to_string_lossy().starts_with("session-"))
         .collect();
     assert!(sessions.is_empty(), "the MFA session of the old key is dropped");
+}
+
+/// Makes a directory refuse new entries until dropped: mode 0555, and for root (whom modes do
+/// not stop) the immutable attribute.
+struct Unwritable(PathBuf);
+
+impl Unwritable {
+    fn new(dir: PathBuf) -> Option<Unwritable> {
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        // SAFETY-free: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            let made = std::process::Command::new("chattr").arg("+i").arg(&dir).status();
+            if !made.is_ok_and(|s| s.success()) {
+                assert!(std::env::var_os("CI").is_none(), "chattr +i is needed under CI as root");
+                eprintln!("skipped: cannot make {} immutable", dir.display());
+                return None;
+            }
+        }
+        Some(Unwritable(dir))
+    }
+}
+
+impl Drop for Unwritable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr").arg("-i").arg(&self.0).status();
+        let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o755));
+    }
+}
+
+#[test]
+fn the_binary_deletes_the_new_key_again_when_the_credentials_file_cannot_be_replaced() {
+    let Some((moto, sb, id, _)) = setup() else { return };
+    let before = read_credentials(&sb);
+    let Some(_guard) = Unwritable::new(sb.home().join(".aws")) else { return };
+    let out = sb.awsw(&["rotate", "alice"]).output().unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("rotation stopped, cannot write"), "{stderr}");
+    assert!(stderr.contains("is unchanged and the new key was deleted again"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert_eq!(read_credentials(&sb), before);
+    assert_eq!(keys_of_alice(&moto), vec![id]);
 }

@@ -296,8 +296,10 @@ fn awsw_shell_in_tmux_carries_the_session_and_the_exit_status() {
     let env = std::fs::read_to_string(&envfile).unwrap();
     tmux(&["kill-server"]);
     assert!(env.contains("AWSW_PROFILE=dev\n"), "{env}");
-    assert!(env.contains("AWS_ACCESS_KEY_ID=ASIA"), "{env}");
-    assert!(env.contains("AWS_SESSION_TOKEN="), "{env}");
+    // Served by default: the local endpoint, and no keys (the SDKs would read those first).
+    assert!(env.contains("AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:"), "{env}");
+    assert!(env.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN="), "{env}");
+    assert!(!env.contains("AWS_ACCESS_KEY_ID=") && !env.contains("AWS_SESSION_TOKEN="), "{env}");
     assert!(env.contains("AWS_REGION=eu-west-1\n"), "{env}");
 }
 

@@ -1,5 +1,6 @@
 //! `awsw exec PROFILE -- COMMAND`: replaces awsw with the command, its environment pointed
-//! at the session, so the command's exit status and signals are its own.
+//! at the session, so the command's exit status and signals are its own. With `--server`
+//! the command is served by the local credential endpoint instead, awsw staying its parent.
 
 use std::os::unix::process::CommandExt;
 use std::process::ExitCode;
@@ -23,14 +24,20 @@ pub fn run(args: &ExecArgs) -> ExitCode {
     };
     print_notices(&engine);
     crate::runtime::recent::record(&session.profile);
+    let Some((program, rest)) = args.command.split_first() else {
+        return fail(exit::USAGE, "exec needs a command after `--`");
+    };
+    if args.server {
+        let mut command = std::process::Command::new(program);
+        command.args(rest);
+        let name = program.to_string_lossy().into_owned();
+        return super::served::run(std::sync::Arc::new(engine), session, command, &name, args.region.clone());
+    }
     let options = EnvOptions {
         region_override: args.region.clone(),
         user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
     };
     let change = env_change(&session, &options);
-    let Some((program, rest)) = args.command.split_first() else {
-        return fail(exit::USAGE, "exec needs a command after `--`");
-    };
     let mut command = std::process::Command::new(program);
     command.args(rest);
     for name in &change.unset {

@@ -28,6 +28,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "The STS endpoint, in the SDKs' precedence.",
     ),
     (
+        "AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL_SSO",
+        "The IAM Identity Center OIDC service and portal (else AWS_ENDPOINT_URL, else the session's region).",
+    ),
+    (
         "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN",
         "Roots with credential_source = Environment; shown in the picker's header.",
     ),
@@ -38,11 +42,27 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("AWSW_DISCOVERY_NAME_TEMPLATE", "Names of SSO-discovered profiles (default {account_name}/{role})."),
     ("AWSW_MAX_KEY_AGE_DAYS", "Days after which long-term keys are flagged as old (1-3650, default 90)."),
     ("AWSW_SHELL_MODE", "How awsw shell passes credentials: server or static."),
+    (
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN",
+        "Set by awsw in a served shell or command: the credential endpoint's address and token.",
+    ),
     ("AWSW_PROCESS_TIMEOUT", "Seconds a credential_process or mfa_process may run (1-3600, default 60)."),
-    ("AWSW_CLIPBOARD_TIMEOUT", "Seconds copied lines stay on the clipboard (1-86400, default 60)."),
+    (
+        "AWSW_CLIPBOARD_TIMEOUT",
+        "Seconds copied credentials stay on the clipboard (1-86400, default 60; never past the session).",
+    ),
     ("AWSW_TEST_FEDERATION_ENDPOINT", "For awsw's own tests only: a loopback federation endpoint."),
-    ("BROWSER", "The browser awsw console opens."),
+    ("AWS_ENDPOINT_URL_IAM", "The IAM endpoint for key age and awsw rotate (else AWS_ENDPOINT_URL)."),
+    (
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_DISABLED",
+        "Where the instance metadata service is; true turns it off (credential_source = Ec2InstanceMetadata).",
+    ),
+    ("BROWSER", "The browser awsw console and awsw login open."),
     ("_AWSW_COMPLETE", "Set by the completion scripts when they ask awsw for candidates."),
+    (
+        "DISPLAY, WAYLAND_DISPLAY",
+        "awsw login: with a display (or BROWSER) the browser flow, else the device flow.",
+    ),
     ("SHELL", "The default for --shell, the subshell, and the picker's copy and --print."),
     ("NO_COLOR", "The picker draws without colour."),
     ("XDG_CONFIG_HOME, XDG_CACHE_HOME, XDG_STATE_HOME, HOME", "Where awsw's settings, cache and state live."),
@@ -50,12 +70,19 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
 
 /// The files the README documents.
 pub const FILES: &[(&str, &str)] = &[
-    ("~/.aws/config, ~/.aws/credentials", "Read, never written, as the AWS SDKs read them."),
+    (
+        "~/.aws/config, ~/.aws/credentials",
+        "Read as the AWS SDKs read them; only awsw rotate writes the credentials file (two values of one profile).",
+    ),
     ("~/.config/awsw/config", "awsw's settings (INI); the AWSW_* variables win over it."),
     ("~/.cache/awsw/role-*.json", "Role sessions (temporary credentials), mode 0600 in a 0700 directory."),
     ("~/.cache/awsw/session-*.json", "MFA base sessions from GetSessionToken, mode 0600."),
     ("~/.cache/awsw/identity-*.json", "The caller identity of root credentials; no secrets."),
+    ("~/.cache/awsw/keyage-*.json", "When an access key was created and last used, for a day; no secrets."),
+    ("~/.cache/awsw/*.json.lock", "Lock files: one awsw process at a time gets a session; removed after."),
     ("~/.aws/cli/cache/*.json", "Role sessions in the AWS CLI's format, shared with it."),
+    ("~/.aws/sso/cache/*.json", "SSO tokens and OIDC registrations in the AWS CLI's format, mode 0600."),
+    ("~/.cache/awsw/sso-accounts-*.json", "The accounts and roles of an sso-session; no secrets."),
     ("~/.local/state/awsw/frecency.json", "Profile use counts and times for the picker; no secrets."),
     ("DIR/.envrc", "Written only by awsw envrc (or e/E in the picker)."),
 ];
@@ -74,6 +101,11 @@ pub const EXIT_STATUS: &[(&str, &str)] = &[
          exec without a command, the picker without a terminal.",
     ),
     ("126, 127", "exec / shell: the program could not run / was not found."),
+    (
+        "128+n",
+        "exec --server / shell: the command or shell was killed by signal n (awsw dies of the same \
+         signal for SIGINT, SIGTERM, SIGHUP, SIGPIPE).",
+    ),
     ("129, 143", "The picker ended by SIGHUP / SIGTERM (128 + the signal's number), the terminal restored."),
     ("other", "exec and shell exit with the command's or shell's own status."),
 ];

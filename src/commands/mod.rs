@@ -8,10 +8,15 @@ pub mod env;
 pub mod envrc;
 pub mod exec;
 pub mod list;
+pub mod login;
+pub mod logout;
 pub mod man;
+pub mod refresh;
 pub mod rotate;
+pub mod served;
 pub mod session;
 pub mod shell;
+pub mod sso;
 pub mod whoami;
 
 use std::process::ExitCode;

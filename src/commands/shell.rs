@@ -1,7 +1,9 @@
-//! `awsw shell PROFILE`: the user's shell with the session in its environment. Prints who
-//! and until when once, then becomes the shell, so its exit status is awsw's.
+//! `awsw shell PROFILE`: the user's shell with the session. Prints who and until when once,
+//! then runs the shell served by the local credential endpoint (awsw stays its parent and
+//! ends with its status), or with `--static` becomes the shell with fixed keys.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use time::OffsetDateTime;
 
@@ -35,6 +37,11 @@ pub fn run(args: &ShellArgs) -> ExitCode {
     print_notices(&engine);
     crate::runtime::recent::record(&session.profile);
     eprintln!("{}", crate::printable::escape(&banner(&engine, &session)));
+    let static_keys = args.static_keys
+        || (!args.server && crate::settings::current().shell_mode == crate::settings::ShellMode::Static);
+    if !static_keys {
+        return super::served::shell(Arc::new(engine), session, &program, args.region.clone());
+    }
     let options = EnvOptions {
         region_override: args.region.clone(),
         user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),

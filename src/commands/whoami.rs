@@ -11,10 +11,9 @@ use time::format_description::well_known::Rfc3339;
 
 use super::session::{ask, block_on, engine, print_notices, report};
 use crate::cli::WhoamiArgs;
-use crate::creds::iam::AwsIam;
-use crate::creds::keyage::KeyLookup;
+use crate::creds::keyage::add_to_report;
 use crate::creds::keyfacts::KeyFacts;
-use crate::creds::{Ask, Engine, IdentityReport, Readiness};
+use crate::creds::{Ask, CredsError, Engine, IdentityReport, Readiness};
 
 /// How many identity calls run at once for `--all`.
 const CONCURRENCY: usize = 16;
@@ -31,15 +30,16 @@ fn expiry_text(expiration: Option<OffsetDateTime>) -> Option<String> {
     expiration.and_then(|t| t.format(&Rfc3339).ok())
 }
 
-/// Root-key and key-age facts for `name` (IAM is asked only `with_age`).
-fn key_facts(engine: &Engine, name: &str, report: &IdentityReport, with_age: bool) -> Option<KeyFacts> {
-    let lookup = KeyLookup {
-        engine,
-        iam: &AwsIam,
-        cache_dir: crate::creds::cache::SessionCache::default_dir()?,
-        now: OffsetDateTime::now_utc(),
-    };
-    block_on(lookup.facts(name, Some(&report.identity), with_age))
+/// Who `name` is, with its root-key facts (and the key age, asking IAM, only `with_age`).
+async fn identity(
+    engine: &Engine,
+    name: &str,
+    ask: &Ask,
+    with_age: bool,
+) -> Result<IdentityReport, CredsError> {
+    let mut report = engine.identity(name, ask).await?;
+    add_to_report(engine, name, &mut report, with_age).await;
+    Ok(report)
 }
 
 fn findings(facts: Option<&KeyFacts>) -> Vec<crate::config::Finding> {
@@ -53,8 +53,9 @@ fn print_findings(facts: Option<&KeyFacts>) {
     }
 }
 
-fn json(profile: &str, report: &IdentityReport, facts: Option<&KeyFacts>) -> serde_json::Value {
+fn json(profile: &str, report: &IdentityReport) -> serde_json::Value {
     let now = OffsetDateTime::now_utc();
+    let facts = report.keys.as_ref();
     serde_json::json!({
         "root_keys": facts.is_some_and(|f| f.root),
         "key": facts.map(|f| f.json(now)).unwrap_or(serde_json::Value::Null),
@@ -78,17 +79,15 @@ pub fn run(args: &WhoamiArgs) -> ExitCode {
         return all(Arc::new(engine), args.json);
     }
     let profile = args.profile.clone().unwrap_or_default();
-    let result = block_on(engine.identity(&profile, &ask(&args.mfa, true)));
+    let result = block_on(identity(&engine, &profile, &ask(&args.mfa, true), true));
     print_notices(&engine);
     match result {
         Ok(report) if args.json => {
-            let facts = key_facts(&engine, &profile, &report, true);
-            print_findings(facts.as_ref());
-            println!("{}", json(&profile, &report, facts.as_ref()));
+            print_findings(report.keys.as_ref());
+            println!("{}", json(&profile, &report));
             ExitCode::SUCCESS
         }
         Ok(report) => {
-            let facts = key_facts(&engine, &profile, &report, true);
             println!("profile  {}", escape(&profile));
             println!("account  {}", escape(&report.identity.account));
             println!("arn      {}", escape(&report.identity.arn));
@@ -106,10 +105,10 @@ pub fn run(args: &WhoamiArgs) -> ExitCode {
                 None => println!("expires  never (long-term keys)"),
             }
             println!("source   {}", origin_name(&report));
-            if let Some(line) = facts.as_ref().and_then(|f| f.describe(OffsetDateTime::now_utc())) {
+            if let Some(line) = report.keys.as_ref().and_then(|f| f.describe(OffsetDateTime::now_utc())) {
                 println!("key      {}", escape(&line));
             }
-            print_findings(facts.as_ref());
+            print_findings(report.keys.as_ref());
             ExitCode::SUCCESS
         }
         Err(err) => report(&err),
@@ -140,7 +139,7 @@ impl Skipped {
         }
         let groups: Vec<String> = [
             group(&self.mfa, "needs an MFA code"),
-            group(&self.sso, "needs `aws sso login`"),
+            group(&self.sso, "needs `awsw login`"),
             group(&self.process, "runs a credential_process"),
             group(&self.unusable, "cannot work (see `awsw list`)"),
         ]
@@ -177,12 +176,12 @@ fn all(engine: Arc<Engine>, as_json: bool) -> ExitCode {
     }
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-    let results: Vec<(String, Result<IdentityReport, crate::creds::CredsError>)> = runtime.block_on(async {
+    let results: Vec<(String, Result<IdentityReport, CredsError>)> = runtime.block_on(async {
         futures::stream::iter(names)
             .map(|name| {
                 let engine = engine.clone();
                 async move {
-                    let result = engine.identity(&name, &Ask::non_interactive()).await;
+                    let result = identity(&engine, &name, &Ask::non_interactive(), false).await;
                     (name, result)
                 }
             })
@@ -196,10 +195,11 @@ fn all(engine: Arc<Engine>, as_json: bool) -> ExitCode {
     }
     let mut failed = false;
     for (name, result) in results {
-        let facts = result.as_ref().ok().and_then(|report| key_facts(&engine, &name, report, false));
-        print_findings(facts.as_ref());
+        if let Ok(report) = &result {
+            print_findings(report.keys.as_ref());
+        }
         match (result, as_json) {
-            (Ok(report), true) => println!("{}", json(&name, &report, facts.as_ref())),
+            (Ok(report), true) => println!("{}", json(&name, &report)),
             (Ok(report), false) => println!(
                 "{}\t{}\t{}",
                 escape(&name),

@@ -178,4 +178,21 @@ mod tests {
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file left behind");
     }
+
+    #[test]
+    fn the_owner_is_kept_and_a_symlink_stays_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real-credentials");
+        std::fs::write(&real, "old").unwrap();
+        let link = dir.path().join("credentials");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        // Only root can give a file to someone else; as anyone else the owner is ourselves.
+        let owner =
+            if unsafe { libc::geteuid() } == 0 { 4321 } else { std::fs::metadata(&real).unwrap().uid() };
+        let _ = std::os::unix::fs::chown(&real, Some(owner), Some(owner));
+        write_keeping_metadata(&resolve_target(&link).unwrap(), b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&link).unwrap(), "new");
+        assert_eq!(std::fs::metadata(&real).unwrap().uid(), owner);
+    }
 }

@@ -165,6 +165,9 @@ pub struct SsoSession {
     pub name: String,
     pub sso_start_url: Option<String>,
     pub sso_region: Option<String>,
+    /// Comma-separated OIDC scopes for `awsw login` (not part of `list --json`).
+    #[serde(skip)]
+    pub sso_registration_scopes: Option<String>,
 }
 
 /// Longest role chain awsw follows. Real chains are a few hops; the cap keeps a hostile
@@ -692,6 +695,7 @@ pub fn sso_sessions(set: &ProfileSet) -> Vec<SsoSession> {
             name: s.name.to_string(),
             sso_start_url: owned(s, "sso_start_url"),
             sso_region: owned(s, "sso_region"),
+            sso_registration_scopes: owned(s, "sso_registration_scopes"),
         })
         .collect()
 }

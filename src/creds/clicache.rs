@@ -49,7 +49,7 @@ impl CliCacheKey {
 }
 
 /// A string as Python's `json.dumps` writes it (`ensure_ascii=True`).
-fn python_json_string(text: &str) -> String {
+pub(crate) fn python_json_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for ch in text.chars() {
@@ -104,7 +104,13 @@ impl CliCache {
 
     /// The cached role credentials, if the file is there, ours, parseable and temporary.
     pub fn load(&self, key: &CliCacheKey) -> Option<Credentials> {
-        let path = self.path(key);
+        self.load_named(&key.file_name())
+    }
+
+    /// The credentials in `<dir>/<file_name>`, under the same rules as `load` (also used
+    /// for the SSO entries, whose key botocore computes differently).
+    pub fn load_named(&self, file_name: &str) -> Option<Credentials> {
+        let path = self.dir.join(file_name);
         let text = fsutil::read_private(&path)?;
         let value: Value = serde_json::from_str(&text).ok()?;
         let creds = value.get("Credentials")?;
@@ -146,6 +152,11 @@ impl CliCache {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Writes `body` as `<dir>/<file_name>` (0600, atomically).
+    pub fn store_named(&self, file_name: &str, body: &Value) -> std::io::Result<()> {
+        fsutil::write_private(&self.dir, &self.dir.join(file_name), body.to_string().as_bytes())
     }
 }
 

@@ -23,7 +23,7 @@ pub async fn credentials(profile: &str, command: &str) -> Result<Credentials, Cr
         source_kind: "credential_process",
         message,
     };
-    let finished = process::run(command, Stderr::Capture, process::timeout_from_env())
+    let finished = process::run(command, Stderr::Capture, process::timeout())
         .await
         .map_err(|err| fail(err.to_string()))?;
     if !finished.status.success() {

@@ -172,7 +172,7 @@ impl Engine {
         Ok(Engine::with_parts(
             inventory,
             EngineParts {
-                sts: Arc::new(AwsSts),
+                sts: Arc::new(super::budget::Budgeted::new(Arc::new(AwsSts))),
                 roots: Arc::new(AwsProviders),
                 clock: Arc::new(SystemClock),
                 cache_dir,
@@ -202,6 +202,11 @@ impl Engine {
 
     pub fn inventory(&self) -> &Inventory {
         &self.inventory
+    }
+
+    /// Sessions with no more than this left are renewed (`AWSW_MIN_REMAINING`).
+    pub fn min_remaining(&self) -> time::Duration {
+        self.cache.min_remaining
     }
 
     /// Things the user should know that are not errors (a capped duration, a cache that
@@ -507,8 +512,9 @@ impl Engine {
         }
     }
 
-    /// Working credentials for `name`, asking for MFA only as `ask` allows.
-    pub async fn session(&self, name: &str, ask: &Ask) -> Result<Session, CredsError> {
+    /// Working credentials for `name`, asking for MFA only as `ask` allows. Callers use
+    /// `session` (in `flight`), which lets one process at a time get here per root.
+    pub(super) async fn session_unlocked(&self, name: &str, ask: &Ask) -> Result<Session, CredsError> {
         let profile = self.profile(name)?;
         let hops = self.hops(profile);
         let root = self.root_profile(profile);

@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use time::OffsetDateTime;
 
-use super::sts::Endpoint;
+use super::sts::{Endpoint, StsError};
 use super::types::Credentials;
 use crate::secret::Secret;
 
@@ -131,17 +131,20 @@ fn client(endpoint: &Endpoint, creds: &Credentials) -> aws_sdk_iam::Client {
     aws_sdk_iam::Client::from_conf(builder.build())
 }
 
+/// The STS mapping serves IAM too (both SDKs share smithy's error types): a service error keeps
+/// its code, everything else becomes the innermost cause.
 fn map_error<E>(err: aws_sdk_iam::error::SdkError<E, aws_sdk_iam::config::http::HttpResponse>) -> IamError
 where
     E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
-    use aws_sdk_iam::error::SdkError;
-    match &err {
-        SdkError::ServiceError(service) => IamError::Service {
-            code: service.err().code().unwrap_or("Unknown").to_string(),
-            message: service.err().message().unwrap_or("").to_string(),
+    match super::sts::map_error(err) {
+        StsError::Service { code, message } => IamError::Service { code, message },
+        StsError::Timeout => IamError::Unreachable { reason: "no answer within 10 s".into() },
+        StsError::NotSts { status } => IamError::Service {
+            code: format!("HTTP {status}"),
+            message: "the endpoint answered without an AWS error code: it is probably not IAM".into(),
         },
-        _ => IamError::Unreachable { reason: super::sts::innermost_cause(&err) },
+        StsError::Unreachable { reason } | StsError::Other { reason } => IamError::Unreachable { reason },
     }
 }
 

@@ -21,6 +21,8 @@ use super::keyfacts::{KeyAge, KeyFacts, is_root_arn, max_key_age_days};
 use super::types::{Credentials, Identity};
 use crate::config::Profile;
 
+/// How long the key-age lookup may take before `whoami` goes on without it.
+const IAM_PATIENCE: std::time::Duration = std::time::Duration::from_secs(4);
 /// How long a key-age answer is reused.
 const FRESH: time::Duration = time::Duration::days(1);
 
@@ -159,28 +161,36 @@ impl KeyLookup<'_> {
         }
         let creds = mfa_session.as_ref().unwrap_or(keys);
         let endpoint = iam::endpoint(holder.endpoint_url.as_deref(), holder.region.as_deref());
-        let age = match self.iam.list_access_keys(&endpoint, creds, user).await {
-            Err(err) if err.is_denied() => KeyAge::NeedsMfa,
-            Err(_) => return None,
-            Ok(list) => {
-                let created = list.iter().find(|k| k.id == keys.access_key_id).and_then(|k| k.created);
-                let used =
-                    self.iam.last_used(&endpoint, creds, &keys.access_key_id).await.unwrap_or_default();
-                KeyAge::Known { created, last_used: used.when, last_service: used.service }
+        let ask = async {
+            match self.iam.list_access_keys(&endpoint, creds, user).await {
+                Err(err) if err.is_denied() => Some(KeyAge::NeedsMfa),
+                Err(_) => None,
+                Ok(list) => {
+                    let created = list.iter().find(|k| k.id == keys.access_key_id).and_then(|k| k.created);
+                    let used =
+                        self.iam.last_used(&endpoint, creds, &keys.access_key_id).await.unwrap_or_default();
+                    Some(KeyAge::Known { created, last_used: used.when, last_service: used.service })
+                }
             }
         };
+        // A line of `whoami` is not worth a long wait where IAM is unreachable (a private
+        // network with only an STS endpoint): give up and show nothing.
+        let age = tokio::time::timeout(IAM_PATIENCE, ask).await.ok().flatten()?;
         let _ = store_age(&self.cache_dir, &keys.access_key_id, &age, self.now);
         Some(age)
     }
 }
 
-/// Adds the key facts to an identity report, as the picker shows them: real IAM, awsw's
+/// Adds the key facts to an identity report (key age only `with_age`): real IAM, awsw's
 /// cache directory, the system clock.
-pub async fn add_to_report(engine: &Engine, name: &str, report: &mut super::IdentityReport) {
+pub async fn add_to_report(engine: &Engine, name: &str, report: &mut super::IdentityReport, with_age: bool) {
     let Some(cache_dir) = SessionCache::default_dir() else { return };
     let lookup = KeyLookup { engine, iam: &iam::AwsIam, cache_dir, now: OffsetDateTime::now_utc() };
-    report.keys = lookup.facts(name, Some(&report.identity), true).await;
+    report.keys = lookup.facts(name, Some(&report.identity), with_age).await;
 }
+
+/// What the caches know about one key: whether it is a root key, and its age.
+type Known = (bool, Option<KeyAge>);
 
 /// What the caches already know about keys, read without any network call: one directory
 /// listing, then only the files that exist.
@@ -189,6 +199,8 @@ pub struct KnownKeys {
     dir: PathBuf,
     names: HashSet<OsString>,
     max_age_days: i64,
+    /// What was read per key id: (root keys, age), `None` when the caches know nothing.
+    read: std::sync::Mutex<std::collections::HashMap<String, Option<Known>>>,
 }
 
 impl KnownKeys {
@@ -204,14 +216,27 @@ impl KnownKeys {
                     .collect()
             })
             .unwrap_or_default();
-        KnownKeys { dir, names, max_age_days: max_key_age_days() }
+        KnownKeys { dir, names, max_age_days: max_key_age_days(), read: Default::default() }
     }
 
-    /// The facts about `key_id` (held by profile `holder`) that the caches know.
+    /// The facts about `key_id` (held by profile `holder`) that the caches know. Each key's
+    /// files are read once: thousands of profiles often share one root key.
     pub fn facts(&self, holder: &str, key_id: &str) -> Option<KeyFacts> {
         if self.names.is_empty() {
             return None;
         }
+        let mut read = self.read.lock().unwrap_or_else(|e| e.into_inner());
+        let (root, age) = read.entry(key_id.to_string()).or_insert_with(|| self.read_key(key_id)).clone()?;
+        Some(KeyFacts {
+            holder: holder.to_string(),
+            key_id: key_id.to_string(),
+            root,
+            age,
+            max_age_days: self.max_age_days,
+        })
+    }
+
+    fn read_key(&self, key_id: &str) -> Option<Known> {
         let cache = SessionCache::new(self.dir.clone(), FRESH);
         let identity_path = cache.identity_path(key_id);
         let identity = identity_path
@@ -224,12 +249,6 @@ impl KnownKeys {
             .then(|| load_age(&self.dir, key_id))
             .flatten()
             .map(|(age, _)| age);
-        (identity.is_some() || age.is_some()).then(|| KeyFacts {
-            holder: holder.to_string(),
-            key_id: key_id.to_string(),
-            root: identity.is_some_and(|i| is_root_arn(&i.arn)),
-            age,
-            max_age_days: self.max_age_days,
-        })
+        (identity.is_some() || age.is_some()).then(|| (identity.is_some_and(|i| is_root_arn(&i.arn)), age))
     }
 }

@@ -50,8 +50,7 @@ pub fn root_keys_finding(holder: &str) -> Finding {
     }
 }
 
-/// The `max_key_age_days` setting (`AWSW_MAX_KEY_AGE_DAYS`, else the settings file, else 90),
-/// validated where the settings are read.
+/// `AWSW_MAX_KEY_AGE_DAYS` (or `max_key_age_days` in awsw's settings), else 90.
 pub fn max_key_age_days() -> i64 {
     i64::from(crate::settings::current().max_key_age_days)
 }

@@ -30,7 +30,7 @@ pub fn check_form(code: &str) -> Result<String, String> {
 pub async fn run_process(command: &str, profile: &str, serial: &str) -> Result<String, CredsError> {
     use super::process::{self, Stderr};
     let fail = |reason: String| CredsError::MfaProcess { profile: profile.to_string(), reason };
-    let output = process::run(command, Stderr::Inherit, process::timeout_from_env())
+    let output = process::run(command, Stderr::Inherit, process::timeout())
         .await
         .map_err(|err| fail(err.to_string()))?;
     if !output.status.success() {

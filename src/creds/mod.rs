@@ -1,6 +1,7 @@
 //! The credential engine: turns a profile into temporary credentials with as few MFA prompts
 //! as possible. `types` holds the values every other layer (sinks, TUI) consumes.
 
+pub mod budget;
 pub mod cache;
 pub mod clicache;
 pub mod clock;
@@ -8,6 +9,7 @@ pub mod credential_process;
 pub mod engine;
 pub mod error;
 pub mod federation;
+mod flight;
 pub mod fsutil;
 pub mod http;
 pub mod iam;

@@ -16,10 +16,10 @@ pub const OUTPUT_CAP: usize = 64 * 1024;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub const TIMEOUT_VAR: &str = "AWSW_PROCESS_TIMEOUT";
 
-/// The `process_timeout` setting (`AWSW_PROCESS_TIMEOUT`, else the settings file, else
-/// 60 s), validated where the settings are read.
-pub fn timeout_from_env() -> Duration {
-    Duration::from_secs(u64::from(crate::settings::current().process_timeout))
+/// The limit in force: `process_timeout` in the settings, which `AWSW_PROCESS_TIMEOUT`
+/// overrides (validated there: a bad value is a usage error).
+pub fn timeout() -> Duration {
+    Duration::from_secs(crate::settings::current().process_timeout.into())
 }
 
 /// What a program that finished in time left behind.

@@ -48,20 +48,15 @@ impl EnvCredentials {
 /// The command that renews an SSO profile's token.
 pub fn sso_login_command(profile: &Profile) -> String {
     match &profile.sso_session {
-        Some(session) => format!("aws sso login --sso-session {session}"),
-        None => format!("aws sso login --profile {}", profile.name),
+        Some(session) => format!("awsw login {session}"),
+        None => format!("awsw login {}", profile.name),
     }
 }
 
 /// Whether the SSO token cache (`~/.aws/sso/cache/<sha1>.json`, as the AWS CLI writes it)
-/// holds a token that is still valid at `now`.
+/// holds a token that is valid at `now`, or renewable with its refresh token.
 pub fn sso_token_valid(profile: &Profile, now: OffsetDateTime) -> bool {
-    let id = match (&profile.sso_session, &profile.sso_start_url) {
-        (Some(session), _) => session.as_str(),
-        (None, Some(url)) => url.as_str(),
-        (None, None) => return false,
-    };
-    sso_token_expiry(id).is_some_and(|expires| expires > now)
+    crate::sso::credentials::token_usable(profile, now)
 }
 
 /// The AWS CLI's SSO token file for an sso-session name (or a legacy profile's start URL).
@@ -125,21 +120,16 @@ impl RootSource for AwsProviders {
                     message: innermost_cause(err),
                 };
             match root.root {
-                Some(crate::config::RootKind::Sso) => {
-                    let mut builder = aws_config::sso::SsoCredentialsProvider::builder()
-                        .configure(&provider_config(root, root.sso_region.as_deref()))
-                        .start_url(root.sso_start_url.clone().unwrap_or_default())
-                        .account_id(root.sso_account_id.clone().unwrap_or_default())
-                        .role_name(root.sso_role_name.clone().unwrap_or_default())
-                        .region(aws_config::Region::new(root.sso_region.clone().unwrap_or_default()));
-                    if let Some(session) = &root.sso_session {
-                        builder = builder.session_name(session.clone());
+                // SSO: awsw's own module (token refresh, the AWS CLI's role cache); see src/sso.
+                Some(crate::config::RootKind::Sso) => crate::sso::credentials::root_credentials(root).await.map_err(|e| {
+                    match e {
+                        crate::sso::SsoError::LoginRequired { login, .. } => CredsError::SsoLoginRequired {
+                            profile: root.name.clone(),
+                            command: format!("awsw login {login}"),
+                        },
+                        e => CredsError::Provider { profile: root.name.clone(), source_kind: "SSO", message: e.to_string() },
                     }
-                    builder.build().provide_credentials().await.map(convert).map_err(|_| CredsError::SsoLoginRequired {
-                        profile: root.name.clone(),
-                        command: sso_login_command(root),
-                    })
-                }
+                }),
                 Some(crate::config::RootKind::CredentialProcess) => {
                     let command = root.credential_process.as_deref().unwrap_or_default();
                     super::credential_process::credentials(&root.name, command).await

@@ -60,3 +60,54 @@ pub fn cli_sessions(cli: &CliCache, inventory: &Inventory, holder: &str) -> usiz
     }
     removed
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_made_from_the_key_are_recognised_by_their_cache_key() {
+        let mfa = |id: &str| CacheKey::MfaSession {
+            profile: "base".into(),
+            access_key_id: id.into(),
+            serial: "s".into(),
+        };
+        let role = |source: &str| CacheKey::Role {
+            profile: "prod".into(),
+            role_arn: "arn:aws:iam::1:role/r".into(),
+            external_id: None,
+            source: source.into(),
+        };
+        assert!(derived_from(&mfa("AKIAOLD"), "AKIAOLD"));
+        assert!(!derived_from(&mfa("AKIANEW"), "AKIAOLD"));
+        assert!(derived_from(&role("base|AKIAOLD|base>jump"), "AKIAOLD"));
+        assert!(!derived_from(&role("web|CredentialSource(Ec2InstanceMetadata)|"), "AKIAOLD"));
+    }
+
+    #[test]
+    fn only_files_of_the_key_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache =
+            super::super::cache::SessionCache::new(dir.path().to_path_buf(), time::Duration::minutes(5));
+        let creds = super::super::types::Credentials {
+            access_key_id: "ASIAX".into(),
+            secret_access_key: crate::secret::Secret::new("s"),
+            session_token: Some(crate::secret::Secret::new("t")),
+            expiration: Some(time::OffsetDateTime::now_utc() + time::Duration::hours(1)),
+        };
+        let old = CacheKey::MfaSession {
+            profile: "base".into(),
+            access_key_id: "AKIAOLD".into(),
+            serial: "none".into(),
+        };
+        let other = CacheKey::MfaSession {
+            profile: "other".into(),
+            access_key_id: "AKIAOTHER".into(),
+            serial: "none".into(),
+        };
+        let old_path = cache.store(&old, &creds, None).unwrap();
+        let other_path = cache.store(&other, &creds, None).unwrap();
+        assert_eq!(awsw_sessions(dir.path(), "AKIAOLD"), 1);
+        assert!(!old_path.exists() && other_path.exists());
+    }
+}

@@ -170,11 +170,7 @@ impl Rotator<'_> {
                     ));
                 }
                 Err(StsError::Service { code, .. }) => last = format!("STS still refuses it ({code})"),
-                Err(StsError::Timeout) => last = "STS did not answer".into(),
-                Err(StsError::NotSts { status }) => {
-                    last = format!("the endpoint answered HTTP {status}; it is probably not STS")
-                }
-                Err(StsError::Unreachable { reason } | StsError::Other { reason }) => last = reason,
+                Err(err) => last = err.to_string(),
             }
         }
         Err(format!("STS did not accept the new key after {} tries: {last}", self.polling.attempts.max(1)))

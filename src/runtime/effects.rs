@@ -46,7 +46,7 @@ async fn fetch_origin(engine: Arc<Engine>, tx: mpsc::UnboundedSender<Msg>, insta
 /// A profile's identity without a prompt, with what is known about its root keys.
 async fn identity(engine: &Engine, name: &str) -> Result<crate::creds::IdentityReport, String> {
     let mut report = engine.identity(name, &Ask::non_interactive()).await.map_err(|e| e.to_string())?;
-    crate::creds::keyage::add_to_report(engine, name, &mut report).await;
+    crate::creds::keyage::add_to_report(engine, name, &mut report, true).await;
     Ok(report)
 }
 

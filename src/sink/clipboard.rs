@@ -16,9 +16,9 @@ use time::OffsetDateTime;
 pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(60);
 pub const LIFETIME_VAR: &str = "AWSW_CLIPBOARD_TIMEOUT";
 
-/// What the owner process was told to hold for (`copy` sets the variable for it; the owner
-/// reads no settings of its own).
-fn configured_lifetime() -> Duration {
+/// The lifetime the owner was given by `copy` in `AWSW_CLIPBOARD_TIMEOUT` (the owner is its
+/// own process and does not read the settings file), else the default.
+fn owner_lifetime() -> Duration {
     std::env::var(LIFETIME_VAR)
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())
@@ -69,7 +69,7 @@ fn has_display() -> bool {
 pub fn copy(text: &str, expires: Option<OffsetDateTime>) -> Result<Copied, ClipboardError> {
     let mut reasons = Vec::new();
     if has_display() {
-        let configured = Duration::from_secs(u64::from(crate::settings::current().clipboard_timeout));
+        let configured = Duration::from_secs(crate::settings::current().clipboard_timeout.into());
         let hold = lifetime(configured, expires, OffsetDateTime::now_utc());
         match copy_system(text, hold) {
             Ok(()) => return Ok(Copied::System),
@@ -143,7 +143,7 @@ fn copy_osc52(text: &str) -> Result<(), String> {
 /// holds the text, so the credentials do not outlive it there.
 pub fn run_owner() -> ExitCode {
     use arboard::SetExtLinux;
-    let deadline = Instant::now() + configured_lifetime();
+    let deadline = Instant::now() + owner_lifetime();
     let mut text = String::new();
     if std::io::stdin().read_to_string(&mut text).is_err() {
         return ExitCode::FAILURE;

@@ -2,9 +2,11 @@
 //! and unset; every sink (shell lines, subshell, `.envrc`, clipboard, `exec`) only formats
 //! or applies its result.
 
+pub mod child;
 pub mod clipboard;
 pub mod env;
 pub mod envrc;
+pub mod served;
 pub mod shell;
 pub mod subshell;
 

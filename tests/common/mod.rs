@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod sso;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,21 @@ pub fn require(program: &str) -> bool {
             "{program} is required when CI is set (.ci/run installs it)"
         );
         eprintln!("skipped: {program} is not installed");
+    }
+    found
+}
+
+/// Whether python3 can import `module` (botocore, boto3); under `CI` it must.
+pub fn require_python_module(module: &str) -> bool {
+    let found = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        assert!(std::env::var_os("CI").is_none(), "python3 module {module} is required when CI is set");
+        eprintln!("skipped: python3 cannot import {module}");
     }
     found
 }

@@ -157,14 +157,11 @@ fn hygiene(inventory: &Inventory, checks: &mut Vec<Check>) {
 
 /// The cached token of every configured SSO session (and legacy SSO profile).
 pub fn sso(inventory: &Inventory, now: OffsetDateTime) -> Vec<Check> {
-    let mut ids: Vec<(String, String)> = inventory
-        .sso_sessions
-        .iter()
-        .map(|s| (s.name.clone(), format!("aws sso login --sso-session {}", s.name)))
-        .collect();
+    let mut ids: Vec<(String, String)> =
+        inventory.sso_sessions.iter().map(|s| (s.name.clone(), format!("awsw login {}", s.name))).collect();
     for profile in inventory.profiles.iter().filter(|p| p.kind == Kind::Sso && p.sso_session.is_none()) {
         if let Some(url) = &profile.sso_start_url {
-            ids.push((url.clone(), format!("aws sso login --profile {}", profile.name)));
+            ids.push((url.clone(), format!("awsw login {}", profile.name)));
         }
     }
     ids.dedup_by(|a, b| a.0 == b.0);

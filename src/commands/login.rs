@@ -1,0 +1,99 @@
+//! `awsw login [SSO_SESSION|PROFILE]`: the PKCE flow with a redirect to 127.0.0.1 when a
+//! browser can be opened here, else (or with `--device-code`) the device flow, which works
+//! over SSH. What the user must do goes to stderr; no token is ever printed.
+
+use std::process::{ExitCode, Stdio};
+
+use time::OffsetDateTime;
+
+use super::session::block_on;
+use super::sso::SsoContext;
+use super::{exit, fail};
+use crate::cli::LoginArgs;
+use crate::creds::clock::SystemClock;
+use crate::sso::device::{DevicePrompt, TokioSleeper};
+use crate::sso::login::{BROWSER_TIMEOUT, Flows, device_login, pkce_login};
+
+/// The program that opens a URL: `$BROWSER`, else `xdg-open` (`open` on macOS) when there
+/// is a display. `None` over a plain SSH session.
+fn browser() -> Option<String> {
+    if let Some(program) = std::env::var("BROWSER").ok().filter(|b| !b.trim().is_empty()) {
+        return Some(program);
+    }
+    if cfg!(target_os = "macos") {
+        return Some("open".into());
+    }
+    let display =
+        ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
+    display.then(|| "xdg-open".into())
+}
+
+/// Starts the browser on `url` without waiting for it (its redirect comes back to us).
+fn open(program: &str, url: &str) {
+    let child = std::process::Command::new(program)
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    match child {
+        Ok(mut child) => {
+            std::thread::spawn(move || child.wait());
+        }
+        Err(e) => eprintln!("awsw: could not start {program} ({e}); open the URL yourself"),
+    }
+}
+
+fn clock_time(t: OffsetDateTime) -> String {
+    format!("{:02}:{:02} UTC", t.hour(), t.minute())
+}
+
+pub fn run(args: &LoginArgs) -> ExitCode {
+    let ctx = match SsoContext::load(args.name.as_deref()) {
+        Ok(ctx) => ctx,
+        Err(code) => return code,
+    };
+    let target = &ctx.target;
+    let oidc = ctx.oidc();
+    let flows = Flows { oidc: &oidc, clock: &SystemClock, sleeper: &TokioSleeper, cache: &ctx.cache };
+    let browser = browser();
+    let launcher = if args.no_browser { None } else { browser.clone() };
+    // The AWS CLI uses the authorization-code flow only for sso-sessions; so does awsw.
+    let pkce = target.session.is_some() && !args.device_code && browser.is_some();
+    let result = if pkce {
+        let mut show = |url: &str| {
+            eprintln!("awsw: to log in to {}, approve the request in your browser:\n{url}", target.label);
+            if let Some(program) = &launcher {
+                open(program, url);
+            }
+        };
+        block_on(pkce_login(&flows, target, &mut show, BROWSER_TIMEOUT))
+    } else {
+        let mut show = |prompt: &DevicePrompt| {
+            eprintln!(
+                "awsw: to log in to {}, open {} and enter the code\n\n    {}\n\n(or open {}); the code expires at {}",
+                target.label,
+                prompt.verification_uri,
+                prompt.user_code,
+                prompt.verification_uri_complete,
+                clock_time(prompt.expires_at)
+            );
+            if let Some(program) = &launcher {
+                open(program, &prompt.verification_uri_complete);
+            }
+        };
+        block_on(device_login(&flows, target, &mut show))
+    };
+    match result {
+        Ok(token) => {
+            eprintln!(
+                "awsw: logged in to {} ({}); the token is valid until {}",
+                target.label,
+                target.start_url,
+                clock_time(token.expires_at)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(exit::FAILURE, e),
+    }
+}

@@ -1,0 +1,81 @@
+//! `awsw logout [SSO_SESSION|PROFILE]`: signs the token out at the portal (`Logout`), then
+//! deletes the token file and the role credentials cached from it for the session's
+//! profiles, as `aws sso logout` does. Files awsw may not trust are left alone and named.
+
+use std::process::ExitCode;
+
+use super::session::block_on;
+use super::sso::SsoContext;
+use super::{exit, fail};
+use crate::cli::LogoutArgs;
+use crate::config::RootKind;
+use crate::creds::clicache::CliCache;
+use crate::sso::portal::{Portal, PortalError};
+use crate::sso::rolecreds::cli_cache_file_name;
+use crate::sso::target;
+
+/// The AWS CLI cache files of role credentials fetched with this target's token.
+fn role_files(ctx: &SsoContext) -> Vec<String> {
+    ctx.inventory
+        .profiles
+        .iter()
+        .filter(|p| p.root == Some(RootKind::Sso) && p.chain.len() <= 1)
+        .filter(|p| target::for_profile(&ctx.inventory, p).is_ok_and(|t| t == ctx.target))
+        .filter_map(|p| {
+            Some(cli_cache_file_name(&ctx.target, p.sso_account_id.as_deref()?, p.sso_role_name.as_deref()?))
+        })
+        .collect()
+}
+
+pub fn run(args: &LogoutArgs) -> ExitCode {
+    let ctx = match SsoContext::load(args.name.as_deref()) {
+        Ok(ctx) => ctx,
+        Err(code) => return code,
+    };
+    let label = &ctx.target.label;
+    let token = match ctx.cache.load_token(&ctx.target) {
+        Ok(Some(token)) => token,
+        Ok(None) => {
+            eprintln!("awsw: {label}: not logged in (no token file)");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => return fail(exit::FAILURE, e),
+    };
+    let portal = ctx.portal(true);
+    let signed_out = block_on(portal.logout(&token.access_token));
+    if let Err(e) = ctx.cache.delete_token(&ctx.target) {
+        return fail(exit::FAILURE, e);
+    }
+    if let Some(dir) = CliCache::default_dir() {
+        for name in role_files(&ctx) {
+            let _ = std::fs::remove_file(dir.join(name));
+        }
+    }
+    match signed_out {
+        // Unauthorized: the token was already expired or signed out; nothing to undo.
+        Ok(()) | Err(PortalError::Unauthorized) => {
+            eprintln!("awsw: logged out of {label}; deleted its token and cached role credentials");
+            ExitCode::SUCCESS
+        }
+        Err(PortalError::Unreachable(reason)) => fail(
+            exit::FAILURE,
+            format!(
+                "{label}: deleted the local token, but could not reach IAM Identity Center at {} to sign it out ({reason}); it stays valid there until it expires",
+                portal.endpoint()
+            ),
+        ),
+        Err(e) => {
+            let reason = match e {
+                PortalError::Service { code, message } => format!("{code}: {message}"),
+                PortalError::TooManyRequests => "throttled".into(),
+                _ => "refused".into(),
+            };
+            fail(
+                exit::FAILURE,
+                format!(
+                    "{label}: deleted the local token, but the portal's Logout failed ({reason}); it stays valid there until it expires"
+                ),
+            )
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! `awsw sso accounts`: every account and role an sso-session's token may use, from the
+//! portal (cached for the picker) or, with `--cached`, from that cache. Also what `login`
+//! and `logout` share: the files, the target, the endpoints.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::session::block_on;
+use super::{exit, fail};
+use crate::cli::{SsoAccountsArgs, SsoArgs, SsoCommand};
+use crate::config::{self, ConfigPaths, Inventory};
+use crate::creds::clock::{Clock, SystemClock};
+use crate::sso::cache::{SsoCache, format_time};
+use crate::sso::device::TokioSleeper;
+use crate::sso::discovery::{Backoff, Discovery, DiscoveryCache, discover};
+use crate::sso::endpoints::SsoEndpoints;
+use crate::sso::oidc::SdkOidc;
+use crate::sso::portal::{SdkPortal, portal_failure};
+use crate::sso::token::valid_token;
+use crate::sso::{SsoError, SsoTarget, target};
+
+/// Everything an SSO command needs, read once.
+pub struct SsoContext {
+    pub inventory: Inventory,
+    pub target: SsoTarget,
+    pub endpoints: SsoEndpoints,
+    pub cache: SsoCache,
+}
+
+impl SsoContext {
+    /// The user's files and the target `name` means; a failure is already reported.
+    pub fn load(name: Option<&str>) -> Result<SsoContext, ExitCode> {
+        let loaded = ConfigPaths::from_env()
+            .and_then(|paths| config::load(&paths))
+            .map_err(|e| fail(exit::FAILURE, e))?;
+        let target = target::resolve(&loaded.inventory, name).map_err(|e| fail(exit::FAILURE, e))?;
+        let cache_dir = SsoCache::default_dir().ok_or_else(|| fail(exit::FAILURE, "HOME is not set"))?;
+        Ok(SsoContext {
+            inventory: loaded.inventory,
+            target,
+            endpoints: SsoEndpoints::from_env(),
+            cache: SsoCache::new(cache_dir),
+        })
+    }
+
+    pub fn oidc(&self) -> SdkOidc {
+        SdkOidc::new(&self.target.region, self.endpoints.oidc_url(&self.target.region))
+    }
+
+    pub fn portal(&self, retries: bool) -> SdkPortal {
+        SdkPortal::new(&self.target.region, self.endpoints.portal_url(&self.target.region), retries)
+    }
+}
+
+/// awsw's own cache directory (`$XDG_CACHE_HOME/awsw`).
+pub fn awsw_cache_dir() -> Option<PathBuf> {
+    crate::creds::cache::SessionCache::default_dir()
+}
+
+pub fn run(args: &SsoArgs) -> ExitCode {
+    match &args.command {
+        SsoCommand::Accounts(args) => accounts(args),
+    }
+}
+
+fn accounts(args: &SsoAccountsArgs) -> ExitCode {
+    let ctx = match SsoContext::load(args.session.as_deref()) {
+        Ok(ctx) => ctx,
+        Err(code) => return code,
+    };
+    let Some(dir) = awsw_cache_dir() else { return fail(exit::FAILURE, "HOME is not set") };
+    let store = DiscoveryCache::new(dir);
+    let discovery = if args.cached {
+        match store.load(&ctx.target) {
+            Some(d) => d,
+            None => {
+                let login = &ctx.target.login;
+                return fail(
+                    exit::FAILURE,
+                    format!("{}: nothing cached yet: run `awsw sso accounts {login}`", ctx.target.label),
+                );
+            }
+        }
+    } else {
+        match block_on(fetch(&ctx)) {
+            Ok(d) => {
+                if let Err(e) = store.store(&ctx.target, &d) {
+                    eprintln!(
+                        "awsw: could not cache the accounts in {}: {e}",
+                        store.path(&ctx.target).display()
+                    );
+                }
+                d
+            }
+            Err(e) => return fail(exit::FAILURE, e),
+        }
+    };
+    print_discovery(&discovery, args.json);
+    ExitCode::SUCCESS
+}
+
+async fn fetch(ctx: &SsoContext) -> Result<Discovery, SsoError> {
+    let clock = SystemClock;
+    let token = valid_token(&ctx.oidc(), &clock, &ctx.cache, &ctx.target).await?;
+    let portal = ctx.portal(false);
+    let tty = std::io::stderr().is_terminal();
+    let progress = |done: usize, total: usize| {
+        if tty {
+            eprint!("\r\x1b[2Kaccounts {done}/{total}");
+        }
+    };
+    let accounts = discover(&portal, &TokioSleeper, &token.access_token, Backoff::default(), &progress)
+        .await
+        .map_err(|e| {
+            portal_failure(
+                &ctx.target,
+                "ListAccounts/ListAccountRoles",
+                &ctx.endpoints.portal_url(&ctx.target.region),
+                e,
+            )
+        })?;
+    if tty {
+        eprint!("\r\x1b[2K");
+    }
+    Ok(Discovery {
+        version: 1,
+        session: ctx.target.session.clone(),
+        start_url: ctx.target.start_url.clone(),
+        fetched_at: format_time(clock.now()),
+        accounts,
+    })
+}
+
+fn print_discovery(discovery: &Discovery, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string(discovery).unwrap_or_default());
+        return;
+    }
+    for account in &discovery.accounts {
+        for role in &account.roles {
+            println!("{}\t{}\t{}\t{}", account.account_id, account.account_name, role, account.email_address);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! Single flight across processes: awsw processes that need a session behind the same root
+//! (20 Terraform providers calling `awsw credential-process`, several panes opening at
+//! once) take turns through a lock file per root in awsw's cache directory, so one of them
+//! makes the STS calls (and asks for the MFA code, at most once) and the others then find
+//! the result in the cache. The lock is `flock(2)`: the kernel releases it when its holder
+//! exits or crashes, so a dead holder never blocks anyone. A session already in the cache
+//! is served without touching the lock.
+
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::engine::{Ask, Engine, MfaSource, Readiness};
+use super::error::CredsError;
+use super::fsutil;
+use super::types::Session;
+
+/// After this long waiting, a command-line caller is told why nothing happens.
+const SAY_AFTER: Duration = Duration::from_secs(3);
+/// The longest wait: the holder may be waiting for a person to type an MFA code.
+const GIVE_UP_AFTER: Duration = Duration::from_secs(300);
+const POLL: Duration = Duration::from_millis(25);
+
+impl Engine {
+    /// Working credentials for `name`, asking for MFA only as `ask` allows; one process at
+    /// a time per root does the STS calls.
+    pub async fn session(&self, name: &str, ask: &Ask) -> Result<Session, CredsError> {
+        let lock_path = match self.cached_session(name) {
+            Some(_) => None,
+            None => self.lock_path(name),
+        };
+        let _held = match lock_path {
+            Some(path) => Some(acquire(&path, name, ask).await?),
+            None => None,
+        };
+        self.session_unlocked(name, ask).await
+    }
+
+    /// `<cache file>.lock`: of the chain's root when a code is needed (so every role behind
+    /// it waits for the one prompt), else of the profile's own session (so cold roles
+    /// behind the same keys are still fetched side by side, as the picker does).
+    fn lock_path(&self, name: &str) -> Option<PathBuf> {
+        let profile = self.inventory().profile(name)?;
+        let root = match self.readiness(name) {
+            Readiness::NeedsMfa { .. } => profile.chain.first().map(String::as_str).unwrap_or(name),
+            _ => name,
+        };
+        let file = self.cache_file(root).or_else(|| self.cache_file(name))?;
+        let mut lock = file.into_os_string();
+        lock.push(".lock");
+        Some(PathBuf::from(lock))
+    }
+}
+
+/// Holds the lock until dropped. The holder removes the file before it lets go, so the
+/// cache directory keeps no lock files; a waiter that then gets the lock of a removed file
+/// sees that it is not the file at the path any more and starts over.
+struct Held {
+    file: std::fs::File,
+    path: PathBuf,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+        // Closing `file` (after this) releases the lock.
+        let _ = &self.file;
+    }
+}
+
+async fn acquire(path: &Path, profile: &str, ask: &Ask) -> Result<Held, CredsError> {
+    let failed =
+        |reason: String| CredsError::Cache { path: path.parent().unwrap_or(path).to_path_buf(), reason };
+    if let Some(dir) = path.parent() {
+        fsutil::ensure_private_dir(dir).map_err(|e| failed(e.to_string()))?;
+    }
+    let started = Instant::now();
+    let mut said = false;
+    loop {
+        let file = open(path).map_err(|e| failed(format!("cannot open {}: {e}", path.display())))?;
+        loop {
+            // SAFETY: flock on a descriptor we own; LOCK_NB never blocks.
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+                break;
+            }
+            let err = std::io::Error::last_os_error();
+            if err.raw_os_error() != Some(libc::EWOULDBLOCK) {
+                return Err(failed(format!("cannot lock {}: {err}", path.display())));
+            }
+            let waited = started.elapsed();
+            if waited >= GIVE_UP_AFTER {
+                return Err(failed(format!(
+                    "another awsw process has been getting the session of profile {profile} for {} s; finish or stop it, then try again",
+                    waited.as_secs()
+                )));
+            }
+            // Only a person at a command line waits visibly; the picker and the endpoint
+            // never print here.
+            if !said && waited >= SAY_AFTER && ask.mfa == MfaSource::PromptTty {
+                eprintln!(
+                    "awsw: waiting for another awsw process that is getting the session of profile {profile}"
+                );
+                said = true;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+        if still_at(&file, path) {
+            return Ok(Held { file, path: path.to_path_buf() });
+        }
+    }
+}
+
+fn open(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().mode(0o600).create(true).truncate(false).write(true).open(path)
+}
+
+/// Whether `file` is still the file at `path` (not removed by the holder before us).
+fn still_at(file: &std::fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(held), Ok(named)) => held.dev() == named.dev() && held.ino() == named.ino(),
+        _ => false,
+    }
+}

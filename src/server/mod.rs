@@ -1,0 +1,180 @@
+//! The local credential endpoint: the container-credentials protocol every AWS SDK and the
+//! AWS CLI read (`AWS_CONTAINER_CREDENTIALS_FULL_URI` + `AWS_CONTAINER_AUTHORIZATION_TOKEN`),
+//! served on 127.0.0.1 for one profile, for the lifetime of one child (a shell or a command).
+//!
+//! The rules: loopback only; a request without the exact token (compared in constant time)
+//! gets 403 and an empty body, before anything else is looked at; only `GET` of this
+//! profile's path is answered; nothing is logged. It must not prompt: see `source`.
+
+pub mod http;
+pub mod source;
+pub mod token;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::creds::Credentials;
+use crate::secret::Secret;
+pub use source::{EngineSource, Source, Unavailable};
+
+/// How long a client has to send its request head.
+const READ_DEADLINE: Duration = Duration::from_secs(5);
+/// Connections handled at once; more wait in the kernel's backlog.
+const MAX_CONNECTIONS: usize = 64;
+/// The expiry announced for credentials that have none (keys with a token from the
+/// credentials file), so SDKs come back for them rather than cache them forever.
+const NO_EXPIRY_ANNOUNCED: time::Duration = time::Duration::minutes(15);
+
+/// A running endpoint. Dropping it stops it.
+pub struct Running {
+    /// `http://127.0.0.1:PORT/awsw/v1/PROFILE`.
+    pub url: String,
+    pub token: Secret,
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The path the endpoint answers for `profile`.
+pub fn path_for(profile: &str) -> String {
+    format!("/awsw/v1/{}", http::encode_segment(profile))
+}
+
+/// Binds 127.0.0.1 on a port the kernel picks, makes a fresh token and serves `source` as
+/// `profile` on a thread of its own until dropped.
+pub fn start(profile: &str, source: Arc<dyn Source>) -> std::io::Result<Running> {
+    let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let token = token::fresh()?;
+    let path = path_for(profile);
+    let url = format!("http://{addr}{path}");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let state = Arc::new(State { token: token.clone(), path, source });
+    let thread = std::thread::Builder::new().name("awsw-endpoint".into()).spawn(move || {
+        runtime.block_on(async move {
+            let Ok(listener) = tokio::net::TcpListener::from_std(listener) else { return };
+            tokio::select! {
+                _ = accept_loop(listener, state) => {}
+                _ = stopped => {}
+            }
+        });
+    })?;
+    Ok(Running { url, token, addr, stop: Some(stop), thread: Some(thread) })
+}
+
+struct State {
+    token: Secret,
+    path: String,
+    source: Arc<dyn Source>,
+}
+
+async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let Ok(permit) = slots.clone().acquire_owned().await else { return };
+        let Ok((stream, peer)) = listener.accept().await else { continue };
+        let state = state.clone();
+        tokio::spawn(async move {
+            serve(stream, peer, &state).await;
+            drop(permit);
+        });
+    }
+}
+
+/// Reads one request, answers it, closes the connection.
+async fn serve(mut stream: tokio::net::TcpStream, peer: SocketAddr, state: &State) {
+    // The socket is bound to 127.0.0.1, so only loopback peers can connect; refuse any
+    // other all the same rather than trust that alone.
+    if !peer.ip().is_loopback() {
+        return;
+    }
+    let _ = stream.set_nodelay(true);
+    let head = tokio::time::timeout(READ_DEADLINE, read_head(&mut stream)).await.ok().flatten();
+    let (status, body) = match head.as_deref().and_then(http::parse) {
+        Some(request) => answer(&request, state).await,
+        None => (403, String::new()),
+    };
+    let _ = stream.write_all(&http::response(status, &body)).await;
+    let _ = stream.shutdown().await;
+}
+
+async fn read_head(stream: &mut tokio::net::TcpStream) -> Option<Vec<u8>> {
+    let mut buffer = Vec::with_capacity(512);
+    let mut chunk = [0u8; 1024];
+    loop {
+        let read = stream.read(&mut chunk).await.ok()?;
+        if read == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..read]);
+        if let Some(end) = http::head_end(&buffer) {
+            buffer.truncate(end);
+            return Some(buffer);
+        }
+        if buffer.len() > http::MAX_HEAD {
+            return None;
+        }
+    }
+}
+
+/// The status and body for a well-formed request. The token is checked first, so a
+/// request without it learns nothing, not even which profile is served.
+async fn answer(request: &http::Request, state: &State) -> (u16, String) {
+    let authorized =
+        request.authorization.as_deref().is_some_and(|offered| token::matches(&state.token, offered));
+    if !authorized {
+        return (403, String::new());
+    }
+    if request.method != "GET" {
+        return (405, error_json("MethodNotAllowed", "only GET is served"));
+    }
+    if request.path != state.path {
+        return (
+            404,
+            error_json(
+                "WrongProfile",
+                "this endpoint serves one profile only, at the path in AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            ),
+        );
+    }
+    match state.source.credentials().await {
+        Ok(creds) => (200, credentials_json(&creds, OffsetDateTime::now_utc())),
+        Err(Unavailable { message }) => (503, error_json("AwswRenewalNeeded", &message)),
+    }
+}
+
+fn error_json(code: &str, message: &str) -> String {
+    serde_json::json!({ "Code": code, "Message": message }).to_string()
+}
+
+/// The container-credentials JSON the SDKs read: `AccessKeyId`, `SecretAccessKey`,
+/// `Token`, `Expiration` (RFC 3339; both `Token` and `Expiration` are required by them).
+pub fn credentials_json(creds: &Credentials, now: OffsetDateTime) -> String {
+    let expiration = creds.expiration.unwrap_or(now + NO_EXPIRY_ANNOUNCED);
+    serde_json::json!({
+        "AccessKeyId": creds.access_key_id,
+        "SecretAccessKey": creds.secret_access_key.expose(),
+        "Token": creds.session_token.as_ref().map(Secret::expose).unwrap_or_default(),
+        "Expiration": expiration.format(&Rfc3339).unwrap_or_default(),
+    })
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests;
