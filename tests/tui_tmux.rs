@@ -39,6 +39,11 @@ impl Pane<'_> {
         Pane::start_with_env(sb, "", args)
     }
 
+    /// The picker started in `dir` (its working directory, where `e` writes the .envrc).
+    fn start_in<'a>(sb: &'a Sandbox, dir: &std::path::Path, args: &str) -> Pane<'a> {
+        Pane::start_with_env(sb, &format!("cd '{}' &&", dir.display()), args)
+    }
+
     /// `env` is a list of `NAME=value` words put before the command.
     fn start_with_env<'a>(sb: &'a Sandbox, env: &str, args: &str) -> Pane<'a> {
         let socket = format!("awsw-tui-{}", common::free_port());
@@ -357,6 +362,32 @@ fn root_keys_and_key_age_show_in_the_details() {
     let coloured = text(&pane.tmux(&["capture-pane", "-p", "-e"])).0;
     let row = coloured.lines().find(|l| l.contains("rootkeys") && !l.contains("holds")).unwrap_or_default();
     assert!(row.starts_with("\u{1b}[38;5;1m"), "red (colour 1) from the start of the row: {row:?}");
+    pane.keys(&["q"]);
+    assert_eq!(pane.exit_status(), "0");
+}
+
+#[test]
+fn c_and_e_copy_and_write_the_session_they_just_got() {
+    let Some((_moto, sb)) = setup() else { return };
+    let project = sb.home().join("project");
+    std::fs::create_dir(&project).unwrap();
+    let pane = Pane::start_in(&sb, &project, "");
+    pane.wait_for(|s| s.lines().any(|l| l.starts_with("dev ") && l.contains("✓")), "dev's identity");
+    pane.keys(&["/", "d", "e", "v", "Enter"]);
+    pane.wait_for(|s| s.contains("filter: dev"), "the filter");
+    pane.keys(&["c"]);
+    pane.wait_for(|s| s.contains("bash lines for dev:"), "the copy's status");
+    pane.keys(&["e"]);
+    let screen = pane.wait_for(|s| s.contains("write the awsw block for dev"), "the confirmation");
+    assert!(screen.contains(&format!("{}/.envrc", project.display())), "{screen}");
+    pane.keys(&["y"]);
+    pane.wait_for(|s| s.contains("wrote ") && s.contains("direnv allow"), "the .envrc's status");
+    let envrc = std::fs::read_to_string(project.join(".envrc")).unwrap();
+    assert!(envrc.contains("dev"), "{envrc}");
+    assert!(
+        !envrc.contains("keys+secret") && !envrc.contains("ASIA"),
+        "no secrets in a cached block: {envrc}"
+    );
     pane.keys(&["q"]);
     assert_eq!(pane.exit_status(), "0");
 }

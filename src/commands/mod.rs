@@ -42,7 +42,7 @@ pub fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
 pub fn load_settings() -> Result<(), ExitCode> {
     let loaded = crate::settings::load(&|name| std::env::var(name).ok()).map_err(|e| fail(exit::USAGE, e))?;
     for warning in &loaded.warnings {
-        eprintln!("awsw: {warning}");
+        eprintln!("awsw: {}", crate::printable::escaped(warning));
     }
     crate::settings::install(loaded.settings);
     Ok(())

@@ -3,6 +3,7 @@
 //! then drops every cached session made from the old key. Everything it refuses, it refuses
 //! before changing anything.
 
+use crate::printable::escaped;
 use std::process::ExitCode;
 
 use super::session::{ask, block_on, engine, report};
@@ -81,7 +82,7 @@ pub fn run(args: &RotateArgs) -> ExitCode {
             eprintln!(
                 "awsw: profile {name}: new access key {} created and accepted by STS; {} now holds it (only aws_access_key_id and aws_secret_access_key of [{name}] changed)",
                 mask_key_id(&new_id),
-                paths.credentials.display(),
+                escaped(paths.credentials.display()),
             );
             eprintln!("awsw: profile {name}: deleted the old key {}", mask_key_id(&plan.old.access_key_id));
             let dropped = drop_caches(&engine, name, &plan.old.access_key_id);
@@ -179,14 +180,15 @@ fn dry_run(iam: &AwsIam, plan: &Plan, credentials: &std::path::Path) -> ExitCode
         Err(err) => return fail(exit::FAILURE, err),
     };
     let who = plan.user.as_deref().map(|u| format!("IAM user {u}")).unwrap_or_else(|| plan.arn.clone());
+    // Names from IAM and paths from the environment: shown with control characters escaped.
+    let (who, credentials) = (escaped(who), escaped(credentials.display()));
     println!("awsw rotate {} (dry run, nothing changed):", plan.profile);
     println!("  checked: {keys}");
     println!("  1. create a new access key for {who}");
     println!("  2. wait until STS accepts it (up to a minute)");
     println!(
         "  3. rewrite aws_access_key_id and aws_secret_access_key of [{}] in {}, every other byte kept",
-        plan.profile,
-        credentials.display()
+        plan.profile, credentials
     );
     println!("  4. delete the old key {}", plan.old.access_key_id);
     println!("  5. drop the cached sessions made from the old key (awsw's and the AWS CLI's)");
