@@ -36,18 +36,31 @@ pub fn run(args: &ShellArgs) -> ExitCode {
     };
     print_notices(&engine);
     crate::runtime::recent::record(&session.profile);
-    eprintln!("{}", crate::printable::escape(&banner(&engine, &session)));
     let static_keys = args.static_keys
         || (!args.server && crate::settings::current().shell_mode == crate::settings::ShellMode::Static);
+    hand_over(Arc::new(engine), session, &program, args.region.clone(), static_keys)
+}
+
+/// After the banner: the shell served by the credential endpoint (awsw stays its parent), or
+/// with `static_keys` awsw becomes the shell with fixed keys. Shared by `awsw shell` and the
+/// picker's Enter, so both follow the same `shell_mode`.
+pub fn hand_over(
+    engine: Arc<Engine>,
+    session: Session,
+    program: &str,
+    region_override: Option<String>,
+    static_keys: bool,
+) -> ExitCode {
+    eprintln!("{}", crate::printable::escape(&banner(&engine, &session)));
     if !static_keys {
-        return super::served::shell(Arc::new(engine), session, &program, args.region.clone());
+        return super::served::shell(engine, session, program, region_override);
     }
     let options = EnvOptions {
-        region_override: args.region.clone(),
+        region_override,
         user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
     };
-    let err = subshell::exec(&program, &env_change(&session, &options));
-    cannot_start(&program, &err)
+    let err = subshell::exec(program, &env_change(&session, &options));
+    cannot_start(program, &err)
 }
 
 /// 127 when the shell does not exist, 126 when it cannot run, as a shell reports them.

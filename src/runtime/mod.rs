@@ -76,14 +76,9 @@ pub fn run(print_mode: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(Exit::Shell(session)) => {
-            eprintln!("{}", crate::printable::escape(&crate::commands::shell::banner(&engine, &session)));
             let program = crate::sink::subshell::program(None, std::env::var("SHELL").ok().as_deref());
-            let options = EnvOptions {
-                region_override: None,
-                user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
-            };
-            let err = crate::sink::subshell::exec(&program, &env_change(&session, &options));
-            fail(126, format!("cannot start {program}: {err}"))
+            let static_keys = crate::settings::current().shell_mode == crate::settings::ShellMode::Static;
+            crate::commands::shell::hand_over(engine, *session, &program, None, static_keys)
         }
     }
 }
