@@ -58,6 +58,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "Where the instance metadata service is; true turns it off (credential_source = Ec2InstanceMetadata).",
     ),
     ("BROWSER", "The browser awsw console and awsw login open."),
+    ("_AWSW_COMPLETE", "Set by the completion scripts when they ask awsw for candidates."),
     (
         "DISPLAY, WAYLAND_DISPLAY",
         "awsw login: with a display (or BROWSER) the browser flow, else the device flow.",

@@ -138,3 +138,63 @@ fn direnv(startup: &Startup, texts: &[(PathBuf, String)]) -> Check {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checks(shell: &str, files: &[(&str, &str)]) -> Vec<Check> {
+        let home = tempfile::tempdir().unwrap();
+        for (rel, text) in files {
+            let path = home.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let home_text = home.path().display().to_string();
+        let shell = format!("/bin/{shell}");
+        let var = move |name: &str| match name {
+            "HOME" => Some(home_text.clone()),
+            "SHELL" => Some(shell.clone()),
+            _ => None,
+        };
+        shell_setup(&var)
+    }
+
+    fn statuses(checks: &[Check]) -> Vec<(&'static str, crate::commands::doctor::Status)> {
+        checks.iter().map(|c| (c.check, c.status)).collect()
+    }
+
+    #[test]
+    fn zsh_with_everything_installed() {
+        let found = checks(
+            "zsh",
+            &[(
+                ".zshrc",
+                "eval \"$(direnv hook zsh)\"\nsource ~/awsw/assets/awsw.zsh\nsource ~/awsw/assets/prompt.zsh\n",
+            )],
+        );
+        let shell: Vec<_> = statuses(&found).into_iter().filter(|(c, _)| *c == "shell").collect();
+        assert!(shell.iter().all(|(_, s)| *s == crate::commands::doctor::Status::Ok), "{found:?}");
+    }
+
+    #[test]
+    fn fish_function_and_conf_d_prompt_count_and_fixes_name_the_files() {
+        let found = checks("fish", &[(".config/fish/functions/awsw-use.fish", "function awsw-use\nend\n")]);
+        assert!(
+            found.iter().any(|c| c.message.starts_with("the awsw-use function is installed")),
+            "{found:?}"
+        );
+        let prompt = found.iter().find(|c| c.message.contains("prompt snippet")).unwrap();
+        assert_eq!(
+            prompt.fix.as_deref(),
+            Some("copy assets/prompt.fish to ~/.config/fish/conf.d/awsw_prompt.fish")
+        );
+    }
+
+    #[test]
+    fn an_unknown_shell_is_one_warning() {
+        let found = checks("tcsh", &[]);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("bash, zsh and fish only"), "{found:?}");
+    }
+}
