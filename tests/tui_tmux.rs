@@ -394,3 +394,41 @@ fn c_and_e_copy_and_write_the_session_they_just_got() {
     pane.keys(&["q"]);
     assert_eq!(pane.exit_status(), "0");
 }
+
+#[test]
+fn o_opens_the_console_for_the_selected_profile_in_the_browser() {
+    let Some((_moto, sb)) = setup() else { return };
+    let stub = common::http::HttpStub::start(|r| match r.param("Action") {
+        Some("getSigninToken") => {
+            common::http::Reply::json(200, serde_json::json!({ "SigninToken": "tok-1" }))
+        }
+        _ => common::http::Reply::json(400, serde_json::json!({})),
+    });
+    let record = sb.home().join("opened");
+    let browser = sb.home().join("browser.sh");
+    let script =
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}.tmp' && mv '{0}.tmp' '{0}'\n", record.display());
+    std::fs::write(&browser, script).unwrap();
+    std::fs::set_permissions(&browser, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let env =
+        format!("BROWSER={} AWSW_TEST_FEDERATION_ENDPOINT={}", browser.display(), stub.url("/federation"));
+    let pane = Pane::start_with_env(&sb, &env, "");
+    pane.wait_for(|s| s.lines().any(|l| l.starts_with("dev ") && l.contains('✓')), "dev's identity");
+    pane.keys(&["/", "d", "e", "v"]);
+    pane.wait_for(|s| s.contains("profiles 1/"), "the filter");
+    pane.keys(&["Enter"]);
+    pane.keys(&["o"]);
+    let screen = pane.wait_for(|s| s.contains("opened the AWS console for dev"), "the status line");
+    // The sign-in URL is a secret: the browser gets it, the screen never shows it.
+    assert!(!screen.contains("tok-1") && !screen.contains("federation?"), "{screen}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !record.exists() {
+        assert!(Instant::now() < deadline, "the BROWSER script was not run");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let opened = std::fs::read_to_string(&record).unwrap();
+    assert!(opened.starts_with(&stub.url("/federation?")), "{opened}");
+    assert!(opened.contains("SigninToken=tok-1"), "{opened}");
+    pane.keys(&["q"]);
+    assert_eq!(pane.exit_status(), "0");
+}

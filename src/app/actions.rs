@@ -89,6 +89,7 @@ fn on_profile(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::Copy => return state.act(profile, Purpose::Copy),
+        Action::OpenConsole => return state.act(profile, Purpose::Console),
         Action::WriteEnvrc => state.mode = Mode::ConfirmEnvrc { profile, inline: false },
         Action::WriteEnvrcInline => state.mode = Mode::ConfirmEnvrc { profile, inline: true },
         _ => {}

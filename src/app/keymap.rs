@@ -74,6 +74,8 @@ pub enum Action {
     /// `Enter`: the session in a subshell (or printed, with `--print`).
     Choose,
     Copy,
+    /// `o`: the AWS console in the browser, signed in as the session.
+    OpenConsole,
     WriteEnvrc,
     WriteEnvrcInline,
     CheckOne,
@@ -139,6 +141,7 @@ pub const BINDINGS: &[Binding] = &[
         "search",
     ),
     shown(M::List, &[K::Char('c')], A::Copy, "copy export lines for your shell", "copy"),
+    bind(M::List, &[K::Char('o')], A::OpenConsole, "open the AWS console signed in as this profile"),
     shown(
         M::List,
         &[K::Char('e')],
@@ -238,6 +241,7 @@ mod tests {
             A::StartSearch,
             A::Choose,
             A::Copy,
+            A::OpenConsole,
             A::WriteEnvrc,
             A::WriteEnvrcInline,
             A::CheckOne,
@@ -267,6 +271,7 @@ mod tests {
                 | A::First
                 | A::Last => {}
                 A::StartSearch | A::Choose | A::Copy | A::WriteEnvrc | A::WriteEnvrcInline => {}
+                A::OpenConsole => {}
                 A::CheckOne | A::CheckAll | A::ToggleSort | A::DetailsDown | A::DetailsUp => {}
                 A::ShowHelp | A::CloseHelp | A::KeepFilter | A::ClearFilter | A::Type(_) => {}
                 A::DeleteChar | A::SubmitCode | A::CancelCode | A::ConfirmEnvrc | A::CancelEnvrc => {}

@@ -53,6 +53,7 @@ pub enum SessionState {
 pub enum Purpose {
     Shell,
     Copy,
+    Console,
     Envrc { inline: bool },
     Print,
 }
@@ -222,6 +223,10 @@ pub enum Effect {
     },
     /// Copy the export lines of this session.
     Copy {
+        session: Box<Session>,
+    },
+    /// Open the AWS console in the browser, signed in as this session's profile.
+    OpenConsole {
         session: Box<Session>,
     },
     /// Write the awsw block for this session into the `.envrc` of the working directory.

@@ -220,6 +220,7 @@ fn on_session_ready(
         Purpose::Shell => state.exit = Some(Exit::Shell(session)),
         Purpose::Print => state.exit = Some(Exit::Print(session)),
         Purpose::Copy => effects.push(Effect::Copy { session }),
+        Purpose::Console => effects.push(Effect::OpenConsole { session }),
         Purpose::Envrc { inline } => effects.push(Effect::WriteEnvrc { session, inline }),
     }
     // One code serves every role behind the same base profile: the list shows it at once.

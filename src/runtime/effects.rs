@@ -99,6 +99,11 @@ impl Runner {
                     let _ = tx.send(Msg::Copied(copy(&session)));
                 });
             }
+            Effect::OpenConsole { session } => {
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::Copied(open_console(&engine, &session).await));
+                });
+            }
             Effect::WriteEnvrc { session, inline } => {
                 let cwd = PathBuf::from(&state.cwd);
                 tokio::task::spawn_blocking(move || {
@@ -140,6 +145,30 @@ fn copy(session: &Session) -> Result<String, String> {
     let copied =
         crate::sink::clipboard::copy(&text, session.credentials.expiration).map_err(|e| e.to_string())?;
     Ok(format!("{} lines for {}: {}", shell.name(), session.profile, copied.describe()))
+}
+
+/// The console for the session's profile, opened in `$BROWSER` or the desktop's browser. The
+/// sign-in URL is a secret: it goes to the browser only, never to the status line. Without a
+/// browser or a display nothing is started (a text browser would fight the picker for the
+/// terminal).
+async fn open_console(engine: &Engine, session: &Session) -> Result<String, String> {
+    use crate::commands::console::{ConsoleTarget, open_in_browser, signin_url};
+    use crate::creds::federation::Destination;
+    let has_display = ["BROWSER", "DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()));
+    if !has_display {
+        return Err(format!(
+            "no browser here (set BROWSER, or run `awsw console {} --print-url`)",
+            session.profile
+        ));
+    }
+    let target = ConsoleTarget { destination: Destination::Home, region: None };
+    let url = signin_url(engine, &session.profile, &Ask::non_interactive(), &target)
+        .await
+        .map_err(|err| err.to_string())?;
+    open_in_browser(&url)?;
+    Ok(format!("opened the AWS console for {} in the browser", session.profile))
 }
 
 fn write_envrc(
