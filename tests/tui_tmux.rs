@@ -146,7 +146,10 @@ fn filter_identity_mfa_and_a_subshell() {
     assert_eq!(pane.exit_status(), "4");
     let env = std::fs::read_to_string(env_file).unwrap();
     assert!(env.contains("AWSW_PROFILE=prod\n"), "{env}");
-    assert!(env.contains("AWS_ACCESS_KEY_ID=ASIA") && env.contains("AWS_SESSION_TOKEN="), "{env}");
+    // Enter serves the shell like `awsw shell`: the credential endpoint, no fixed keys.
+    assert!(env.contains("AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:"), "{env}");
+    assert!(env.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN="), "{env}");
+    assert!(!env.contains("AWS_ACCESS_KEY_ID=") && !env.contains("AWS_SESSION_TOKEN="), "{env}");
     assert!(env.contains("AWS_REGION=ap-northeast-1\n"), "{env}");
 }
 

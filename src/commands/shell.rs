@@ -22,21 +22,37 @@ pub fn run(args: &ShellArgs, context: &Context) -> Result<(), Error> {
     let engine = engine(context)?;
     let session = session(&engine, &args.profile, &args.mfa)?;
     crate::runtime::recent::record(&session.profile);
+    let static_keys = args.static_keys
+        || (!args.server && crate::settings::current().shell_mode == crate::settings::ShellMode::Static);
+    Err(hand_over(Arc::new(engine), session, &program, context, args.region.as_deref(), static_keys))
+}
+
+/// Prints who and until when, then becomes the shell: served by the credential endpoint, or
+/// with fixed keys. `awsw shell` and the picker's Enter both end here; it returns only how
+/// the shell ended (`Exited`) or why it could not start.
+pub fn hand_over(
+    engine: Arc<Engine>,
+    session: Session,
+    program: &str,
+    context: &Context,
+    region_flag: Option<&str>,
+    static_keys: bool,
+) -> Error {
     let identity = verified_identity(&engine, &session);
     eprintln!(
         "{}",
         crate::printable::escape(&banner(&session, identity.as_ref(), OffsetDateTime::now_utc()))
     );
-    let static_keys = args.static_keys
-        || (!args.server && crate::settings::current().shell_mode == crate::settings::ShellMode::Static);
     if !static_keys {
-        let code = super::served::shell(Arc::new(engine), session, &program, args.region.clone());
-        return Err(Error::Exited(code));
+        return Error::Exited(super::served::shell(
+            engine,
+            session,
+            program,
+            region_flag.map(str::to_string),
+        ));
     }
-    Err(cannot_start(subshell::exec(
-        &program,
-        &env_change(&session, &context.env_options(args.region.as_deref())),
-    )))
+    let source = subshell::exec(program, &env_change(&session, &context.env_options(region_flag)));
+    Error::CannotRun { verb: "start", program: program.to_string(), source }
 }
 
 /// Who the session belongs to: as the role's `AssumeRole` said, else as STS says now

@@ -73,21 +73,11 @@ pub fn run(print_mode: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(Exit::Shell(session)) => {
-            use crate::commands::{Error, shell};
             let context = crate::context::Context::from_env();
-            let identity = shell::verified_identity(&engine, &session);
-            eprintln!(
-                "{}",
-                crate::printable::escape(&shell::banner(
-                    &session,
-                    identity.as_ref(),
-                    OffsetDateTime::now_utc()
-                ))
-            );
             let program = crate::sink::subshell::program(None, context.shell.as_deref());
-            let source =
-                crate::sink::subshell::exec(&program, &env_change(&session, &context.env_options(None)));
-            Error::CannotRun { verb: "start", program, source }.report()
+            let static_keys = crate::settings::current().shell_mode == crate::settings::ShellMode::Static;
+            crate::commands::shell::hand_over(engine, *session, &program, &context, None, static_keys)
+                .report()
         }
     }
 }
