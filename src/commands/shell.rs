@@ -24,35 +24,32 @@ pub fn run(args: &ShellArgs, context: &Context) -> Result<(), Error> {
     crate::runtime::recent::record(&session.profile);
     let static_keys = args.static_keys
         || (!args.server && crate::settings::current().shell_mode == crate::settings::ShellMode::Static);
-    Err(hand_over(Arc::new(engine), session, &program, context, args.region.as_deref(), static_keys))
+    hand_over(Arc::new(engine), session, &program, args.region.as_deref(), static_keys, context)
 }
 
-/// Prints who and until when, then becomes the shell: served by the credential endpoint, or
-/// with fixed keys. `awsw shell` and the picker's Enter both end here; it returns only how
-/// the shell ended (`Exited`) or why it could not start.
+/// After the session is got: the banner, then the shell served by the credential endpoint
+/// (awsw stays its parent and ends with its status), or with `static_keys` awsw becomes the
+/// shell with fixed keys. Shared by `awsw shell` and the picker's Enter, so both follow the
+/// same `shell_mode`.
 pub fn hand_over(
     engine: Arc<Engine>,
     session: Session,
     program: &str,
-    context: &Context,
-    region_flag: Option<&str>,
+    region_override: Option<&str>,
     static_keys: bool,
-) -> Error {
+    context: &Context,
+) -> Result<(), Error> {
     let identity = verified_identity(&engine, &session);
     eprintln!(
         "{}",
         crate::printable::escape(&banner(&session, identity.as_ref(), OffsetDateTime::now_utc()))
     );
     if !static_keys {
-        return Error::Exited(super::served::shell(
-            engine,
-            session,
-            program,
-            region_flag.map(str::to_string),
-        ));
+        let code = super::served::shell(engine, session, program, region_override.map(str::to_string));
+        return Err(Error::Exited(code));
     }
-    let source = subshell::exec(program, &env_change(&session, &context.env_options(region_flag)));
-    Error::CannotRun { verb: "start", program: program.to_string(), source }
+    let source = subshell::exec(program, &env_change(&session, &context.env_options(region_override)));
+    Err(Error::CannotRun { verb: "start", program: program.to_string(), source })
 }
 
 /// Who the session belongs to: as the role's `AssumeRole` said, else as STS says now

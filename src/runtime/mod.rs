@@ -76,8 +76,10 @@ pub fn run(print_mode: bool) -> ExitCode {
             let context = crate::context::Context::from_env();
             let program = crate::sink::subshell::program(None, context.shell.as_deref());
             let static_keys = crate::settings::current().shell_mode == crate::settings::ShellMode::Static;
-            crate::commands::shell::hand_over(engine, *session, &program, &context, None, static_keys)
-                .report()
+            match crate::commands::shell::hand_over(engine, *session, &program, None, static_keys, &context) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => err.report(),
+            }
         }
     }
 }
