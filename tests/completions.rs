@@ -193,6 +193,10 @@ fn the_engine_completes_subcommands_flags_and_values() {
     assert!(ask(&["awsw", "envrc", "--pro"]).starts_with("--profile-only"), "flags complete");
     assert_eq!(ask(&["awsw", "env", "--shell", "p"]), "powershell\n");
     assert_eq!(ask(&["awsw", "console", "test-"]), "test-alpha\ntest-beta\n");
+    // sso-session names for login, logout and sso accounts (not profiles).
+    assert_eq!(ask(&["awsw", "login", "test-"]), "test-sso\n");
+    assert_eq!(ask(&["awsw", "logout", "test-"]), "test-sso\n");
+    assert_eq!(ask(&["awsw", "sso", "accounts", "test-"]), "test-sso\n");
     // Hidden commands are not offered.
     let all = ask(&["awsw", ""]);
     assert!(all.contains("console\t") && !all.contains("__complete-profiles"), "{all}");

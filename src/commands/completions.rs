@@ -47,7 +47,25 @@ pub fn command() -> clap::Command {
             })
         });
     }
-    cmd
+    // `login`/`logout` take an sso-session (or an SSO profile), `sso accounts` a session.
+    for name in ["login", "logout"] {
+        cmd = cmd.mut_subcommand(name, |sub| sub.mut_arg("name", |arg| arg.add(sso_candidates())));
+    }
+    cmd.mut_subcommand("sso", |sso| {
+        sso.mut_subcommand("accounts", |sub| sub.mut_arg("session", |arg| arg.add(sso_candidates())))
+    })
+}
+
+fn sso_candidates() -> ArgValueCandidates {
+    ArgValueCandidates::new(|| sso_session_names().into_iter().map(CompletionCandidate::new).collect())
+}
+
+/// Every `[sso-session NAME]` of the config file, in file order.
+pub fn sso_session_names() -> Vec<String> {
+    let Ok(texts) = ConfigPaths::from_env().and_then(|paths| files::read(&paths)) else {
+        return Vec::new();
+    };
+    texts.profile_set().sso_sessions.iter().map(|s| s.name.to_string()).collect()
 }
 
 fn profile_candidates() -> Vec<CompletionCandidate> {
