@@ -183,3 +183,23 @@ fn a_hundred_thousand_profiles_are_listed() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(json(&out)["profiles"].as_array().unwrap().len(), 100_001);
 }
+
+#[test]
+fn a_missing_credentials_file_is_named_once_when_profiles_lack_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = "[profile base]\nregion = eu-west-1\n\n[profile prod]\nrole_arn = arn:aws:iam::1:role/x\n\
+                  source_profile = base\n\n[profile other]\nregion = eu-west-1\n";
+    std::fs::write(dir.path().join("config"), config).unwrap();
+    let out = awsw_list(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let credentials = dir.path().join("credentials");
+    let note = format!("the credentials file {} does not exist", credentials.display());
+    assert_eq!(stderr.matches(&note).count(), 1, "{stderr}");
+    // With the file there (even without those keys), the note is gone: the problems stay.
+    std::fs::write(&credentials, "[other]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = x\n")
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&awsw_list(dir.path(), &[]).stderr).into_owned();
+    assert!(!stderr.contains("does not exist"), "{stderr}");
+    assert!(stderr.contains("profile base: sets no credentials"), "{stderr}");
+}

@@ -12,7 +12,8 @@ use crate::creds::keyage::KnownKeys;
 use crate::printable::escape;
 
 pub fn run(args: &ListArgs) -> Result<(), Error> {
-    let texts = ConfigPaths::from_env().and_then(|paths| config::files::read(&paths))?;
+    let paths = ConfigPaths::from_env()?;
+    let texts = config::files::read(&paths)?;
     if texts.missing.len() == 2 {
         let message = format!(
             "no AWS config found ({} and {} do not exist); run `aws configure` or set AWS_CONFIG_FILE",
@@ -36,6 +37,9 @@ pub fn run(args: &ListArgs) -> Result<(), Error> {
     }
     if let Some(inventory) = &inventory {
         report_to_stderr(inventory, &known);
+        if texts.missing.len() == 1 && texts.missing[0] == paths.credentials {
+            note_missing_credentials(inventory, &paths.credentials);
+        }
     }
     // The process ends here: freeing every parsed line one by one would only cost time.
     std::mem::forget(inventory);
@@ -228,6 +232,25 @@ fn report_to_stderr(inventory: &Inventory, known: &KnownKeys) {
     }
     if warned > 0 {
         let _ = writeln!(err, "{warned} profile(s) have hygiene warnings: `awsw list --json` shows them");
+    }
+}
+
+/// Profiles without credentials are often profiles whose keys were meant for the credentials
+/// file: when that file does not exist, say so once instead of only "sets no credentials".
+fn note_missing_credentials(inventory: &Inventory, path: &std::path::Path) {
+    use crate::config::FindingCode;
+    let expects_keys = inventory
+        .profiles
+        .iter()
+        .flat_map(|p| &p.problems)
+        .any(|problem| matches!(problem.code, FindingCode::NoCredentials | FindingCode::MissingSource));
+    if expects_keys {
+        let message = format!(
+            "the credentials file {} does not exist, so profiles whose access keys belong there have none; \
+             run `aws configure --profile NAME` or set AWS_SHARED_CREDENTIALS_FILE",
+            path.display()
+        );
+        eprintln!("awsw: {}", escape(&message));
     }
 }
 
