@@ -370,3 +370,25 @@ fn awsw_log_debug_tells_the_plan_and_each_step_without_a_secret() {
     let out = sb.awsw(&["env", "prod", "--shell", "bash"]).output().unwrap();
     assert_eq!(text(&out).1, "");
 }
+
+#[test]
+fn web_identity_sessions_are_named_after_the_local_user_or_role_session_name() {
+    let Some(moto) = MotoServer::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "eyJhbGciOiJub25lIn0.eyJzdWIiOiJjaSJ9.").unwrap();
+    let config = format!(
+        "[profile web]\nrole_arn = arn:aws:iam::123456789012:role/web\nweb_identity_token_file = {t}\n\
+         region = us-east-1\n\n[profile web-named]\nrole_arn = arn:aws:iam::123456789012:role/web\n\
+         web_identity_token_file = {t}\nrole_session_name = pipeline-7\nregion = us-east-1\n",
+        t = token.display()
+    );
+    let sb = Sandbox::new(&config, "").with_endpoint(moto.url());
+    for (profile, name) in [("web", "tester"), ("web-named", "pipeline-7")] {
+        let out = sb.awsw(&["whoami", profile, "--json"]).output().unwrap();
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert!(v["arn"].as_str().unwrap().ends_with(&format!("assumed-role/web/{name}")), "{stdout}");
+    }
+}
