@@ -392,3 +392,19 @@ fn web_identity_sessions_are_named_after_the_local_user_or_role_session_name() {
         assert!(v["arn"].as_str().unwrap().ends_with(&format!("assumed-role/web/{name}")), "{stdout}");
     }
 }
+
+#[test]
+fn whoami_all_says_which_identities_come_from_cached_sessions() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let first = sb.awsw(&["whoami", "--all"]).output().unwrap();
+    let (_, stderr) = text(&first);
+    assert!(!stderr.contains("from cached sessions"), "nothing was cached yet: {stderr}");
+    let second = sb.awsw(&["whoami", "--all"]).output().unwrap();
+    let (stdout, stderr) = text(&second);
+    assert_eq!(second.status.code(), Some(0), "{stderr}");
+    let line = stderr.lines().find(|l| l.contains("from cached sessions")).unwrap_or_default();
+    assert!(line.contains("dev") && line.contains("plain-alias"), "{stderr}");
+    assert!(!line.contains("base"), "static keys are asked each time: {stderr}");
+    // stdout keeps its three columns.
+    assert!(stdout.lines().all(|l| l.split('\t').count() == 3), "{stdout}");
+}

@@ -109,6 +109,7 @@ fn report(account: &str, arn: &str, minutes: Option<i64>) -> IdentityReport {
         origin: SessionOrigin::Cache,
         session_name: Some("alice".into()),
         keys: None,
+        identity_from_cache: true,
     }
 }
 

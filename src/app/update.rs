@@ -208,6 +208,7 @@ fn on_session_ready(
                 .and_then(|arn| arn.session_name())
                 .map(str::to_string),
             keys: state.identities[profile].as_ref().and_then(|r| r.keys.clone()),
+            identity_from_cache: session.origin == crate::creds::SessionOrigin::Cache,
         });
     }
     let after_code = matches!(state.mode, Mode::Mfa(_));

@@ -185,15 +185,20 @@ fn all(engine: Arc<Engine>, as_json: bool) -> Result<(), Error> {
         eprintln!("awsw: {}", escape(&summary));
     }
     let mut failed = false;
-    for (name, result) in results {
+    let from_cache: Vec<&str> = results
+        .iter()
+        .filter(|(_, r)| r.as_ref().is_ok_and(|report| report.identity_from_cache))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    for (name, result) in &results {
         if let Ok(report) = &result {
             print_findings(report.keys.as_ref());
         }
         match (result, as_json) {
-            (Ok(report), true) => println!("{}", json(&name, &report)),
+            (Ok(report), true) => println!("{}", json(name, report)),
             (Ok(report), false) => println!(
                 "{}\t{}\t{}",
-                escape(&name),
+                escape(name),
                 escape(&report.identity.account),
                 escape(&report.identity.arn)
             ),
@@ -203,9 +208,18 @@ fn all(engine: Arc<Engine>, as_json: bool) -> Result<(), Error> {
             }
             (Err(err), false) => {
                 failed = true;
-                eprintln!("awsw: {}", escaped(&err));
+                eprintln!("awsw: {}", escaped(err));
             }
         }
+    }
+    if !from_cache.is_empty() {
+        // Said, not hidden: these identities are what STS returned with the cached session,
+        // not a fresh GetCallerIdentity (which would cost a call per profile).
+        let message = format!(
+            "from cached sessions (the identity STS returned with each session; no new call): {}",
+            from_cache.join(", ")
+        );
+        eprintln!("awsw: {}", escape(&message));
     }
     if failed { Err(Error::Reported) } else { Ok(()) }
 }

@@ -475,6 +475,7 @@ impl Engine {
             })?,
             _ => self.session(name, ask).await?,
         };
+        let identity_from_cache = session.identity.is_some() && session.origin == SessionOrigin::Cache;
         let identity = match session.identity.clone() {
             Some(identity) => identity,
             None => {
@@ -497,6 +498,7 @@ impl Engine {
             expiration: session.credentials.expiration,
             origin: session.origin,
             keys: None,
+            identity_from_cache,
         })
     }
 }

@@ -96,4 +96,6 @@ pub struct IdentityReport {
     pub session_name: Option<String>,
     /// Root-key and key-age facts about the long-term keys at the chain's root, when looked up.
     pub keys: Option<super::keyfacts::KeyFacts>,
+    /// The identity is the one STS returned with a cached session (no call was made now).
+    pub identity_from_cache: bool,
 }
