@@ -372,3 +372,30 @@ fn the_shipped_bash_function_switches_the_current_shell() {
     let (stdout, stderr) = text(&out);
     assert_eq!(stdout.trim(), "dev token", "{stderr}");
 }
+
+#[test]
+fn envrc_refuses_up_front_the_kinds_whose_session_is_never_cached() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "eyJhbGciOiJub25lIn0.eyJzdWIiOiJjaSJ9.").unwrap();
+    let config = format!(
+        "[profile proc]\ncredential_process = sh -c 'printf \"{{\\\"Version\\\":1,\\\"AccessKeyId\\\":\\\"AKIAPROC\\\",\\\"SecretAccessKey\\\":\\\"s\\\",\\\"SessionToken\\\":\\\"t\\\",\\\"Expiration\\\":\\\"2030-01-01T00:00:00Z\\\"}}\"'\n\n\
+         [profile web]\nrole_arn = arn:aws:iam::123456789012:role/web\nweb_identity_token_file = {}\nregion = us-east-1\n",
+        token.display()
+    );
+    let Some(moto) = common::MotoServer::start() else { return };
+    let sb = Sandbox::new(&config, "").with_endpoint(moto.url());
+    for profile in ["proc", "web"] {
+        let project = sb.home().join(format!("project-{profile}"));
+        std::fs::create_dir(&project).unwrap();
+        let out = sb.awsw(&["envrc", profile, "--dir"]).arg(&project).output().unwrap();
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("keeps no cached session") && stderr.contains("--profile-only"), "{stderr}");
+        assert!(!project.join(".envrc").exists(), "nothing is written");
+        // The mode the message names works.
+        let out = sb.awsw(&["envrc", profile, "--profile-only", "--dir"]).arg(&project).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+        assert!(std::fs::read_to_string(project.join(".envrc")).unwrap().contains("AWS_PROFILE"));
+    }
+}
