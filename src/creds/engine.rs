@@ -360,12 +360,7 @@ impl Engine {
                         command: login_command(root),
                     });
                 }
-                // A web-identity root names its session as a role does: `role_session_name`,
-                // else the local user (there is no IAM user behind a web token).
-                let session_name = match &root.role_session_name {
-                    Some(name) => sanitize_session_name(name),
-                    None => self.local_session_name(),
-                };
+                let session_name = steps::root_session_name(root, &self.local_session_name());
                 let made =
                     steps::provider_root(&*self.roots, root, &self.env.credentials, &session_name).await?;
                 let from_role = !matches!(kind, RootKind::CredentialSource(_));

@@ -86,6 +86,12 @@ pub async fn assume_role(
     Ok(Made { credentials: result.credentials, identity })
 }
 
+/// The session name of a provider root (web identity): its `role_session_name`, else the local
+/// user's name, as for roles (there is no IAM user behind a web token).
+pub fn root_session_name(root: &Profile, local: &str) -> String {
+    root.role_session_name.as_deref().map_or_else(|| local.to_string(), sanitize_session_name)
+}
+
 /// STS accepts 2..=64 characters of `[\w+=,.@-]`.
 pub fn sanitize_session_name(name: &str) -> String {
     let mut clean: String = name
