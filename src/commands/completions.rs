@@ -14,8 +14,9 @@ use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
 
 use super::{exit, fail};
 use crate::cli::{Cli, CompletionShell, CompletionsArgs};
-use crate::config::ConfigPaths;
 use crate::config::files;
+use crate::config::set::RawProfile;
+use crate::config::{ConfigPaths, ProfileSet};
 
 /// The variable the scripts set when they ask awsw for completions. Not the default
 /// `COMPLETE`, which is too common a name to leave meaning "complete instead of running".
@@ -57,15 +58,9 @@ pub fn command() -> clap::Command {
 }
 
 fn sso_candidates() -> ArgValueCandidates {
-    ArgValueCandidates::new(|| sso_session_names().into_iter().map(CompletionCandidate::new).collect())
-}
-
-/// Every `[sso-session NAME]` of the config file, in file order.
-pub fn sso_session_names() -> Vec<String> {
-    let Ok(texts) = ConfigPaths::from_env().and_then(|paths| files::read(&paths)) else {
-        return Vec::new();
-    };
-    texts.profile_set().sso_sessions.iter().map(|s| s.name.to_string()).collect()
+    ArgValueCandidates::new(|| {
+        section_names(|set| &set.sso_sessions).into_iter().map(CompletionCandidate::new).collect()
+    })
 }
 
 fn profile_candidates() -> Vec<CompletionCandidate> {
@@ -76,10 +71,15 @@ fn profile_candidates() -> Vec<CompletionCandidate> {
 /// with the SDK-exact parser but resolves nothing, so it stays fast on 10,000 profiles
 /// (BENCHMARKS.md). Unreadable files give no names rather than an error mid-completion.
 pub fn profile_names() -> Vec<String> {
+    section_names(|set| &set.profiles)
+}
+
+/// The names of one kind of section (profiles, sso-sessions), in file order.
+fn section_names(pick: for<'a, 'b> fn(&'b ProfileSet<'a>) -> &'b Vec<RawProfile<'a>>) -> Vec<String> {
     let Ok(texts) = ConfigPaths::from_env().and_then(|paths| files::read(&paths)) else {
         return Vec::new();
     };
-    texts.profile_set().profiles.iter().map(|p| p.name.to_string()).collect()
+    pick(&texts.profile_set()).iter().map(|p| p.name.to_string()).collect()
 }
 
 /// `awsw __complete-profiles`: the names, one per line (the nushell script calls it).

@@ -134,16 +134,7 @@ pub async fn federation_token(
 
 /// 2 to 32 characters of `[A-Za-z0-9+=,.@-]`, as GetFederationToken requires.
 fn federated_user_name(name: &str) -> String {
-    let mut clean: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "+=,.@-".contains(c) { c } else { '-' })
-        .take(32)
-        .collect();
-    while clean.len() < 2 {
-        clean.push_str("awsw");
-        clean.truncate(32);
-    }
-    clean
+    super::steps::aws_name(name, "+=,.@-", 32, "awsw")
 }
 
 /// The console login URL for `creds`, landing on `destination`. `endpoint` is the partition's

@@ -94,13 +94,20 @@ pub fn root_session_name(root: &Profile, local: &str) -> String {
 
 /// STS accepts 2..=64 characters of `[\w+=,.@-]`.
 pub fn sanitize_session_name(name: &str) -> String {
+    aws_name(name, "_+=,.@-", 64, "-")
+}
+
+/// `name` as AWS accepts names: ASCII letters and digits plus `extra`, anything else `-`, at
+/// most `max` characters, padded with `pad` to the 2 characters every such name needs.
+pub fn aws_name(name: &str, extra: &str, max: usize, pad: &str) -> String {
     let mut clean: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) { c } else { '-' })
-        .take(64)
+        .map(|c| if c.is_ascii_alphanumeric() || extra.contains(c) { c } else { '-' })
+        .take(max)
         .collect();
     while clean.len() < 2 {
-        clean.push('-');
+        clean.push_str(pad);
+        clean.truncate(max);
     }
     clean
 }

@@ -154,10 +154,8 @@ fn copy(session: &Session) -> Result<String, String> {
 async fn open_console(engine: &Engine, session: &Session) -> Result<String, String> {
     use crate::commands::console::{ConsoleTarget, open_in_browser, signin_url};
     use crate::creds::federation::Destination;
-    let has_display = ["BROWSER", "DISPLAY", "WAYLAND_DISPLAY"]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()));
-    if !has_display {
+    let browser = std::env::var_os("BROWSER").is_some_and(|s| !s.is_empty());
+    if !browser && !crate::sink::clipboard::has_display() {
         return Err(format!(
             "no browser here (set BROWSER, or run `awsw console {} --print-url`)",
             session.profile

@@ -60,7 +60,7 @@ pub struct ClipboardError {
 /// The name of the hidden subcommand that holds the selection.
 pub const OWNER_COMMAND: &str = "__clipboard-owner";
 
-fn has_display() -> bool {
+pub(crate) fn has_display() -> bool {
     ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
 }
 
