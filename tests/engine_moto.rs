@@ -408,3 +408,15 @@ fn whoami_all_says_which_identities_come_from_cached_sessions() {
     // stdout keeps its three columns.
     assert!(stdout.lines().all(|l| l.split('\t').count() == 3), "{stdout}");
 }
+
+#[test]
+fn an_endpoint_that_is_not_identity_center_is_named_as_such() {
+    let config =
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n";
+    let sb = Sandbox::new(config, "").with_endpoint(not_sts_server(404));
+    let out = sb.awsw(&["login", "corp", "--device-code", "--no-browser"]).output().unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("HTTP 404") && stderr.contains("probably not IAM Identity Center"), "{stderr}");
+    assert!(!stderr.contains("Unknown"), "{stderr}");
+}

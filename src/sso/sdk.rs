@@ -48,6 +48,14 @@ pub enum Failure {
 
 pub fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(err: &SdkError<E>) -> Failure {
     match err {
+        // An HTTP error without an AWS error code: whatever answered is not the service.
+        SdkError::ServiceError(ctx) if ctx.err().code().is_none() => Failure::Service {
+            code: format!("HTTP {}", ctx.raw().status().as_u16()),
+            message: "no AWS error in the answer, so the endpoint is probably not IAM Identity Center; \
+                      check AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL_SSO and AWS_ENDPOINT_URL"
+                .into(),
+            status: ctx.raw().status().as_u16(),
+        },
         SdkError::ServiceError(ctx) => Failure::Service {
             code: ctx.err().code().unwrap_or("Unknown").to_string(),
             message: ctx.err().message().unwrap_or("").to_string(),
