@@ -1,9 +1,9 @@
 //! The picker end to end: the real binary in a tmux pane against a local moto STS, driven
 //! with send-keys and read with capture-pane.
 
-mod common;
-mod fake_aws;
-mod imds;
+use crate::common;
+use crate::fake_aws;
+use crate::imds;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -3,8 +3,8 @@
 //! for the role. Every failure mode of the metadata service is one plain line naming the
 //! profile.
 
-mod common;
-mod imds;
+use crate::common;
+use crate::imds;
 
 use std::time::Duration;
 

@@ -80,7 +80,7 @@ fn passes(case: &Value) -> bool {
 
 #[test]
 fn the_ini_crate_passes_39_of_65_cases() {
-    let suite: Value = serde_json::from_str(include_str!("data/profile-parser-tests.json")).unwrap();
+    let suite: Value = serde_json::from_str(include_str!("../data/profile-parser-tests.json")).unwrap();
     let cases = suite["tests"].as_array().unwrap();
     let failing: Vec<&str> =
         cases.iter().filter(|c| !passes(c)).map(|c| c["name"].as_str().unwrap_or("?")).collect();

@@ -2,7 +2,7 @@
 //! hostile values, direnv loading the .envrc block, tmux hosting `awsw shell`, and Xvfb +
 //! xclip reading what `awsw env --copy` left on the clipboard.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

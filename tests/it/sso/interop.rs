@@ -3,9 +3,9 @@
 
 use serde_json::json;
 
-use crate::cli::{awsw, logged_in, sandbox, seed, token_path};
 use crate::common::sso::SsoServer;
 use crate::common::{MotoServer, Sandbox, require, require_python_module, text};
+use crate::sso::cli::{awsw, logged_in, sandbox, seed, token_path};
 
 /// Runs a Python snippet in the sandbox's environment, pointed at the SSO server.
 fn python(sandbox: &Sandbox, server: &SsoServer, script: &str) -> String {

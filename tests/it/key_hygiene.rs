@@ -2,8 +2,8 @@
 //! and deny IAM without MFA: `whoami` (text and `--json`), `whoami --all`, and `list`, which
 //! knows only what awsw's caches already hold (no network call).
 
-mod common;
-mod fake_aws;
+use crate::common;
+use crate::fake_aws;
 
 use common::{Sandbox, text};
 use fake_aws::FakeAws;

@@ -1,7 +1,7 @@
 //! `awsw completions`: real bash, zsh and fish in tmux load the script, and `awsw exec te<Tab>`
 //! offers the matching profile names; the other shells' scripts are checked as text.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -5,7 +5,7 @@
 //! `core.fsmonitor` runs a command, and a clipboard that must expire. Tests that need a
 //! second user chown to uid 65534 (root only: CI runs as root; elsewhere they skip).
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;

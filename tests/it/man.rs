@@ -2,7 +2,7 @@
 //! documents every command, flag, environment variable, file and exit code the README and the
 //! clap definitions have.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -76,7 +76,7 @@ fn every_command_and_flag_is_in_the_page() {
 /// The first column of the README table under `heading`: each `code` span in it, or the
 /// whole cell where it has none.
 fn readme_column(heading: &str) -> Vec<String> {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let start = readme.find(heading).unwrap_or_else(|| panic!("README has no {heading}"));
     let table =
         readme[start..].lines().skip_while(|l| !l.starts_with('|')).take_while(|l| l.starts_with('|'));

@@ -1,9 +1,6 @@
 //! IAM Identity Center end to end: the built binary and real botocore against the local
 //! SSO server (`tests/servers/sso_server.py`).
 
-#[path = "../common/mod.rs"]
-mod common;
-
 mod cli;
 mod engine;
 mod interop;

@@ -1,7 +1,7 @@
 //! The engine end to end: the built binary against a local moto STS server, and the real
 //! AWS CLI sharing sessions with awsw.
 
-mod common;
+use crate::common;
 
 use common::{MotoServer, Sandbox, require, text};
 

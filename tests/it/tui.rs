@@ -639,7 +639,7 @@ fn the_header_shows_the_verified_identity_of_the_starting_terminal() {
 }
 
 fn example() -> State {
-    state_from(include_str!("../assets/example/config"), include_str!("../assets/example/credentials"))
+    state_from(include_str!("../../assets/example/config"), include_str!("../../assets/example/credentials"))
 }
 
 fn select(s: &mut State, name: &str) {
@@ -826,8 +826,9 @@ fn at_80_columns_every_column_but_the_account_shows() {
         assert!(header.contains(column), "{column} missing: {header}");
     }
     // Names of about 20 characters still leave room for all of them.
-    let config = include_str!("../assets/example/config").replace("team-prod-deploy", "team-prod-deployment");
-    let s = state_from(&config, include_str!("../assets/example/credentials"));
+    let config =
+        include_str!("../../assets/example/config").replace("team-prod-deploy", "team-prod-deployment");
+    let s = state_from(&config, include_str!("../../assets/example/credentials"));
     let screen = draw(&s, 80, 24);
     let header = column_header(&screen);
     for column in ["KIND", "ROLE", "REGION", "MFA", "SESSION"] {
@@ -839,8 +840,8 @@ fn at_80_columns_every_column_but_the_account_shows() {
 #[test]
 fn a_long_name_is_cut_with_an_ellipsis_before_a_column_gives_way() {
     let long = "team-production-administrators-in-europe-west";
-    let config = include_str!("../assets/example/config").replace("team-prod-admin", long);
-    let s = state_from(&config, include_str!("../assets/example/credentials"));
+    let config = include_str!("../../assets/example/config").replace("team-prod-admin", long);
+    let s = state_from(&config, include_str!("../../assets/example/credentials"));
     let screen = draw(&s, 80, 24);
     let header = column_header(&screen);
     for column in ["KIND", "ROLE", "REGION", "MFA", "SESSION"] {

@@ -3,7 +3,7 @@
 //! never anywhere else. Sessions come from moto's STS: AssumeRole for a role profile,
 //! GetFederationToken for an IAM user's long-term keys.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! values are one warning each and the rest applies, bad variables stop the run with exit 2
 //! and one line naming the variable and what is allowed (issue 15, item 11).
 
-mod common;
+use crate::common;
 
 use common::{MotoServer, Sandbox, text};
 

@@ -1,7 +1,7 @@
 //! Single flight: concurrent cold awsw processes that need the same session make one set
 //! of STS calls between them, counted by a proxy in front of moto.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

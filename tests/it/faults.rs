@@ -2,7 +2,7 @@
 //! command one call's deadline (10 s), however many calls it needed, and the message says
 //! the time it really waited.
 
-mod common;
+use crate::common;
 
 use std::net::TcpListener;
 use std::time::{Duration, Instant};

@@ -4,7 +4,7 @@
 //! accepting the key, the file unwritable, the server gone) leaves the file byte-identical and
 //! no extra key behind, or names it.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 //! line, an invalid profile, open cache modes, a corrupt cache file, a bad variable). In
 //! every case the HOME tree is byte-identical afterwards.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};

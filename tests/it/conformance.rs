@@ -41,7 +41,7 @@ fn expected_map(value: &Value) -> BTreeMap<String, Props> {
 #[test]
 fn every_conformance_case_passes() {
     let suite: Value =
-        serde_json::from_str(include_str!("data/profile-parser-tests.json")).expect("suite is JSON");
+        serde_json::from_str(include_str!("../data/profile-parser-tests.json")).expect("suite is JSON");
     let cases = suite["tests"].as_array().expect("tests array");
     assert_eq!(cases.len(), 65, "the suite has 65 cases");
     let mut failures = Vec::new();

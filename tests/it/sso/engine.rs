@@ -1,9 +1,9 @@
 //! SSO roots inside the credential engine: every sink gets the role credentials, and a role
 //! chained from an SSO profile is assumed (STS is moto) with them.
 
-use crate::cli::{CONFIG, awsw, logged_in};
 use crate::common::sso::SsoServer;
 use crate::common::{MotoServer, text};
+use crate::sso::cli::{CONFIG, awsw, logged_in};
 
 #[test]
 fn sinks_work_for_sso_profiles_and_roles_chained_from_them() {
@@ -56,15 +56,16 @@ fn a_role_removed_since_discovery_is_named_with_the_fix() {
 #[test]
 fn a_legacy_sso_profile_logs_in_by_start_url_and_gets_its_role() {
     let Some(server) = SsoServer::start() else { return };
-    crate::cli::seed(&server);
+    crate::sso::cli::seed(&server);
     let legacy = "[profile old]\nsso_start_url = https://old.awsapps.com/start\nsso_region = us-east-1\n\
         sso_account_id = 222222222222\nsso_role_name = ReadOnly\n";
     let sandbox = crate::common::Sandbox::new(legacy, "");
-    let output = crate::cli::device_login(&sandbox, &server, &["login", "old"], "/_test/approve");
+    let output = crate::sso::cli::device_login(&sandbox, &server, &["login", "old"], "/_test/approve");
     assert!(output.status.success(), "{}", text(&output).1);
     assert!(text(&output).1.contains("logged in to profile old"), "{}", text(&output).1);
     // The legacy file is named by the start URL, and no refresh token comes without scopes.
-    let token = crate::cli::read_json(&crate::cli::token_path(&sandbox, "https://old.awsapps.com/start"));
+    let token =
+        crate::sso::cli::read_json(&crate::sso::cli::token_path(&sandbox, "https://old.awsapps.com/start"));
     assert!(token["refreshToken"].is_null(), "{token}");
     let env = awsw(&sandbox, &server, &["env", "old", "--shell", "bash"]).output().unwrap();
     assert!(text(&env).0.contains("export AWS_ACCESS_KEY_ID='ASIA"), "{}", text(&env).1);

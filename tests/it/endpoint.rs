@@ -2,7 +2,7 @@
 //! moto, read by the real AWS CLI and by aws-config's ECS provider; renewal while a loop of
 //! CLI calls runs; the renew line and `awsw refresh`; job control in tmux.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -103,7 +103,17 @@ fn a_rust_sdk_client_reads_the_endpoint() {
     let me = std::env::current_exe().unwrap();
     let me = me.to_str().unwrap();
     let out = sb
-        .awsw(&["exec", "--server", "dev", "--", me, "--exact", "sdk_child", "--ignored", "--nocapture"])
+        .awsw(&[
+            "exec",
+            "--server",
+            "dev",
+            "--",
+            me,
+            "--exact",
+            "endpoint::sdk_child",
+            "--ignored",
+            "--nocapture",
+        ])
         .output()
         .unwrap();
     let (stdout, stderr) = text(&out);

@@ -1,0 +1,31 @@
+//! Every integration test of awsw in one binary: one link instead of one per file, and one
+//! copy of the shared helpers (`common`, `fake_aws`, `imds`). Each module is one area.
+
+mod common;
+mod fake_aws;
+mod imds;
+
+mod completions;
+mod conformance;
+mod console;
+mod doctor;
+mod endpoint;
+mod engine_fake;
+mod engine_moto;
+mod faults;
+mod ini_crate_conformance;
+mod instance_roles;
+mod key_hygiene;
+mod keys_fake;
+mod list_cli;
+mod man;
+mod model;
+mod parser_fuzz;
+mod rotate_moto;
+mod security;
+mod settings;
+mod single_flight;
+mod sinks;
+mod sso;
+mod tui;
+mod tui_tmux;
