@@ -1,0 +1,236 @@
+//! awsw's per-user agent end to end: `.envrc` blocks written by `awsw envrc --served`,
+//! loaded by the real direnv, read by the real AWS CLI against moto; one agent for two
+//! directories; renewal past a short role session; the renew line and `awsw refresh`;
+//! stop, a crashed agent's state file, idle exit; the token refused when wrong and found
+//! in no file but the 0600 state file and on no command line.
+
+use crate::common;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{MotoServer, Sandbox, require, text};
+
+const CONFIG: &str = "\
+[profile base]
+region = eu-west-1
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+
+[profile prod]
+role_arn = arn:aws:iam::123456789012:role/acme-prod-admin
+source_profile = base
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+region = ap-northeast-1
+
+[profile dev]
+role_arn = arn:aws:iam::123456789012:role/acme-dev
+source_profile = plain
+region = us-west-2
+";
+
+const CREDS: &str = "\
+[base]
+aws_access_key_id = AKIABASE0000EXAMPLE1
+aws_secret_access_key = base+LONGTERM+secret+do+not+leak+0001
+
+[plain]
+aws_access_key_id = AKIAPLAIN000EXAMPLE2
+aws_secret_access_key = plain+LONGTERM+secret+do+not+leak+0002
+";
+
+/// A sandbox with moto, or `None` when the programs are missing (outside CI).
+fn sandbox() -> Option<(MotoServer, Sandbox)> {
+    if !require("direnv") || !require("aws") {
+        return None;
+    }
+    let moto = MotoServer::start()?;
+    let sandbox = Sandbox::new(CONFIG, CREDS).with_endpoint(moto.url());
+    Some((moto, sandbox))
+}
+
+/// Runs `cmd` with the sandbox's extra variables.
+fn with_env(mut cmd: Command, env: &[(&str, &str)]) -> Command {
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    cmd
+}
+
+/// `awsw envrc PROFILE --served` into a new directory `name`, allowed in direnv.
+fn served_dir(sb: &Sandbox, name: &str, profile: &str, env: &[(&str, &str)]) -> PathBuf {
+    let dir = sb.home().join(name);
+    std::fs::create_dir(&dir).unwrap();
+    let mut cmd = with_env(sb.awsw(&["envrc", profile, "--served", "--mfa-code", "123456", "--dir"]), env);
+    let out = cmd.arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    let allow = sb.command("direnv").arg("allow").arg(&dir).output().unwrap();
+    assert!(allow.status.success(), "{}", text(&allow).1);
+    dir
+}
+
+/// `direnv exec DIR bash -c SCRIPT`: status, stdout, stderr.
+fn in_dir(sb: &Sandbox, dir: &Path, script: &str, env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let mut cmd = with_env(sb.command("direnv"), env);
+    let out = cmd.arg("exec").arg(dir).args(["bash", "-c", script]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    (out.status.code(), stdout, stderr)
+}
+
+fn runtime_dir(sb: &Sandbox) -> PathBuf {
+    sb.cache_dir().join("agent")
+}
+
+/// The one state file in the sandbox's runtime directory, as JSON.
+fn state(sb: &Sandbox) -> serde_json::Value {
+    let files: Vec<PathBuf> = std::fs::read_dir(runtime_dir(sb))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap()
+}
+
+/// Processes running `awsw agent run` with this sandbox's HOME.
+fn agent_pids(sb: &Sandbox) -> Vec<u32> {
+    let home = format!("HOME={}\0", sb.home().display());
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            cmdline.ends_with(b"\0agent\0run\0") && environ.windows(home.len()).any(|w| w == home.as_bytes())
+        })
+        .collect()
+}
+
+fn alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default().contains(") Z ")
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting: {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// One raw request to the agent; the status.
+fn status_of(port: u16, method: &str, path: &str, token: Option<&str>) -> u16 {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let auth = token.map(|t| format!("Authorization: {t}\r\n")).unwrap_or_default();
+    write!(stream, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer[9..12].parse().unwrap()
+}
+
+/// Every file under `root` whose bytes contain `needle`.
+fn files_containing(root: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_file()
+                && std::fs::read(&path)
+                    .unwrap_or_default()
+                    .windows(needle.len())
+                    .any(|w| w == needle.as_bytes())
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+const PROBE: &str = "aws sts get-caller-identity --output text; echo \"URI=$AWS_CONTAINER_CREDENTIALS_FULL_URI\"; \
+     echo \"TOKEN=$AWS_CONTAINER_AUTHORIZATION_TOKEN\"; echo \"KEY=${AWS_ACCESS_KEY_ID:-none}\"; echo \"PROFILE=$AWSW_PROFILE\"";
+
+fn field<'a>(stdout: &'a str, name: &str) -> &'a str {
+    stdout.lines().find_map(|l| l.strip_prefix(name)).unwrap_or_else(|| panic!("no {name} in {stdout}"))
+}
+
+#[test]
+fn two_directories_share_one_agent_that_serves_only_their_profiles() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let dev = served_dir(&sb, "dev-project", "dev", &[]);
+    let prod = served_dir(&sb, "prod-project", "prod", &[]);
+    let (code, out_dev, err) = in_dir(&sb, &dev, PROBE, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out_dev.contains("assumed-role/acme-dev/"), "{out_dev} {err}");
+    let (code, out_prod, err) = in_dir(&sb, &prod, PROBE, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out_prod.contains("assumed-role/acme-prod-admin/"), "{out_prod} {err}");
+    for out in [&out_dev, &out_prod] {
+        assert_eq!(field(out, "KEY="), "none", "no keys in the environment");
+        assert_eq!(field(out, "TOKEN=").len(), 64);
+    }
+    // One agent, one token, one port; a path per profile.
+    let token = field(&out_dev, "TOKEN=").to_string();
+    assert_eq!(field(&out_prod, "TOKEN="), token);
+    let (uri_dev, uri_prod) = (field(&out_dev, "URI="), field(&out_prod, "URI="));
+    assert!(uri_dev.ends_with("/awsw/v1/dev") && uri_prod.ends_with("/awsw/v1/prod"), "{uri_dev} {uri_prod}");
+    assert_eq!(uri_dev.trim_end_matches("dev"), uri_prod.trim_end_matches("prod"));
+    let pids = agent_pids(&sb);
+    assert_eq!(pids.len(), 1, "one agent process: {pids:?}");
+    let state = state(&sb);
+    assert_eq!(state["pid"].as_u64(), Some(u64::from(pids[0])));
+    let port = state["port"].as_u64().unwrap() as u16;
+
+    // The token is in the 0600 state file only, and on no command line.
+    use std::os::unix::fs::PermissionsExt;
+    let holders = files_containing(sb.home(), &token);
+    assert_eq!(holders.len(), 1, "{holders:?}");
+    assert_eq!(std::fs::metadata(&holders[0]).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(std::fs::metadata(runtime_dir(&sb)).unwrap().permissions().mode() & 0o777, 0o700);
+    let ps = Command::new("ps").args(["-eo", "args"]).output().unwrap();
+    assert!(!text(&ps).0.contains(&token), "the token is on a command line");
+    for envrc in [&dev, &prod] {
+        let file = std::fs::read_to_string(envrc.join(".envrc")).unwrap();
+        assert!(file.contains("agent env") && !file.contains("LONGTERM") && !file.contains("ASIA"), "{file}");
+    }
+
+    // No token, another token of the right length, a profile no directory asked for.
+    let wrong = format!("{}{}", if token.starts_with('0') { '1' } else { '0' }, &token[1..]);
+    assert_eq!(status_of(port, "GET", "/awsw/v1/dev", None), 403);
+    assert_eq!(status_of(port, "GET", "/awsw/v1/dev", Some(&wrong)), 403);
+    assert_eq!(status_of(port, "GET", "/awsw/agent", Some(&wrong)), 403);
+    assert_eq!(status_of(port, "DELETE", "/awsw/agent", Some(&wrong)), 403);
+    assert_eq!(status_of(port, "GET", "/awsw/v1/base", Some(&token)), 404);
+    assert_eq!(status_of(port, "GET", "/awsw/v1/dev", Some(&token)), 200);
+
+    let status = sb.awsw(&["agent", "status"]).output().unwrap();
+    let (stdout, stderr) = text(&status);
+    assert_eq!(status.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains(&format!("agent pid {}", pids[0])), "{stdout}");
+    assert!(stdout.contains("  dev: ") && stdout.contains("  prod: renews without asking until"), "{stdout}");
+    assert!(!stdout.contains(&token) && !stderr.contains(&token));
+
+    // Stop: the process, its port and its state file are gone; status says so.
+    let stop = sb.awsw(&["agent", "stop"]).output().unwrap();
+    assert_eq!(stop.status.code(), Some(0), "{}", text(&stop).1);
+    assert!(text(&stop).0.contains(&format!("stopped the awsw agent (pid {})", pids[0])));
+    wait_until("the agent to exit", || !alive(pids[0]));
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "still listening");
+    assert!(files_containing(sb.home(), &token).is_empty(), "the state file stayed");
+    let status = sb.awsw(&["agent", "status"]).output().unwrap();
+    assert_eq!(status.status.code(), Some(1));
+    assert!(text(&status).1.contains("no awsw agent is running"), "{}", text(&status).1);
+    // The next load starts a new agent with a new token.
+    let (code, out, err) = in_dir(&sb, &dev, PROBE, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_ne!(field(&out, "TOKEN="), token);
+    let _ = sb.awsw(&["agent", "stop"]).output();
+}
