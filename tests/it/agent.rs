@@ -234,3 +234,176 @@ fn two_directories_share_one_agent_that_serves_only_their_profiles() {
     assert_ne!(field(&out, "TOKEN="), token);
     let _ = sb.awsw(&["agent", "stop"]).output();
 }
+
+#[test]
+fn a_served_directory_keeps_working_across_renewals() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    // Sessions with less than 3590 s left are renewed: moto's 3600 s role sessions need
+    // renewing every 10 s, from the cached MFA base session, without a code.
+    let env = [("AWSW_MIN_REMAINING", "3590")];
+    let prod = served_dir(&sb, "prod", "prod", &env);
+    let script = r#"
+fails=0; keys=""
+end=$(( $(date +%s) + 25 ))
+while [ "$(date +%s)" -lt "$end" ]; do
+  aws sts get-caller-identity --output text > /dev/null || fails=$((fails+1))
+  keys="$keys $(python3 -c 'import botocore.session; print(botocore.session.get_session().get_credentials().access_key)')"
+done
+echo "fails=$fails"
+echo "$keys" | tr ' ' '\n' | sort -u | grep -c ASIA
+"#;
+    let (code, stdout, stderr) = in_dir(&sb, &prod, script, &env);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("fails=0\n"), "{stdout} {stderr}");
+    let distinct: u32 = stdout.lines().last().unwrap().trim().parse().unwrap();
+    assert!(distinct >= 2, "no renewal seen in 25 s: {stdout}");
+    let _ = with_env(sb.awsw(&["agent", "stop"]), &env).output();
+}
+
+#[test]
+fn an_expired_base_says_how_to_renew_and_refresh_brings_the_directory_back() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let env = [("AWSW_MIN_REMAINING", "3590")];
+    let prod = served_dir(&sb, "prod", "prod", &env);
+    // The first role session lasts 10 s for the agent (3590 s must remain); the test then
+    // makes the cached MFA base session end now, so the renewal needs a code.
+    let dir = sb.home().display().to_string();
+    let expire_base = format!(
+        "python3 -c 'import json,glob,time; p=glob.glob(\"{dir}/.cache/awsw/session-*.json\")[0]; d=json.load(open(p)); \
+         d[\"expiration\"]=time.strftime(\"%Y-%m-%dT%H:%M:%SZ\", time.gmtime()); open(p,\"w\").write(json.dumps(d))'"
+    );
+    let awsw = env!("CARGO_BIN_EXE_awsw");
+    let script = format!(
+        "aws sts get-caller-identity > /dev/null || echo first-failed; {expire_base}; sleep 11; \
+         aws sts get-caller-identity > /dev/null 2> {dir}/failed && echo unexpected-success; \
+         {awsw} refresh prod --mfa-code 123456; aws sts get-caller-identity --output text"
+    );
+    let started = Instant::now();
+    let (code, stdout, stderr) = in_dir(&sb, &prod, &script, &env);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stdout.contains("first-failed") && !stdout.contains("unexpected-success"), "{stdout}");
+    let failed = std::fs::read_to_string(sb.home().join("failed")).unwrap();
+    assert!(failed.contains("awsw refresh prod"), "the CLI shows how to renew: {failed}");
+    assert!(failed.contains("needs a new MFA code from arn:aws:iam::123456789012:mfa/alice"), "{failed}");
+    assert!(stderr.contains("awsw: profile prod: renewed"), "{stderr}");
+    assert!(stdout.contains("assumed-role/acme-prod-admin/"), "the same directory works again: {stdout}");
+    assert!(started.elapsed() < Duration::from_secs(40), "a 503 at once, not a hang");
+    // A load while the base needs a code still points the directory at the agent and says
+    // how to renew.
+    let expire = with_env(sb.command("bash"), &env).args(["-c", &expire_base]).output().unwrap();
+    assert!(expire.status.success());
+    std::fs::remove_dir_all(sb.home().join(".aws/cli")).unwrap();
+    for role in std::fs::read_dir(sb.cache_dir()).unwrap().flatten() {
+        if role.file_name().to_string_lossy().starts_with("role-") {
+            std::fs::remove_file(role.path()).unwrap();
+        }
+    }
+    let (code, stdout, stderr) = in_dir(&sb, &prod, "echo \"URI=$AWS_CONTAINER_CREDENTIALS_FULL_URI\"", &env);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(field(&stdout, "URI=").ends_with("/awsw/v1/prod"), "{stdout}");
+    assert!(stderr.contains("run `awsw refresh prod`"), "{stderr}");
+    let _ = with_env(sb.awsw(&["agent", "stop"]), &env).output();
+}
+
+#[test]
+fn a_crashed_agent_is_detected_and_replaced() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let dev = served_dir(&sb, "dev", "dev", &[]);
+    let (code, _, stderr) = in_dir(&sb, &dev, "aws sts get-caller-identity > /dev/null", &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let first = state(&sb)["pid"].as_u64().unwrap() as u32;
+    // SIGKILL: no clean-up, the state file stays behind.
+    assert!(Command::new("kill").args(["-9", &first.to_string()]).status().unwrap().success());
+    wait_until("the agent to die", || !alive(first));
+    assert_eq!(state(&sb)["pid"].as_u64(), Some(u64::from(first)), "the state file was left");
+    let (code, stdout, stderr) = in_dir(&sb, &dev, PROBE, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains(&format!("the awsw agent (pid {first}) is no longer running")), "{stderr}");
+    assert!(stdout.contains("assumed-role/acme-dev/"), "{stdout}");
+    let second = state(&sb)["pid"].as_u64().unwrap() as u32;
+    assert_ne!(second, first);
+    assert_eq!(agent_pids(&sb), [second]);
+    // `status` finds a stale file too, removes it and says no agent runs.
+    assert!(Command::new("kill").args(["-9", &second.to_string()]).status().unwrap().success());
+    wait_until("the agent to die", || !alive(second));
+    let status = sb.awsw(&["agent", "status"]).output().unwrap();
+    let (stdout, stderr) = text(&status);
+    assert_eq!(status.status.code(), Some(1), "{stdout} {stderr}");
+    assert!(stdout.contains(&format!("no longer running (pid {second})")), "{stdout}");
+    assert!(stderr.contains("no awsw agent is running"), "{stderr}");
+}
+
+#[test]
+fn an_idle_agent_exits_but_not_before_what_it_handed_out_expires() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let env = [("AWSW_AGENT_IDLE", "2")];
+    let dev = served_dir(&sb, "dev", "dev", &env);
+    // Loaded but never asked for credentials: it exits 2 s after the load.
+    let (code, _, stderr) = in_dir(&sb, &dev, "true", &env);
+    assert_eq!(code, Some(0), "{stderr}");
+    let first = state(&sb)["pid"].as_u64().unwrap() as u32;
+    wait_until("the idle agent to exit", || !alive(first));
+    let logs: Vec<String> = std::fs::read_dir(runtime_dir(&sb))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".log"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    assert!(logs.iter().any(|l| l.contains("exiting (idle)")), "{logs:?}");
+    assert!(!runtime_dir(&sb).read_dir().unwrap().flatten().any(|e| e.path().extension().is_some_and(|x| x == "json")));
+    // Having handed out a session that lasts an hour, it stays up past the idle time.
+    let (code, _, stderr) = in_dir(&sb, &dev, "aws sts get-caller-identity > /dev/null", &env);
+    assert_eq!(code, Some(0), "{stderr}");
+    let second = state(&sb)["pid"].as_u64().unwrap() as u32;
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(alive(second), "exited while a session it handed out was still valid");
+    let _ = with_env(sb.awsw(&["agent", "stop"]), &env).output();
+}
+
+#[test]
+fn envrc_served_refuses_environment_roots_and_agent_env_refuses_unknown_profiles() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let config = format!("{CONFIG}\n[profile from-env]\nrole_arn = arn:aws:iam::123456789012:role/x\ncredential_source = Environment\n");
+    std::fs::write(sb.home().join(".aws/config"), config).unwrap();
+    let dir = sb.home().join("p");
+    std::fs::create_dir(&dir).unwrap();
+    let out = sb
+        .awsw(&["envrc", "from-env", "--served", "--dir"])
+        .arg(&dir)
+        .env("AWS_ACCESS_KEY_ID", "AKIAPLAIN000EXAMPLE2")
+        .env("AWS_SECRET_ACCESS_KEY", "plain+LONGTERM+secret+do+not+leak+0002")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out).1);
+    assert!(text(&out).1.contains("--cached"), "{}", text(&out).1);
+    assert!(!dir.join(".envrc").exists());
+    // An unknown profile at load time: exit 2, the closest name, and only unsets on stdout.
+    let out = sb.awsw(&["agent", "env", "prd", "--shell", "bash"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("prod"), "{stderr}");
+    assert!(stdout.lines().all(|l| l.starts_with("unset ")), "{stdout}");
+    assert!(stdout.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN"), "{stdout}");
+    let _ = sb.awsw(&["agent", "stop"]).output();
+}
+
+#[test]
+fn a_shell_in_the_directory_follows_a_restarted_agent_at_its_next_prompt() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let dev = served_dir(&sb, "dev", "dev", &[]);
+    // What direnv's prompt hook runs, twice, with the agent stopped in between: the watched
+    // state file changed, so the second export loads the block again (a new agent, token).
+    let awsw = env!("CARGO_BIN_EXE_awsw");
+    let script = format!(
+        "eval \"$(direnv export bash)\"; first=$AWS_CONTAINER_AUTHORIZATION_TOKEN; \
+         {awsw} agent stop > /dev/null; eval \"$(direnv export bash)\"; \
+         [ -n \"$first\" ] && [ \"$first\" != \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\" ] && echo reloaded; \
+         aws sts get-caller-identity --output text"
+    );
+    let out = sb.command("bash").args(["-c", &script]).current_dir(&dev).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("reloaded\n"), "{stdout} {stderr}");
+    assert!(stdout.contains("assumed-role/acme-dev/"), "{stdout}");
+    let _ = sb.awsw(&["agent", "stop"]).output();
+}
