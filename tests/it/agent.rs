@@ -350,7 +350,13 @@ fn an_idle_agent_exits_but_not_before_what_it_handed_out_expires() {
         .map(|e| std::fs::read_to_string(e.path()).unwrap())
         .collect();
     assert!(logs.iter().any(|l| l.contains("exiting (idle)")), "{logs:?}");
-    assert!(!runtime_dir(&sb).read_dir().unwrap().flatten().any(|e| e.path().extension().is_some_and(|x| x == "json")));
+    assert!(
+        !runtime_dir(&sb)
+            .read_dir()
+            .unwrap()
+            .flatten()
+            .any(|e| e.path().extension().is_some_and(|x| x == "json"))
+    );
     // Having handed out a session that lasts an hour, it stays up past the idle time.
     let (code, _, stderr) = in_dir(&sb, &dev, "aws sts get-caller-identity > /dev/null", &env);
     assert_eq!(code, Some(0), "{stderr}");
@@ -363,7 +369,9 @@ fn an_idle_agent_exits_but_not_before_what_it_handed_out_expires() {
 #[test]
 fn envrc_served_refuses_environment_roots_and_agent_env_refuses_unknown_profiles() {
     let Some((_moto, sb)) = sandbox() else { return };
-    let config = format!("{CONFIG}\n[profile from-env]\nrole_arn = arn:aws:iam::123456789012:role/x\ncredential_source = Environment\n");
+    let config = format!(
+        "{CONFIG}\n[profile from-env]\nrole_arn = arn:aws:iam::123456789012:role/x\ncredential_source = Environment\n"
+    );
     std::fs::write(sb.home().join(".aws/config"), config).unwrap();
     let dir = sb.home().join("p");
     std::fs::create_dir(&dir).unwrap();
