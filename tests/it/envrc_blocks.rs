@@ -1,6 +1,6 @@
-//! The `.envrc` block kinds no other test loads, each through the real direnv: an MFA role,
-//! a `credential_source = Environment` role and an SSO profile with a token in the default
-//! cached block, and an SSO profile served by the agent, read by the real AWS CLI.
+//! The `.envrc` blocks of SSO profiles with a token, through the real direnv (the other kinds:
+//! `sinks::every_profile_kind_loads_in_direnv`): the default cached block of a role behind
+//! an SSO profile, and the served block of the SSO profile itself, read by the real AWS CLI.
 
 use crate::common;
 use crate::common::sso::SsoServer;
@@ -44,57 +44,6 @@ fn load(sb: &Sandbox, dir: &Path, script: &str, env: &[(&str, &str)]) -> (HashMa
         .filter_map(|e| e.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
         .collect();
     (vars, before.to_string())
-}
-
-const CONFIG: &str = "\
-[profile base]
-region = eu-west-1
-mfa_serial = arn:aws:iam::123456789012:mfa/alice
-
-[profile prod]
-role_arn = arn:aws:iam::123456789012:role/acme-prod-admin
-source_profile = base
-mfa_serial = arn:aws:iam::123456789012:mfa/alice
-region = ap-northeast-1
-
-[profile from-env]
-role_arn = arn:aws:iam::123456789012:role/acme-ci
-credential_source = Environment
-region = us-east-2
-";
-
-const CREDS: &str = "\
-[base]
-aws_access_key_id = AKIABASE0000EXAMPLE1
-aws_secret_access_key = base+LONGTERM+secret+do+not+leak+0001
-";
-
-#[test]
-fn direnv_loads_the_cached_block_of_an_mfa_role_and_of_an_environment_role() {
-    if !require("direnv") || !require("aws") {
-        return;
-    }
-    let Some(moto) = MotoServer::start() else { return };
-    let sb = Sandbox::new(CONFIG, CREDS).with_endpoint(moto.url());
-    let identity = "aws sts get-caller-identity --query Arn --output text";
-
-    let prod = write_block(&sb, "prod", &["prod", "--cached", "--mfa-code", "123456"], &[]);
-    let (env, stdout) = load(&sb, &prod, identity, &[]);
-    assert!(stdout.contains("assumed-role/acme-prod-admin/"), "{stdout}");
-    assert!(env["AWS_ACCESS_KEY_ID"].starts_with("ASIA"));
-    assert_eq!(env["AWSW_PROFILE"], "prod");
-    assert_eq!(env["AWS_REGION"], "ap-northeast-1");
-    assert!(env.contains_key("AWS_CREDENTIAL_EXPIRATION"));
-
-    // The role's root keys come from the environment of `awsw envrc`; the block loads the
-    // cached role session, and the shell's own keys do not survive the load.
-    let keys = [("AWS_ACCESS_KEY_ID", "AKIACI00000000EXAMPL"), ("AWS_SECRET_ACCESS_KEY", "ci+secret+0003")];
-    let ci = write_block(&sb, "ci", &["from-env"], &keys);
-    let (env, stdout) = load(&sb, &ci, identity, &keys);
-    assert!(stdout.contains("assumed-role/acme-ci/"), "{stdout}");
-    assert!(env["AWS_ACCESS_KEY_ID"].starts_with("ASIA"), "{env:?}");
-    assert_ne!(env["AWS_SECRET_ACCESS_KEY"], "ci+secret+0003");
-    assert_eq!(env["AWSW_PROFILE"], "from-env");
 }
 
 /// An SSO sandbox logged in, with a role chained from the SSO profile, and the variables that

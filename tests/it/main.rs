@@ -9,6 +9,7 @@ mod agent;
 mod completions;
 mod conformance;
 mod console;
+mod default_chain;
 mod doctor;
 mod endpoint;
 mod engine_fake;
