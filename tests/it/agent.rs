@@ -13,32 +13,9 @@ use std::time::{Duration, Instant};
 
 use common::{MotoServer, Sandbox, require, text};
 
-const CONFIG: &str = "\
-[profile base]
-region = eu-west-1
-mfa_serial = arn:aws:iam::123456789012:mfa/alice
-
-[profile prod]
-role_arn = arn:aws:iam::123456789012:role/acme-prod-admin
-source_profile = base
-mfa_serial = arn:aws:iam::123456789012:mfa/alice
-region = ap-northeast-1
-
-[profile dev]
-role_arn = arn:aws:iam::123456789012:role/acme-dev
-source_profile = plain
-region = us-west-2
-";
-
-const CREDS: &str = "\
-[base]
-aws_access_key_id = AKIABASE0000EXAMPLE1
-aws_secret_access_key = base+LONGTERM+secret+do+not+leak+0001
-
-[plain]
-aws_access_key_id = AKIAPLAIN000EXAMPLE2
-aws_secret_access_key = plain+LONGTERM+secret+do+not+leak+0002
-";
+/// The endpoint tests' profiles: `prod` a role behind the MFA base `base`, `dev` a role
+/// behind plain keys.
+use crate::endpoint::{CONFIG, CREDS, RENEWAL_LOOP};
 
 /// A sandbox with moto, or `None` when the programs are missing (outside CI).
 fn sandbox() -> Option<(MotoServer, Sandbox)> {
@@ -242,17 +219,7 @@ fn a_served_directory_keeps_working_across_renewals() {
     // renewing every 10 s, from the cached MFA base session, without a code.
     let env = [("AWSW_MIN_REMAINING", "3590")];
     let prod = served_dir(&sb, "prod", "prod", &env);
-    let script = r#"
-fails=0; keys=""
-end=$(( $(date +%s) + 25 ))
-while [ "$(date +%s)" -lt "$end" ]; do
-  aws sts get-caller-identity --output text > /dev/null || fails=$((fails+1))
-  keys="$keys $(python3 -c 'import botocore.session; print(botocore.session.get_session().get_credentials().access_key)')"
-done
-echo "fails=$fails"
-echo "$keys" | tr ' ' '\n' | sort -u | grep -c ASIA
-"#;
-    let (code, stdout, stderr) = in_dir(&sb, &prod, script, &env);
+    let (code, stdout, stderr) = in_dir(&sb, &prod, RENEWAL_LOOP, &env);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("fails=0\n"), "{stdout} {stderr}");
     let distinct: u32 = stdout.lines().last().unwrap().trim().parse().unwrap();
