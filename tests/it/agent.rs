@@ -382,3 +382,30 @@ fn a_shell_in_the_directory_follows_a_restarted_agent_at_its_next_prompt() {
     assert!(stdout.contains("assumed-role/acme-dev/"), "{stdout}");
     let _ = sb.awsw(&["agent", "stop"]).output();
 }
+
+#[test]
+fn a_hung_agent_is_named_with_its_pid_and_never_replaced_behind_its_back() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let dev = served_dir(&sb, "dev", "dev", &[]);
+    let (code, _, stderr) = in_dir(&sb, &dev, "true", &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let pid = state(&sb)["pid"].as_u64().unwrap().to_string();
+    // Stopped: it holds its lock, and its port accepts connections but never answers.
+    assert!(Command::new("kill").args(["-STOP", &pid]).status().unwrap().success());
+    let out = sb.awsw(&["agent", "env", "dev", "--shell", "bash"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("(pid {pid}) holds its lock but has not answered")), "{stderr}");
+    assert!(stderr.contains(&format!("kill {pid}")), "{stderr}");
+    assert!(stdout.lines().all(|l| l.starts_with("unset ")), "only unsets: {stdout}");
+    for command in ["status", "stop"] {
+        let out = sb.awsw(&["agent", command]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{command}");
+        assert!(text(&out).1.contains(&format!("`kill {pid}`")), "{command}: {}", text(&out).1);
+    }
+    assert_eq!(agent_pids(&sb).len(), 1, "no second agent beside the hung one");
+    assert!(Command::new("kill").args(["-CONT", &pid]).status().unwrap().success());
+    let stop = sb.awsw(&["agent", "stop"]).output().unwrap();
+    assert_eq!(stop.status.code(), Some(0), "{}", text(&stop).1);
+    assert!(text(&stop).0.contains(&format!("stopped the awsw agent (pid {pid})")));
+}
