@@ -201,7 +201,7 @@ fn known_findings(known: &KnownKeys, holder: &str, key_id: &str) -> Vec<config::
 
 /// The same for a resolved profile.
 fn profile_known_findings(known: &KnownKeys, profile: &Profile) -> Vec<config::Finding> {
-    match (profile.chain.first(), &profile.static_keys) {
+    match (profile.chain.first(), profile.static_keys()) {
         (Some(holder), Some(keys)) if keys.session_token.is_none() => {
             known_findings(known, holder, &keys.access_key_id)
         }
@@ -262,7 +262,7 @@ pub fn source_label(profile: &Profile) -> String {
     if let Some(source) = &profile.source_profile {
         return source.clone();
     }
-    match profile.root {
+    match profile.root_kind() {
         Some(RootKind::StaticKeys) => "keys".into(),
         Some(RootKind::CredentialSource(cs)) => format!("{cs:?}"),
         Some(RootKind::WebIdentity) => "web-identity".into(),

@@ -8,8 +8,9 @@ use serde::Serialize;
 use super::arn::Arn;
 pub use super::finding::{Finding, FindingCode};
 use super::resolve::{Broken, Chain, Resolved, resolve_chains};
+use super::root::root_of;
+pub use super::root::{CredentialSource, Root, RootKind, SsoRoot, StaticKeys};
 use super::set::{ProfileSet, RawProfile};
-use crate::secret::Secret;
 
 /// How a profile gets its credentials, in the precedence the SDKs use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -44,45 +45,6 @@ impl Kind {
     }
 }
 
-/// `credential_source` values the SDKs accept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum CredentialSource {
-    Environment,
-    Ec2InstanceMetadata,
-    EcsContainer,
-}
-
-impl CredentialSource {
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "Environment" => Some(Self::Environment),
-            "Ec2InstanceMetadata" => Some(Self::Ec2InstanceMetadata),
-            "EcsContainer" => Some(Self::EcsContainer),
-            _ => None,
-        }
-    }
-}
-
-/// Where the first credentials of a chain come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RootKind {
-    /// Access keys in a file (long-term, or temporary when a session token is there too).
-    StaticKeys,
-    CredentialSource(CredentialSource),
-    /// `role_arn` + `web_identity_token_file` on the root profile itself.
-    WebIdentity,
-    Sso,
-    CredentialProcess,
-}
-
-/// Access keys from a file. The secret half never leaves through `Debug` or serialization.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaticKeys {
-    pub access_key_id: String,
-    pub secret_access_key: Secret,
-    pub session_token: Option<Secret>,
-}
-
 /// One resolved profile. Serializes to exactly the `awsw list --json` shape.
 #[derive(Debug, Clone, Serialize)]
 pub struct Profile {
@@ -106,10 +68,9 @@ pub struct Profile {
     pub chain: Vec<String>,
     pub problems: Vec<Finding>,
     pub warnings: Vec<Finding>,
+    /// Where the chain's credentials start; `None` exactly when the profile is invalid.
     #[serde(skip)]
-    pub root: Option<RootKind>,
-    #[serde(skip)]
-    pub static_keys: Option<StaticKeys>,
+    pub root: Option<Root>,
     /// The profile's own `mfa_serial` (`mfa_serial` above may come from its chain).
     #[serde(skip)]
     pub own_mfa_serial: Option<String>,
@@ -120,16 +81,8 @@ pub struct Profile {
     /// `endpoint_url` under `sts` in the `[services NAME]` section the profile names.
     #[serde(skip)]
     pub sts_endpoint_url: Option<String>,
-    #[serde(skip)]
-    pub web_identity_token_file: Option<String>,
-    #[serde(skip)]
-    pub credential_process: Option<String>,
-    #[serde(skip)]
-    pub sso_start_url: Option<String>,
-    #[serde(skip)]
-    pub sso_region: Option<String>,
-    #[serde(skip)]
-    pub sso_account_id: Option<String>,
+    /// The profile's own `sso_role_name`, for display (an incomplete SSO profile shows it too);
+    /// the credentials use the root's, in `Root::Sso`.
     #[serde(skip)]
     pub sso_role_name: Option<String>,
     /// The file and line where the profile was first declared.
@@ -140,6 +93,26 @@ pub struct Profile {
 impl Profile {
     pub fn needs_mfa(&self) -> bool {
         self.mfa_serial.is_some()
+    }
+
+    pub fn root_kind(&self) -> Option<RootKind> {
+        self.root.as_ref().map(Root::kind)
+    }
+
+    /// The keys in the file at the root of the chain, if it starts with keys.
+    pub fn static_keys(&self) -> Option<&StaticKeys> {
+        match &self.root {
+            Some(Root::StaticKeys(keys)) => Some(keys),
+            _ => None,
+        }
+    }
+
+    /// The SSO settings at the root of the chain, if it starts with SSO.
+    pub fn sso(&self) -> Option<&SsoRoot> {
+        match &self.root {
+            Some(Root::Sso(sso)) => Some(sso),
+            _ => None,
+        }
     }
 }
 
@@ -174,16 +147,8 @@ pub(super) fn own<'a>(raw: &'a RawProfile, key: &str) -> Option<&'a str> {
     raw.get(key).filter(|v| !v.is_empty())
 }
 
-fn owned(raw: &RawProfile, key: &str) -> Option<String> {
+pub(super) fn owned(raw: &RawProfile, key: &str) -> Option<String> {
     own(raw, key).map(str::to_string)
-}
-
-pub(super) fn static_keys(raw: &RawProfile) -> Option<StaticKeys> {
-    Some(StaticKeys {
-        access_key_id: owned(raw, "aws_access_key_id")?,
-        secret_access_key: Secret::new(own(raw, "aws_secret_access_key")?),
-        session_token: own(raw, "aws_session_token").map(Secret::new),
-    })
 }
 
 /// Resolves every profile of the set. Iterative, so a chain of any length costs no stack.
@@ -236,12 +201,11 @@ pub struct ProfileRef<'s> {
     pub problems: Vec<Finding>,
     pub warnings: Vec<Finding>,
     root: Option<RootKind>,
+    /// The first profile of the chain, which holds the root's data.
     root_profile: Option<&'s RawProfile<'s>>,
     mfa_process: Option<&'s str>,
     endpoint_url: Option<&'s str>,
     sts_endpoint_url: Option<&'s str>,
-    sso_start_url: Option<&'s str>,
-    sso_region: Option<&'s str>,
     raw: &'s RawProfile<'s>,
 }
 
@@ -287,7 +251,6 @@ fn profile_ref<'s>(
     let role_arn = own(raw, "role_arn");
     let (role_account, role_name) = role_parts(role_arn);
     let sso_session = own(raw, "sso_session");
-    let session_section = sso_session.and_then(|s| set.sso_session(s));
     let sso_account_id = own(raw, "sso_account_id");
     let broken = !problems.is_empty();
     let mut profile = ProfileRef {
@@ -310,19 +273,13 @@ fn profile_ref<'s>(
         problems,
         warnings: Vec::new(),
         root: if broken { None } else { root },
-        root_profile: match root {
-            Some(RootKind::StaticKeys) if !broken => chain.first().map(|&i| &set.profiles[i]),
-            _ => None,
-        },
+        root_profile: chain.first().map(|&i| &set.profiles[i]).filter(|_| !broken),
         mfa_process: mfa_owner.and_then(|p| own(p, "mfa_process")).or_else(|| own(raw, "mfa_process")),
         endpoint_url: along_chain("endpoint_url"),
         sts_endpoint_url: own(raw, "services")
             .and_then(|name| set.services_section(name))
             .and_then(|section| own(section, "sts"))
             .and_then(|sts| sub_property(sts, "endpoint_url")),
-        sso_start_url: own(raw, "sso_start_url")
-            .or_else(|| session_section.and_then(|s| own(s, "sso_start_url"))),
-        sso_region: own(raw, "sso_region").or_else(|| session_section.and_then(|s| own(s, "sso_region"))),
         raw,
     };
     profile.warnings = hygiene(&profile);
@@ -351,17 +308,11 @@ impl ProfileRef<'_> {
             chain: self.chain.iter().map(|&i| set.profiles[i].name.to_string()).collect(),
             problems: self.problems.clone(),
             warnings: self.warnings.clone(),
-            root: self.root,
-            static_keys: self.root_profile.and_then(static_keys),
+            root: self.root.zip(self.root_profile).and_then(|(kind, raw)| root_of(set, kind, raw)),
             own_mfa_serial: owned(self.raw, "mfa_serial"),
             mfa_process: string(self.mfa_process),
             endpoint_url: string(self.endpoint_url),
             sts_endpoint_url: string(self.sts_endpoint_url),
-            web_identity_token_file: owned(self.raw, "web_identity_token_file"),
-            credential_process: owned(self.raw, "credential_process"),
-            sso_start_url: string(self.sso_start_url),
-            sso_region: string(self.sso_region),
-            sso_account_id: owned(self.raw, "sso_account_id"),
             sso_role_name: owned(self.raw, "sso_role_name"),
             origin: (set.files.get(self.raw.file).cloned().unwrap_or_default(), self.raw.line),
         }
@@ -371,7 +322,7 @@ impl ProfileRef<'_> {
 /// The hygiene warnings: habits awsw exists to move people off.
 fn hygiene(profile: &ProfileRef) -> Vec<Finding> {
     let mut warnings = Vec::new();
-    if let Some(root) = profile.root_profile
+    if let Some(root) = profile.root_profile.filter(|_| profile.root == Some(RootKind::StaticKeys))
         && own(root, "aws_session_token").is_none()
     {
         warnings.push(Finding::new(
