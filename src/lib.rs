@@ -9,6 +9,7 @@ pub mod config;
 pub mod context;
 pub mod creds;
 pub mod exit;
+pub mod json;
 pub mod printable;
 pub mod runtime;
 pub mod safe_fs;
