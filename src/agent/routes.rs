@@ -12,7 +12,6 @@ use futures::future::BoxFuture;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::config::profile::{CredentialSource, RootKind};
 use crate::creds::clock::SystemClock;
 use crate::creds::{Ask, Engine, MfaSource};
 use crate::server::http::{self, Request};
@@ -120,14 +119,11 @@ impl AgentRoutes {
             Ok(engine) => engine,
             Err(message) => return (400, error_json("ConfigError", &message)),
         };
-        let root = match engine.require(&profile) {
-            Ok(found) => found.root,
+        let kind = match engine.require(&profile) {
+            Ok(found) => found.root_kind(),
             Err(err) => return (404, error_json("UnknownProfile", &err.to_string())),
         };
-        if root == Some(RootKind::CredentialSource(CredentialSource::Environment)) {
-            let message = format!(
-                "profile {profile} takes its keys from the environment of your shell (credential_source = Environment), which the agent does not have; use `awsw envrc {profile} --cached`"
-            );
+        if let Some(message) = super::refusal(&profile, kind) {
             return (400, error_json("NotServable", &message));
         }
         let ask = Ask { mfa: MfaSource::Process, run_credential_process: true };
