@@ -23,6 +23,9 @@ pub const CONTROL_PATH: &str = "/awsw/agent";
 /// The prefix of every profile's path, as `server::path_for` makes them.
 pub const PROFILE_PREFIX: &str = "/awsw/v1/";
 
+/// The longest a registration waits for the profile's first session.
+const REGISTER_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// Makes an engine over the files as they are now (a profile added since the agent started
 /// is found).
 pub type EngineFactory = Arc<dyn Fn() -> Result<Arc<Engine>, String> + Send + Sync>;
@@ -127,14 +130,23 @@ impl AgentRoutes {
             return (400, error_json("NotServable", &message));
         }
         let ask = Ask { mfa: MfaSource::Process, run_credential_process: true };
-        let result = engine.session(&profile, &ask).await;
+        // A `cd` must not wait long: another awsw may hold the session's lock while someone
+        // types a code. Without a session yet, the first request gets one.
+        let result = tokio::time::timeout(REGISTER_WAIT, engine.session(&profile, &ask)).await;
         drop(engine.take_notices());
         let (first, until, problem) = match result {
-            Ok(session) => {
+            Ok(Ok(session)) => {
                 let until = crate::commands::served::renewable_until(&engine, &session);
                 (Some(session.credentials), until, None)
             }
-            Err(err) => (None, None, Some(renew_line(&profile, &err))),
+            Ok(Err(err)) => (None, None, Some(renew_line(&profile, &err))),
+            Err(_) => {
+                let waited = format!(
+                    "profile {profile}: no session after {} s (another awsw process may be asking for its MFA code); the agent serves it as soon as there is one",
+                    REGISTER_WAIT.as_secs()
+                );
+                (None, None, Some(waited))
+            }
         };
         let region = engine.inventory().profile(&profile).and_then(|p| p.region.clone());
         let source =

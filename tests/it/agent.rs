@@ -409,3 +409,46 @@ fn a_hung_agent_is_named_with_its_pid_and_never_replaced_behind_its_back() {
     assert_eq!(stop.status.code(), Some(0), "{}", text(&stop).1);
     assert!(text(&stop).0.contains(&format!("stopped the awsw agent (pid {pid})")));
 }
+
+#[test]
+fn a_load_waits_at_most_15_s_for_a_session_another_awsw_is_getting() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let prod = served_dir(&sb, "prod", "prod", &[]);
+    // No role session cached any more (the MFA base still is), and another awsw process
+    // holds the role's lock, as while someone types a code.
+    let role = std::fs::read_dir(sb.cache_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("role-"))
+        .unwrap();
+    std::fs::remove_file(&role).unwrap();
+    std::fs::remove_dir_all(sb.home().join(".aws/cli")).unwrap();
+    let lock = format!("{}.lock", role.display());
+    let hold = format!(
+        "import fcntl,sys,time; f=open('{lock}','w'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)"
+    );
+    let mut holder = std::process::Command::new("python3")
+        .args(["-c", &hold])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(holder.stdout.as_mut().unwrap()), &mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "held");
+    let started = Instant::now();
+    let (code, stdout, stderr) = in_dir(&sb, &prod, "echo \"URI=$AWS_CONTAINER_CREDENTIALS_FULL_URI\"", &[]);
+    let waited = started.elapsed();
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(waited < Duration::from_secs(25), "the load waited {waited:?}");
+    assert!(stderr.contains("no session after 15 s"), "{stderr}");
+    assert!(field(&stdout, "URI=").ends_with("/awsw/v1/prod"), "{stdout}");
+    // With the lock free, the first request gets the session.
+    let (code, stdout, stderr) = in_dir(&sb, &prod, "aws sts get-caller-identity --output text", &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("assumed-role/acme-prod-admin/"), "{stdout} {stderr}");
+    let _ = sb.awsw(&["agent", "stop"]).output();
+}
