@@ -185,6 +185,12 @@ impl AgentRoutes {
 }
 
 impl Routes for AgentRoutes {
+    /// The agent outlives any one shell and serves every directory: it answers only its own
+    /// user's processes, whatever token another user's process sends.
+    fn same_user_only(&self) -> bool {
+        true
+    }
+
     fn answer<'a>(&'a self, request: &'a Request) -> BoxFuture<'a, (u16, String)> {
         Box::pin(async move {
             let method = request.method.as_str();

@@ -187,6 +187,24 @@ fn two_directories_share_one_agent_that_serves_only_their_profiles() {
     assert_eq!(status_of(port, "DELETE", "/awsw/agent", Some(&wrong)), 403);
     assert_eq!(status_of(port, "GET", "/awsw/v1/base", Some(&token)), 404);
     assert_eq!(status_of(port, "GET", "/awsw/v1/dev", Some(&token)), 200);
+    // Another local user's process gets 403 even with the right token (needs root to be one).
+    if unsafe { libc::geteuid() } == 0 && require("setpriv") {
+        // bash's /dev/tcp: no program outside /bin that the other user might not reach.
+        let probe = format!(
+            "exec 3<>/dev/tcp/127.0.0.1/{port}; printf 'GET /awsw/v1/dev HTTP/1.1\\r\\nAuthorization: {token}\\r\\n\\r\\n' >&3; head -c 12 <&3"
+        );
+        let run_as = |uid: &str| {
+            let out = Command::new("setpriv")
+                .args(["--reuid", uid, "--regid", uid, "--clear-groups", "/bin/bash", "-c", &probe])
+                .output()
+                .unwrap();
+            text(&out).0.trim().to_string()
+        };
+        assert_eq!(run_as("65534"), "HTTP/1.1 403", "another user with the token");
+        assert_eq!(run_as("0"), "HTTP/1.1 200", "the same probe as the agent's user");
+    } else {
+        eprintln!("not root: the other-user case is covered by server::peer's unit tests only");
+    }
 
     let status = sb.awsw(&["agent", "status"]).output().unwrap();
     let (stdout, stderr) = text(&status);
