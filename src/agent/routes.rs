@@ -121,7 +121,7 @@ impl AgentRoutes {
             Err(message) => return (400, error_json("ConfigError", &message)),
         };
         let root = match engine.require(&profile) {
-            Ok(found) => found.root,
+            Ok(found) => found.root_kind(),
             Err(err) => return (404, error_json("UnknownProfile", &err.to_string())),
         };
         if root == Some(RootKind::CredentialSource(CredentialSource::Environment)) {

@@ -30,7 +30,7 @@ pub fn run(args: &EnvrcArgs, context: &Context) -> Result<(), Error> {
         return Err(Error::Usage(format!("{} is not a directory", dir.display())));
     }
     let engine = engine(context)?;
-    let root = engine.require(&args.profile)?.root;
+    let root = engine.require(&args.profile)?.root_kind();
     if served && root == Some(RootKind::CredentialSource(CredentialSource::Environment)) {
         return Err(Error::failure(format!(
             "profile {p} takes its keys from the environment of your shell (credential_source = Environment), which awsw's agent does not have; use `awsw envrc {p} --cached`",
