@@ -20,6 +20,7 @@ mod keys_fake;
 mod list_cli;
 mod man;
 mod model;
+mod net_faults;
 mod parser_fuzz;
 mod rotate_moto;
 mod security;
