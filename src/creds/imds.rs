@@ -134,12 +134,34 @@ fn parse(role: &str, text: &str) -> Result<Credentials, ImdsFailure> {
     })
 }
 
+/// How long a metadata service that was absent or too slow is not asked again by this
+/// process (as for STS): `whoami --all` or the picker with many `Ec2InstanceMetadata`
+/// profiles then waits for it once, not once per profile.
+const REMEMBER: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The last such failure and when it happened. Callers take turns: one process has one
+/// metadata service, and a working one answers in milliseconds.
+static LAST_FAULT: tokio::sync::Mutex<Option<(std::time::Instant, ImdsFailure)>> =
+    tokio::sync::Mutex::const_new(None);
+
 /// The instance role's credentials: the role listing, then the role's document.
 pub async fn instance_credentials() -> Result<InstanceCredentials, ImdsFailure> {
-    const LISTING: &str = "/latest/meta-data/iam/security-credentials/";
     if disabled() {
         return Err(ImdsFailure::Disabled);
     }
+    let mut last = LAST_FAULT.lock().await;
+    if let Some((_, failure)) = last.as_ref().filter(|(at, _)| at.elapsed() < REMEMBER) {
+        return Err(failure.clone());
+    }
+    let result = fetch().await;
+    if let Err(failure @ (ImdsFailure::NoService { .. } | ImdsFailure::Slow { .. })) = &result {
+        *last = Some((std::time::Instant::now(), failure.clone()));
+    }
+    result
+}
+
+async fn fetch() -> Result<InstanceCredentials, ImdsFailure> {
+    const LISTING: &str = "/latest/meta-data/iam/security-credentials/";
     let client = client();
     let listing = client.get(LISTING).await.map_err(|e| classify(&e, true))?;
     let role = listing.as_ref().lines().next().unwrap_or("").trim().to_string();
