@@ -263,3 +263,57 @@ fn a_clock_an_hour_behind_is_named_with_the_offset_and_the_fix() {
     let refused = stub.requests().iter().filter(|r| r.form_param("Action").is_some()).count();
     assert!(refused >= 3, "one refused and two accepted calls: {refused}");
 }
+
+/// Every provider's failure, as `whoami` shows it: one plain line naming the profile,
+/// never an SDK `Debug` dump. STS (for the role each one leads to) is a closed port.
+#[test]
+fn no_provider_failure_shows_an_sdk_dump() {
+    let closed = common::free_port();
+    let token = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(token.path(), "eyJhbGciOiJub25lIn0.e30.").unwrap();
+    let config = format!(
+        "{CONFIG}
+[profile from-env]
+role_arn = arn:aws:iam::123456789012:role/deploy
+credential_source = Environment
+region = us-east-1
+
+[profile ecs]
+role_arn = arn:aws:iam::123456789012:role/ecs
+credential_source = EcsContainer
+region = us-east-1
+
+[profile web]
+role_arn = arn:aws:iam::123456789012:role/web
+web_identity_token_file = {}
+region = us-east-1
+
+[profile process]
+credential_process = sh -c 'echo \"broken: the vault is sealed\" >&2; exit 3'
+",
+        token.path().display()
+    );
+    let sb = Sandbox::new(&config, CREDS).with_endpoint(format!("http://127.0.0.1:{closed}"));
+    let container = format!("http://127.0.0.1:{closed}/creds");
+    for (profile, expect) in [
+        ("plain", "(connection refused)"),
+        ("dev", "(connection refused)"),
+        ("from-env", "(connection refused)"),
+        ("ecs", "profile ecs"),
+        ("web", "profile web"),
+        ("process", "the vault is sealed"),
+    ] {
+        let out = sb
+            .awsw(&["whoami", profile])
+            .env("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENT00001")
+            .env("AWS_SECRET_ACCESS_KEY", "env+LONGTERM+secret")
+            .env("AWS_CONTAINER_CREDENTIALS_FULL_URI", &container)
+            .output()
+            .unwrap();
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{profile}: {stderr}");
+        assert!(stderr.contains(expect), "{profile}: {stderr}");
+        assert_plain_line(&stderr);
+        assert!(!stderr.contains("env+LONGTERM"), "{profile}: {stderr}");
+    }
+}
