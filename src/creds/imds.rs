@@ -134,30 +134,20 @@ fn parse(role: &str, text: &str) -> Result<Credentials, ImdsFailure> {
     })
 }
 
-/// How long a metadata service that was absent or too slow is not asked again by this
-/// process (as for STS): `whoami --all` or the picker with many `Ec2InstanceMetadata`
-/// profiles then waits for it once, not once per profile.
-const REMEMBER: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// The last such failure and when it happened. Callers take turns: one process has one
-/// metadata service, and a working one answers in milliseconds.
-static LAST_FAULT: tokio::sync::Mutex<Option<(std::time::Instant, ImdsFailure)>> =
-    tokio::sync::Mutex::const_new(None);
+/// A metadata service that was absent or too slow is not asked again by this process for a
+/// while (as for STS): `whoami --all` or the picker with many `Ec2InstanceMetadata` profiles
+/// then waits for it once, not once per profile.
+static GATE: std::sync::LazyLock<super::budget::FaultGate<ImdsFailure>> =
+    std::sync::LazyLock::new(Default::default);
 
 /// The instance role's credentials: the role listing, then the role's document.
 pub async fn instance_credentials() -> Result<InstanceCredentials, ImdsFailure> {
     if disabled() {
         return Err(ImdsFailure::Disabled);
     }
-    let mut last = LAST_FAULT.lock().await;
-    if let Some((_, failure)) = last.as_ref().filter(|(at, _)| at.elapsed() < REMEMBER) {
-        return Err(failure.clone());
-    }
-    let result = fetch().await;
-    if let Err(failure @ (ImdsFailure::NoService { .. } | ImdsFailure::Slow { .. })) = &result {
-        *last = Some((std::time::Instant::now(), failure.clone()));
-    }
-    result
+    let absent_or_slow =
+        |f: &ImdsFailure| matches!(f, ImdsFailure::NoService { .. } | ImdsFailure::Slow { .. });
+    GATE.run(&endpoint(), absent_or_slow, fetch).await
 }
 
 async fn fetch() -> Result<InstanceCredentials, ImdsFailure> {

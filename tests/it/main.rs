@@ -5,6 +5,7 @@ mod common;
 mod fake_aws;
 mod imds;
 
+mod budgets;
 mod completions;
 mod conformance;
 mod console;
