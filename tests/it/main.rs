@@ -6,6 +6,7 @@ mod fake_aws;
 mod imds;
 
 mod agent;
+mod budgets;
 mod completions;
 mod conformance;
 mod console;
@@ -23,6 +24,7 @@ mod keys_fake;
 mod list_cli;
 mod man;
 mod model;
+mod net_faults;
 mod parser_fuzz;
 mod rotate_moto;
 mod security;
