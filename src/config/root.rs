@@ -37,6 +37,8 @@ pub enum RootKind {
     WebIdentity,
     Sso,
     CredentialProcess,
+    /// Nothing in the profile: the SDKs' default chain outside the profile files.
+    DefaultChain,
 }
 
 /// Where a usable profile's chain gets its first credentials, with everything that source
@@ -57,6 +59,8 @@ pub enum Root {
     CredentialProcess {
         command: String,
     },
+    /// Nothing in the profile: the SDKs' default chain outside the profile files.
+    DefaultChain,
 }
 
 impl Root {
@@ -67,6 +71,7 @@ impl Root {
             Root::WebIdentity { .. } => RootKind::WebIdentity,
             Root::Sso(_) => RootKind::Sso,
             Root::CredentialProcess { .. } => RootKind::CredentialProcess,
+            Root::DefaultChain => RootKind::DefaultChain,
         }
     }
 }
@@ -162,6 +167,7 @@ pub(super) fn root_of(set: &ProfileSet, kind: RootKind, raw: &RawProfile) -> Opt
         },
         RootKind::Sso => Root::Sso(sso_root(set, raw)?),
         RootKind::CredentialProcess => Root::CredentialProcess { command: owned(raw, "credential_process")? },
+        RootKind::DefaultChain => Root::DefaultChain,
     })
 }
 
