@@ -13,6 +13,7 @@ mod doctor;
 mod endpoint;
 mod engine_fake;
 mod engine_moto;
+mod exit_codes;
 mod faults;
 mod ini_crate_conformance;
 mod instance_roles;
