@@ -67,7 +67,7 @@ fn try_main(cli: Cli, context: &Context) -> Result<ExitCode, Error> {
         Some(Command::Doctor(args)) => commands::doctor::run(&args)?,
         Some(Command::Console(args)) => commands::console::run(&args, context)?,
         Some(Command::ClipboardOwner) => return Ok(awsw::sink::clipboard::run_owner()),
-        None => return Ok(awsw::runtime::run(cli.print)),
+        None => return Ok(awsw::runtime::run(cli.print, context)),
     }
     Ok(ExitCode::SUCCESS)
 }
