@@ -43,13 +43,16 @@ pub fn idle(var: impl Fn(&str) -> Option<String>) -> Result<Duration, String> {
 pub fn refusal(profile: &str, kind: Option<crate::config::RootKind>) -> Option<String> {
     use crate::config::RootKind;
     use crate::config::root::CredentialSource;
-    let from = match kind? {
-        RootKind::CredentialSource(CredentialSource::Environment) => "credential_source = Environment",
-        RootKind::DefaultChain => "no credentials in the profile: the SDKs' default chain",
+    // A default-chain session is never cached, so only --profile-only works for it.
+    let (from, modes) = match kind? {
+        RootKind::CredentialSource(CredentialSource::Environment) => {
+            ("credential_source = Environment", "`--cached` or `--profile-only`")
+        }
+        RootKind::DefaultChain => ("no credentials in the profile: the SDKs' default chain", "`--profile-only`"),
         _ => return None,
     };
     Some(format!(
-        "profile {profile} takes its credentials from the environment of your shell ({from}), which awsw's agent does not have; use `awsw envrc {profile} --cached` or `--profile-only`"
+        "profile {profile} takes its credentials from the environment of your shell ({from}), which awsw's agent does not have; use `awsw envrc {profile}` with {modes}"
     ))
 }
 
@@ -63,7 +66,8 @@ mod tests {
         use crate::config::root::CredentialSource;
         let env = refusal("ci", Some(RootKind::CredentialSource(CredentialSource::Environment))).unwrap();
         assert!(env.contains("profile ci") && env.contains("--cached"), "{env}");
-        assert!(refusal("d", Some(RootKind::DefaultChain)).is_some());
+        let chain = refusal("d", Some(RootKind::DefaultChain)).unwrap();
+        assert!(chain.contains("--profile-only") && !chain.contains("--cached"), "{chain}");
         for served in
             [RootKind::StaticKeys, RootKind::Sso, RootKind::CredentialProcess, RootKind::WebIdentity]
         {
