@@ -5,6 +5,7 @@ mod common;
 mod fake_aws;
 mod imds;
 
+mod agent;
 mod budgets;
 mod completions;
 mod conformance;
@@ -14,6 +15,7 @@ mod doctor;
 mod endpoint;
 mod engine_fake;
 mod engine_moto;
+mod envrc_blocks;
 mod faults;
 mod ini_crate_conformance;
 mod instance_roles;
