@@ -48,7 +48,9 @@ pub fn refusal(profile: &str, kind: Option<crate::config::RootKind>) -> Option<S
         RootKind::CredentialSource(CredentialSource::Environment) => {
             ("credential_source = Environment", "`--cached` or `--profile-only`")
         }
-        RootKind::DefaultChain => ("no credentials in the profile: the SDKs' default chain", "`--profile-only`"),
+        RootKind::DefaultChain => {
+            ("no credentials in the profile: the SDKs' default chain", "`--profile-only`")
+        }
         _ => return None,
     };
     Some(format!(
