@@ -6,9 +6,9 @@
 //! gets 403 and an empty body, before anything else is looked at; only `GET` of this
 //! profile's path is answered; nothing is logged. It must not prompt: see `source`.
 
-pub mod http;
+pub(crate) mod http;
 pub mod source;
-pub mod token;
+pub(crate) mod token;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
