@@ -92,6 +92,10 @@ impl Dir {
         Ok(Dir { fd, path: path.to_path_buf(), mode })
     }
 
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The directory's permission bits when it was opened.
     pub fn mode(&self) -> u32 {
         self.mode

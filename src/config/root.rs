@@ -59,7 +59,8 @@ pub enum Root {
     CredentialProcess {
         command: String,
     },
-    /// Nothing in the profile: the SDKs' default chain outside the profile files.
+    /// The profile sets no credentials: the SDKs' default chain outside the profile files
+    /// (environment, web identity, container endpoint, instance metadata).
     DefaultChain,
 }
 

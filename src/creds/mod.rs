@@ -20,6 +20,7 @@ pub(crate) mod imds;
 pub mod keyage;
 pub mod keyfacts;
 pub(crate) mod mfa;
+pub mod netfault;
 pub(crate) mod plan;
 pub(crate) mod process;
 pub mod providers;
