@@ -8,7 +8,7 @@ mod header;
 mod list;
 mod overlay;
 mod status;
-pub mod text;
+pub(crate) mod text;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
