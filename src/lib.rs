@@ -8,6 +8,7 @@ pub mod config;
 pub mod context;
 pub mod creds;
 pub mod exit;
+pub mod marked;
 pub mod printable;
 pub mod runtime;
 pub mod safe_fs;

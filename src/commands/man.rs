@@ -76,7 +76,8 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
 pub const FILES: &[(&str, &str)] = &[
     (
         "~/.aws/config, ~/.aws/credentials",
-        "Read as the AWS SDKs read them; only awsw rotate writes the credentials file (two values of one profile).",
+        "Read as the AWS SDKs read them; only awsw rotate writes the credentials file (two values of one profile), \
+         only awsw sso populate the config file (its own marked block).",
     ),
     ("~/.config/awsw/config", "awsw's settings (INI); the AWSW_* variables win over it."),
     ("~/.cache/awsw/role-*.json", "Role sessions (temporary credentials), mode 0600 in a 0700 directory."),
@@ -150,34 +151,39 @@ pub fn render() -> String {
     String::from_utf8_lossy(&page).into_owned()
 }
 
-/// One subsection per visible subcommand: what it does, its synopsis and its options,
-/// rendered by clap_mangen for the subcommand and moved under `COMMANDS`.
+/// One subsection per visible subcommand (and per nested one, `awsw sso populate`): what
+/// it does, its synopsis and its options, rendered by clap_mangen and moved under `COMMANDS`.
 fn commands_section(cmd: &clap::Command) -> String {
     let mut out = String::from(".SH COMMANDS\n");
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-        let name = format!("awsw {}", sub.get_name());
-        let man = clap_mangen::Man::new(sub.clone());
-        let mut synopsis = Vec::new();
-        let mut options = Vec::new();
-        let _ = man.render_synopsis_section(&mut synopsis);
-        let _ = man.render_options_section(&mut options);
-        let mut roff = Roff::new();
-        roff.control("SS", [name.as_str()]);
-        roff.text([roman(sub.get_about().map(|a| a.to_string()).unwrap_or_default())]);
-        out.push_str(&roff.render());
-        // The subcommand's own `.SH` headings become paragraphs of this subsection.
-        for line in
-            String::from_utf8_lossy(&synopsis).lines().chain(String::from_utf8_lossy(&options).lines())
-        {
-            if line.starts_with(".SH ") {
-                out.push_str(".PP\n");
-            } else {
-                out.push_str(line);
-                out.push('\n');
-            }
-        }
+        subsection(&mut out, "awsw", sub);
     }
     out
+}
+
+fn subsection(out: &mut String, parent: &str, sub: &clap::Command) {
+    let name = format!("{parent} {}", sub.get_name());
+    let man = clap_mangen::Man::new(sub.clone().bin_name(&name));
+    let mut synopsis = Vec::new();
+    let mut options = Vec::new();
+    let _ = man.render_synopsis_section(&mut synopsis);
+    let _ = man.render_options_section(&mut options);
+    let mut roff = Roff::new();
+    roff.control("SS", [name.as_str()]);
+    roff.text([roman(sub.get_about().map(|a| a.to_string()).unwrap_or_default())]);
+    out.push_str(&roff.render());
+    // The subcommand's own `.SH` headings become paragraphs of this subsection.
+    for line in String::from_utf8_lossy(&synopsis).lines().chain(String::from_utf8_lossy(&options).lines()) {
+        if line.starts_with(".SH ") {
+            out.push_str(".PP\n");
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    for nested in sub.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help") {
+        subsection(out, &name, nested);
+    }
 }
 
 fn table(roff: &mut Roff, title: &str, rows: &[(&str, &str)]) {

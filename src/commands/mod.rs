@@ -13,6 +13,7 @@ pub mod list;
 pub mod login;
 pub mod logout;
 pub mod man;
+pub mod populate;
 pub mod refresh;
 pub mod rotate;
 pub mod served;

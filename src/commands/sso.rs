@@ -61,6 +61,7 @@ pub fn awsw_cache_dir() -> Option<PathBuf> {
 pub fn run(args: &SsoArgs) -> ExitCode {
     match &args.command {
         SsoCommand::Accounts(args) => accounts(args),
+        SsoCommand::Populate(args) => super::populate::run(args),
     }
 }
 
@@ -83,21 +84,29 @@ fn accounts(args: &SsoAccountsArgs) -> ExitCode {
             }
         }
     } else {
-        match block_on(fetch(&ctx)) {
-            Ok(d) => {
-                if let Err(e) = store.store(&ctx.target, &d) {
-                    eprintln!(
-                        "awsw: could not cache the accounts in {}: {e}",
-                        store.path(&ctx.target).display()
-                    );
-                }
-                d
-            }
-            Err(e) => return fail(exit::FAILURE, e),
+        match discover_and_cache(&ctx) {
+            Ok(d) => d,
+            Err(code) => return code,
         }
     };
     print_discovery(&discovery, args.json);
     ExitCode::SUCCESS
+}
+
+/// Asks the portal for every account and role and caches the result for the picker; a
+/// failure is already reported.
+pub fn discover_and_cache(ctx: &SsoContext) -> Result<Discovery, ExitCode> {
+    let discovery = block_on(fetch(ctx)).map_err(|e| fail(exit::FAILURE, e))?;
+    match awsw_cache_dir() {
+        Some(dir) => {
+            let store = DiscoveryCache::new(dir);
+            if let Err(e) = store.store(&ctx.target, &discovery) {
+                eprintln!("awsw: could not cache the accounts in {}: {e}", store.path(&ctx.target).display());
+            }
+        }
+        None => eprintln!("awsw: HOME is not set: the accounts are not cached"),
+    }
+    Ok(discovery)
 }
 
 async fn fetch(ctx: &SsoContext) -> Result<Discovery, SsoError> {

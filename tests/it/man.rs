@@ -57,12 +57,12 @@ fn man_renders_it_at_80_columns_without_warnings() {
 fn every_command_and_flag_is_in_the_page() {
     let page = page();
     let cli = awsw::cli::Cli::command();
-    for sub in cli.get_subcommands().filter(|s| !s.is_hide_set()) {
-        assert!(
-            page.contains(&format!(".SS \"awsw {}\"", sub.get_name())),
-            "no section for {}",
-            sub.get_name()
-        );
+    let nested = cli
+        .get_subcommands()
+        .flat_map(|s| s.get_subcommands().map(move |n| (format!("{} {}", s.get_name(), n.get_name()), n)));
+    let all = cli.get_subcommands().map(|s| (s.get_name().to_string(), s)).chain(nested);
+    for (name, sub) in all.filter(|(name, s)| !s.is_hide_set() && !name.ends_with(" help")) {
+        assert!(page.contains(&format!(".SS \"awsw {name}\"")), "no section for {name}");
         for arg in sub.get_arguments().filter(|a| !a.is_hide_set()) {
             if let Some(long) = arg.get_long() {
                 // roff writes hyphens as \- .
