@@ -1,5 +1,5 @@
-//! Roots of credentials that awsw does not compute itself: SSO, `credential_process`,
-//! web identity and `credential_source`. They sit behind `RootSource`, so the engine's
+//! Roots of credentials that awsw does not compute itself: `credential_process`, web
+//! identity and `credential_source` (SSO roots are plan steps of their own: see `steps`). They sit behind `RootSource`, so the engine's
 //! planning is tested with a fake; the real one uses aws-config's providers.
 
 use std::time::UNIX_EPOCH;
@@ -44,7 +44,7 @@ impl EnvCredentials {
     }
 }
 
-pub use super::sso::{login_command as sso_login_command, sso_token_expiry, sso_token_file, sso_token_valid};
+pub use super::sso::{sso_token_expiry, sso_token_file};
 
 /// Provides the first credentials of a chain whose root awsw does not compute.
 pub trait RootSource: Send + Sync {
@@ -85,7 +85,12 @@ impl RootSource for AwsProviders {
     ) -> BoxFuture<'a, Result<Credentials, CredsError>> {
         Box::pin(async move {
             match root.root {
-                Some(RootKind::Sso) => sso(root).await,
+                // The plan makes SSO roots two steps; one lands here only when incomplete.
+                Some(RootKind::Sso) => Err(CredsError::Unusable {
+                    profile: root.name.clone(),
+                    reason: "its SSO settings are incomplete (sso_start_url, sso_region, sso_account_id, sso_role_name)"
+                        .into(),
+                }),
                 Some(RootKind::CredentialProcess) => credential_process(root).await,
                 Some(RootKind::WebIdentity) => web_identity(root, session_name).await,
                 Some(RootKind::CredentialSource(source)) => credential_source(root, source, env).await,
@@ -103,17 +108,6 @@ impl RootSource for AwsProviders {
 /// credentials included.
 fn failed(root: &Profile, source_kind: &'static str, err: &(dyn std::error::Error + 'static)) -> CredsError {
     CredsError::Provider { profile: root.name.clone(), source_kind, message: innermost_cause(err) }
-}
-
-/// SSO: awsw's own module (token refresh, the AWS CLI's role cache); see src/sso.
-async fn sso(root: &Profile) -> Result<Credentials, CredsError> {
-    crate::sso::credentials::root_credentials(root).await.map_err(|e| match e {
-        crate::sso::SsoError::LoginRequired { login, .. } => CredsError::SsoLoginRequired {
-            profile: root.name.clone(),
-            command: format!("awsw login {login}"),
-        },
-        e => CredsError::Provider { profile: root.name.clone(), source_kind: "SSO", message: e.to_string() },
-    })
 }
 
 async fn credential_process(root: &Profile) -> Result<Credentials, CredsError> {

@@ -13,12 +13,10 @@ use super::error::SsoError;
 use super::fakes::{ClockSleeper, FakeOidc, FakePortal, grant};
 use super::login::{Flows, device_login};
 use super::oidc::OidcError;
-use super::rolecreds::{RoleRequest, cli_cache_file_name, role_credentials};
+use super::rolecreds::{RoleRequest, cli_body, cli_cache_file_name, fetch};
 use super::target::SsoTarget;
 use super::token::valid_token;
-use crate::creds::clicache::CliCache;
 use crate::creds::clock::{Clock, FixedClock};
-use crate::creds::types::SessionOrigin;
 use crate::secret::Secret;
 
 fn target() -> SsoTarget {
@@ -199,9 +197,8 @@ fn discovery_finishes_every_account_through_throttling() {
 }
 
 #[test]
-fn role_credentials_go_through_the_cli_cache() {
+fn role_credentials_name_the_profile_and_are_shared_in_botocores_format() {
     let world = World::new();
-    let cli = CliCache::new(world.dir.path().join("cli"));
     let portal = FakePortal {
         accounts: 1,
         roles: 1,
@@ -211,33 +208,20 @@ fn role_credentials_go_through_the_cli_cache() {
         throttled: Mutex::new(0),
     };
     let token = stored(&world, Duration::hours(1), false, Duration::days(1));
-    let mut token_good = token.clone();
-    token_good.access_token = Secret::new("good");
-    let get = |token: &SsoToken, role: &str| {
+    let get = |token: &Secret, role: &str| {
         let request = RoleRequest { profile: "dev", account_id: "111111111111", role_name: role };
-        futures::executor::block_on(role_credentials(
-            &portal,
-            &cli,
-            world.clock.as_ref(),
-            &target(),
-            token,
-            &request,
-            Duration::minutes(15),
-        ))
+        futures::executor::block_on(fetch(&portal, &target(), token, &request))
     };
-    let (creds, origin) = get(&token_good, "Admin").unwrap();
-    assert_eq!((creds.access_key_id.as_str(), origin), ("ASIAFAKE", SessionOrigin::Fresh));
-    let file = world.dir.path().join("cli").join(cli_cache_file_name(&target(), "111111111111", "Admin"));
-    let text = std::fs::read_to_string(file).unwrap();
+    let creds = get(&Secret::new("good"), "Admin").unwrap();
+    assert_eq!(creds.access_key_id, "ASIAFAKE");
+    let body = cli_body(&creds, "111111111111").unwrap().to_string();
     assert!(
-        text.contains("\"ProviderType\":\"sso\"") && text.contains("\"Expiration\":\"2026-11-24T11:00:00Z\""),
-        "{text}"
+        body.contains("\"ProviderType\":\"sso\"") && body.contains("\"Expiration\":\"2026-11-24T11:00:00Z\""),
+        "{body}"
     );
-    assert_eq!(get(&token_good, "Admin").unwrap().1, SessionOrigin::Cache);
-    assert_eq!(*portal.calls.lock().unwrap(), 1);
-    let gone = get(&token_good, "Gone").unwrap_err().to_string();
+    let gone = get(&Secret::new("good"), "Gone").unwrap_err().to_string();
     assert!(gone.contains("role Gone in account 111111111111") && gone.contains("profile dev"), "{gone}");
-    let revoked = get(&token, "Other").unwrap_err().to_string();
+    let revoked = get(&token.access_token, "Other").unwrap_err().to_string();
     assert_eq!(
         revoked,
         "sso-session corp: IAM Identity Center rejected the token (signed out or revoked): run `awsw login corp`"
