@@ -214,6 +214,9 @@ impl Engine {
             },
             Root::Sso(sso) => sso_root::readiness(plan, sso),
             Root::Provider(RootKind::CredentialProcess) => Some(Readiness::NeedsProcess),
+            Root::Provider(RootKind::DefaultChain) if self.env.credentials.credentials().is_none() => {
+                Some(Readiness::DefaultChain)
+            }
             Root::Provider(RootKind::CredentialSource(CredentialSource::Environment))
                 if self.env.credentials.credentials().is_none() =>
             {

@@ -63,7 +63,10 @@ fn profile_lines(state: &State, idx: usize, theme: &Theme) -> Vec<Line<'static>>
         Span::styled(p.name.clone(), Style::default().add_modifier(Modifier::BOLD)),
         Span::raw(format!("  {}", p.kind.as_str())),
     ])];
-    if !p.chain.is_empty() {
+    if p.kind == crate::config::Kind::DefaultChain {
+        // "chain  default" alone would not say where its credentials come from.
+        lines.push(field("from", "the environment, container or instance metadata, when chosen".into()));
+    } else if !p.chain.is_empty() {
         lines.push(field("chain", p.chain.join(" → ")));
     }
     match &state.identities[idx] {
