@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use futures::future::BoxFuture;
 use time::Duration;
 use time::macros::datetime;
 
@@ -13,6 +14,7 @@ use super::error::SsoError;
 use super::fakes::{ClockSleeper, FakeOidc, FakePortal, grant};
 use super::login::{Flows, device_login};
 use super::oidc::OidcError;
+use super::portal::{AccountInfo, Page, Portal, PortalError};
 use super::rolecreds::{RoleRequest, cli_body, cli_cache_file_name, fetch};
 use super::target::SsoTarget;
 use super::token::valid_token;
@@ -194,6 +196,105 @@ fn discovery_finishes_every_account_through_throttling() {
     assert!(*portal.throttled.lock().unwrap() > 10);
     let slept = world.sleeper.slept.lock().unwrap();
     assert!(slept.iter().all(|ms| *ms <= 5000), "{slept:?}");
+}
+
+/// The portal's own limit, as the local server and AWS apply it: a bucket of `rate` tokens
+/// per second (burst of one second's worth) on the fake clock; a call without a token is a 429.
+struct RateLimited<'a> {
+    inner: &'a FakePortal,
+    clock: Arc<FixedClock>,
+    rate: f64,
+    bucket: Mutex<(f64, time::OffsetDateTime)>,
+    throttled: Mutex<usize>,
+}
+
+impl RateLimited<'_> {
+    fn take(&self) -> Result<(), PortalError> {
+        let now = self.clock.now();
+        let mut bucket = self.bucket.lock().unwrap();
+        bucket.0 = (bucket.0 + (now - bucket.1).as_seconds_f64() * self.rate).min(self.rate);
+        bucket.1 = now;
+        if bucket.0 < 1.0 {
+            *self.throttled.lock().unwrap() += 1;
+            return Err(PortalError::TooManyRequests);
+        }
+        bucket.0 -= 1.0;
+        Ok(())
+    }
+}
+
+impl Portal for RateLimited<'_> {
+    fn get_role_credentials<'a>(
+        &'a self,
+        token: &'a Secret,
+        account_id: &'a str,
+        role_name: &'a str,
+    ) -> BoxFuture<'a, Result<crate::creds::Credentials, PortalError>> {
+        self.inner.get_role_credentials(token, account_id, role_name)
+    }
+    fn list_accounts<'a>(
+        &'a self,
+        token: &'a Secret,
+        next: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Page<AccountInfo>, PortalError>> {
+        match self.take() {
+            Ok(()) => self.inner.list_accounts(token, next),
+            Err(e) => Box::pin(async move { Err(e) }),
+        }
+    }
+    fn list_account_roles<'a>(
+        &'a self,
+        token: &'a Secret,
+        account_id: &'a str,
+        next: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Page<String>, PortalError>> {
+        match self.take() {
+            Ok(()) => self.inner.list_account_roles(token, account_id, next),
+            Err(e) => Box::pin(async move { Err(e) }),
+        }
+    }
+    fn logout<'a>(&'a self, token: &'a Secret) -> BoxFuture<'a, Result<(), PortalError>> {
+        self.inner.logout(token)
+    }
+    fn endpoint(&self) -> &str {
+        self.inner.endpoint()
+    }
+}
+
+#[test]
+fn one_shared_pace_keeps_throttling_rare_and_the_time_near_the_limit() {
+    let world = World::new();
+    let inner = FakePortal {
+        accounts: 400,
+        roles: 1,
+        page: 100,
+        throttle_every: 0,
+        calls: Mutex::new(0),
+        throttled: Mutex::new(0),
+    };
+    let portal = RateLimited {
+        inner: &inner,
+        clock: world.clock.clone(),
+        rate: 20.0,
+        bucket: Mutex::new((20.0, world.clock.now())),
+        throttled: Mutex::new(0),
+    };
+    let started = world.clock.now();
+    let accounts = futures::executor::block_on(discover(
+        &portal,
+        &world.sleeper,
+        &Secret::new("good"),
+        Backoff::default(),
+        &|_, _| {},
+    ))
+    .unwrap();
+    assert_eq!(accounts.len(), 399, "every account but the one removed meanwhile");
+    // 4 pages + 400 accounts at 20 per second, less the first second's burst.
+    let took = (world.clock.now() - started).as_seconds_f64();
+    let floor = 404.0 / 20.0;
+    assert!(took > floor - 1.5 && took < floor * 1.1, "took {took} s for a floor of {floor} s");
+    let throttled = *portal.throttled.lock().unwrap();
+    assert!(throttled < 20, "{throttled} throttled answers for 404 calls");
 }
 
 #[test]

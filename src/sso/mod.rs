@@ -13,6 +13,7 @@ pub mod error;
 pub mod login;
 pub mod naming;
 pub mod oidc;
+pub mod pace;
 pub mod pkce;
 pub mod populate;
 pub mod portal;
