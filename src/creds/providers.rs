@@ -45,8 +45,6 @@ impl EnvCredentials {
     }
 }
 
-pub use super::sso::{sso_token_expiry, sso_token_file};
-
 /// Provides the first credentials of a chain whose root awsw does not compute.
 pub trait RootSource: Send + Sync {
     fn credentials<'a>(
