@@ -8,7 +8,6 @@ use super::session::block_on;
 use super::sso::SsoContext;
 use super::{exit, fail};
 use crate::cli::LogoutArgs;
-use crate::config::RootKind;
 use crate::creds::cache::{CacheKey, SessionCache};
 use crate::creds::clicache::CliCache;
 use crate::sso::portal::{Portal, PortalError};
@@ -21,10 +20,11 @@ fn role_files(ctx: &SsoContext) -> Vec<(String, CacheKey)> {
     ctx.inventory
         .profiles
         .iter()
-        .filter(|p| p.root == Some(RootKind::Sso) && p.chain.len() <= 1)
+        .filter(|p| p.chain.len() <= 1)
         .filter(|p| target::for_profile(&ctx.inventory, p).is_ok_and(|t| t == ctx.target))
         .filter_map(|p| {
-            let (account_id, role_name) = (p.sso_account_id.clone()?, p.sso_role_name.clone()?);
+            let sso = p.sso()?;
+            let (account_id, role_name) = (sso.account_id()?.to_string(), sso.role_name()?.to_string());
             let cli = cli_cache_file_name(&ctx.target, &account_id, &role_name);
             let start_url = ctx.target.start_url.clone();
             Some((cli, CacheKey::SsoRole { profile: p.name.clone(), start_url, account_id, role_name }))

@@ -191,7 +191,7 @@ impl Plan<'_> {
 
 /// The role profiles to assume, in order, after the root credentials.
 fn hops<'a>(profile: &'a Profile, inventory: &'a Inventory) -> Vec<&'a Profile> {
-    let skip = match profile.root {
+    let skip = match profile.root_kind() {
         // The credential_source profile's own role is the first to assume.
         Some(RootKind::CredentialSource(_)) => 0,
         _ => 1,
@@ -203,9 +203,9 @@ fn hops<'a>(profile: &'a Profile, inventory: &'a Inventory) -> Vec<&'a Profile> 
 /// the chain (the root's own, else the first role's, as aws-vault does), so one code serves
 /// every role behind the same keys and device.
 fn root(profile: &Profile, hop_count: usize) -> Root {
-    match profile.root {
+    match profile.root_kind() {
         Some(RootKind::StaticKeys) => {
-            let long_term = profile.static_keys.as_ref().is_some_and(|keys| keys.session_token.is_none());
+            let long_term = profile.static_keys().is_some_and(|keys| keys.session_token.is_none());
             match &profile.mfa_serial {
                 Some(serial) if long_term => Root::BaseSession { serial: Some(serial.clone()) },
                 _ if long_term && hop_count == 0 => Root::BaseSession { serial: None },
@@ -220,8 +220,8 @@ fn root(profile: &Profile, hop_count: usize) -> Root {
 /// The two SSO steps of `root`, an SSO profile; `None` when its settings are incomplete.
 fn sso_root(root: &Profile, probe: &dyn Probe) -> Option<Root> {
     let target = crate::sso::credentials::target_of(root).ok()?;
-    let account_id = root.sso_account_id.clone()?;
-    let role_name = root.sso_role_name.clone()?;
+    let account_id = root.sso()?.account_id()?.to_string();
+    let role_name = root.sso()?.role_name()?.to_string();
     let key = CacheKey::SsoRole {
         profile: root.name.clone(),
         start_url: target.start_url.clone(),
@@ -243,7 +243,7 @@ impl std::fmt::Debug for SsoRoot {
 }
 
 fn base_key(profile: &Profile, root_profile: &Profile, root: &Root) -> Option<CacheKey> {
-    let keys = profile.static_keys.as_ref()?;
+    let keys = profile.static_keys()?;
     let serial = match root {
         Root::BaseSession { serial: Some(serial) } => serial.as_str(),
         _ => NO_MFA,
@@ -256,7 +256,7 @@ fn base_key(profile: &Profile, root_profile: &Profile, root: &Root) -> Option<Ca
 }
 
 fn role_key(hop: &Profile, profile: &Profile, root_profile: &Profile, position: usize) -> CacheKey {
-    let root_id = match (&profile.static_keys, profile.root) {
+    let root_id = match (profile.static_keys(), profile.root_kind()) {
         (Some(keys), _) => keys.access_key_id.clone(),
         (None, Some(kind)) => format!("{kind:?}"),
         (None, None) => String::new(),

@@ -21,7 +21,7 @@ use crate::sso::token::valid_token;
 
 /// The keys in the credentials file behind `profile`'s chain.
 pub fn file_keys(profile: &Profile) -> Result<Credentials, CredsError> {
-    let keys = profile.static_keys.as_ref().ok_or_else(|| CredsError::Unusable {
+    let keys = profile.static_keys().ok_or_else(|| CredsError::Unusable {
         profile: profile.name.clone(),
         reason: "its root has no access keys".into(),
     })?;
@@ -75,11 +75,19 @@ pub async fn sso_role_credentials(
 ) -> Result<Made, CredsError> {
     tracing::debug!(profile, account_id = %sso.account_id, role_name = %sso.role_name, "GetRoleCredentials");
     let request = RoleRequest { profile, account_id: &sso.account_id, role_name: &sso.role_name };
-    let credentials = fetch(portal, &sso.target, &token.access_token, &request)
+    let key = format!("{} {}", sso.target.label, portal.endpoint());
+    let unreachable = |err: &SsoError| matches!(err, SsoError::Unreachable { .. });
+    let credentials = SSO_GATE
+        .run(&key, unreachable, || fetch(portal, &sso.target, &token.access_token, &request))
         .await
         .map_err(|e| sso_failure(profile, e))?;
     Ok(Made { credentials, identity: None })
 }
+
+/// A portal that could not be reached is not asked again by this process for a while, per
+/// login and endpoint: the picker or `whoami --all` over many SSO profiles waits for it once.
+static SSO_GATE: std::sync::LazyLock<super::budget::FaultGate<SsoError>> =
+    std::sync::LazyLock::new(Default::default);
 
 /// A login needed is its own error (readiness and the picker show the command); anything
 /// else is the SSO module's one-line message.
@@ -103,7 +111,7 @@ pub async fn provider_root(
     env: &EnvCredentials,
     session_name: &str,
 ) -> Result<Made, CredsError> {
-    tracing::debug!(profile = %root.name, kind = ?root.root, "provider credentials");
+    tracing::debug!(profile = %root.name, kind = ?root.root_kind(), "provider credentials");
     let credentials = roots.credentials(root, env, session_name).await?;
     Ok(Made { credentials, identity: None })
 }

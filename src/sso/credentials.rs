@@ -9,24 +9,27 @@ use super::cache::SsoToken;
 use super::error::SsoError;
 use super::target::SsoTarget;
 use crate::config::Profile;
+use crate::config::profile::SsoRoot;
 use crate::creds::plan::SsoTokenState;
 
 /// Role credentials from the AWS CLI's cache are reused while this much remains (botocore's
 /// window for SSO credentials, so awsw and the AWS CLI renew at the same moment).
 pub const ROLE_MIN_REMAINING: Duration = Duration::minutes(15);
 
-/// The target of a resolved SSO root profile (its `sso_start_url` and `sso_region` already
-/// come from its `[sso-session]` when it names one).
+/// The target of a resolved SSO root profile (its start URL and region already come from its
+/// `[sso-session]` when it names one).
 pub fn target_of(root: &Profile) -> Result<SsoTarget, SsoError> {
     let incomplete =
         |reason: &str| SsoError::IncompleteProfile { profile: root.name.clone(), reason: reason.into() };
-    let start_url = root.sso_start_url.clone().ok_or_else(|| incomplete("no sso_start_url"))?;
-    let region = root.sso_region.clone().ok_or_else(|| incomplete("no sso_region"))?;
-    let (login, label) = match &root.sso_session {
+    let sso = root.sso();
+    let start_url = sso.and_then(SsoRoot::start_url).ok_or_else(|| incomplete("no sso_start_url"))?;
+    let region = sso.and_then(SsoRoot::region).ok_or_else(|| incomplete("no sso_region"))?;
+    let session = sso.and_then(SsoRoot::session).map(str::to_string);
+    let (login, label) = match &session {
         Some(session) => (session.clone(), format!("sso-session {session}")),
         None => (root.name.clone(), format!("profile {}", root.name)),
     };
-    Ok(SsoTarget { session: root.sso_session.clone(), start_url, region, scopes: None, login, label })
+    Ok(SsoTarget { session, start_url: start_url.into(), region: region.into(), scopes: None, login, label })
 }
 
 /// Whether `token` is valid at `now`, or expired but renewable with its refresh token.

@@ -7,7 +7,7 @@ use super::discovery::DiscoveredAccount;
 use super::naming::profile_name;
 use super::target::SsoTarget;
 use crate::config::parse::is_valid_identifier;
-use crate::config::{Inventory, Profile, RootKind};
+use crate::config::{Inventory, Profile};
 use crate::marked::Markers;
 
 /// The marker lines of `target`'s block, one block per login.
@@ -136,17 +136,15 @@ fn valid_role_name(role: &str) -> bool {
         && role.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b))
 }
 
-/// Whether the user's `profile` is itself an SSO profile of `target` for this role.
+/// Whether the user's `profile` is itself an SSO profile of `target` for this role (not a
+/// role chained from one, which carries its root's SSO settings too).
 fn covers(profile: &Profile, target: &SsoTarget, account_id: &str, role: &str) -> bool {
+    let Some(sso) = profile.sso().filter(|_| profile.chain.len() <= 1) else { return false };
     let same_login = match &target.session {
-        Some(session) => profile.sso_session.as_deref() == Some(session),
-        None => profile.sso_session.is_none() && profile.sso_start_url.as_deref() == Some(&target.start_url),
+        Some(session) => sso.session() == Some(session.as_str()),
+        None => sso.session().is_none() && sso.start_url() == Some(target.start_url.as_str()),
     };
-    profile.root == Some(RootKind::Sso)
-        && profile.role_arn.is_none()
-        && same_login
-        && profile.sso_account_id.as_deref() == Some(account_id)
-        && profile.sso_role_name.as_deref() == Some(role)
+    same_login && sso.account_id() == Some(account_id) && sso.role_name() == Some(role)
 }
 
 /// The block's text, markers included, each line ending in `\n`.

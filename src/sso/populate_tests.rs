@@ -84,7 +84,8 @@ fn the_block_is_replaced_exactly_and_everything_else_kept() {
     // The config parses the result as the profiles it names.
     let all = Inventory::from_texts(Some(&once), None);
     let dev = all.profile("dev/ReadOnly").unwrap();
-    assert_eq!((dev.root, dev.sso_account_id.as_deref()), (Some(RootKind::Sso), Some("111111111111")));
+    let sso = dev.sso().expect("an SSO root");
+    assert_eq!((sso.session(), sso.account_id()), (Some("corp"), Some("111111111111")));
     assert!(all.diagnostics.is_empty(), "{:?}", all.diagnostics);
 }
 

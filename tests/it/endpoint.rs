@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::{MotoServer, Sandbox, require, text};
 
-const CONFIG: &str = "\
+pub(crate) const CONFIG: &str = "\
 [profile base]
 region = eu-west-1
 mfa_serial = arn:aws:iam::123456789012:mfa/alice
@@ -26,7 +26,7 @@ source_profile = plain
 region = us-west-2
 ";
 
-const CREDS: &str = "\
+pub(crate) const CREDS: &str = "\
 [base]
 aws_access_key_id = AKIABASE0000EXAMPLE1
 aws_secret_access_key = base+LONGTERM+secret+do+not+leak+0001
@@ -140,12 +140,9 @@ fn sdk_child() {
     });
 }
 
-#[test]
-fn a_short_role_session_is_renewed_while_cli_calls_keep_working() {
-    let Some((_moto, sb)) = sandbox() else { return };
-    // Sessions with less than 3590 s left are renewed: moto's 3600 s role sessions need
-    // renewing every 10 s, from the cached MFA base session, without a code.
-    let script = r#"
+/// 25 s of `aws sts get-caller-identity`; prints `fails=N`, then how many distinct access
+/// keys botocore was given (2 or more: a renewal happened in between).
+pub(crate) const RENEWAL_LOOP: &str = r#"
 fails=0; keys=""
 end=$(( $(date +%s) + 25 ))
 while [ "$(date +%s)" -lt "$end" ]; do
@@ -155,6 +152,13 @@ done
 echo "fails=$fails"
 echo "$keys" | tr ' ' '\n' | sort -u | grep -c ASIA
 "#;
+
+#[test]
+fn a_short_role_session_is_renewed_while_cli_calls_keep_working() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    // Sessions with less than 3590 s left are renewed: moto's 3600 s role sessions need
+    // renewing every 10 s, from the cached MFA base session, without a code.
+    let script = RENEWAL_LOOP;
     let out = sb
         .awsw(&["exec", "--server", "prod", "--mfa-code", "123456", "--", "bash", "-c", script])
         .env("AWSW_MIN_REMAINING", "3590")
@@ -327,4 +331,52 @@ fn the_shell_mode_setting_and_the_flags_choose_keys_or_the_endpoint() {
     );
     assert!(env_of(&[], Some("static")).contains("AWS_ACCESS_KEY_ID=ASIA"));
     assert!(env_of(&["--server"], Some("static")).contains("AWS_CONTAINER_CREDENTIALS_FULL_URI="));
+}
+
+#[test]
+fn an_expired_base_is_renewed_through_mfa_process_with_no_prompt() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let dir = sb.home().display().to_string();
+    let config = format!(
+        "{CONFIG}
+[profile autobase]
+region = eu-west-1
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+mfa_process = sh -c 'echo run >> {dir}/codes; echo 123456'
+
+[profile auto]
+role_arn = arn:aws:iam::123456789012:role/acme-prod-admin
+source_profile = autobase
+region = ap-northeast-1
+"
+    );
+    std::fs::write(sb.home().join(".aws/config"), config).unwrap();
+    let creds = format!(
+        "{CREDS}\n[autobase]\naws_access_key_id = AKIAAUTO0000EXAMPLE3\naws_secret_access_key = auto+LONGTERM+secret+0003\n"
+    );
+    std::fs::write(sb.home().join(".aws/credentials"), creds).unwrap();
+    // The role session is stale for the endpoint after 10 s (3590 s must remain); the base
+    // session is then made to end now, so the renewal needs a new code: mfa_process gives it.
+    let expire_base = format!(
+        "python3 -c 'import json,glob,time; p=glob.glob(\"{dir}/.cache/awsw/session-*.json\")[0]; d=json.load(open(p)); \
+         d[\"expiration\"]=time.strftime(\"%Y-%m-%dT%H:%M:%SZ\", time.gmtime()); open(p,\"w\").write(json.dumps(d))'"
+    );
+    let script = format!(
+        "first=$(python3 -c 'import botocore.session; print(botocore.session.get_session().get_credentials().access_key)'); \
+         {expire_base}; sleep 11; aws sts get-caller-identity --output text; \
+         second=$(python3 -c 'import botocore.session; print(botocore.session.get_session().get_credentials().access_key)'); \
+         [ \"$first\" != \"$second\" ] && echo renewed-keys"
+    );
+    let out = sb
+        .awsw(&["exec", "--server", "auto", "--", "bash", "-c", &script])
+        .env("AWSW_MIN_REMAINING", "3590")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("assumed-role/acme-prod-admin/"), "{stdout}{stderr}");
+    assert!(stdout.contains("renewed-keys"), "the endpoint served a new session: {stdout}");
+    assert!(!stderr.contains("works again") && !stderr.contains("MFA code for"), "no prompt: {stderr}");
+    let codes = std::fs::read_to_string(sb.home().join("codes")).unwrap();
+    assert_eq!(codes.lines().count(), 2, "mfa_process ran at start and for the renewal");
 }

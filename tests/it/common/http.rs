@@ -16,11 +16,21 @@ pub struct Request {
     /// Decoded query parameters, in order (repeats kept).
     pub query: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
+    /// The body's form parameters (`application/x-www-form-urlencoded`), in order.
+    pub form: Vec<(String, String)>,
 }
 
 impl Request {
     pub fn param(&self, name: &str) -> Option<&str> {
         self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn form_param(&self, name: &str) -> Option<&str> {
+        self.form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
 
@@ -135,5 +145,17 @@ fn read_request(reader: &mut impl BufRead) -> Option<Request> {
     }
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let query = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-    Some(Request { method: method.to_string(), path: path.to_string(), query, headers })
+    // The whole body is read (an unread body would make the close a reset that can cost
+    // the client the reply); a length that is not a number is malformed.
+    let length = match headers.iter().find(|(k, _)| k == "content-length") {
+        Some((_, v)) => v.parse::<usize>().ok()?,
+        None => 0,
+    };
+    let mut body = vec![0u8; length];
+    std::io::Read::read_exact(reader, &mut body).ok()?;
+    let is_form = headers
+        .iter()
+        .any(|(k, v)| k == "content-type" && v.starts_with("application/x-www-form-urlencoded"));
+    let form = if is_form { url::form_urlencoded::parse(&body).into_owned().collect() } else { Vec::new() };
+    Some(Request { method: method.to_string(), path: path.to_string(), query, headers, form })
 }
