@@ -2,13 +2,13 @@
 //! browser can be opened here, else (or with `--device-code`) the device flow, which works
 //! over SSH. What the user must do goes to stderr; no token is ever printed.
 
-use std::process::{ExitCode, Stdio};
+use std::process::Stdio;
 
 use time::OffsetDateTime;
 
+use super::Error;
 use super::session::block_on;
 use super::sso::SsoContext;
-use super::{exit, fail};
 use crate::cli::LoginArgs;
 use crate::creds::clock::SystemClock;
 use crate::sso::device::{DevicePrompt, TokioSleeper};
@@ -48,11 +48,8 @@ fn clock_time(t: OffsetDateTime) -> String {
     format!("{:02}:{:02} UTC", t.hour(), t.minute())
 }
 
-pub fn run(args: &LoginArgs) -> ExitCode {
-    let ctx = match SsoContext::load(args.name.as_deref()) {
-        Ok(ctx) => ctx,
-        Err(code) => return code,
-    };
+pub fn run(args: &LoginArgs) -> Result<(), Error> {
+    let ctx = SsoContext::load(args.name.as_deref())?;
     let target = &ctx.target;
     let oidc = ctx.oidc();
     let flows = Flows { oidc: &oidc, clock: &SystemClock, sleeper: &TokioSleeper, cache: &ctx.cache };
@@ -92,8 +89,8 @@ pub fn run(args: &LoginArgs) -> ExitCode {
                 target.start_url,
                 clock_time(token.expires_at)
             );
-            ExitCode::SUCCESS
+            Ok(())
         }
-        Err(e) => fail(exit::FAILURE, e),
+        Err(e) => Err(Error::failure(e)),
     }
 }

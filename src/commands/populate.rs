@@ -5,10 +5,9 @@
 //! Nothing is read from the portal before the file's block is known to be well formed.
 
 use std::path::Path;
-use std::process::ExitCode;
 
+use super::Error;
 use super::sso::{SsoContext, discover_and_cache};
-use super::{exit, fail};
 use crate::cli::SsoPopulateArgs;
 use crate::config::credfile_edit::{resolve_target, write_keeping_metadata};
 use crate::config::parse::{FileKind, SectionKind, is_valid_identifier, parse};
@@ -16,36 +15,24 @@ use crate::config::{ConfigPaths, Inventory, files};
 use crate::printable::escaped;
 use crate::sso::populate::{BlockMarkers, Naming, choose, render, splice};
 
-pub fn run(args: &SsoPopulateArgs) -> ExitCode {
-    match populate(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(code) => code,
-    }
-}
-
-fn populate(args: &SsoPopulateArgs) -> Result<(), ExitCode> {
+pub fn run(args: &SsoPopulateArgs) -> Result<(), Error> {
     let prefix = args.prefix.as_deref().unwrap_or_default();
     if !prefix.is_empty() && !is_valid_identifier(prefix) {
-        return Err(fail(
-            exit::USAGE,
-            "--prefix: a profile name may hold only letters, digits and - / . % @ _ : +",
-        ));
+        let message = "--prefix: a profile name may hold only letters, digits and - / . % @ _ : +";
+        return Err(Error::Usage(message.into()));
     }
     let ctx = SsoContext::load(args.session.as_deref())?;
-    let paths = ConfigPaths::from_env().map_err(|e| fail(exit::FAILURE, e))?;
-    let texts = files::read(&paths).map_err(|e| fail(exit::FAILURE, e))?;
+    let paths = ConfigPaths::from_env()?;
+    let texts = files::read(&paths)?;
     let path = paths.config.as_path();
     let config = texts.config.as_deref().unwrap_or_default();
     let markers = BlockMarkers::new(&ctx.target);
     let unclosed = |_| {
-        fail(
-            exit::FAILURE,
-            format!(
-                "{} has a `{}` line with no end marker after it: fix or remove the block by hand, then run again",
-                path.display(),
-                markers.start()
-            ),
-        )
+        Error::failure(format!(
+            "{} has a `{}` line with no end marker after it: fix or remove the block by hand, then run again",
+            path.display(),
+            markers.start()
+        ))
     };
     let own_text = markers.markers().remove(config).map_err(unclosed)?;
     let discovery = discover_and_cache(&ctx)?;
@@ -104,17 +91,14 @@ fn print_diff(path: &Path, old: &str, new: &str) {
 
 /// Replaces the config file, unless it changed since it was read (another program or
 /// another awsw wrote it meanwhile): then nothing is written and the user runs again.
-fn write(path: &Path, read: &str, updated: &str) -> Result<(), ExitCode> {
-    let cannot = |e: std::io::Error| fail(exit::FAILURE, format!("cannot write {}: {e}", path.display()));
+fn write(path: &Path, read: &str, updated: &str) -> Result<(), Error> {
+    let cannot = |e: std::io::Error| Error::failure(format!("cannot write {}: {e}", path.display()));
     let target = resolve_target(path).map_err(cannot)?;
     if std::fs::read(&target).map_err(cannot)? != read.as_bytes() {
-        return Err(fail(
-            exit::FAILURE,
-            format!(
-                "{} changed while awsw was reading the portal: nothing written; run again",
-                path.display()
-            ),
-        ));
+        return Err(Error::failure(format!(
+            "{} changed while awsw was reading the portal: nothing written; run again",
+            path.display()
+        )));
     }
     write_keeping_metadata(&target, updated.as_bytes()).map_err(cannot)
 }

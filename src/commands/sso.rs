@@ -4,10 +4,9 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
+use super::Error;
 use super::session::block_on;
-use super::{exit, fail};
 use crate::cli::{SsoAccountsArgs, SsoArgs, SsoCommand};
 use crate::config::{self, ConfigPaths, Inventory};
 use crate::creds::clock::{Clock, SystemClock};
@@ -29,13 +28,12 @@ pub struct SsoContext {
 }
 
 impl SsoContext {
-    /// The user's files and the target `name` means; a failure is already reported.
-    pub fn load(name: Option<&str>) -> Result<SsoContext, ExitCode> {
-        let loaded = ConfigPaths::from_env()
-            .and_then(|paths| config::load(&paths))
-            .map_err(|e| fail(exit::FAILURE, e))?;
-        let target = target::resolve(&loaded.inventory, name).map_err(|e| fail(exit::FAILURE, e))?;
-        let cache_dir = SsoCache::default_dir().ok_or_else(|| fail(exit::FAILURE, "HOME is not set"))?;
+    /// The user's files and the target `name` means.
+    pub fn load(name: Option<&str>) -> Result<SsoContext, Error> {
+        let loaded =
+            ConfigPaths::from_env().and_then(|paths| config::load(&paths)).map_err(Error::failure)?;
+        let target = target::resolve(&loaded.inventory, name).map_err(Error::failure)?;
+        let cache_dir = SsoCache::default_dir().ok_or_else(|| Error::failure("HOME is not set"))?;
         Ok(SsoContext {
             inventory: loaded.inventory,
             target,
@@ -58,45 +56,38 @@ pub fn awsw_cache_dir() -> Option<PathBuf> {
     crate::creds::cache::SessionCache::default_dir()
 }
 
-pub fn run(args: &SsoArgs) -> ExitCode {
+pub fn run(args: &SsoArgs) -> Result<(), Error> {
     match &args.command {
         SsoCommand::Accounts(args) => accounts(args),
         SsoCommand::Populate(args) => super::populate::run(args),
     }
 }
 
-fn accounts(args: &SsoAccountsArgs) -> ExitCode {
-    let ctx = match SsoContext::load(args.session.as_deref()) {
-        Ok(ctx) => ctx,
-        Err(code) => return code,
-    };
-    let Some(dir) = awsw_cache_dir() else { return fail(exit::FAILURE, "HOME is not set") };
+fn accounts(args: &SsoAccountsArgs) -> Result<(), Error> {
+    let ctx = SsoContext::load(args.session.as_deref())?;
+    let Some(dir) = awsw_cache_dir() else { return Err(Error::failure("HOME is not set")) };
     let store = DiscoveryCache::new(dir);
     let discovery = if args.cached {
         match store.load(&ctx.target) {
             Some(d) => d,
             None => {
                 let login = &ctx.target.login;
-                return fail(
-                    exit::FAILURE,
-                    format!("{}: nothing cached yet: run `awsw sso accounts {login}`", ctx.target.label),
-                );
+                return Err(Error::failure(format!(
+                    "{}: nothing cached yet: run `awsw sso accounts {login}`",
+                    ctx.target.label
+                )));
             }
         }
     } else {
-        match discover_and_cache(&ctx) {
-            Ok(d) => d,
-            Err(code) => return code,
-        }
+        discover_and_cache(&ctx)?
     };
     print_discovery(&discovery, args.json);
-    ExitCode::SUCCESS
+    Ok(())
 }
 
-/// Asks the portal for every account and role and caches the result for the picker; a
-/// failure is already reported.
-pub fn discover_and_cache(ctx: &SsoContext) -> Result<Discovery, ExitCode> {
-    let discovery = block_on(fetch(ctx)).map_err(|e| fail(exit::FAILURE, e))?;
+/// Asks the portal for every account and role and caches the result for the picker.
+pub fn discover_and_cache(ctx: &SsoContext) -> Result<Discovery, Error> {
+    let discovery = block_on(fetch(ctx)).map_err(Error::failure)?;
     match awsw_cache_dir() {
         Some(dir) => {
             let store = DiscoveryCache::new(dir);

@@ -21,6 +21,10 @@ pub struct Runner {
     tx: mpsc::UnboundedSender<Msg>,
     pool: Arc<Semaphore>,
     frecency_path: Option<PathBuf>,
+    /// The user's shell, for the export lines `c` copies.
+    shell: Shell,
+    /// This executable, for the cached `.envrc` block.
+    exe: PathBuf,
 }
 
 fn failure(err: CredsError) -> SessionFailure {
@@ -55,8 +59,11 @@ impl Runner {
         engine: Arc<Engine>,
         tx: mpsc::UnboundedSender<Msg>,
         frecency_path: Option<PathBuf>,
+        shell: Shell,
+        exe: PathBuf,
     ) -> Runner {
-        Runner { engine, tx, pool: Arc::new(Semaphore::new(IDENTITY_CONCURRENCY)), frecency_path }
+        let pool = Arc::new(Semaphore::new(IDENTITY_CONCURRENCY));
+        Runner { engine, tx, pool, frecency_path, shell, exe }
     }
 
     pub fn run(&self, effect: Effect, state: &State) {
@@ -95,8 +102,9 @@ impl Runner {
                 self.get_session(profile, purpose, mfa, name(profile));
             }
             Effect::Copy { session } => {
+                let shell = self.shell;
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Msg::Copied(copy(&session)));
+                    let _ = tx.send(Msg::Copied(copy(&session, shell)));
                 });
             }
             Effect::OpenConsole { session } => {
@@ -106,8 +114,9 @@ impl Runner {
             }
             Effect::WriteEnvrc { session, inline } => {
                 let cwd = PathBuf::from(&state.cwd);
+                let exe = self.exe.clone();
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Msg::EnvrcWritten(write_envrc(&engine, &session, &cwd, inline)));
+                    let _ = tx.send(Msg::EnvrcWritten(write_envrc(&engine, &session, &cwd, inline, &exe)));
                 });
             }
             Effect::RecordUse { profile } => {
@@ -139,8 +148,7 @@ impl Runner {
 }
 
 /// Puts the export lines for the user's shell on the clipboard and says where they went.
-fn copy(session: &Session) -> Result<String, String> {
-    let shell = Shell::detect(None, std::env::var("SHELL").ok().as_deref());
+fn copy(session: &Session, shell: Shell) -> Result<String, String> {
     let text = format(&env_change(session, &EnvOptions::default()), shell);
     let copied =
         crate::sink::clipboard::copy(&text, session.credentials.expiration).map_err(|e| e.to_string())?;
@@ -174,9 +182,9 @@ fn write_envrc(
     session: &Session,
     dir: &std::path::Path,
     inline: bool,
+    awsw: &std::path::Path,
 ) -> Result<String, String> {
     use crate::sink::envrc::{Block, render, write};
-    let awsw = std::env::current_exe().unwrap_or_else(|_| "awsw".into());
     let cache_file = engine.cache_file(&session.profile);
     let change;
     let block = if inline {
@@ -188,7 +196,7 @@ fn write_envrc(
         change = env_change(session, &EnvOptions::default());
         Block::Inline { profile: &session.profile, change: &change, expires }
     } else {
-        Block::Cached { profile: &session.profile, awsw: &awsw, cache_file: cache_file.as_deref() }
+        Block::Cached { profile: &session.profile, awsw, cache_file: cache_file.as_deref() }
     };
     let path = write(dir, &render(&block), inline).map_err(|e| e.to_string())?;
     Ok(format!("wrote {} ({}): run `direnv allow`", path.display(), block.mode_name()))

@@ -16,6 +16,7 @@ mod endpoint;
 mod engine_fake;
 mod engine_moto;
 mod envrc_blocks;
+mod exit_codes;
 mod faults;
 mod ini_crate_conformance;
 mod instance_roles;

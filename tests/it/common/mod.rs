@@ -6,6 +6,7 @@
 pub mod fake_sso;
 pub mod http;
 pub mod sso;
+pub mod tmux;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
