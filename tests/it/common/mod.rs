@@ -7,6 +7,7 @@ pub mod fake_sso;
 pub mod http;
 pub mod sso;
 pub mod tmux;
+pub mod xvfb;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
