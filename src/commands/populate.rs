@@ -83,10 +83,25 @@ fn changes(old: &str, new: &str, markers: &BlockMarkers) -> (usize, usize) {
     (new.iter().filter(|n| !old.contains(n)).count(), old.iter().filter(|n| !new.contains(n)).count())
 }
 
+/// The change as a unified diff; the values of secret keys in the context lines (a config
+/// file may hold keys) are shown as `****`.
 fn print_diff(path: &Path, old: &str, new: &str) {
     let name = path.display().to_string();
-    let diff = similar::TextDiff::from_lines(old, new);
+    let (old, new) = (redacted(old), redacted(new));
+    let diff = similar::TextDiff::from_lines(&old, &new);
     print!("{}", diff.unified_diff().context_radius(2).header(&name, &name));
+}
+
+fn redacted(text: &str) -> String {
+    const SECRET_KEYS: [&str; 3] = ["aws_secret_access_key", "aws_session_token", "aws_security_token"];
+    text.split_inclusive('\n')
+        .map(|line| match line.split_once('=') {
+            Some((key, _)) if SECRET_KEYS.contains(&key.trim().to_ascii_lowercase().as_str()) => {
+                format!("{key}= ****\n")
+            }
+            _ => line.to_string(),
+        })
+        .collect()
 }
 
 /// Replaces the config file, unless it changed since it was read (another program or

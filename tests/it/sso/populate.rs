@@ -107,10 +107,16 @@ fn dry_run_prints_the_diff_and_writes_nothing() {
     let Some(server) = SsoServer::start() else { return };
     let sandbox = logged_in(&server);
     let path = config_path(&sandbox);
-    std::fs::write(&path, own_config()).unwrap();
+    // Keys in the config file's last section: the diff's context must not show them.
+    let own = format!("{}aws_secret_access_key = config-file-secret\n", own_config());
+    std::fs::write(&path, &own).unwrap();
     let (ok, stdout, stderr) = populate(&sandbox, &server, &["--dry-run", "--prefix", "corp-"]);
     assert!(ok && stderr.contains("nothing written (--dry-run)"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), own_config());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), own);
+    assert!(
+        !stdout.contains("config-file-secret") && stdout.contains(" aws_secret_access_key = ****\n"),
+        "{stdout}"
+    );
     let file = path.display().to_string();
     assert!(stdout.starts_with(&format!("--- {file}\n+++ {file}\n@@ ")), "{stdout}");
     assert!(stdout.contains("\n+# >>> awsw sso populate: sso-session corp >>>\n"), "{stdout}");
