@@ -1,6 +1,6 @@
 //! The flows with fakes and a fixed clock: device polling (pending, slow_down, expiry,
-//! denial), registration reuse, silent refresh, discovery under throttling, and role
-//! credentials through the AWS CLI's cache.
+//! denial), registration reuse, silent refresh, discovery under throttling (one shared
+//! pace against a rate-limited portal), and role credentials in botocore's cache format.
 
 use std::sync::{Arc, Mutex};
 
