@@ -16,7 +16,7 @@ use crate::sso::login::{BROWSER_TIMEOUT, Flows, device_login, pkce_login};
 
 /// The program that opens a URL: `$BROWSER`, else `xdg-open` (`open` on macOS) when there
 /// is a display. `None` over a plain SSH session.
-fn browser() -> Option<String> {
+pub fn browser() -> Option<String> {
     if let Some(program) = std::env::var("BROWSER").ok().filter(|b| !b.trim().is_empty()) {
         return Some(program);
     }
@@ -30,6 +30,14 @@ fn browser() -> Option<String> {
 
 /// Starts the browser on `url` without waiting for it (its redirect comes back to us).
 fn open(program: &str, url: &str) {
+    if let Err(e) = start_browser(program, url) {
+        eprintln!("awsw: {e}");
+    }
+}
+
+/// Starts `program` on `url` in the background, its output discarded (it must not draw over
+/// the picker); the error names the program only.
+pub fn start_browser(program: &str, url: &str) -> Result<(), String> {
     let child = std::process::Command::new(program)
         .arg(url)
         .stdin(Stdio::null())
@@ -39,8 +47,9 @@ fn open(program: &str, url: &str) {
     match child {
         Ok(mut child) => {
             std::thread::spawn(move || child.wait());
+            Ok(())
         }
-        Err(e) => eprintln!("awsw: could not start {program} ({e}); open the URL yourself"),
+        Err(e) => Err(format!("could not start {program} ({e}); open the URL yourself")),
     }
 }
 

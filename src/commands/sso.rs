@@ -101,32 +101,39 @@ fn accounts(args: &SsoAccountsArgs) -> ExitCode {
 }
 
 async fn fetch(ctx: &SsoContext) -> Result<Discovery, SsoError> {
-    let clock = SystemClock;
-    let token = valid_token(&ctx.oidc(), &clock, &ctx.cache, &ctx.target).await?;
-    let portal = ctx.portal(false);
     let tty = std::io::stderr().is_terminal();
     let progress = |done: usize, total: usize| {
         if tty {
             eprint!("\r\x1b[2Kaccounts {done}/{total}");
         }
     };
-    let accounts = discover(&portal, &TokioSleeper, &token.access_token, Backoff::default(), &progress)
-        .await
-        .map_err(|e| {
-            portal_failure(
-                &ctx.target,
-                "ListAccounts/ListAccountRoles",
-                &ctx.endpoints.portal_url(&ctx.target.region),
-                e,
-            )
-        })?;
+    let discovery = fetch_discovery(&ctx.target, &ctx.endpoints, &ctx.cache, &progress).await;
     if tty {
         eprint!("\r\x1b[2K");
     }
+    discovery
+}
+
+/// Every account and role `target`'s token may use, from the portal; `progress(done, total)`
+/// after each account. The token is renewed silently if it can be.
+pub async fn fetch_discovery(
+    target: &SsoTarget,
+    endpoints: &SsoEndpoints,
+    cache: &SsoCache,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Discovery, SsoError> {
+    let clock = SystemClock;
+    let oidc = SdkOidc::new(&target.region, endpoints.oidc_url(&target.region));
+    let token = valid_token(&oidc, &clock, cache, target).await?;
+    let portal_url = endpoints.portal_url(&target.region);
+    let portal = SdkPortal::new(&target.region, portal_url.clone(), false);
+    let accounts = discover(&portal, &TokioSleeper, &token.access_token, Backoff::default(), progress)
+        .await
+        .map_err(|e| portal_failure(target, "ListAccounts/ListAccountRoles", &portal_url, e))?;
     Ok(Discovery {
         version: 1,
-        session: ctx.target.session.clone(),
-        start_url: ctx.target.start_url.clone(),
+        session: target.session.clone(),
+        start_url: target.start_url.clone(),
         fetched_at: format_time(clock.now()),
         accounts,
     })

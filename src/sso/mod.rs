@@ -7,6 +7,7 @@
 pub mod cache;
 pub mod credentials;
 pub mod device;
+pub mod discovered;
 pub mod discovery;
 pub mod endpoints;
 pub mod error;

@@ -63,7 +63,13 @@ fn profile_lines(state: &State, idx: usize, theme: &Theme) -> Vec<Line<'static>>
         Span::styled(p.name.clone(), Style::default().add_modifier(Modifier::BOLD)),
         Span::raw(format!("  {}", p.kind.as_str())),
     ])];
-    if !p.chain.is_empty() {
+    let found = state.discovered.row(idx);
+    if let Some(row) = found {
+        let text = format!("+ discovered in sso-session {}: not in your config files", row.session);
+        lines.push(Line::from(Span::styled(text, theme.fg(Color::Cyan))));
+        lines.push(field("name", format!("{} · {}", row.account_name, row.email)));
+        lines.push(field("role", p.sso_role_name.clone().unwrap_or_default()));
+    } else if !p.chain.is_empty() {
         lines.push(field("chain", p.chain.join(" → ")));
     }
     match &state.identities[idx] {
@@ -101,14 +107,15 @@ fn profile_lines(state: &State, idx: usize, theme: &Theme) -> Vec<Line<'static>>
     }
     match &state.sessions[idx] {
         SessionState::NeedsSso { command } => {
-            lines.push(Line::from(Span::styled(format!("SSO: run `{command}`"), theme.fg(Color::Yellow))))
+            let text = format!("SSO: not logged in: Enter logs in here (or run `{command}`)");
+            lines.push(Line::from(Span::styled(text, theme.fg(Color::Yellow))))
         }
         SessionState::Error(reason) => {
             lines.push(Line::from(Span::styled(reason.clone(), theme.fg(Color::Red))))
         }
         _ => {}
     }
-    if let Some(note) = &p.description {
+    if let Some(note) = p.description.as_ref().filter(|_| found.is_none()) {
         lines.push(field("note", note.clone()));
     }
     for problem in &p.problems {

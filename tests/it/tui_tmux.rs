@@ -28,24 +28,24 @@ region = eu-west-1
 const CREDS: &str = "[base]\naws_access_key_id = AKIABASE000000EXAMPL\naws_secret_access_key = base+secret\n\
 [keys]\naws_access_key_id = AKIAKEYS000000EXAMPL\naws_secret_access_key = keys+secret\n";
 
-struct Pane<'a> {
+pub(crate) struct Pane<'a> {
     sb: &'a Sandbox,
     socket: String,
     status: PathBuf,
 }
 
 impl Pane<'_> {
-    fn start<'a>(sb: &'a Sandbox, args: &str) -> Pane<'a> {
+    pub(crate) fn start<'a>(sb: &'a Sandbox, args: &str) -> Pane<'a> {
         Pane::start_with_env(sb, "", args)
     }
 
     /// The picker started in `dir` (its working directory, where `e` writes the .envrc).
-    fn start_in<'a>(sb: &'a Sandbox, dir: &std::path::Path, args: &str) -> Pane<'a> {
+    pub(crate) fn start_in<'a>(sb: &'a Sandbox, dir: &std::path::Path, args: &str) -> Pane<'a> {
         Pane::start_with_env(sb, &format!("cd '{}' &&", dir.display()), args)
     }
 
     /// `env` is a list of `NAME=value` words put before the command.
-    fn start_with_env<'a>(sb: &'a Sandbox, env: &str, args: &str) -> Pane<'a> {
+    pub(crate) fn start_with_env<'a>(sb: &'a Sandbox, env: &str, args: &str) -> Pane<'a> {
         let socket = format!("awsw-tui-{}", common::free_port());
         let status = sb.home().join("status");
         // A pane started after another must not read the earlier one's status.
@@ -57,21 +57,21 @@ impl Pane<'_> {
         pane
     }
 
-    fn tmux(&self, args: &[&str]) -> std::process::Output {
+    pub(crate) fn tmux(&self, args: &[&str]) -> std::process::Output {
         self.sb.command("tmux").arg("-L").arg(&self.socket).args(args).output().unwrap()
     }
 
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         text(&self.tmux(&["capture-pane", "-p", "-J"])).0
     }
 
-    fn keys(&self, keys: &[&str]) {
+    pub(crate) fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys"];
         args.extend_from_slice(keys);
         self.tmux(&args);
     }
 
-    fn wait_for(&self, what: impl Fn(&str) -> bool, label: &str) -> String {
+    pub(crate) fn wait_for(&self, what: impl Fn(&str) -> bool, label: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let screen = self.screen();
@@ -83,7 +83,7 @@ impl Pane<'_> {
         }
     }
 
-    fn exit_status(&self) -> String {
+    pub(crate) fn exit_status(&self) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Ok(text) = std::fs::read_to_string(&self.status)
@@ -96,7 +96,7 @@ impl Pane<'_> {
         }
     }
 
-    fn alternate_screen(&self) -> bool {
+    pub(crate) fn alternate_screen(&self) -> bool {
         text(&self.tmux(&["display", "-p", "#{alternate_on}"])).0.trim() == "1"
     }
 }

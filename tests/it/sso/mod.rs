@@ -4,4 +4,5 @@
 mod cli;
 mod engine;
 mod interop;
+mod picker;
 mod server;

@@ -1,0 +1,99 @@
+//! The picker with IAM Identity Center, in tmux against the local SSO server: the login
+//! modal (approved through the server's `/_test/approve`, or cancelled with Esc), the rows
+//! discovery adds, and a switch to one of them.
+
+use serde_json::json;
+
+use crate::common::sso::SsoServer;
+use crate::common::{Sandbox, require};
+use crate::sso::cli::{CONFIG, read_json, seed, token_path};
+use crate::tui_tmux::Pane;
+
+fn setup() -> Option<(SsoServer, Sandbox)> {
+    if !require("tmux") {
+        return None;
+    }
+    let server = SsoServer::start()?;
+    seed(&server);
+    Some((server, Sandbox::new(CONFIG, "")))
+}
+
+/// The picker pointed at the server, `--print`ing into `out` in the sandbox.
+fn picker<'a>(sb: &'a Sandbox, server: &SsoServer) -> Pane<'a> {
+    let env = format!("AWS_ENDPOINT_URL_SSO_OIDC={0} AWS_ENDPOINT_URL_SSO={0}", server.url());
+    Pane::start_with_env(sb, &env, &format!("--print > {}", sb.home().join("out").display()))
+}
+
+/// The user code the server waits on, once the modal shows it (spaced out).
+fn approve_shown_code(pane: &Pane, server: &SsoServer) -> String {
+    let screen =
+        pane.wait_for(|s| s.contains("log in to sso-session corp") && s.contains("code "), "the code");
+    // The newest: a cancelled login's code stays pending at the server until it expires.
+    let pending = server.state()["pending"].clone();
+    let code =
+        pending.as_array().and_then(|p| p.last()).and_then(|c| c.as_str()).expect("a login").to_string();
+    let spaced: Vec<String> = code.chars().map(String::from).collect();
+    assert!(screen.contains(&spaced.join(" ")), "code {code} not on screen:\n{screen}");
+    assert!(screen.contains("expires in "), "{screen}");
+    server.control("/_test/approve", json!({"userCode": code}));
+    code
+}
+
+#[test]
+fn enter_logs_in_through_the_modal_and_goes_on_with_the_switch() {
+    let Some((server, sb)) = setup() else { return };
+    let pane = picker(&sb, &server);
+    pane.wait_for(
+        |s| s.lines().any(|l| l.starts_with("dev ") && l.contains("SSO login")),
+        "dev needing a login",
+    );
+    // Esc cancels: no token is written.
+    pane.keys(&["Enter"]);
+    pane.wait_for(|s| s.contains("log in to sso-session corp") && s.contains("code "), "the modal");
+    pane.keys(&["Escape"]);
+    pane.wait_for(|s| s.contains("login to sso-session corp cancelled; no token written"), "the cancel");
+    assert!(!token_path(&sb, "corp").exists());
+    // Enter again, approved: the switch goes on and prints dev's role credentials.
+    pane.keys(&["Enter"]);
+    approve_shown_code(&pane, &server);
+    assert_eq!(pane.exit_status(), "0");
+    let out = std::fs::read_to_string(sb.home().join("out")).unwrap();
+    assert!(out.contains("export AWS_ACCESS_KEY_ID='ASIA") && out.contains("AWSW_PROFILE='dev'"), "{out}");
+    let token = read_json(&token_path(&sb, "corp"));
+    let screen_text = pane.screen();
+    for field in ["accessToken", "refreshToken", "clientSecret"] {
+        let secret = token[field].as_str().unwrap();
+        assert!(!out.contains(secret) && !screen_text.contains(secret), "{field} shown");
+    }
+}
+
+#[test]
+fn login_all_then_discovered_rows_appear_and_one_is_switched_to() {
+    let Some((server, sb)) = setup() else { return };
+    let pane = picker(&sb, &server);
+    pane.wait_for(|s| s.contains("dev ") && s.contains("SSO login"), "dev needing a login");
+    pane.keys(&["L"]);
+    approve_shown_code(&pane, &server);
+    // Discovery runs after the login: every pair the config lacks, marked `+`.
+    let screen = pane.wait_for(|s| s.contains("+5 discovered"), "the discovered rows");
+    for name in ["dev/ReadOnly", "prod/ReadOnly", "audit/Audit", "audit/Break", "audit/Glass"] {
+        let marked = |l: &str| l.starts_with('+') && l.contains(&format!(" {name} "));
+        assert!(screen.lines().any(marked), "{name}:\n{screen}");
+    }
+    assert!(!screen.contains("dev/Admin"), "covered by the config's dev:\n{screen}");
+    // The email is searchable; the details say the row is not in the config.
+    pane.keys(&["/", "p", "r", "o", "d", "@", "Enter"]);
+    let screen = pane.wait_for(|s| s.contains("filter: prod@"), "the filter");
+    assert!(screen.contains("discovered in sso-session corp: not in your config files"), "{screen}");
+    assert!(screen.contains("prod · prod@example.com"), "{screen}");
+    pane.keys(&["Enter"]);
+    assert_eq!(pane.exit_status(), "0");
+    let out = std::fs::read_to_string(sb.home().join("out")).unwrap();
+    assert!(
+        out.contains("export AWS_ACCESS_KEY_ID='ASIA") && out.contains("AWSW_PROFILE='prod/ReadOnly'"),
+        "{out}"
+    );
+    // The accounts are cached for the next start, and the CLI knows the discovered name.
+    let cached = crate::sso::cli::awsw(&sb, &server, &["sso", "accounts", "--cached"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&cached.stdout).contains("222222222222\tprod\tReadOnly"));
+}
