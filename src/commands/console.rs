@@ -9,7 +9,7 @@
 use std::process::ExitCode;
 
 use super::Error;
-use super::session::{ask, block_on, engine, print_notices};
+use super::session::{ask, block_on, engine_for, print_notices};
 use super::{exit, fail};
 use crate::cli::ConsoleArgs;
 use crate::config::Kind;
@@ -127,7 +127,7 @@ pub fn open_in_browser(url: &Secret) -> Result<(), String> {
 }
 
 pub fn run(args: &ConsoleArgs) -> ExitCode {
-    let engine = match engine(&Context::from_env()) {
+    let engine = match engine_for(&Context::from_env(), &args.profile) {
         Ok(engine) => engine,
         Err(err) => return err.report(),
     };

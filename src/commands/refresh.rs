@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use time::format_description::well_known::Rfc3339;
 
-use super::session::{ask, block_on, engine, print_notices};
+use super::session::{ask, block_on, engine_for, print_notices};
 use super::{exit, fail};
 use crate::cli::RefreshArgs;
 use crate::creds::SessionOrigin;
@@ -19,7 +19,7 @@ pub fn run(args: &RefreshArgs) -> ExitCode {
             "refresh needs a profile (or run it inside an awsw shell, which names one)",
         );
     };
-    let engine = match engine(&crate::context::Context::from_env()) {
+    let engine = match engine_for(&crate::context::Context::from_env(), &profile) {
         Ok(engine) => engine,
         Err(err) => return err.report(),
     };

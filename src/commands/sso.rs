@@ -31,10 +31,25 @@ pub struct SsoContext {
 impl SsoContext {
     /// The user's files and the target `name` means; a failure is already reported.
     pub fn load(name: Option<&str>) -> Result<SsoContext, ExitCode> {
+        SsoContext::load_choosing(name, false)
+    }
+
+    /// The same; with no name and several sso-sessions, `choose` asks which one on the
+    /// terminal (without one, the message names them: a usage error, exit 2).
+    pub fn load_choosing(name: Option<&str>, choose: bool) -> Result<SsoContext, ExitCode> {
         let loaded = ConfigPaths::from_env()
             .and_then(|paths| config::load(&paths))
             .map_err(|e| fail(exit::FAILURE, e))?;
-        let target = target::resolve(&loaded.inventory, name).map_err(|e| fail(exit::FAILURE, e))?;
+        let chosen = match name {
+            None if choose && loaded.inventory.sso_sessions.len() > 1 => {
+                super::login::choose_session(&loaded.inventory)?
+            }
+            _ => None,
+        };
+        let target = target::resolve(&loaded.inventory, name.or(chosen.as_deref())).map_err(|e| {
+            let code = if matches!(e, SsoError::Ambiguous { .. }) { exit::USAGE } else { exit::FAILURE };
+            fail(code, e)
+        })?;
         let cache_dir = SsoCache::default_dir().ok_or_else(|| fail(exit::FAILURE, "HOME is not set"))?;
         Ok(SsoContext {
             inventory: loaded.inventory,
@@ -51,6 +66,14 @@ impl SsoContext {
     pub fn portal(&self, retries: bool) -> SdkPortal {
         SdkPortal::new(&self.target.region, self.endpoints.portal_url(&self.target.region), retries)
     }
+}
+
+/// The discoveries cached for the config's sso-sessions (no network): what the picker
+/// shows at once, and where a discovered profile name is looked up.
+pub fn cached_discoveries(inventory: &Inventory) -> Vec<Discovery> {
+    let Some(store) = awsw_cache_dir().map(DiscoveryCache::new) else { return Vec::new() };
+    let targets = inventory.sso_sessions.iter().filter_map(|s| target::for_session(inventory, &s.name).ok());
+    targets.filter_map(|t| store.load(&t)).collect()
 }
 
 /// awsw's own cache directory (`$XDG_CACHE_HOME/awsw`).

@@ -43,7 +43,7 @@ pub fn run(print_mode: bool) -> ExitCode {
     };
     // Rows discovered before come from the cache at once; the discovery is refreshed later.
     let template = crate::settings::current().discovery_name_template.clone();
-    let cached = sso::cached_discoveries(&loaded.inventory);
+    let cached = crate::commands::sso::cached_discoveries(&loaded.inventory);
     let (inventory, discovered) = crate::app::Discovered::load(&loaded.inventory, cached, &template);
     let inventory = Arc::new(inventory);
     let engine = match Engine::from_env(inventory.clone()) {

@@ -22,13 +22,6 @@ use crate::sso::login::{Flows, device_login};
 use crate::sso::oidc::SdkOidc;
 use crate::sso::{SsoError, target};
 
-/// The discoveries cached for the config's sso-sessions (no network).
-pub fn cached_discoveries(inventory: &Inventory) -> Vec<Discovery> {
-    let Some(store) = awsw_cache_dir().map(DiscoveryCache::new) else { return Vec::new() };
-    let targets = inventory.sso_sessions.iter().filter_map(|s| target::for_session(inventory, &s.name).ok());
-    targets.filter_map(|t| store.load(&t)).collect()
-}
-
 /// The sso-sessions without a usable token, as (login name, label).
 pub fn sessions_without_token(inventory: &Inventory) -> Vec<(String, String)> {
     let now = OffsetDateTime::now_utc();

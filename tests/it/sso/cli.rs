@@ -247,7 +247,10 @@ fn faults_get_one_line_naming_the_session_and_the_fix() {
     let config = sandbox.home().join(".aws/config");
     std::fs::write(&config, format!("{CONFIG}\n[sso-session half]\nsso_region = us-east-1\n")).unwrap();
     fails_with(&run(&["login", "half"]), "[sso-session half] lacks sso_start_url");
-    fails_with(&run(&["login"]), "the config has several sso-sessions (corp, half): name one");
+    // Without a terminal to ask on, several sessions and no name is a usage error.
+    let several = run(&["login"]);
+    assert_eq!(several.status.code(), Some(2), "{}", text(&several).1);
+    assert!(text(&several).1.contains("the config has several sso-sessions (corp, half): name one"));
     fails_with(&run(&["login", "nope"]), "no [sso-session nope] and no SSO profile named \"nope\"");
     std::fs::write(&config, CONFIG).unwrap();
     let unreachable = sandbox

@@ -96,4 +96,43 @@ fn login_all_then_discovered_rows_appear_and_one_is_switched_to() {
     // The accounts are cached for the next start, and the CLI knows the discovered name.
     let cached = crate::sso::cli::awsw(&sb, &server, &["sso", "accounts", "--cached"]).output().unwrap();
     assert!(String::from_utf8_lossy(&cached.stdout).contains("222222222222\tprod\tReadOnly"));
+    let env =
+        crate::sso::cli::awsw(&sb, &server, &["env", "audit/Glass", "--shell", "bash"]).output().unwrap();
+    let (stdout, stderr) = crate::common::text(&env);
+    assert!(env.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("export AWSW_PROFILE='audit/Glass'") && stdout.contains("AWS_ACCESS_KEY_ID='ASIA")
+    );
+    // A name neither in the files nor discovered is still unknown.
+    let unknown = crate::sso::cli::awsw(&sb, &server, &["env", "audit/Nope"]).output().unwrap();
+    assert_eq!(unknown.status.code(), Some(2), "{}", crate::common::text(&unknown).1);
+}
+
+#[test]
+fn login_without_a_name_asks_which_session_on_a_terminal() {
+    let Some((server, sb)) = setup() else { return };
+    let config = format!(
+        "{CONFIG}\n[sso-session lab]\nsso_start_url = https://lab.awsapps.com/start\nsso_region = us-east-1\n"
+    );
+    std::fs::write(sb.home().join(".aws/config"), config).unwrap();
+    let env = format!("AWS_ENDPOINT_URL_SSO_OIDC={0} AWS_ENDPOINT_URL_SSO={0}", server.url());
+    let pane = Pane::start_with_env(&sb, &env, "login --device-code");
+    let screen = pane.wait_for(|s| s.contains("log in to which? [1-2]"), "the choice");
+    assert!(screen.contains("1) corp  https://corp.awsapps.com/start"), "{screen}");
+    assert!(screen.contains("2) lab   https://lab.awsapps.com/start"), "{screen}");
+    pane.keys(&["2", "Enter"]);
+    pane.wait_for(|s| s.contains("to log in to sso-session lab, open"), "the device prompt");
+    let pending = server.state()["pending"][0].as_str().unwrap().to_string();
+    server.control("/_test/approve", json!({"userCode": pending}));
+    assert_eq!(pane.exit_status(), "0");
+    assert!(token_path(&sb, "lab").exists() && !token_path(&sb, "corp").exists());
+    // An answer that is no choice: exit 2, nothing written (the pane stays a while to be read).
+    let status = sb.home().join("status");
+    let args = format!("login --device-code; echo $? > {}; sleep 10", status.display());
+    let pane = Pane::start_with_env(&sb, &env, &args);
+    pane.wait_for(|s| s.contains("log in to which? [1-2]"), "the choice");
+    pane.keys(&["9", "Enter"]);
+    assert_eq!(pane.exit_status(), "2");
+    assert!(pane.screen().contains("no sso-session chosen: answer 1 to 2"), "{}", pane.screen());
+    assert!(!token_path(&sb, "corp").exists());
 }
