@@ -79,7 +79,10 @@ impl State {
         match result {
             Ok(()) => {
                 self.set_status(format!("logged in to {}", modal.label), false);
-                effects.push(Effect::Discover { session: login.to_string() });
+                // Discovery is per sso-session; a legacy SSO profile has none.
+                if self.inventory.sso_sessions.iter().any(|s| s.name == login) {
+                    effects.push(Effect::Discover { session: login.to_string() });
+                }
             }
             Err(reason) => {
                 self.set_status(reason, true);

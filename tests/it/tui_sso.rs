@@ -269,3 +269,22 @@ fn snapshot_login_modal() {
     update(&mut s, Msg::Tick(NOW + time::Duration::seconds(74)));
     insta::assert_snapshot!(draw(&s, 80, 24));
 }
+
+#[test]
+fn a_legacy_sso_profile_logs_in_by_its_own_name_and_discovers_nothing() {
+    let legacy = "[profile old]\nsso_start_url = https://old.awsapps.com/start\nsso_region = us-east-1\n\
+        sso_account_id = 222222222222\nsso_role_name = ReadOnly\n";
+    let inventory = Arc::new(Inventory::from_texts(Some(legacy), None));
+    let mut s = State::new(inventory, Frecency::default(), NOW, Origin::default());
+    update(&mut s, Msg::ReadinessLoaded(vec![Readiness::NeedsSsoLogin { command: "awsw login old".into() }]));
+    assert_eq!(update(&mut s, Msg::Key(Key::Char('c'))), [Effect::StartLogin { login: "old".into() }]);
+    assert!(matches!(&s.mode, Mode::Login(m) if m.label == "profile old"));
+    let effects = update(&mut s, Msg::LoggedIn { login: "old".into(), result: Ok(()) });
+    assert_eq!(
+        effects,
+        [
+            Effect::LoadReadiness,
+            Effect::GetSession { profile: 0, purpose: Purpose::Copy, mfa: None, run_mfa_process: true }
+        ]
+    );
+}
