@@ -121,7 +121,7 @@ fn from_readiness(readiness: &Readiness) -> SessionState {
         Readiness::Ready { .. } => SessionState::Loading,
         Readiness::NeedsMfa { serial, .. } => SessionState::NeedsMfa { serial: serial.clone() },
         Readiness::NeedsSsoLogin { command } => SessionState::NeedsSso { command: command.clone() },
-        Readiness::NeedsProcess => SessionState::OnDemand,
+        Readiness::NeedsProcess | Readiness::DefaultChain => SessionState::OnDemand,
         Readiness::Unusable { reason } => SessionState::Invalid(reason.clone()),
     }
 }

@@ -49,11 +49,11 @@ pub fn run(args: &EnvrcArgs, context: &Context) -> Result<(), Error> {
             Block::Inline { profile: &args.profile, change: &change, expires }
         }
         // The block loads the session through `awsw env --cached-only`: a profile whose
-        // session awsw never caches (a credential_process or web-identity profile itself)
+        // session awsw never caches (a credential_process, web-identity or default-chain profile)
         // would never load, so it is refused here, with the modes that do work.
         Some(_) if engine.cached_session(&args.profile).is_none() => {
             return Err(Error::failure(format!(
-                "profile {p} keeps no cached session (its credentials come from a credential_process or a web identity token each time), so the cached .envrc block could never load it; use `awsw envrc {p} --profile-only` (the SDKs get its credentials themselves) or `--inline` (the credentials in the file, 0600)",
+                "profile {p} keeps no cached session (its credentials come from a credential_process, a web identity token or the SDKs' default chain each time), so the cached .envrc block could never load it; use `awsw envrc {p} --profile-only` (the SDKs get its credentials themselves) or `--inline` (the credentials in the file, 0600)",
                 p = args.profile
             )));
         }

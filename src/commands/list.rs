@@ -270,6 +270,7 @@ pub fn source_label(profile: &Profile) -> String {
             profile.sso_session.as_ref().map(|s| format!("sso:{s}")).unwrap_or_else(|| "sso".into())
         }
         Some(RootKind::CredentialProcess) => "process".into(),
+        Some(RootKind::DefaultChain) => "env/imds".into(),
         None => String::new(),
     }
 }

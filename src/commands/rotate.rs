@@ -37,6 +37,7 @@ fn refusal(profile: &Profile) -> Option<String> {
         Some(RootKind::Sso) => "SSO",
         Some(RootKind::CredentialProcess) => "a credential_process",
         Some(RootKind::WebIdentity) => "a web identity token",
+        Some(RootKind::DefaultChain) => "the SDKs' default chain (it sets no credentials itself)",
     };
     Some(format!(
         "its credentials come from {source}, not from long-term keys in the credentials file: there is nothing for awsw to rotate"

@@ -107,7 +107,7 @@ fn renewal_note(profile: &str, until: Option<OffsetDateTime>) -> String {
 /// files' default profile before the container endpoint.
 fn shadowing_default(engine: &Engine, served: &str) -> Option<String> {
     let default = engine.inventory().profile("default")?;
-    (served != "default" && default.kind != Kind::Invalid).then(|| {
+    (served != "default" && !matches!(default.kind, Kind::Invalid | Kind::DefaultChain)).then(|| {
         "profile default has credentials, and the SDKs read them before the endpoint of this shell; use `awsw shell --static` or rename that profile".to_string()
     })
 }

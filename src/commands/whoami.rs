@@ -112,6 +112,7 @@ struct Skipped {
     mfa: Vec<String>,
     sso: Vec<String>,
     process: Vec<String>,
+    chain: Vec<String>,
     unusable: Vec<String>,
 }
 
@@ -132,12 +133,14 @@ impl Skipped {
             group(&self.mfa, "needs an MFA code"),
             group(&self.sso, "needs `awsw login`"),
             group(&self.process, "runs a credential_process"),
+            group(&self.chain, "uses the default chain (environment, container, instance metadata)"),
             group(&self.unusable, "cannot work (see `awsw list`)"),
         ]
         .into_iter()
         .flatten()
         .collect();
-        let count = self.mfa.len() + self.sso.len() + self.process.len() + self.unusable.len();
+        let count =
+            self.mfa.len() + self.sso.len() + self.process.len() + self.chain.len() + self.unusable.len();
         (count > 0).then(|| {
             format!(
                 "not asked, {count} profile(s) that would prompt or cannot work: {}. `awsw whoami PROFILE` asks for one",
@@ -162,6 +165,7 @@ fn all(engine: Arc<Engine>, as_json: bool) -> Result<(), Error> {
             Readiness::NeedsMfa { .. } => skipped.mfa.push(name),
             Readiness::NeedsSsoLogin { .. } => skipped.sso.push(name),
             Readiness::NeedsProcess => skipped.process.push(name),
+            Readiness::DefaultChain => skipped.chain.push(name),
             Readiness::Unusable { .. } => skipped.unusable.push(name),
         }
     }

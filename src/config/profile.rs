@@ -20,6 +20,9 @@ pub enum Kind {
     WebIdentity,
     Sso,
     CredentialProcess,
+    /// Sets no credentials itself (often only `region`): the SDKs go on down their default
+    /// chain (environment, web identity, container endpoint, instance metadata).
+    DefaultChain,
     Invalid,
 }
 
@@ -31,14 +34,16 @@ impl Kind {
             Kind::WebIdentity => "web-identity",
             Kind::Sso => "sso",
             Kind::CredentialProcess => "credential-process",
+            Kind::DefaultChain => "default-chain",
             Kind::Invalid => "invalid",
         }
     }
 
-    /// The kind in tables: `credential-process` is shortened to `cred-process` to save room.
+    /// The kind in tables: `credential-process` and `default-chain` are shortened to save room.
     pub fn label(self) -> &'static str {
         match self {
             Kind::CredentialProcess => "cred-process",
+            Kind::DefaultChain => "sdk-chain",
             other => other.as_str(),
         }
     }
@@ -73,6 +78,8 @@ pub enum RootKind {
     WebIdentity,
     Sso,
     CredentialProcess,
+    /// Nothing in the profile: the SDKs' default chain outside the profile files.
+    DefaultChain,
 }
 
 /// Access keys from a file. The secret half never leaves through `Debug` or serialization.
@@ -379,7 +386,8 @@ fn hygiene(profile: &ProfileRef) -> Vec<Finding> {
             format!("long-term access keys in a plain file (profile {}): prefer SSO or a vault", root.name),
         ));
     }
-    let mfa_enforced_elsewhere = matches!(profile.root, Some(RootKind::Sso | RootKind::CredentialSource(_)));
+    let mfa_enforced_elsewhere =
+        matches!(profile.root, Some(RootKind::Sso | RootKind::CredentialSource(_) | RootKind::DefaultChain));
     if profile.kind == Kind::AssumeRole && profile.mfa_serial.is_none() && !mfa_enforced_elsewhere {
         warnings.push(Finding::new(
             FindingCode::NoMfa,

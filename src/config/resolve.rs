@@ -141,10 +141,8 @@ fn classify_keys(raw: &RawProfile) -> Step {
         (None, Some(_)) => {
             broken(FindingCode::HalfKeyPair, "has aws_secret_access_key but no aws_access_key_id")
         }
-        (None, None) => broken(
-            FindingCode::NoCredentials,
-            "sets no credentials (access keys, role_arn, SSO or credential_process)",
-        ),
+        // As the SDKs do: not an error, the default chain outside the profile files.
+        (None, None) => Step::Root(RootKind::DefaultChain, Kind::DefaultChain),
     }
 }
 
@@ -215,6 +213,17 @@ fn on_source(set: &ProfileSet, member: usize, source: usize, resolved: Resolved)
             Finding::new(
                 FindingCode::ChainTooLong,
                 format!("role chain through {name:?} is longer than {MAX_CHAIN} profiles"),
+            ),
+        )),
+        // The SDKs take a source profile's own credentials only: one that sets none does
+        // not lend a role the environment's or the instance's.
+        Ok(Chain { root: RootKind::DefaultChain, .. }) => Err(Broken::own(
+            member,
+            Finding::new(
+                FindingCode::NoCredentials,
+                format!(
+                    "source_profile {name:?} sets no credentials (access keys, role_arn, SSO or credential_process)"
+                ),
             ),
         )),
         Ok(Chain { root, mut members, .. }) => {

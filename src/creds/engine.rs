@@ -212,6 +212,9 @@ impl Engine {
                 Some(Readiness::NeedsSsoLogin { command: login_command(root) })
             }
             Root::Provider(RootKind::CredentialProcess) => Some(Readiness::NeedsProcess),
+            Root::Provider(RootKind::DefaultChain) if self.env.credentials.credentials().is_none() => {
+                Some(Readiness::DefaultChain)
+            }
             Root::Provider(RootKind::CredentialSource(CredentialSource::Environment))
                 if self.env.credentials.credentials().is_none() =>
             {

@@ -25,30 +25,42 @@ impl Engine {
     /// Working credentials for `name`, asking for MFA only as `ask` allows; one process at
     /// a time per root does the STS calls.
     pub async fn session(&self, name: &str, ask: &Ask) -> Result<Session, CredsError> {
-        let lock_path = match self.cached_session(name) {
-            Some(_) => None,
-            None => self.lock_path(name),
+        let lock_paths = match self.cached_session(name) {
+            Some(_) => Vec::new(),
+            None => self.lock_paths(name),
         };
-        let _held = match lock_path {
-            Some(path) => Some(acquire(&path, name, ask).await?),
-            None => None,
-        };
+        let mut held = Vec::with_capacity(lock_paths.len());
+        for path in &lock_paths {
+            held.push(acquire(path, name, ask).await?);
+        }
         self.session_unlocked(name, ask).await
     }
 
-    /// `<cache file>.lock`: of the chain's root when a code is needed (so every role behind
-    /// it waits for the one prompt), else of the profile's own session (so cold roles
-    /// behind the same keys are still fetched side by side, as the picker does).
-    fn lock_path(&self, name: &str) -> Option<PathBuf> {
-        let profile = self.inventory().profile(name)?;
-        let root = match self.readiness(name) {
-            Readiness::NeedsMfa { .. } => profile.chain.first().map(String::as_str).unwrap_or(name),
-            _ => name,
+    /// The `<cache file>.lock` files to hold, always in this order: the chain root's when a
+    /// code is needed (so every role behind it waits for the one prompt), then the profile's
+    /// own (so cold roles behind the same keys are still fetched side by side, as the picker
+    /// does). Holding the profile's own lock too matters: a caller that arrives after the
+    /// holder cached the base session no longer needs a code, so it skips the root's lock,
+    /// and without the own lock it would assume the role a second time beside the holder.
+    fn lock_paths(&self, name: &str) -> Vec<PathBuf> {
+        let Some(profile) = self.inventory().profile(name) else { return Vec::new() };
+        let lock_of = |file: PathBuf| {
+            let mut lock = file.into_os_string();
+            lock.push(".lock");
+            PathBuf::from(lock)
         };
-        let file = self.cache_file(root).or_else(|| self.cache_file(name))?;
-        let mut lock = file.into_os_string();
-        lock.push(".lock");
-        Some(PathBuf::from(lock))
+        let own = self.cache_file(name).map(lock_of);
+        let root = match self.readiness(name) {
+            Readiness::NeedsMfa { .. } => {
+                profile.chain.first().and_then(|root| self.cache_file(root)).map(lock_of)
+            }
+            _ => None,
+        };
+        let mut paths: Vec<PathBuf> = root.into_iter().collect();
+        // One lock per file: a second flock on the same file from this process would wait
+        // for itself.
+        paths.extend(own.filter(|own| !paths.contains(own)));
+        paths
     }
 }
 

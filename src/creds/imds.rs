@@ -162,7 +162,9 @@ pub fn may_be_origin(inventory: &Inventory) -> bool {
         && !set("AWSW_PROFILE")
         && !set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
         && !set("AWS_CONTAINER_CREDENTIALS_FULL_URI")
-        && inventory.profile("default").is_none_or(|p| p.kind == crate::config::Kind::Invalid)
+        && inventory.profile("default").is_none_or(|p| {
+            matches!(p.kind, crate::config::Kind::Invalid | crate::config::Kind::DefaultChain)
+        })
 }
 
 /// The instance role behind the starting terminal, and who STS says it is; `None` when

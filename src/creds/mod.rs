@@ -7,6 +7,7 @@ pub mod cache;
 pub mod clicache;
 pub mod clock;
 pub mod credential_process;
+mod default_chain;
 pub mod engine;
 pub mod env;
 pub mod error;

@@ -1,5 +1,5 @@
 //! Roots of credentials that awsw does not compute itself: SSO, `credential_process`,
-//! web identity and `credential_source`. They sit behind `RootSource`, so the engine's
+//! web identity, `credential_source` and the SDKs' default chain. They sit behind `RootSource`, so the engine's
 //! planning is tested with a fake; the real one uses aws-config's providers.
 
 use std::time::UNIX_EPOCH;
@@ -59,7 +59,7 @@ pub trait RootSource: Send + Sync {
 /// aws-config's providers.
 pub struct AwsProviders;
 
-fn convert(creds: aws_sdk_sts::config::Credentials) -> Credentials {
+pub(super) fn convert(creds: aws_sdk_sts::config::Credentials) -> Credentials {
     Credentials {
         access_key_id: creds.access_key_id().to_string(),
         secret_access_key: Secret::new(creds.secret_access_key()),
@@ -71,7 +71,10 @@ fn convert(creds: aws_sdk_sts::config::Credentials) -> Credentials {
     }
 }
 
-fn provider_config(profile: &Profile, region: Option<&str>) -> aws_config::provider_config::ProviderConfig {
+pub(super) fn provider_config(
+    profile: &Profile,
+    region: Option<&str>,
+) -> aws_config::provider_config::ProviderConfig {
     let region = region.or(profile.region.as_deref()).map(|r| aws_config::Region::new(r.to_string()));
     aws_config::provider_config::ProviderConfig::without_region().with_region(region)
 }
@@ -89,6 +92,7 @@ impl RootSource for AwsProviders {
                 Some(RootKind::CredentialProcess) => credential_process(root).await,
                 Some(RootKind::WebIdentity) => web_identity(root, session_name).await,
                 Some(RootKind::CredentialSource(source)) => credential_source(root, source, env).await,
+                Some(RootKind::DefaultChain) => super::default_chain::credentials(root, env).await,
                 Some(RootKind::StaticKeys) | None => Err(CredsError::Unusable {
                     profile: root.name.clone(),
                     reason: "has no provider-based credentials".into(),

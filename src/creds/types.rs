@@ -69,6 +69,9 @@ pub enum Readiness {
     },
     /// `credential_process`: never run unasked.
     NeedsProcess,
+    /// The SDKs' default chain, with no keys in the environment: looked up only when chosen,
+    /// since probing the instance metadata service unasked costs a timeout off EC2.
+    DefaultChain,
     Unusable {
         reason: String,
     },

@@ -69,6 +69,9 @@ fn profile_lines(state: &State, idx: usize, theme: &Theme) -> Vec<Line<'static>>
         lines.push(Line::from(Span::styled(text, theme.fg(Color::Cyan))));
         lines.push(field("name", format!("{} · {}", row.account_name, row.email)));
         lines.push(field("role", p.sso_role_name.clone().unwrap_or_default()));
+    } else if p.kind == crate::config::Kind::DefaultChain {
+        // "chain  default" alone would not say where its credentials come from.
+        lines.push(field("from", "the environment, container or instance metadata, when chosen".into()));
     } else if !p.chain.is_empty() {
         lines.push(field("chain", p.chain.join(" → ")));
     }

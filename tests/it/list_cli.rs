@@ -201,5 +201,5 @@ fn a_missing_credentials_file_is_named_once_when_profiles_lack_keys() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&awsw_list(dir.path(), &[]).stderr).into_owned();
     assert!(!stderr.contains("does not exist"), "{stderr}");
-    assert!(stderr.contains("profile base: sets no credentials"), "{stderr}");
+    assert!(stderr.contains("profile prod: source_profile \"base\" sets no credentials"), "{stderr}");
 }

@@ -8,6 +8,7 @@ mod imds;
 mod completions;
 mod conformance;
 mod console;
+mod default_chain;
 mod doctor;
 mod endpoint;
 mod engine_fake;

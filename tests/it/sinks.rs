@@ -116,7 +116,10 @@ fn moto_sandbox() -> Option<(MotoServer, Sandbox)> {
     Some((moto, sb))
 }
 
-fn direnv_env(sb: &Sandbox, project: &Path) -> (std::collections::HashMap<String, String>, String) {
+pub(crate) fn direnv_env(
+    sb: &Sandbox,
+    project: &Path,
+) -> (std::collections::HashMap<String, String>, String) {
     let allow = sb.command("direnv").arg("allow").arg(project).output().unwrap();
     assert!(allow.status.success(), "{}", text(&allow).1);
     let out = sb.command("direnv").arg("exec").arg(project).args(["env", "-0"]).output().unwrap();
@@ -397,5 +400,83 @@ fn envrc_refuses_up_front_the_kinds_whose_session_is_never_cached() {
         let out = sb.awsw(&["envrc", profile, "--profile-only", "--dir"]).arg(&project).output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
         assert!(std::fs::read_to_string(project.join(".envrc")).unwrap().contains("AWS_PROFILE"));
+    }
+}
+
+/// Every kind `awsw envrc` accepts loads in real direnv: the cached block for the kinds whose
+/// session awsw caches (static keys, an MFA role, a `credential_source` role), and for the
+/// kinds it refuses there (a `credential_process` or web-identity profile itself), the two
+/// modes the refusal names: `--profile-only`, checked by the real AWS CLI resolving the
+/// profile itself, and `--inline`. (SSO: tests/it/sso/engine.rs.)
+#[test]
+fn every_profile_kind_loads_in_direnv() {
+    if !require("direnv") || !require("aws") {
+        return;
+    }
+    let Some(moto) = MotoServer::start() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let token = tmp.path().join("token");
+    std::fs::write(&token, "eyJhbGciOiJub25lIn0.eyJzdWIiOiJjaSJ9.").unwrap();
+    let process = tmp.path().join("process.sh");
+    std::fs::write(
+        &process,
+        "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"ASIAPROCESS000000001\", \"SecretAccessKey\": \"process-secret\", \"SessionToken\": \"process-token\", \"Expiration\": \"2099-01-01T00:00:00Z\"}'\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&process, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = format!(
+        "[profile keys]\nregion = eu-west-1\n\n\
+         [profile mfa-role]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = keys\n\
+         mfa_serial = arn:aws:iam::123456789012:mfa/alice\n\n\
+         [profile from-env]\nrole_arn = arn:aws:iam::123456789012:role/deploy\ncredential_source = Environment\nregion = us-east-1\n\n\
+         [profile ci]\ncredential_process = {}\nregion = us-east-1\n\n\
+         [profile web]\nrole_arn = arn:aws:iam::123456789012:role/web\nweb_identity_token_file = {}\nregion = us-east-1\n",
+        process.display(),
+        token.display()
+    );
+    let sb = Sandbox::new(&config, CREDS).with_endpoint(moto.url());
+    let envrc = |name: &str, extra: &[&str], env: &[(&str, &str)]| {
+        let project = sb.home().join(format!("p-{name}-{}", extra.join("")));
+        std::fs::create_dir(&project).unwrap();
+        let mut cmd = sb.awsw(&["envrc", name]);
+        cmd.args(extra).arg("--dir").arg(&project);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{name} {extra:?}: {}", text(&out).1);
+        project
+    };
+    let env_keys = [("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENT00001"), ("AWS_SECRET_ACCESS_KEY", "env-secret")];
+    for (name, extra, env, key_prefix) in [
+        // A session from GetSessionToken (moto names its keys AKIA…), never the long-term key.
+        ("keys", &[][..], &[][..], "AKIA"),
+        ("mfa-role", &["--mfa-code", "123456"][..], &[][..], "ASIA"),
+        ("from-env", &[][..], &env_keys[..], "ASIA"),
+        ("ci", &["--inline"][..], &[][..], "ASIAPROCESS"),
+        ("web", &["--inline"][..], &[][..], "ASIA"),
+    ] {
+        let project = envrc(name, extra, env);
+        let (loaded, stderr) = direnv_env(&sb, &project);
+        assert_eq!(loaded.get("AWSW_PROFILE").map(String::as_str), Some(name), "{name}: {stderr}");
+        let key = loaded.get("AWS_ACCESS_KEY_ID").cloned().unwrap_or_default();
+        assert!(key.starts_with(key_prefix), "{name} {extra:?}: {key:?} {stderr}");
+        assert!(key != "AKIAKEYS00000EXAMPLE" && loaded.contains_key("AWS_SESSION_TOKEN"), "{name}: {key}");
+    }
+    // --profile-only: the SDKs resolve the profile themselves; the real AWS CLI does it here.
+    for (name, arn) in [("ci", "123456789012"), ("web", "assumed-role/web/")] {
+        let project = envrc(name, &["--profile-only"], &[]);
+        let (loaded, _) = direnv_env(&sb, &project);
+        assert_eq!(loaded.get("AWS_PROFILE").map(String::as_str), Some(name));
+        let out = sb
+            .command("direnv")
+            .arg("exec")
+            .arg(&project)
+            .args(["aws", "sts", "get-caller-identity", "--output", "text", "--endpoint-url", &moto.url()])
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success() && stdout.contains(arn), "{name}: {stdout} {stderr}");
     }
 }

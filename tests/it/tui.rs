@@ -774,7 +774,8 @@ fn example_loaded() -> State {
         .profiles
         .iter()
         .map(|p| match p.name.as_str() {
-            "default" | "broken" => Readiness::Unusable { reason: "sets no credentials".into() },
+            "default" => Readiness::DefaultChain,
+            "broken" => Readiness::Unusable { reason: "sets no credentials".into() },
             "base" => Readiness::NeedsMfa {
                 serial: "arn:aws:iam::111111111111:mfa/alice".into(),
                 has_mfa_process: false,

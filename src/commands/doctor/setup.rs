@@ -97,7 +97,7 @@ fn problem_fix(code: &str) -> &'static str {
         "missing-sso-session" => "add the [sso-session NAME] section, or correct sso_session",
         "incomplete-sso" => "add sso_start_url, sso_region, sso_account_id and sso_role_name",
         "no-credentials" => {
-            "give it credentials (keys, role_arn with source_profile, SSO, credential_process) or remove it"
+            "give the source profile credentials (keys, a role, SSO, credential_process), or point source_profile at one that has them"
         }
         "bad-duration" => "set duration_seconds to a whole number of seconds from 900 to 43200",
         "source-broken" => "fix the profile named in the message",
