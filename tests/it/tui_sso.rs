@@ -10,10 +10,10 @@ use awsw::config::Inventory;
 use awsw::creds::Readiness;
 use awsw::sso::device::DevicePrompt;
 use awsw::sso::discovery::{DiscoveredAccount, Discovery};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use time::OffsetDateTime;
 use time::macros::datetime;
+
+use crate::tui::draw;
 
 const NOW: OffsetDateTime = datetime!(2026-11-23 09:00:00 UTC);
 
@@ -76,16 +76,6 @@ fn prompt() -> DevicePrompt {
         verification_uri_complete: "https://device.sso.us-east-1.amazonaws.com/?user_code=KXQW-TRBD".into(),
         expires_at: NOW + time::Duration::seconds(599),
     }
-}
-
-fn draw(state: &State, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| {
-            awsw::ui::render(state, frame);
-        })
-        .unwrap();
-    terminal.backend().to_string()
 }
 
 #[test]
