@@ -136,3 +136,36 @@ fn login_without_a_name_asks_which_session_on_a_terminal() {
     assert!(pane.screen().contains("no sso-session chosen: answer 1 to 2"), "{}", pane.screen());
     assert!(!token_path(&sb, "corp").exists());
 }
+
+#[test]
+fn enter_on_a_discovered_row_starts_a_shell_its_endpoint_serves() {
+    let Some((server, sb)) = setup() else { return };
+    // Logged in and discovered by the CLI first: the picker opens with the rows at once.
+    let login = crate::sso::cli::device_login(&sb, &server, &["login", "--device-code"], "/_test/approve");
+    assert!(login.status.success(), "{}", crate::common::text(&login).1);
+    let accounts = crate::sso::cli::awsw(&sb, &server, &["sso", "accounts"]).output().unwrap();
+    assert!(accounts.status.success());
+    let env = format!("AWS_ENDPOINT_URL_SSO_OIDC={0} AWS_ENDPOINT_URL_SSO={0}", server.url());
+    let pane = Pane::start_with_env(&sb, &env, "");
+    pane.wait_for(|s| s.contains("+5 discovered") && s.contains("SSO ready"), "the cached rows");
+    pane.keys(&["/", "a", "u", "d", "i", "t", "/", "b", "r", "Enter"]);
+    pane.wait_for(
+        |s| s.contains("filter: audit/br") && s.contains("name     audit · audit@example.com"),
+        "audit/Break",
+    );
+    pane.keys(&["Enter"]);
+    pane.wait_for(|s| s.contains("awsw: audit/Break -> "), "the banner");
+    // The shell's credential endpoint serves the discovered profile's role credentials.
+    let out = sb.home().join("served");
+    let fetch = format!(
+        "(curl -s -H \"Authorization: $AWS_CONTAINER_AUTHORIZATION_TOKEN\" \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\" > {}; echo; echo \"$AWSW_PROFILE\") >> {0}; exit",
+        out.display()
+    );
+    pane.keys(&[&fetch, "Enter"]);
+    assert_eq!(pane.exit_status(), "0");
+    let served = std::fs::read_to_string(&out).unwrap();
+    let (json, profile) = served.split_once('\n').unwrap();
+    let creds: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|_| panic!("{served}"));
+    assert!(creds["AccessKeyId"].as_str().unwrap().starts_with("ASIA"), "{served}");
+    assert_eq!(profile.trim(), "audit/Break");
+}
