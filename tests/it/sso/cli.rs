@@ -288,3 +288,28 @@ fn logout_signs_out_and_deletes_the_token() {
     assert!(again.status.success());
     assert!(text(&again).1.contains("not logged in"), "{}", text(&again).1);
 }
+
+#[test]
+fn a_cached_discovery_of_a_large_organisation_is_read_back() {
+    let sandbox = Sandbox::new(CONFIG, "");
+    let accounts: Vec<Value> = (0..8000)
+        .map(|i| {
+            json!({"accountId": format!("{:012}", 100_000_000_000u64 + i), "accountName": format!("account-{i:04}"),
+                "emailAddress": format!("aws+{i}@example.com"), "roles": ["Admin", "ReadOnly", "Billing"]})
+        })
+        .collect();
+    let cache = json!({"version": 1, "session": "corp", "startUrl": "https://corp.awsapps.com/start",
+        "fetchedAt": "2026-11-25T00:00:00Z", "accounts": accounts})
+    .to_string();
+    assert!(cache.len() > 1 << 20, "more than the 1 MiB other caches stop at");
+    let dir = sandbox.cache_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    use sha1::Digest;
+    let path = dir.join(format!("sso-accounts-{}.json", hex::encode(sha1::Sha1::digest(b"corp"))));
+    std::fs::write(&path, cache).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let output = sandbox.awsw(&["sso", "accounts", "--cached"]).output().unwrap();
+    assert!(output.status.success(), "{}", text(&output).1);
+    assert_eq!(text(&output).0.lines().count(), 24_000);
+}
