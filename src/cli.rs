@@ -55,6 +55,8 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Open the AWS console signed in as a profile's session.
     Console(ConsoleArgs),
+    /// The per-user agent that serves `awsw envrc --served` directories: env, status, stop.
+    Agent(AgentArgs),
     /// Internal: profile names, one per line, for completion scripts.
     #[command(name = "__complete-profiles", hide = true)]
     CompleteProfiles,
@@ -142,6 +144,10 @@ pub struct EnvrcArgs {
     /// Load the cached session (the default, unless the settings file says otherwise).
     #[arg(long, conflicts_with = "inline")]
     pub cached: bool,
+    /// Point the directory at awsw's per-user agent, which renews the session as it
+    /// expires: an address and a token in the environment, no keys, nothing secret in the file.
+    #[arg(long, conflicts_with_all = ["inline", "profile_only", "cached"])]
+    pub served: bool,
     #[command(flatten)]
     pub mfa: MfaArgs,
 }
@@ -291,4 +297,39 @@ pub struct RefreshArgs {
     pub profile: Option<String>,
     #[command(flatten)]
     pub mfa: MfaArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AgentArgs {
+    #[command(subcommand)]
+    pub command: AgentCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Start the agent if needed, serve PROFILE, and print the lines that point a shell at
+    /// it (what an `awsw envrc --served` block runs).
+    Env(AgentEnvArgs),
+    /// Show the running agents and the profiles they serve (exit 1: none running).
+    Status,
+    /// Stop every running agent of yours.
+    Stop,
+    /// Internal: the agent process itself, started by `awsw agent env`.
+    #[command(hide = true)]
+    Run,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AgentEnvArgs {
+    pub profile: String,
+    /// The shell to write for (default: from $SHELL).
+    #[arg(long, value_enum)]
+    pub shell: Option<crate::sink::shell::Shell>,
+    /// Also print direnv's `watch_file` for the agent's state file, so direnv reloads when
+    /// the agent is restarted.
+    #[arg(long)]
+    pub direnv: bool,
+    /// Set AWS_REGION and AWS_DEFAULT_REGION to this region.
+    #[arg(long)]
+    pub region: Option<String>,
 }

@@ -1,6 +1,7 @@
 //! awsw: AWS profile and role switching. The binary in `main.rs` is a thin edge over these
 //! modules, which tests and benches reach directly.
 
+pub mod agent;
 pub mod app;
 pub mod cli;
 pub mod commands;
@@ -8,6 +9,7 @@ pub mod config;
 pub mod context;
 pub mod creds;
 pub mod exit;
+pub mod json;
 pub mod printable;
 pub mod runtime;
 pub mod safe_fs;

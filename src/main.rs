@@ -56,6 +56,7 @@ fn try_main(cli: Cli, context: &Context) -> Result<ExitCode, Error> {
         Some(Command::CredentialProcess(args)) => commands::credential_process::run(&args, context)?,
         Some(Command::Shell(args)) => commands::shell::run(&args, context)?,
         Some(Command::Envrc(args)) => commands::envrc::run(&args, context)?,
+        Some(Command::Agent(args)) => commands::agent::run(&args, context)?,
         Some(Command::Refresh(args)) => return Ok(commands::refresh::run(&args)),
         Some(Command::Login(args)) => return Ok(commands::login::run(&args)),
         Some(Command::Logout(args)) => return Ok(commands::logout::run(&args)),

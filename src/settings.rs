@@ -15,6 +15,8 @@ pub enum EnvrcMode {
     Cached,
     Inline,
     ProfileOnly,
+    /// Served by awsw's per-user agent (`awsw envrc --served`).
+    Served,
 }
 
 /// How `awsw shell` hands credentials to the shell (the credential endpoint of issue 12).
@@ -92,12 +94,13 @@ pub const KNOBS: &[Knob] = &[
     Knob {
         key: "envrc_mode",
         env: "AWSW_ENVRC_MODE",
-        allowed: "cached, inline or profile-only",
+        allowed: "cached, inline, profile-only or served",
         apply: |s, v| {
             let mode = match v.trim() {
                 "cached" => EnvrcMode::Cached,
                 "inline" => EnvrcMode::Inline,
                 "profile-only" => EnvrcMode::ProfileOnly,
+                "served" => EnvrcMode::Served,
                 _ => return false,
             };
             s.envrc_mode = mode;

@@ -119,10 +119,7 @@ impl State {
                     all.len() - 1
                 }
             };
-            let target = |p: &crate::config::Profile| {
-                (p.sso_session.clone(), p.sso_account_id.clone(), p.sso_role_name.clone())
-            };
-            if idx < self.identities.len() && target(&all[idx]) != target(&profile) {
+            if idx < self.identities.len() && all[idx].root != profile.root {
                 // The name now means another account or role: what was known is not its.
                 self.identities[idx] = None;
                 self.sessions[idx] = SessionState::Unknown;

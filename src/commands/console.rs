@@ -12,7 +12,7 @@ use super::Error;
 use super::session::{ask, block_on, engine_for, print_notices};
 use super::{exit, fail};
 use crate::cli::ConsoleArgs;
-use crate::config::Kind;
+use crate::config::{Kind, Profile};
 use crate::context::Context;
 use crate::creds::federation::{self, Destination, FederationError, Partition};
 use crate::creds::sts::StsError;
@@ -73,7 +73,7 @@ fn federation_endpoint(partition: Partition) -> Result<String, ConsoleError> {
 /// Temporary credentials the federation endpoint accepts, for `name`.
 async fn console_credentials(engine: &Engine, name: &str, ask: &Ask) -> Result<Credentials, ConsoleError> {
     let profile = engine.inventory().profile(name);
-    let keys = profile.filter(|p| p.kind == Kind::Static).and_then(|p| p.static_keys.as_ref());
+    let keys = profile.filter(|p| p.kind == Kind::Static).and_then(Profile::static_keys);
     let (Some(profile), Some(keys)) = (profile, keys) else {
         return Ok(engine.session(name, ask).await?.credentials);
     };

@@ -3,23 +3,24 @@
 use super::Error;
 use super::session::{engine_for, session};
 use crate::cli::EnvrcArgs;
+use crate::config::profile::{CredentialSource, RootKind};
 use crate::context::Context;
 use crate::printable::{escape, escaped};
 use crate::sink::env::{EnvOptions, env_change};
 use crate::sink::envrc::{self, Block, EnvrcError};
 
-/// The mode the flags ask for, else the settings' `envrc_mode`: (inline, profile only).
-fn mode(args: &EnvrcArgs) -> (bool, bool) {
+/// The mode the flags ask for, else the settings' `envrc_mode`: (inline, profile only, served).
+fn mode(args: &EnvrcArgs) -> (bool, bool, bool) {
     use crate::settings::EnvrcMode;
-    if args.inline || args.profile_only || args.cached {
-        return (args.inline, args.profile_only);
+    if args.inline || args.profile_only || args.cached || args.served {
+        return (args.inline, args.profile_only, args.served);
     }
     let mode = crate::settings::current().envrc_mode;
-    (mode == EnvrcMode::Inline, mode == EnvrcMode::ProfileOnly)
+    (mode == EnvrcMode::Inline, mode == EnvrcMode::ProfileOnly, mode == EnvrcMode::Served)
 }
 
 pub fn run(args: &EnvrcArgs, context: &Context) -> Result<(), Error> {
-    let (inline, profile_only) = mode(args);
+    let (inline, profile_only, served) = mode(args);
     let dir = match (&args.dir, &context.cwd) {
         (Some(dir), _) => dir.clone(),
         (None, Some(cwd)) => cwd.clone(),
@@ -29,7 +30,13 @@ pub fn run(args: &EnvrcArgs, context: &Context) -> Result<(), Error> {
         return Err(Error::Usage(format!("{} is not a directory", dir.display())));
     }
     let engine = engine_for(context, &args.profile)?;
-    engine.require(&args.profile)?;
+    let root = engine.require(&args.profile)?.root_kind();
+    if served && root == Some(RootKind::CredentialSource(CredentialSource::Environment)) {
+        return Err(Error::failure(format!(
+            "profile {p} takes its keys from the environment of your shell (credential_source = Environment), which awsw's agent does not have; use `awsw envrc {p} --cached`",
+            p = args.profile
+        )));
+    }
     let cache_file = engine.cache_file(&args.profile);
     // The session is obtained before anything is written, so a failure leaves the file as it was.
     let session = match profile_only {
@@ -39,6 +46,8 @@ pub fn run(args: &EnvrcArgs, context: &Context) -> Result<(), Error> {
     let change;
     let block = match &session {
         None => Block::ProfileOnly { profile: &args.profile },
+        // The agent renews the session itself (a credential_process or web identity too).
+        Some(_) if served => Block::Served { profile: &args.profile, awsw: &context.exe },
         Some(session) if inline => {
             let Some(expires) =
                 session.credentials.expiration.filter(|_| !session.credentials.is_long_term())

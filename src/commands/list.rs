@@ -6,7 +6,6 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::Error;
 use crate::cli::ListArgs;
-use crate::config::profile::ProfileRef;
 use crate::config::{self, ConfigPaths, Inventory, Kind, Profile, ProfileSet, RootKind};
 use crate::creds::keyage::KnownKeys;
 use crate::printable::escape;
@@ -79,14 +78,14 @@ pub fn write_json_known(
         if idx > 0 {
             buf.push(b',');
         }
-        let profile = resolution.profile_ref(set, idx);
-        let root = profile.chain.first().map(|&i| &set.profiles[i]);
-        let extra = root
-            .filter(|raw| raw.get("aws_session_token").is_none_or(str::is_empty))
-            .and_then(|raw| Some((raw.name, raw.get("aws_access_key_id")?)))
-            .map(|(holder, key_id)| known_findings(known, holder, key_id))
-            .unwrap_or_default();
-        profile_json(&profile, set, &extra, &mut buf);
+        let mut profile = resolution.profile_ref(set, idx);
+        if let Some(root) = profile.root_profile()
+            && root.get("aws_session_token").is_none_or(str::is_empty)
+            && let Some(key_id) = root.get("aws_access_key_id")
+        {
+            profile.listing.warnings.extend(known_findings(known, root.name, key_id));
+        }
+        crate::json::write(&profile.listing, &mut buf).map_err(std::io::Error::other)?;
         out.write_all(&buf)?;
     }
     out.write_all(b"],\"sso_sessions\":")?;
@@ -94,86 +93,6 @@ pub fn write_json_known(
     out.write_all(b",\"diagnostics\":")?;
     serde_json::to_writer(&mut *out, &set.diagnostics)?;
     out.write_all(b"}\n")
-}
-
-/// One profile as JSON, byte for byte what its derived `Serialize` gives (a test holds the
-/// two together). Written by hand because serde_json's escaper was half the run time of
-/// `list --json` on 10,000 profiles, and nearly no value here needs escaping.
-fn profile_json(p: &ProfileRef<'_>, set: &ProfileSet<'_>, known: &[config::Finding], out: &mut Vec<u8>) {
-    fn string(out: &mut Vec<u8>, text: &str) {
-        if needs_escape(text.as_bytes()) {
-            serde_json::to_writer(&mut *out, text).expect("writing to a Vec cannot fail");
-        } else {
-            out.push(b'"');
-            out.extend_from_slice(text.as_bytes());
-            out.push(b'"');
-        }
-    }
-    fn field(out: &mut Vec<u8>, key: &str, value: Option<&str>) {
-        out.extend_from_slice(b",\"");
-        out.extend_from_slice(key.as_bytes());
-        out.extend_from_slice(b"\":");
-        match value {
-            Some(text) => string(out, text),
-            None => out.extend_from_slice(b"null"),
-        }
-    }
-    fn findings(out: &mut Vec<u8>, key: &str, list: &[config::Finding]) {
-        out.extend_from_slice(b",\"");
-        out.extend_from_slice(key.as_bytes());
-        out.extend_from_slice(b"\":[");
-        for (idx, f) in list.iter().enumerate() {
-            if idx > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(b"{\"code\":");
-            string(out, f.code.as_str());
-            out.extend_from_slice(b",\"message\":");
-            string(out, &f.message);
-            out.push(b'}');
-        }
-        out.push(b']');
-    }
-    out.extend_from_slice(b"{\"name\":");
-    string(out, p.name);
-    field(out, "kind", Some(p.kind.as_str()));
-    field(out, "region", p.region);
-    field(out, "account_id", p.account_id);
-    field(out, "role_arn", p.role_arn);
-    field(out, "role_name", p.role_name);
-    field(out, "source_profile", p.source_profile);
-    field(out, "credential_source", p.credential_source);
-    field(out, "mfa_serial", p.mfa_serial);
-    field(out, "sso_session", p.sso_session);
-    out.extend_from_slice(b",\"duration_seconds\":");
-    match p.duration_seconds {
-        Some(seconds) => out.extend_from_slice(seconds.to_string().as_bytes()),
-        None => out.extend_from_slice(b"null"),
-    }
-    field(out, "external_id", p.external_id);
-    field(out, "role_session_name", p.role_session_name);
-    field(out, "description", p.description);
-    out.extend_from_slice(b",\"chain\":[");
-    for (idx, &member) in p.chain.iter().enumerate() {
-        if idx > 0 {
-            out.push(b',');
-        }
-        string(out, set.profiles[member].name);
-    }
-    out.push(b']');
-    findings(out, "problems", &p.problems);
-    if known.is_empty() {
-        findings(out, "warnings", &p.warnings);
-    } else {
-        findings(out, "warnings", &[p.warnings.as_slice(), known].concat());
-    }
-    out.push(b'}');
-}
-
-/// Whether JSON needs escapes for these bytes: a control character, `"` or `\\`.
-/// No early exit, so the compiler checks many bytes per instruction.
-fn needs_escape(bytes: &[u8]) -> bool {
-    bytes.iter().fold(false, |found, &b| found | (b < 0x20) | (b == b'"') | (b == b'\\'))
 }
 
 pub fn to_json(inventory: &Inventory) -> String {
@@ -201,7 +120,7 @@ fn known_findings(known: &KnownKeys, holder: &str, key_id: &str) -> Vec<config::
 
 /// The same for a resolved profile.
 fn profile_known_findings(known: &KnownKeys, profile: &Profile) -> Vec<config::Finding> {
-    match (profile.chain.first(), &profile.static_keys) {
+    match (profile.chain.first(), profile.static_keys()) {
         (Some(holder), Some(keys)) if keys.session_token.is_none() => {
             known_findings(known, holder, &keys.access_key_id)
         }
@@ -262,7 +181,7 @@ pub fn source_label(profile: &Profile) -> String {
     if let Some(source) = &profile.source_profile {
         return source.clone();
     }
-    match profile.root {
+    match profile.root_kind() {
         Some(RootKind::StaticKeys) => "keys".into(),
         Some(RootKind::CredentialSource(cs)) => format!("{cs:?}"),
         Some(RootKind::WebIdentity) => "web-identity".into(),
@@ -359,7 +278,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hand_written_profile_json_matches_serde_for_awkward_values() {
+    fn streamed_listing_matches_serde_for_awkward_values() {
         let config = "[profile 本番-admin]\ndescription = tab\there \"quoted\" back\\slash 本番\nduration_seconds = 7\n";
         let set = ProfileSet::from_sources(&[config::set::Source {
             name: "config",
@@ -368,28 +287,11 @@ mod tests {
         }]);
         let resolution = config::profile::Resolution::new(&set);
         let mut buf = Vec::new();
-        profile_json(&resolution.profile_ref(&set, 0), &set, &[], &mut buf);
+        crate::json::write(&resolution.profile_ref(&set, 0).listing, &mut buf).unwrap();
         assert_eq!(
             String::from_utf8(buf).unwrap(),
             serde_json::to_string(&resolution.profile(&set, 0)).unwrap()
         );
-    }
-
-    #[test]
-    fn needs_escape_agrees_with_a_byte_by_byte_check() {
-        let slow = |b: &[u8]| b.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\');
-        let mut samples: Vec<Vec<u8>> =
-            vec![b"arn:aws:iam::123456789012:role/admin".to_vec(), "本番-admin".into()];
-        for special in [0u8, 0x1f, 0x20, b'"', b'\\', 0x7f, 0x80, 0xff, b'!', b'#'] {
-            for pos in 0..17 {
-                let mut s = vec![b'a'; 17];
-                s[pos] = special;
-                samples.push(s);
-            }
-        }
-        for sample in &samples {
-            assert_eq!(needs_escape(sample), slow(sample), "{sample:?}");
-        }
     }
 
     #[test]

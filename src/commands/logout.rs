@@ -8,7 +8,6 @@ use super::session::block_on;
 use super::sso::SsoContext;
 use super::{exit, fail};
 use crate::cli::LogoutArgs;
-use crate::config::RootKind;
 use crate::creds::clicache::CliCache;
 use crate::sso::portal::{Portal, PortalError};
 use crate::sso::rolecreds::cli_cache_file_name;
@@ -19,10 +18,11 @@ fn role_files(ctx: &SsoContext) -> Vec<String> {
     ctx.inventory
         .profiles
         .iter()
-        .filter(|p| p.root == Some(RootKind::Sso) && p.chain.len() <= 1)
+        .filter(|p| p.chain.len() <= 1)
         .filter(|p| target::for_profile(&ctx.inventory, p).is_ok_and(|t| t == ctx.target))
         .filter_map(|p| {
-            Some(cli_cache_file_name(&ctx.target, p.sso_account_id.as_deref()?, p.sso_role_name.as_deref()?))
+            let sso = p.sso()?;
+            Some(cli_cache_file_name(&ctx.target, sso.account_id()?, sso.role_name()?))
         })
         .collect()
 }

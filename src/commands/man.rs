@@ -38,13 +38,19 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("AWSW_PROFILE, AWS_PROFILE", "Shown in the picker's header; AWSW_PROFILE marks an awsw shell."),
     ("AWSW_MIN_REMAINING", "Seconds a cached session must still have to be reused (0-3600, default 300)."),
     ("AWSW_SESSION_DURATION", "Seconds an MFA base session lasts (900-129600, default 28800)."),
-    ("AWSW_ENVRC_MODE", "The default mode of awsw envrc: cached, inline or profile-only."),
+    ("AWSW_ENVRC_MODE", "The default mode of awsw envrc: cached, inline, profile-only or served."),
+    (
+        "AWSW_AGENT_IDLE",
+        "Seconds without a request after which the agent exits (1-604800, default 3600), never before \
+         the sessions it handed out expire.",
+    ),
+    ("XDG_RUNTIME_DIR", "Where the agent's files live ($XDG_RUNTIME_DIR/awsw; else ~/.cache/awsw/agent)."),
     ("AWSW_DISCOVERY_NAME_TEMPLATE", "Names of SSO-discovered profiles (default {account_name}/{role})."),
     ("AWSW_MAX_KEY_AGE_DAYS", "Days after which long-term keys are flagged as old (1-3650, default 90)."),
     ("AWSW_SHELL_MODE", "How awsw shell passes credentials: server or static."),
     (
         "AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN",
-        "Set by awsw in a served shell or command: the credential endpoint's address and token.",
+        "Set by awsw in a served shell or command, and by a --served .envrc (the agent's): the endpoint's address and token.",
     ),
     ("AWSW_PROCESS_TIMEOUT", "Seconds a credential_process or mfa_process may run (1-3600, default 60)."),
     (
@@ -92,6 +98,13 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("~/.local/state/awsw/frecency.json", "Profile use counts and times for the picker; no secrets."),
     ("DIR/.envrc", "Written only by awsw envrc (or e/E in the picker)."),
+    (
+        "~/.cache/awsw/agent/agent-*.json",
+        "The agent's pid, port and token while it runs, mode 0600 in a 0700 directory \
+         ($XDG_RUNTIME_DIR/awsw when set).",
+    ),
+    ("~/.cache/awsw/agent/agent-*.lock", "Empty; locked by the running agent."),
+    ("~/.cache/awsw/agent/agent-*.log", "The agent's start, exit and renew lines; no secrets."),
 ];
 
 /// The exit statuses the README documents.
@@ -100,13 +113,14 @@ pub const EXIT_STATUS: &[(&str, &str)] = &[
     (
         "1",
         "A run-time failure: a file that cannot be read, a session that cannot be obtained, \
-         .envrc refused, the clipboard or browser unavailable, a doctor check that failed.",
+         .envrc refused, the clipboard or browser unavailable, a doctor check that failed; the agent \
+         not reachable, none running (agent status), or not stopping (agent stop).",
     ),
     (
         "2",
         "A usage error: unknown command, flag or profile, a bad MFA code, a bad AWSW_* value, \
          exec without a command, the picker without a terminal, login with several sso-sessions \
-         and none chosen.",
+         and none chosen; agent env for an unknown profile.",
     ),
     ("126, 127", "exec / shell: the program could not run / was not found."),
     (
@@ -160,28 +174,35 @@ fn commands_section(cmd: &clap::Command) -> String {
     let mut out = String::from(".SH COMMANDS\n");
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         let name = format!("awsw {}", sub.get_name());
-        let man = clap_mangen::Man::new(sub.clone());
-        let mut synopsis = Vec::new();
-        let mut options = Vec::new();
-        let _ = man.render_synopsis_section(&mut synopsis);
-        let _ = man.render_options_section(&mut options);
-        let mut roff = Roff::new();
-        roff.control("SS", [name.as_str()]);
-        roff.text([roman(sub.get_about().map(|a| a.to_string()).unwrap_or_default())]);
-        out.push_str(&roff.render());
-        // The subcommand's own `.SH` headings become paragraphs of this subsection.
-        for line in
-            String::from_utf8_lossy(&synopsis).lines().chain(String::from_utf8_lossy(&options).lines())
-        {
-            if line.starts_with(".SH ") {
-                out.push_str(".PP\n");
-            } else {
-                out.push_str(line);
-                out.push('\n');
-            }
+        command_subsection(&mut out, &name, sub);
+        // `awsw sso accounts`, `awsw agent env`: a subsection each, with their own flags.
+        for nested in sub.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help") {
+            command_subsection(&mut out, &format!("{name} {}", nested.get_name()), nested);
         }
     }
     out
+}
+
+/// One command's `.SS`: what it does, its synopsis and its options.
+fn command_subsection(out: &mut String, name: &str, sub: &clap::Command) {
+    let man = clap_mangen::Man::new(sub.clone());
+    let mut synopsis = Vec::new();
+    let mut options = Vec::new();
+    let _ = man.render_synopsis_section(&mut synopsis);
+    let _ = man.render_options_section(&mut options);
+    let mut roff = Roff::new();
+    roff.control("SS", [name]);
+    roff.text([roman(sub.get_about().map(|a| a.to_string()).unwrap_or_default())]);
+    out.push_str(&roff.render());
+    // The subcommand's own `.SH` headings become paragraphs of this subsection.
+    for line in String::from_utf8_lossy(&synopsis).lines().chain(String::from_utf8_lossy(&options).lines()) {
+        if line.starts_with(".SH ") {
+            out.push_str(".PP\n");
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
 }
 
 fn table(roff: &mut Roff, title: &str, rows: &[(&str, &str)]) {

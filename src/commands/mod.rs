@@ -1,6 +1,7 @@
 //! The non-interactive subcommands. Each returns `Result<(), Error>`; `main` prints the
 //! error and maps it to the exit status. None starts the TUI.
 
+pub mod agent;
 pub mod completions;
 pub mod console;
 pub mod credential_process;

@@ -23,9 +23,9 @@ use crate::secret::mask_key_id;
 
 /// Why a profile's keys cannot be rotated by awsw, judged from the files alone.
 fn refusal(profile: &Profile) -> Option<String> {
-    let source = match profile.root {
+    let source = match profile.root_kind() {
         Some(RootKind::StaticKeys) => {
-            return profile.static_keys.as_ref().and_then(|k| k.session_token.as_ref()).map(|_| {
+            return profile.static_keys().and_then(|k| k.session_token.as_ref()).map(|_| {
                 "its keys are temporary (aws_session_token is set): there is no long-term key to rotate"
                     .into()
             });
@@ -108,7 +108,7 @@ fn prepare(engine: &Engine, paths: &ConfigPaths, args: &RotateArgs) -> Result<Pl
         return Err(fail(exit::FAILURE, format!("profile {}: {reason}", profile.name)));
     }
     let holder = profile.chain.first().and_then(|n| engine.inventory().profile(n)).unwrap_or(profile);
-    let Some(keys) = profile.static_keys.as_ref() else {
+    let Some(keys) = profile.static_keys() else {
         return Err(fail(exit::FAILURE, format!("profile {}: has no access keys", profile.name)));
     };
     let old = Credentials {

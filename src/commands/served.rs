@@ -44,7 +44,7 @@ pub fn run(
         engine.clone(),
         Arc::new(SystemClock),
         &session.profile,
-        session.credentials.clone(),
+        Some(session.credentials.clone()),
         engine.min_remaining(),
     );
     let running = match server::start(&session.profile, Arc::new(source)) {

@@ -1,7 +1,7 @@
 //! Reading `~/.aws/config` and `~/.aws/credentials` into profiles. `parse` and `set` are the
-//! file format, `resolve` follows `source_profile` chains, `profile` is the model and
-//! `finding` its problems and warnings, `arn` the one ARN parser; `files` reads the disk (and
-//! `credfile_edit` is the one writer, for `awsw rotate`).
+//! file format, `resolve` follows `source_profile` chains, `profile` is the model, `root`
+//! where a chain's credentials start, `finding` its problems and warnings, `arn` the one ARN
+//! parser; `files` reads the disk (and `credfile_edit` is the one writer, for `awsw rotate`).
 
 pub mod arn;
 pub mod credfile_edit;
@@ -10,6 +10,7 @@ pub mod finding;
 pub mod parse;
 pub mod profile;
 pub mod resolve;
+pub mod root;
 pub mod set;
 
 use serde::Serialize;

@@ -8,8 +8,9 @@ use serde::Serialize;
 use super::arn::Arn;
 pub use super::finding::{Finding, FindingCode};
 use super::resolve::{Broken, Chain, Resolved, resolve_chains};
+use super::root::root_of;
+pub use super::root::{CredentialSource, Root, RootKind, SsoRoot, StaticKeys};
 use super::set::{ProfileSet, RawProfile};
-use crate::secret::Secret;
 
 /// How a profile gets its credentials, in the precedence the SDKs use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -49,104 +50,91 @@ impl Kind {
     }
 }
 
-/// `credential_source` values the SDKs accept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum CredentialSource {
-    Environment,
-    Ec2InstanceMetadata,
-    EcsContainer,
+/// What `awsw list --json` says about one profile, in its order: the one place that
+/// field list is written. `S` is `&str` while `list --json` streams straight from the parsed
+/// files, `String` in an owned `Profile`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listing<S> {
+    pub name: S,
+    pub kind: Kind,
+    /// The profile's own region, else the nearest one along its chain.
+    pub region: Option<S>,
+    pub account_id: Option<S>,
+    pub role_arn: Option<S>,
+    pub role_name: Option<S>,
+    pub source_profile: Option<S>,
+    pub credential_source: Option<S>,
+    /// The MFA device a switch to this profile asks a code for (own, else from the chain).
+    pub mfa_serial: Option<S>,
+    pub sso_session: Option<S>,
+    pub duration_seconds: Option<u32>,
+    pub external_id: Option<S>,
+    pub role_session_name: Option<S>,
+    pub description: Option<S>,
+    /// Profile names from the root of the credentials to this profile.
+    pub chain: Vec<S>,
+    pub problems: Vec<Finding>,
+    pub warnings: Vec<Finding>,
 }
 
-impl CredentialSource {
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "Environment" => Some(Self::Environment),
-            "Ec2InstanceMetadata" => Some(Self::Ec2InstanceMetadata),
-            "EcsContainer" => Some(Self::EcsContainer),
-            _ => None,
-        }
+/// One resolved profile: its listing, and what the engine needs beyond it. The listing's
+/// fields read through `Deref` (`profile.name`), so code that only looks at a profile never
+/// names the split; it serializes to the listing alone.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub listing: Listing<String>,
+    /// Where the chain's credentials start; `None` exactly when the profile is invalid.
+    pub root: Option<Root>,
+    /// The profile's own `mfa_serial` (the listing's may come from its chain).
+    pub own_mfa_serial: Option<String>,
+    pub mfa_process: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// `endpoint_url` under `sts` in the `[services NAME]` section the profile names.
+    pub sts_endpoint_url: Option<String>,
+    /// The profile's own `sso_role_name`, for display (an incomplete SSO profile shows it too);
+    /// the credentials use the root's, in `Root::Sso`.
+    pub sso_role_name: Option<String>,
+    /// The file and line where the profile was first declared.
+    pub origin: (String, usize),
+}
+
+impl std::ops::Deref for Profile {
+    type Target = Listing<String>;
+
+    fn deref(&self) -> &Listing<String> {
+        &self.listing
     }
 }
 
-/// Where the first credentials of a chain come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RootKind {
-    /// Access keys in a file (long-term, or temporary when a session token is there too).
-    StaticKeys,
-    CredentialSource(CredentialSource),
-    /// `role_arn` + `web_identity_token_file` on the root profile itself.
-    WebIdentity,
-    Sso,
-    CredentialProcess,
-    /// Nothing in the profile: the SDKs' default chain outside the profile files.
-    DefaultChain,
-}
-
-/// Access keys from a file. The secret half never leaves through `Debug` or serialization.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaticKeys {
-    pub access_key_id: String,
-    pub secret_access_key: Secret,
-    pub session_token: Option<Secret>,
-}
-
-/// One resolved profile. Serializes to exactly the `awsw list --json` shape.
-#[derive(Debug, Clone, Serialize)]
-pub struct Profile {
-    pub name: String,
-    pub kind: Kind,
-    /// The profile's own region, else the nearest one along its chain.
-    pub region: Option<String>,
-    pub account_id: Option<String>,
-    pub role_arn: Option<String>,
-    pub role_name: Option<String>,
-    pub source_profile: Option<String>,
-    pub credential_source: Option<String>,
-    /// The MFA device a switch to this profile asks a code for (own, else from the chain).
-    pub mfa_serial: Option<String>,
-    pub sso_session: Option<String>,
-    pub duration_seconds: Option<u32>,
-    pub external_id: Option<String>,
-    pub role_session_name: Option<String>,
-    pub description: Option<String>,
-    /// Profile names from the root of the credentials to this profile.
-    pub chain: Vec<String>,
-    pub problems: Vec<Finding>,
-    pub warnings: Vec<Finding>,
-    #[serde(skip)]
-    pub root: Option<RootKind>,
-    #[serde(skip)]
-    pub static_keys: Option<StaticKeys>,
-    /// The profile's own `mfa_serial` (`mfa_serial` above may come from its chain).
-    #[serde(skip)]
-    pub own_mfa_serial: Option<String>,
-    #[serde(skip)]
-    pub mfa_process: Option<String>,
-    #[serde(skip)]
-    pub endpoint_url: Option<String>,
-    /// `endpoint_url` under `sts` in the `[services NAME]` section the profile names.
-    #[serde(skip)]
-    pub sts_endpoint_url: Option<String>,
-    #[serde(skip)]
-    pub web_identity_token_file: Option<String>,
-    #[serde(skip)]
-    pub credential_process: Option<String>,
-    #[serde(skip)]
-    pub sso_start_url: Option<String>,
-    #[serde(skip)]
-    pub sso_region: Option<String>,
-    #[serde(skip)]
-    pub sso_account_id: Option<String>,
-    #[serde(skip)]
-    pub sso_role_name: Option<String>,
-    /// The file and line where the profile was first declared.
-    #[serde(skip)]
-    pub origin: (String, usize),
+impl Serialize for Profile {
+    fn serialize<Z: serde::Serializer>(&self, serializer: Z) -> Result<Z::Ok, Z::Error> {
+        self.listing.serialize(serializer)
+    }
 }
 
 impl Profile {
     pub fn needs_mfa(&self) -> bool {
         self.mfa_serial.is_some()
+    }
+
+    pub fn root_kind(&self) -> Option<RootKind> {
+        self.root.as_ref().map(Root::kind)
+    }
+
+    /// The keys in the file at the root of the chain, if it starts with keys.
+    pub fn static_keys(&self) -> Option<&StaticKeys> {
+        match &self.root {
+            Some(Root::StaticKeys(keys)) => Some(keys),
+            _ => None,
+        }
+    }
+
+    /// The SSO settings at the root of the chain, if it starts with SSO.
+    pub fn sso(&self) -> Option<&SsoRoot> {
+        match &self.root {
+            Some(Root::Sso(sso)) => Some(sso),
+            _ => None,
+        }
     }
 }
 
@@ -181,16 +169,8 @@ pub(super) fn own<'a>(raw: &'a RawProfile, key: &str) -> Option<&'a str> {
     raw.get(key).filter(|v| !v.is_empty())
 }
 
-fn owned(raw: &RawProfile, key: &str) -> Option<String> {
+pub(super) fn owned(raw: &RawProfile, key: &str) -> Option<String> {
     own(raw, key).map(str::to_string)
-}
-
-pub(super) fn static_keys(raw: &RawProfile) -> Option<StaticKeys> {
-    Some(StaticKeys {
-        access_key_id: owned(raw, "aws_access_key_id")?,
-        secret_access_key: Secret::new(own(raw, "aws_secret_access_key")?),
-        session_token: own(raw, "aws_session_token").map(Secret::new),
-    })
 }
 
 /// Resolves every profile of the set. Iterative, so a chain of any length costs no stack.
@@ -212,7 +192,7 @@ impl Resolution {
 
     /// The resolved profile at `idx` of `set.profiles`.
     pub fn profile(&self, set: &ProfileSet, idx: usize) -> Profile {
-        self.profile_ref(set, idx).to_profile(set)
+        profile_ref::<String>(set, &set.profiles[idx], &self.memo[idx]).into_profile(set)
     }
 
     /// The same, borrowing its strings from `set`.
@@ -221,34 +201,17 @@ impl Resolution {
     }
 }
 
-/// A resolved profile that borrows every string from the parsed files. `list --json` writes
-/// these directly; `Profile` is its owned form for everything that keeps profiles around.
-pub struct ProfileRef<'s> {
-    pub name: &'s str,
-    pub kind: Kind,
-    pub region: Option<&'s str>,
-    pub account_id: Option<&'s str>,
-    pub role_arn: Option<&'s str>,
-    pub role_name: Option<&'s str>,
-    pub source_profile: Option<&'s str>,
-    pub credential_source: Option<&'s str>,
-    pub mfa_serial: Option<&'s str>,
-    pub sso_session: Option<&'s str>,
-    pub duration_seconds: Option<u32>,
-    pub external_id: Option<&'s str>,
-    pub role_session_name: Option<&'s str>,
-    pub description: Option<&'s str>,
-    /// Indices into `ProfileSet::profiles`, root first.
-    pub chain: &'s [usize],
-    pub problems: Vec<Finding>,
-    pub warnings: Vec<Finding>,
+/// A resolved profile whose listing holds `S` strings (borrowed from the parsed files by
+/// default), with what building an owned `Profile` needs besides. `list --json` writes the
+/// listing directly; `Profile` is the owned form for everything that keeps profiles around.
+pub struct ProfileRef<'s, S = &'s str> {
+    pub listing: Listing<S>,
     root: Option<RootKind>,
+    /// The first profile of the chain, which holds the root's data.
     root_profile: Option<&'s RawProfile<'s>>,
     mfa_process: Option<&'s str>,
     endpoint_url: Option<&'s str>,
     sts_endpoint_url: Option<&'s str>,
-    sso_start_url: Option<&'s str>,
-    sso_region: Option<&'s str>,
     raw: &'s RawProfile<'s>,
 }
 
@@ -260,11 +223,25 @@ fn role_parts(role_arn: Option<&str>) -> (Option<&str>, Option<&str>) {
     }
 }
 
-fn profile_ref<'s>(
+fn duration(raw: &RawProfile, problems: &mut Vec<Finding>) -> Option<u32> {
+    let text = own(raw, "duration_seconds")?;
+    match text.parse::<u32>() {
+        Ok(value) => Some(value),
+        Err(_) => {
+            problems.push(Finding::new(
+                FindingCode::BadDuration,
+                format!("duration_seconds {text:?} is not a whole number of seconds"),
+            ));
+            None
+        }
+    }
+}
+
+fn profile_ref<'s, S: From<&'s str>>(
     set: &'s ProfileSet<'s>,
     raw: &'s RawProfile<'s>,
     resolved: &'s Resolved,
-) -> ProfileRef<'s> {
+) -> ProfileRef<'s, S> {
     let mut problems = Vec::new();
     let (kind, root, chain): (Kind, Option<RootKind>, &[usize]) = match resolved {
         Ok(Chain { root, kind, members }) => (*kind, Some(*root), members),
@@ -276,99 +253,72 @@ fn profile_ref<'s>(
     // Nearest first: this profile, then its sources toward the root.
     let along_chain =
         |key: &str| own(raw, key).or_else(|| chain.iter().rev().find_map(|&i| own(&set.profiles[i], key)));
-    let duration_seconds = match own(raw, "duration_seconds") {
-        None => None,
-        Some(text) => match text.parse::<u32>() {
-            Ok(value) => Some(value),
-            Err(_) => {
-                problems.push(Finding::new(
-                    FindingCode::BadDuration,
-                    format!("duration_seconds {text:?} is not a whole number of seconds"),
-                ));
-                None
-            }
-        },
-    };
+    let duration_seconds = duration(raw, &mut problems);
     // The device a switch prompts for: the root's (GetSessionToken), else the first role's.
     let mfa_owner = chain.iter().map(|&i| &set.profiles[i]).find(|p| own(p, "mfa_serial").is_some());
     let role_arn = own(raw, "role_arn");
     let (role_account, role_name) = role_parts(role_arn);
-    let sso_session = own(raw, "sso_session");
-    let session_section = sso_session.and_then(|s| set.sso_session(s));
     let sso_account_id = own(raw, "sso_account_id");
     let broken = !problems.is_empty();
-    let mut profile = ProfileRef {
-        name: raw.name,
-        kind: if broken { Kind::Invalid } else { kind },
-        region: along_chain("region"),
-        account_id: role_account
-            .or_else(|| sso_account_id.filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))),
-        role_arn,
-        role_name,
-        source_profile: own(raw, "source_profile"),
-        credential_source: own(raw, "credential_source"),
-        mfa_serial: mfa_owner.and_then(|p| own(p, "mfa_serial")).or_else(|| own(raw, "mfa_serial")),
-        sso_session,
-        duration_seconds,
-        external_id: own(raw, "external_id"),
-        role_session_name: own(raw, "role_session_name"),
-        description: own(raw, "description"),
-        chain: if broken { &[] } else { chain },
-        problems,
-        warnings: Vec::new(),
-        root: if broken { None } else { root },
-        root_profile: match root {
-            Some(RootKind::StaticKeys) if !broken => chain.first().map(|&i| &set.profiles[i]),
-            _ => None,
-        },
+    let chain = if broken { &[] } else { chain };
+    let text = |value: Option<&'s str>| value.map(S::from);
+    let mut listing =
+        Listing {
+            name: S::from(raw.name),
+            kind: if broken { Kind::Invalid } else { kind },
+            region: text(along_chain("region")),
+            account_id: text(role_account.or_else(|| {
+                sso_account_id.filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+            })),
+            role_arn: text(role_arn),
+            role_name: text(role_name),
+            source_profile: text(own(raw, "source_profile")),
+            credential_source: text(own(raw, "credential_source")),
+            mfa_serial: text(mfa_owner.and_then(|p| own(p, "mfa_serial")).or_else(|| own(raw, "mfa_serial"))),
+            sso_session: text(own(raw, "sso_session")),
+            duration_seconds,
+            external_id: text(own(raw, "external_id")),
+            role_session_name: text(own(raw, "role_session_name")),
+            description: text(own(raw, "description")),
+            chain: chain.iter().map(|&i| S::from(set.profiles[i].name)).collect(),
+            problems,
+            warnings: Vec::new(),
+        };
+    let root = if broken { None } else { root };
+    let root_profile = chain.first().map(|&i| &set.profiles[i]);
+    listing.warnings = hygiene(&listing, root, root_profile);
+    ProfileRef {
+        listing,
+        root,
+        root_profile,
         mfa_process: mfa_owner.and_then(|p| own(p, "mfa_process")).or_else(|| own(raw, "mfa_process")),
         endpoint_url: along_chain("endpoint_url"),
         sts_endpoint_url: own(raw, "services")
             .and_then(|name| set.services_section(name))
             .and_then(|section| own(section, "sts"))
             .and_then(|sts| sub_property(sts, "endpoint_url")),
-        sso_start_url: own(raw, "sso_start_url")
-            .or_else(|| session_section.and_then(|s| own(s, "sso_start_url"))),
-        sso_region: own(raw, "sso_region").or_else(|| session_section.and_then(|s| own(s, "sso_region"))),
         raw,
-    };
-    profile.warnings = hygiene(&profile);
-    profile
+    }
 }
 
-impl ProfileRef<'_> {
+impl<'s, S> ProfileRef<'s, S> {
+    /// The first profile of a usable profile's chain, which holds its root's data.
+    pub fn root_profile(&self) -> Option<&'s RawProfile<'s>> {
+        self.root_profile
+    }
+}
+
+impl ProfileRef<'_, String> {
     /// The owned `Profile`, with the secrets of its root keys wrapped in `Secret`.
-    pub fn to_profile(&self, set: &ProfileSet) -> Profile {
+    fn into_profile(self, set: &ProfileSet) -> Profile {
         let string = |s: Option<&str>| s.map(str::to_string);
         Profile {
-            name: self.name.to_string(),
-            kind: self.kind,
-            region: string(self.region),
-            account_id: string(self.account_id),
-            role_arn: string(self.role_arn),
-            role_name: string(self.role_name),
-            source_profile: string(self.source_profile),
-            credential_source: string(self.credential_source),
-            mfa_serial: string(self.mfa_serial),
-            sso_session: string(self.sso_session),
-            duration_seconds: self.duration_seconds,
-            external_id: string(self.external_id),
-            role_session_name: string(self.role_session_name),
-            description: string(self.description),
-            chain: self.chain.iter().map(|&i| set.profiles[i].name.to_string()).collect(),
-            problems: self.problems.clone(),
-            warnings: self.warnings.clone(),
-            root: self.root,
-            static_keys: self.root_profile.and_then(static_keys),
+            listing: self.listing,
+            root: self.root.zip(self.root_profile).and_then(|(kind, raw)| root_of(set, kind, raw)),
             own_mfa_serial: owned(self.raw, "mfa_serial"),
             mfa_process: string(self.mfa_process),
             endpoint_url: string(self.endpoint_url),
             sts_endpoint_url: string(self.sts_endpoint_url),
-            web_identity_token_file: owned(self.raw, "web_identity_token_file"),
-            credential_process: owned(self.raw, "credential_process"),
-            sso_start_url: string(self.sso_start_url),
-            sso_region: string(self.sso_region),
-            sso_account_id: owned(self.raw, "sso_account_id"),
             sso_role_name: owned(self.raw, "sso_role_name"),
             origin: (set.files.get(self.raw.file).cloned().unwrap_or_default(), self.raw.line),
         }
@@ -376,18 +326,25 @@ impl ProfileRef<'_> {
 }
 
 /// The hygiene warnings: habits awsw exists to move people off.
-fn hygiene(profile: &ProfileRef) -> Vec<Finding> {
+fn hygiene<S>(
+    profile: &Listing<S>,
+    root: Option<RootKind>,
+    root_profile: Option<&RawProfile>,
+) -> Vec<Finding> {
     let mut warnings = Vec::new();
-    if let Some(root) = profile.root_profile
-        && own(root, "aws_session_token").is_none()
+    if let Some(root_profile) = root_profile.filter(|_| root == Some(RootKind::StaticKeys))
+        && own(root_profile, "aws_session_token").is_none()
     {
         warnings.push(Finding::new(
             FindingCode::StaticKeys,
-            format!("long-term access keys in a plain file (profile {}): prefer SSO or a vault", root.name),
+            format!(
+                "long-term access keys in a plain file (profile {}): prefer SSO or a vault",
+                root_profile.name
+            ),
         ));
     }
     let mfa_enforced_elsewhere =
-        matches!(profile.root, Some(RootKind::Sso | RootKind::CredentialSource(_) | RootKind::DefaultChain));
+        matches!(root, Some(RootKind::Sso | RootKind::CredentialSource(_) | RootKind::DefaultChain));
     if profile.kind == Kind::AssumeRole && profile.mfa_serial.is_none() && !mfa_enforced_elsewhere {
         warnings.push(Finding::new(
             FindingCode::NoMfa,

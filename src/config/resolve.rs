@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use super::finding::{Finding, FindingCode};
-use super::profile::{CredentialSource, Kind, MAX_CHAIN, RootKind, own, static_keys};
+use super::profile::{Kind, MAX_CHAIN, own};
+use super::root::{CredentialSource, RootKind, static_keys};
 use super::set::{ProfileSet, RawProfile};
 
 /// A profile's resolved chain: its root's kind, its own kind, and the profiles (indices

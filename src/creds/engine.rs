@@ -420,7 +420,7 @@ impl Engine {
     /// The IAM user name behind the root credentials (so CloudTrail shows who switched),
     /// else the local user name. Looked up once per root key and cached.
     async fn default_session_name(&self, plan: &Plan<'_>, current: &Credentials) -> String {
-        let Some(keys) = plan.profile.static_keys.as_ref() else { return self.local_session_name() };
+        let Some(keys) = plan.profile.static_keys() else { return self.local_session_name() };
         let key_id = &keys.access_key_id;
         if let Some(name) = self.session_names.lock().unwrap_or_else(|e| e.into_inner()).get(key_id) {
             return name.clone();
@@ -463,7 +463,7 @@ impl Engine {
     /// directly (no MFA needed for `GetCallerIdentity`).
     pub async fn identity(&self, name: &str, ask: &Ask) -> Result<IdentityReport, CredsError> {
         let profile = self.profile(name)?;
-        let plain_static = profile.root == Some(RootKind::StaticKeys)
+        let plain_static = profile.root_kind() == Some(RootKind::StaticKeys)
             && plan::plan(profile, &self.inventory, &plan::NoCache).hops.is_empty();
         let session = match self.cached_session(name) {
             Some(session) if plain_static => session,

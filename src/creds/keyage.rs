@@ -91,7 +91,7 @@ pub fn forget(dir: &Path, key_id: &str) {
 
 /// The profile holding the long-term keys at the root of `profile`'s chain, and the keys.
 fn holder<'a>(engine: &'a Engine, profile: &'a Profile) -> Option<(&'a Profile, Credentials)> {
-    let keys = profile.static_keys.as_ref().filter(|k| k.session_token.is_none())?;
+    let keys = profile.static_keys().filter(|k| k.session_token.is_none())?;
     let holder = engine.inventory().profile(profile.chain.first()?)?;
     let creds = Credentials {
         access_key_id: keys.access_key_id.clone(),

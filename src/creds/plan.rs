@@ -147,7 +147,7 @@ impl Plan<'_> {
 
 /// The role profiles to assume, in order, after the root credentials.
 fn hops<'a>(profile: &'a Profile, inventory: &'a Inventory) -> Vec<&'a Profile> {
-    let skip = match profile.root {
+    let skip = match profile.root_kind() {
         // The credential_source profile's own role is the first to assume.
         Some(RootKind::CredentialSource(_)) => 0,
         _ => 1,
@@ -159,9 +159,9 @@ fn hops<'a>(profile: &'a Profile, inventory: &'a Inventory) -> Vec<&'a Profile> 
 /// the chain (the root's own, else the first role's, as aws-vault does), so one code serves
 /// every role behind the same keys and device.
 fn root(profile: &Profile, hop_count: usize) -> Root {
-    match profile.root {
+    match profile.root_kind() {
         Some(RootKind::StaticKeys) => {
-            let long_term = profile.static_keys.as_ref().is_some_and(|keys| keys.session_token.is_none());
+            let long_term = profile.static_keys().is_some_and(|keys| keys.session_token.is_none());
             match &profile.mfa_serial {
                 Some(serial) if long_term => Root::BaseSession { serial: Some(serial.clone()) },
                 _ if long_term && hop_count == 0 => Root::BaseSession { serial: None },
@@ -174,7 +174,7 @@ fn root(profile: &Profile, hop_count: usize) -> Root {
 }
 
 fn base_key(profile: &Profile, root_profile: &Profile, root: &Root) -> Option<CacheKey> {
-    let keys = profile.static_keys.as_ref()?;
+    let keys = profile.static_keys()?;
     let serial = match root {
         Root::BaseSession { serial: Some(serial) } => serial.as_str(),
         _ => NO_MFA,
@@ -187,7 +187,7 @@ fn base_key(profile: &Profile, root_profile: &Profile, root: &Root) -> Option<Ca
 }
 
 fn role_key(hop: &Profile, profile: &Profile, root_profile: &Profile, position: usize) -> CacheKey {
-    let root_id = match (&profile.static_keys, profile.root) {
+    let root_id = match (profile.static_keys(), profile.root_kind()) {
         (Some(keys), _) => keys.access_key_id.clone(),
         (None, Some(kind)) => format!("{kind:?}"),
         (None, None) => String::new(),

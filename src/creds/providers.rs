@@ -12,8 +12,8 @@ use super::sts::innermost_cause;
 use super::types::Credentials;
 use aws_sdk_sts::config::ProvideCredentials;
 
-use crate::config::profile::CredentialSource;
-use crate::config::{Profile, RootKind};
+use crate::config::Profile;
+use crate::config::profile::{CredentialSource, Root};
 use crate::secret::Secret;
 
 /// What the environment said about credentials when awsw started.
@@ -87,13 +87,17 @@ impl RootSource for AwsProviders {
         session_name: &'a str,
     ) -> BoxFuture<'a, Result<Credentials, CredsError>> {
         Box::pin(async move {
-            match root.root {
-                Some(RootKind::Sso) => sso(root).await,
-                Some(RootKind::CredentialProcess) => credential_process(root).await,
-                Some(RootKind::WebIdentity) => web_identity(root, session_name).await,
-                Some(RootKind::CredentialSource(source)) => credential_source(root, source, env).await,
-                Some(RootKind::DefaultChain) => super::default_chain::credentials(root, env).await,
-                Some(RootKind::StaticKeys) | None => Err(CredsError::Unusable {
+            match &root.root {
+                Some(Root::Sso(_)) => sso(root).await,
+                Some(Root::CredentialProcess { command }) => {
+                    super::credential_process::credentials(&root.name, command).await
+                }
+                Some(Root::WebIdentity { role_arn, token_file }) => {
+                    web_identity(root, role_arn, token_file, session_name).await
+                }
+                Some(Root::CredentialSource(source)) => credential_source(root, *source, env).await,
+                Some(Root::DefaultChain) => super::default_chain::credentials(root, env).await,
+                Some(Root::StaticKeys(_)) | None => Err(CredsError::Unusable {
                     profile: root.name.clone(),
                     reason: "has no provider-based credentials".into(),
                 }),
@@ -120,18 +124,18 @@ async fn sso(root: &Profile) -> Result<Credentials, CredsError> {
     })
 }
 
-async fn credential_process(root: &Profile) -> Result<Credentials, CredsError> {
-    let command = root.credential_process.as_deref().unwrap_or_default();
-    super::credential_process::credentials(&root.name, command).await
-}
-
-async fn web_identity(root: &Profile, session_name: &str) -> Result<Credentials, CredsError> {
+async fn web_identity(
+    root: &Profile,
+    role_arn: &str,
+    token_file: &str,
+    session_name: &str,
+) -> Result<Credentials, CredsError> {
     use aws_config::web_identity_token::{StaticConfiguration, WebIdentityTokenCredentialsProvider};
     WebIdentityTokenCredentialsProvider::builder()
         .configure(&provider_config(root, None))
         .static_configuration(StaticConfiguration {
-            web_identity_token_file: root.web_identity_token_file.clone().unwrap_or_default().into(),
-            role_arn: root.role_arn.clone().unwrap_or_default(),
+            web_identity_token_file: token_file.into(),
+            role_arn: role_arn.to_string(),
             session_name: session_name.to_string(),
         })
         .build()

@@ -46,7 +46,7 @@ pub fn awsw_sessions(dir: &Path, key_id: &str) -> usize {
 pub fn cli_sessions(cli: &CliCache, inventory: &Inventory, holder: &str) -> usize {
     let mut removed = 0;
     for profile in &inventory.profiles {
-        if profile.root != Some(RootKind::StaticKeys)
+        if profile.root_kind() != Some(RootKind::StaticKeys)
             || profile.chain.first().map(String::as_str) != Some(holder)
         {
             continue;

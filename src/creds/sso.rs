@@ -57,7 +57,7 @@ pub fn sso_token_valid(profile: &Profile, now: OffsetDateTime) -> bool {
 
 /// The CLI names the file after the session name, or for a legacy profile its start URL.
 fn token_id(profile: &Profile) -> Option<&str> {
-    profile.sso_session.as_deref().or(profile.sso_start_url.as_deref())
+    profile.sso()?.token_id()
 }
 
 fn default_dir() -> Option<PathBuf> {

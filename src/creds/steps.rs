@@ -13,7 +13,7 @@ use crate::config::{Arn, Profile};
 
 /// The keys in the credentials file behind `profile`'s chain.
 pub fn file_keys(profile: &Profile) -> Result<Credentials, CredsError> {
-    let keys = profile.static_keys.as_ref().ok_or_else(|| CredsError::Unusable {
+    let keys = profile.static_keys().ok_or_else(|| CredsError::Unusable {
         profile: profile.name.clone(),
         reason: "its root has no access keys".into(),
     })?;
@@ -53,7 +53,7 @@ pub async fn provider_root(
     env: &EnvCredentials,
     session_name: &str,
 ) -> Result<Made, CredsError> {
-    tracing::debug!(profile = %root.name, kind = ?root.root, "provider credentials");
+    tracing::debug!(profile = %root.name, kind = ?root.root_kind(), "provider credentials");
     let credentials = roots.credentials(root, env, session_name).await?;
     Ok(Made { credentials, identity: None })
 }

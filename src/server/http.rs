@@ -74,6 +74,33 @@ pub fn encode_segment(profile: &str) -> String {
         .collect()
 }
 
+/// The profile name `encode_segment` made `segment` from: `None` for anything it could not
+/// have made (a `/`, a bad or lowercase escape, an escaped unreserved byte, not UTF-8).
+pub fn decode_segment(segment: &str) -> Option<String> {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+                if hex.bytes().any(|b| b.is_ascii_lowercase()) {
+                    return None;
+                }
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+            _ => return None,
+        }
+    }
+    let name = String::from_utf8(out).ok()?;
+    (!name.is_empty() && encode_segment(&name) == segment).then_some(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,5 +148,15 @@ mod tests {
         assert_eq!(encode_segment("team-prod.admin_1"), "team-prod.admin_1");
         assert_eq!(encode_segment("a/b c"), "a%2Fb%20c");
         assert_eq!(encode_segment("本"), "%E6%9C%AC");
+    }
+
+    #[test]
+    fn segments_decode_to_the_name_they_were_made_from_only() {
+        for name in ["team-prod.admin_1", "a/b c", "本番", "it's; $(x)"] {
+            assert_eq!(decode_segment(&encode_segment(name)).as_deref(), Some(name));
+        }
+        for bad in ["", "a/b", "%2f", "%41", "%E6%9C", "%zz", "%4", "a b"] {
+            assert_eq!(decode_segment(bad), None, "{bad}");
+        }
     }
 }

@@ -5,6 +5,8 @@
 //! The rules: loopback only; a request without the exact token (compared in constant time)
 //! gets 403 and an empty body, before anything else is looked at; only `GET` of this
 //! profile's path is answered; nothing is logged. It must not prompt: see `source`.
+//! The listener, the token check and the HTTP handling are shared with awsw's agent
+//! (`crate::agent`), which answers its own `Routes` behind the same token check.
 
 pub mod http;
 pub mod source;
@@ -13,6 +15,8 @@ pub mod token;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
+
+use futures::future::BoxFuture;
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -54,18 +58,29 @@ pub fn path_for(profile: &str) -> String {
     format!("/awsw/v1/{}", http::encode_segment(profile))
 }
 
+/// What an endpoint answers to a well-formed request that carried the exact token: the
+/// status and the body (JSON, or empty).
+pub trait Routes: Send + Sync {
+    fn answer<'a>(&'a self, request: &'a http::Request) -> BoxFuture<'a, (u16, String)>;
+}
+
 /// Binds 127.0.0.1 on a port the kernel picks, makes a fresh token and serves `source` as
 /// `profile` on a thread of its own until dropped.
 pub fn start(profile: &str, source: Arc<dyn Source>) -> std::io::Result<Running> {
+    let path = path_for(profile);
+    start_routes(Arc::new(OneProfile { path: path.clone(), source }), &path)
+}
+
+/// The same listener for any `routes`; `url` is the address followed by `path`.
+pub fn start_routes(routes: Arc<dyn Routes>, path: &str) -> std::io::Result<Running> {
     let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let token = token::fresh()?;
-    let path = path_for(profile);
     let url = format!("http://{addr}{path}");
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = Arc::new(State { token: token.clone(), path, source });
+    let state = Arc::new(State { token: token.clone(), routes });
     let thread = std::thread::Builder::new().name("awsw-endpoint".into()).spawn(move || {
         runtime.block_on(async move {
             let Ok(listener) = tokio::net::TcpListener::from_std(listener) else { return };
@@ -80,8 +95,41 @@ pub fn start(profile: &str, source: Arc<dyn Source>) -> std::io::Result<Running>
 
 struct State {
     token: Secret,
+    routes: Arc<dyn Routes>,
+}
+
+/// One profile's credentials at one path: the endpoint of a served shell or command.
+struct OneProfile {
     path: String,
     source: Arc<dyn Source>,
+}
+
+impl Routes for OneProfile {
+    fn answer<'a>(&'a self, request: &'a http::Request) -> BoxFuture<'a, (u16, String)> {
+        Box::pin(async move {
+            if request.method != "GET" {
+                return (405, error_json("MethodNotAllowed", "only GET is served"));
+            }
+            if request.path != self.path {
+                return (
+                    404,
+                    error_json(
+                        "WrongProfile",
+                        "this endpoint serves one profile only, at the path in AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                    ),
+                );
+            }
+            answer_credentials(self.source.as_ref()).await
+        })
+    }
+}
+
+/// `200` and the credentials JSON, or `503` and why there are none.
+pub async fn answer_credentials(source: &dyn Source) -> (u16, String) {
+    match source.credentials().await {
+        Ok(creds) => (200, credentials_json(&creds, OffsetDateTime::now_utc())),
+        Err(Unavailable { message }) => (503, error_json("AwswRenewalNeeded", &message)),
+    }
 }
 
 async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>) {
@@ -141,32 +189,18 @@ async fn answer(request: &http::Request, state: &State) -> (u16, String) {
     if !authorized {
         return (403, String::new());
     }
-    if request.method != "GET" {
-        return (405, error_json("MethodNotAllowed", "only GET is served"));
-    }
-    if request.path != state.path {
-        return (
-            404,
-            error_json(
-                "WrongProfile",
-                "this endpoint serves one profile only, at the path in AWS_CONTAINER_CREDENTIALS_FULL_URI",
-            ),
-        );
-    }
-    match state.source.credentials().await {
-        Ok(creds) => (200, credentials_json(&creds, OffsetDateTime::now_utc())),
-        Err(Unavailable { message }) => (503, error_json("AwswRenewalNeeded", &message)),
-    }
+    state.routes.answer(request).await
 }
 
-fn error_json(code: &str, message: &str) -> String {
+/// The error body the SDKs show: `Code` and `Message`.
+pub fn error_json(code: &str, message: &str) -> String {
     serde_json::json!({ "Code": code, "Message": message }).to_string()
 }
 
 /// The container-credentials JSON the SDKs read: `AccessKeyId`, `SecretAccessKey`,
 /// `Token`, `Expiration` (RFC 3339; both `Token` and `Expiration` are required by them).
 pub fn credentials_json(creds: &Credentials, now: OffsetDateTime) -> String {
-    let expiration = creds.expiration.unwrap_or(now + NO_EXPIRY_ANNOUNCED);
+    let expiration = announced_expiration(creds, now);
     serde_json::json!({
         "AccessKeyId": creds.access_key_id,
         "SecretAccessKey": creds.secret_access_key.expose(),
@@ -174,6 +208,11 @@ pub fn credentials_json(creds: &Credentials, now: OffsetDateTime) -> String {
         "Expiration": expiration.format(&Rfc3339).unwrap_or_default(),
     })
     .to_string()
+}
+
+/// The `Expiration` announced for `creds` at `now`: theirs, else 15 minutes on.
+pub fn announced_expiration(creds: &Credentials, now: OffsetDateTime) -> OffsetDateTime {
+    creds.expiration.unwrap_or(now + NO_EXPIRY_ANNOUNCED)
 }
 
 #[cfg(test)]

@@ -37,12 +37,13 @@ pub struct EngineSource {
 }
 
 impl EngineSource {
-    /// Serves `profile`, starting from `first` (the session the shell started with).
+    /// Serves `profile`, starting from `first` (the session the shell started with; `None`
+    /// when there is none yet, so the first request renews).
     pub fn new(
         engine: Arc<Engine>,
         clock: Arc<dyn Clock>,
         profile: &str,
-        first: Credentials,
+        first: Option<Credentials>,
         min_remaining: time::Duration,
     ) -> Self {
         EngineSource {
@@ -50,7 +51,7 @@ impl EngineSource {
             clock,
             profile: profile.to_string(),
             min_remaining,
-            held: tokio::sync::Mutex::new(Some(first)),
+            held: tokio::sync::Mutex::new(first),
             warned: AtomicBool::new(false),
         }
     }

@@ -85,7 +85,7 @@ fn bad_variables_are_errors_naming_the_variable_and_the_range() {
         ("AWSW_SESSION_DURATION", "abc", "from 900 to 129600"),
         ("AWSW_MIN_REMAINING", "abc", "from 0 to 3600"),
         ("AWSW_MIN_REMAINING", "-5", "from 0 to 3600"),
-        ("AWSW_ENVRC_MODE", "both", "cached, inline or profile-only"),
+        ("AWSW_ENVRC_MODE", "both", "cached, inline, profile-only or served"),
         ("AWSW_DISCOVERY_NAME_TEMPLATE", "{role}", "{account_name} or {account_id}"),
         ("AWSW_DISCOVERY_NAME_TEMPLATE", "{account_id}/{rol}", "no other"),
     ] {

@@ -37,6 +37,9 @@ pub enum Block<'a> {
     Inline { profile: &'a str, change: &'a EnvChange, expires: time::OffsetDateTime },
     /// Just `AWS_PROFILE`, for tools that resolve profiles themselves.
     ProfileOnly { profile: &'a str },
+    /// No secrets: at each load awsw makes sure its agent runs and points the directory at
+    /// it (an address and a token), reloading when the agent restarts.
+    Served { profile: &'a str, awsw: &'a Path },
 }
 
 impl Block<'_> {
@@ -45,6 +48,7 @@ impl Block<'_> {
             Block::Cached { .. } => "cached session, no secrets in the file",
             Block::Inline { .. } => "inline temporary credentials, mode 0600",
             Block::ProfileOnly { .. } => "AWS_PROFILE only",
+            Block::Served { .. } => "served by awsw's agent, no secrets in the file",
         }
     }
 }
@@ -89,6 +93,16 @@ pub fn render(block: &Block<'_>) -> String {
                 ))
             ));
             out.push_str(&format!("  unset {}\nfi\n", names.join(" ")));
+        }
+        Block::Served { profile, awsw } => {
+            out.push_str(&format!(
+                "# Written by `awsw envrc {profile} --served`: credentials from awsw's agent, renewed as they expire; awsw replaces everything between the markers.\n"
+            ));
+            out.push_str(&format!(
+                "eval \"$(\"$(command -v awsw || echo {})\" agent env {} --shell bash --direnv)\"\n",
+                quote_posix(&awsw.to_string_lossy()),
+                quote_posix(profile)
+            ));
         }
         Block::ProfileOnly { profile } => {
             out.push_str(&format!("# Written by `awsw envrc {profile} --profile-only`.\n"));
@@ -233,6 +247,19 @@ mod tests {
         let p = Path::new(".envrc");
         let before = "echo '# >>> awsw >>>'\n";
         assert_eq!(splice(before, BLOCK, p).unwrap(), format!("{before}{BLOCK}"));
+    }
+
+    #[test]
+    fn served_block_calls_the_agent_and_quotes_the_name() {
+        let text = render(&Block::Served { profile: "it's; $(rm -rf /)", awsw: Path::new("/opt/a b/awsw") });
+        assert!(
+            text.contains(
+                "eval \"$(\"$(command -v awsw || echo '/opt/a b/awsw')\" agent env 'it'\\''s; $(rm -rf /)' --shell bash --direnv)\"\n"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
+        assert!(text.starts_with(START) && text.ends_with(&format!("{END}\n")));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::env::{EnvChange, EnvOptions, EnvValue, env_change};
+use super::env::{CONFLICTING, EnvChange, EnvOptions, EnvValue, env_change};
 use crate::creds::Session;
 use crate::secret::Secret;
 
@@ -33,7 +33,46 @@ pub fn served_change(
     token: &Secret,
     renewable_until: Option<OffsetDateTime>,
 ) -> EnvChange {
-    let base = env_change(session, options);
+    endpoint_change(&env_change(session, options), url, token, renewable_until)
+}
+
+/// The same for a profile whose session awsw's agent holds (no session here): `AWSW_PROFILE`
+/// and the region as `env_change` would set them for it, then the endpoint.
+pub fn agent_change(
+    profile: &str,
+    region: Option<&str>,
+    options: &EnvOptions,
+    url: &str,
+    token: &Secret,
+    renewable_until: Option<OffsetDateTime>,
+) -> EnvChange {
+    let mut set = Vec::new();
+    let region = options.region_override.as_deref().or(options.user_region.as_deref()).or(region);
+    if let Some(region) = region {
+        set.push(("AWS_REGION", EnvValue::Plain(region.to_string())));
+        set.push(("AWS_DEFAULT_REGION", EnvValue::Plain(region.to_string())));
+    }
+    set.push(("AWSW_PROFILE", EnvValue::Plain(profile.to_string())));
+    let base = EnvChange { unset: CONFLICTING.to_vec(), set };
+    endpoint_change(&base, url, token, renewable_until)
+}
+
+/// Nothing that could give other credentials than an endpoint's: what a failed `.envrc`
+/// load leaves, so a directory never keeps stale ones.
+pub fn no_credentials() -> EnvChange {
+    let mut unset: Vec<&'static str> = CONFLICTING.to_vec();
+    unset.extend(SHADOWING.iter().filter(|name| !CONFLICTING.contains(name)));
+    unset.extend(["AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN"]);
+    EnvChange { unset, set: Vec::new() }
+}
+
+/// `base` (regions, `AWSW_PROFILE`) with the keys taken out and the endpoint put in.
+fn endpoint_change(
+    base: &EnvChange,
+    url: &str,
+    token: &Secret,
+    renewable_until: Option<OffsetDateTime>,
+) -> EnvChange {
     let mut unset = base.unset.clone();
     for name in SHADOWING {
         if !unset.contains(&name) {
@@ -41,7 +80,7 @@ pub fn served_change(
         }
     }
     let mut set: Vec<(&'static str, EnvValue)> =
-        base.set.into_iter().filter(|(name, _)| !SHADOWING.contains(name)).collect();
+        base.set.iter().filter(|(name, _)| !SHADOWING.contains(name)).cloned().collect();
     set.push(("AWS_CONTAINER_CREDENTIALS_FULL_URI", EnvValue::Plain(url.to_string())));
     set.push(("AWS_CONTAINER_AUTHORIZATION_TOKEN", EnvValue::Secret(token.clone())));
     if let Some(until) = renewable_until.and_then(|t| t.format(&Rfc3339).ok()) {
@@ -95,6 +134,27 @@ mod tests {
         }
         assert!(!change.unset.contains(&"AWS_CREDENTIAL_EXPIRATION"));
         assert!(!format!("{change:?}").contains("tok\""), "{change:?}");
+    }
+
+    #[test]
+    fn the_agent_change_matches_the_served_one_without_a_session() {
+        let token = Secret::new("tok");
+        let until = Some(datetime!(2026-11-23 18:00:00 UTC));
+        let options = EnvOptions::default();
+        let from_session = served_change(&session(), &options, "u", &token, until);
+        let from_agent = agent_change("prod", Some("eu-west-1"), &options, "u", &token, until);
+        assert_eq!(from_agent.set, from_session.set);
+        let sorted = |change: &EnvChange| {
+            let mut names = change.unset.clone();
+            names.sort();
+            names
+        };
+        assert_eq!(sorted(&from_agent), sorted(&from_session));
+        let user = EnvOptions { user_region: Some("us-east-2".into()), ..EnvOptions::default() };
+        let change = agent_change("prod", Some("eu-west-1"), &user, "u", &token, None);
+        assert_eq!(change.get("AWS_REGION").unwrap().expose(), "us-east-2");
+        assert!(no_credentials().unset.contains(&"AWS_CONTAINER_AUTHORIZATION_TOKEN"));
+        assert!(no_credentials().set.is_empty());
     }
 
     #[test]

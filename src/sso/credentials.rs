@@ -14,6 +14,7 @@ use super::rolecreds::{RoleRequest, role_credentials};
 use super::target::SsoTarget;
 use super::token::valid_token;
 use crate::config::Profile;
+use crate::config::profile::SsoRoot;
 use crate::creds::clicache::CliCache;
 use crate::creds::clock::SystemClock;
 use crate::creds::types::Credentials;
@@ -27,13 +28,15 @@ pub const ROLE_MIN_REMAINING: Duration = Duration::minutes(15);
 pub fn target_of(root: &Profile) -> Result<SsoTarget, SsoError> {
     let incomplete =
         |reason: &str| SsoError::IncompleteProfile { profile: root.name.clone(), reason: reason.into() };
-    let start_url = root.sso_start_url.clone().ok_or_else(|| incomplete("no sso_start_url"))?;
-    let region = root.sso_region.clone().ok_or_else(|| incomplete("no sso_region"))?;
-    let (login, label) = match &root.sso_session {
+    let sso = root.sso();
+    let start_url = sso.and_then(SsoRoot::start_url).ok_or_else(|| incomplete("no sso_start_url"))?;
+    let region = sso.and_then(SsoRoot::region).ok_or_else(|| incomplete("no sso_region"))?;
+    let session = sso.and_then(SsoRoot::session).map(str::to_string);
+    let (login, label) = match &session {
         Some(session) => (session.clone(), format!("sso-session {session}")),
         None => (root.name.clone(), format!("profile {}", root.name)),
     };
-    Ok(SsoTarget { session: root.sso_session.clone(), start_url, region, scopes: None, login, label })
+    Ok(SsoTarget { session, start_url: start_url.into(), region: region.into(), scopes: None, login, label })
 }
 
 /// Whether `root`'s token is valid at `now`, or expired but renewable with its refresh token.
@@ -60,8 +63,9 @@ pub async fn root_credentials(root: &Profile) -> Result<Credentials, SsoError> {
     let target = target_of(root)?;
     let incomplete =
         |reason: &str| SsoError::IncompleteProfile { profile: root.name.clone(), reason: reason.into() };
-    let account_id = root.sso_account_id.as_deref().ok_or_else(|| incomplete("no sso_account_id"))?;
-    let role_name = root.sso_role_name.as_deref().ok_or_else(|| incomplete("no sso_role_name"))?;
+    let sso = root.sso();
+    let account_id = sso.and_then(SsoRoot::account_id).ok_or_else(|| incomplete("no sso_account_id"))?;
+    let role_name = sso.and_then(SsoRoot::role_name).ok_or_else(|| incomplete("no sso_role_name"))?;
     let (Some(sso_dir), Some(cli_dir)) = (SsoCache::default_dir(), CliCache::default_dir()) else {
         return Err(incomplete("HOME is not set, so there is no token cache"));
     };

@@ -6,7 +6,9 @@
 use rustc_hash::FxHashSet;
 
 use super::discovery::{DiscoveredAccount, Discovery};
-use crate::config::{Inventory, Kind, Profile, RootKind, SsoSession};
+use crate::config::profile::Listing;
+use crate::config::root::{Root, SsoRoot};
+use crate::config::{Inventory, Kind, Profile, SsoSession};
 
 /// What the picker shows about a discovered profile beyond the profile itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,8 +32,9 @@ pub fn name_for(template: &str, account: &DiscoveredAccount, role: &str) -> Stri
 fn covered(own: &[Profile]) -> FxHashSet<(&str, &str, &str)> {
     own.iter()
         .filter(|p| p.kind == Kind::Sso)
-        .filter_map(|p| {
-            Some((p.sso_session.as_deref()?, p.sso_account_id.as_deref()?, p.sso_role_name.as_deref()?))
+        .filter_map(|p| match &p.root {
+            Some(Root::Sso(sso)) => Some((sso.session()?, sso.account_id()?, sso.role_name()?)),
+            _ => None,
         })
         .collect()
 }
@@ -42,7 +45,7 @@ fn region_for(inventory: &Inventory, session: &SsoSession) -> Option<String> {
 }
 
 fn profile(name: String, session: &SsoSession, region: Option<String>, account: &str, role: &str) -> Profile {
-    Profile {
+    let listing = Listing {
         chain: vec![name.clone()],
         name,
         kind: Kind::Sso,
@@ -60,17 +63,21 @@ fn profile(name: String, session: &SsoSession, region: Option<String>, account: 
         description: None,
         problems: Vec::new(),
         warnings: Vec::new(),
-        root: Some(RootKind::Sso),
-        static_keys: None,
+    };
+    let root = SsoRoot::Session {
+        name: session.name.clone(),
+        start_url: session.sso_start_url.clone(),
+        region: session.sso_region.clone(),
+        account_id: Some(account.to_string()),
+        role_name: Some(role.to_string()),
+    };
+    Profile {
+        listing,
+        root: Some(Root::Sso(root)),
         own_mfa_serial: None,
         mfa_process: None,
         endpoint_url: None,
         sts_endpoint_url: None,
-        web_identity_token_file: None,
-        credential_process: None,
-        sso_start_url: session.sso_start_url.clone(),
-        sso_region: session.sso_region.clone(),
-        sso_account_id: Some(account.to_string()),
         sso_role_name: Some(role.to_string()),
         origin: (format!("discovered in sso-session {}", session.name), 0),
     }
@@ -119,7 +126,7 @@ pub fn profiles(
                 };
                 let mut profile = profile(name, session, region.clone(), &account.account_id, role);
                 // Searchable: the filter matches over the description.
-                profile.description = Some(format!("{} {}", row.account_name, row.email));
+                profile.listing.description = Some(format!("{} {}", row.account_name, row.email));
                 out.push((profile, row));
             }
         }
@@ -130,6 +137,7 @@ pub fn profiles(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::RootKind;
 
     const CONFIG: &str = "[default]\nregion = ap-northeast-1\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n\
         sso_region = us-east-1\n\n[profile dev]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Admin\n\n\
@@ -181,14 +189,12 @@ mod tests {
         assert_eq!(names, ["dev/ReadOnly", "prod/ReadOnly (222222222222)", "prod/ReadOnly (333333333333)"]);
         let (p, row) = &rows[0];
         assert_eq!(
-            (p.kind, p.root, p.chain.as_slice()),
+            (p.kind, p.root_kind(), p.chain.as_slice()),
             (Kind::Sso, Some(RootKind::Sso), &[p.name.clone()][..])
         );
-        assert_eq!(p.sso_start_url.as_deref(), Some("https://corp.awsapps.com/start"));
-        assert_eq!(
-            (p.sso_account_id.as_deref(), p.sso_role_name.as_deref()),
-            (Some("111111111111"), Some("ReadOnly"))
-        );
+        let Some(Root::Sso(sso)) = &p.root else { panic!("{:?}", p.root) };
+        assert_eq!(sso.start_url(), Some("https://corp.awsapps.com/start"));
+        assert_eq!((sso.account_id(), sso.role_name()), (Some("111111111111"), Some("ReadOnly")));
         assert_eq!(p.region.as_deref(), Some("ap-northeast-1"));
         assert_eq!(
             row,

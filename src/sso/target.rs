@@ -4,7 +4,8 @@
 use sha1::{Digest, Sha1};
 
 use super::error::SsoError;
-use crate::config::{Inventory, Profile, RootKind, SsoSession};
+use crate::config::profile::SsoRoot;
+use crate::config::{Inventory, Profile, SsoSession};
 use crate::creds::clicache::python_json_string;
 
 /// The scope the AWS CLI registers when `sso_registration_scopes` is not set.
@@ -100,24 +101,16 @@ fn from_session(session: &SsoSession) -> Result<SsoTarget, SsoError> {
 /// The target behind a profile: its chain's SSO root's session, or its legacy start URL.
 pub fn for_profile(inventory: &Inventory, profile: &Profile) -> Result<SsoTarget, SsoError> {
     let root = profile.chain.first().and_then(|n| inventory.profile(n)).unwrap_or(profile);
-    if root.root != Some(RootKind::Sso) {
-        return Err(SsoError::NotSso { profile: profile.name.clone() });
-    }
-    if let Some(session) = &root.sso_session {
-        return for_session(inventory, session);
-    }
-    match (&root.sso_start_url, &root.sso_region) {
-        (Some(url), Some(region)) => Ok(SsoTarget {
+    match root.sso() {
+        None => Err(SsoError::NotSso { profile: profile.name.clone() }),
+        Some(SsoRoot::Session { name, .. }) => for_session(inventory, name),
+        Some(SsoRoot::Legacy { start_url, region, .. }) => Ok(SsoTarget {
             session: None,
-            start_url: url.clone(),
+            start_url: start_url.clone(),
             region: region.clone(),
             scopes: None,
             login: root.name.clone(),
             label: format!("profile {}", root.name),
-        }),
-        _ => Err(SsoError::IncompleteProfile {
-            profile: root.name.clone(),
-            reason: "sso_start_url and sso_region are both needed".into(),
         }),
     }
 }

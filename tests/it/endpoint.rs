@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::{MotoServer, Sandbox, require, text};
 
-const CONFIG: &str = "\
+pub(crate) const CONFIG: &str = "\
 [profile base]
 region = eu-west-1
 mfa_serial = arn:aws:iam::123456789012:mfa/alice
@@ -26,7 +26,7 @@ source_profile = plain
 region = us-west-2
 ";
 
-const CREDS: &str = "\
+pub(crate) const CREDS: &str = "\
 [base]
 aws_access_key_id = AKIABASE0000EXAMPLE1
 aws_secret_access_key = base+LONGTERM+secret+do+not+leak+0001
@@ -140,12 +140,9 @@ fn sdk_child() {
     });
 }
 
-#[test]
-fn a_short_role_session_is_renewed_while_cli_calls_keep_working() {
-    let Some((_moto, sb)) = sandbox() else { return };
-    // Sessions with less than 3590 s left are renewed: moto's 3600 s role sessions need
-    // renewing every 10 s, from the cached MFA base session, without a code.
-    let script = r#"
+/// 25 s of `aws sts get-caller-identity`; prints `fails=N`, then how many distinct access
+/// keys botocore was given (2 or more: a renewal happened in between).
+pub(crate) const RENEWAL_LOOP: &str = r#"
 fails=0; keys=""
 end=$(( $(date +%s) + 25 ))
 while [ "$(date +%s)" -lt "$end" ]; do
@@ -155,6 +152,13 @@ done
 echo "fails=$fails"
 echo "$keys" | tr ' ' '\n' | sort -u | grep -c ASIA
 "#;
+
+#[test]
+fn a_short_role_session_is_renewed_while_cli_calls_keep_working() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    // Sessions with less than 3590 s left are renewed: moto's 3600 s role sessions need
+    // renewing every 10 s, from the cached MFA base session, without a code.
+    let script = RENEWAL_LOOP;
     let out = sb
         .awsw(&["exec", "--server", "prod", "--mfa-code", "123456", "--", "bash", "-c", script])
         .env("AWSW_MIN_REMAINING", "3590")

@@ -147,7 +147,7 @@ impl RootSource for FakeRoots {
         _session_name: &'a str,
     ) -> BoxFuture<'a, Result<Credentials, CredsError>> {
         Box::pin(async move {
-            if root.root == Some(awsw::config::RootKind::Sso) {
+            if root.root_kind() == Some(awsw::config::RootKind::Sso) {
                 // The portal's role credentials, as if the SSO token had been exchanged.
                 return Ok(Credentials {
                     access_key_id: "ASIASSO".into(),

@@ -5,6 +5,7 @@ mod common;
 mod fake_aws;
 mod imds;
 
+mod agent;
 mod completions;
 mod conformance;
 mod console;
@@ -13,6 +14,7 @@ mod doctor;
 mod endpoint;
 mod engine_fake;
 mod engine_moto;
+mod envrc_blocks;
 mod faults;
 mod ini_crate_conformance;
 mod instance_roles;

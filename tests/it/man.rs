@@ -57,17 +57,23 @@ fn man_renders_it_at_80_columns_without_warnings() {
 fn every_command_and_flag_is_in_the_page() {
     let page = page();
     let cli = awsw::cli::Cli::command();
+    let mut commands = Vec::new();
     for sub in cli.get_subcommands().filter(|s| !s.is_hide_set()) {
-        assert!(
-            page.contains(&format!(".SS \"awsw {}\"", sub.get_name())),
-            "no section for {}",
-            sub.get_name()
-        );
+        commands.push((sub.get_name().to_string(), sub));
+        for nested in sub.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help") {
+            commands.push((format!("{} {}", sub.get_name(), nested.get_name()), nested));
+        }
+    }
+    assert!(commands.iter().any(|(name, _)| name == "agent env"), "nested commands are listed");
+    for (name, sub) in commands {
+        assert!(page.contains(&format!(".SS \"awsw {name}\"")), "no section for {name}");
+        let section = &page[page.find(&format!(".SS \"awsw {name}\"")).unwrap()..];
+        let section = &section[..section[4..].find(".SS ").map_or(section.len(), |end| end + 4)];
         for arg in sub.get_arguments().filter(|a| !a.is_hide_set()) {
             if let Some(long) = arg.get_long() {
                 // roff writes hyphens as \- .
                 let flag = format!("\\-\\-{}", long.replace('-', "\\-"));
-                assert!(page.contains(&flag), "awsw {}: no {flag}", sub.get_name());
+                assert!(section.contains(&flag), "awsw {name}: no {flag}");
             }
         }
     }

@@ -35,7 +35,7 @@ fn kinds_follow_sdk_precedence() {
     assert_eq!(kind("base"), Kind::Static);
     let sso = i.profile("sso").unwrap();
     assert_eq!(sso.account_id.as_deref(), Some("210987654321"));
-    assert_eq!(sso.sso_start_url.as_deref(), Some("https://corp.awsapps.com/start"));
+    assert_eq!(sso.sso().and_then(|s| s.start_url()), Some("https://corp.awsapps.com/start"));
     assert_eq!(i.sso_sessions.len(), 1);
 }
 
@@ -53,7 +53,7 @@ fn role_chains_list_root_first_and_ignore_the_roles_own_keys() {
     assert_eq!(prod.account_id.as_deref(), Some("222222222222"));
     assert_eq!(prod.role_name.as_deref(), Some("admin"));
     assert_eq!(prod.mfa_serial.as_deref(), Some("arn:aws:iam::111111111111:mfa/alice"));
-    assert_eq!(prod.static_keys.as_ref().unwrap().access_key_id, "AKIAEXAMPLEBASE00001");
+    assert_eq!(prod.static_keys().unwrap().access_key_id, "AKIAEXAMPLEBASE00001");
     assert!(prod.problems.is_empty());
 }
 
@@ -66,7 +66,7 @@ fn self_sourced_profile_uses_its_keys_then_its_role() {
     let me = i.profile("me").unwrap();
     assert_eq!(me.kind, Kind::AssumeRole);
     assert_eq!(me.chain, ["me", "me"]);
-    assert_eq!(me.static_keys.as_ref().unwrap().access_key_id, "AKIAME");
+    assert_eq!(me.static_keys().unwrap().access_key_id, "AKIAME");
 }
 
 #[test]

@@ -23,7 +23,7 @@ fn bad_variables_are_usage_errors_naming_the_variable_and_the_range() {
         ("AWSW_SESSION_DURATION", "abc", "a whole number of seconds from 900 to 129600"),
         ("AWSW_MIN_REMAINING", "abc", "a whole number of seconds from 0 to 3600"),
         ("AWSW_MIN_REMAINING", "7200", "a whole number of seconds from 0 to 3600"),
-        ("AWSW_ENVRC_MODE", "secret", "cached, inline or profile-only"),
+        ("AWSW_ENVRC_MODE", "secret", "cached, inline, profile-only or served"),
     ] {
         for args in [&["list"][..], &["env", "keys"][..]] {
             let out = sb.awsw(args).env(var, value).output().unwrap();

@@ -161,8 +161,8 @@ pub fn sso(inventory: &Inventory, now: OffsetDateTime) -> Vec<Check> {
     let mut ids: Vec<(String, String)> =
         inventory.sso_sessions.iter().map(|s| (s.name.clone(), format!("awsw login {}", s.name))).collect();
     for profile in inventory.profiles.iter().filter(|p| p.kind == Kind::Sso && p.sso_session.is_none()) {
-        if let Some(url) = &profile.sso_start_url {
-            ids.push((url.clone(), format!("awsw login {}", profile.name)));
+        if let Some(url) = profile.sso().and_then(|sso| sso.start_url()) {
+            ids.push((url.to_string(), format!("awsw login {}", profile.name)));
         }
     }
     ids.dedup_by(|a, b| a.0 == b.0);

@@ -1,7 +1,7 @@
 //! IAM Identity Center end to end: the built binary and real botocore against the local
 //! SSO server (`tests/servers/sso_server.py`).
 
-mod cli;
+pub(crate) mod cli;
 mod engine;
 mod interop;
 mod picker;
