@@ -1,11 +1,12 @@
 //! Discovered profiles: the (account, role) pairs of an sso-session's discovery that no
-//! profile of the config already covers, each as an SSO profile named by the
-//! `discovery_name_template`, so the engine switches to it like any SSO profile. Pure: the
-//! discovery and the inventory come in, profiles go out.
+//! profile of the config already covers, each as an SSO profile named as `awsw sso
+//! populate` names it (`naming`), so the engine switches to it like any SSO profile. Pure:
+//! the discovery and the inventory come in, profiles go out.
 
 use rustc_hash::FxHashSet;
 
-use super::discovery::{DiscoveredAccount, Discovery};
+use super::discovery::Discovery;
+use super::naming::profile_name;
 use crate::config::profile::Listing;
 use crate::config::root::{Root, SsoRoot};
 use crate::config::{Inventory, Kind, Profile, SsoSession};
@@ -18,16 +19,6 @@ pub struct DiscoveredRow {
     pub email: String,
 }
 
-/// `template` with `{account_name}`, `{account_id}` and `{role}` filled in. Control
-/// characters a portal might send are replaced, so a name never moves the terminal.
-pub fn name_for(template: &str, account: &DiscoveredAccount, role: &str) -> String {
-    let clean = |s: &str| s.chars().map(|c| if c.is_control() { '_' } else { c }).collect::<String>();
-    template
-        .replace("{account_name}", &clean(&account.account_name))
-        .replace("{account_id}", &clean(&account.account_id))
-        .replace("{role}", &clean(role))
-}
-
 /// The (session, account, role) triples the config's own SSO profiles already give.
 fn covered(own: &[Profile]) -> FxHashSet<(&str, &str, &str)> {
     own.iter()
@@ -37,11 +28,6 @@ fn covered(own: &[Profile]) -> FxHashSet<(&str, &str, &str)> {
             _ => None,
         })
         .collect()
-}
-
-/// The region a discovered profile gets: the `default` profile's, else the session's.
-fn region_for(inventory: &Inventory, session: &SsoSession) -> Option<String> {
-    inventory.profile("default").and_then(|p| p.region.clone()).or_else(|| session.sso_region.clone())
 }
 
 fn profile(name: String, session: &SsoSession, region: Option<String>, account: &str, role: &str) -> Profile {
@@ -86,8 +72,8 @@ fn profile(name: String, session: &SsoSession, region: Option<String>, account: 
 /// The profiles `discoveries` add to `inventory`, in discovery order: each pair no config
 /// profile covers, named by `template`. Only the first `own` profiles of the inventory count
 /// as the config's (later ones are rows discovered before, replaced by these). A name
-/// already taken (by the config or an earlier row) gets ` (ACCOUNT_ID)` appended; if that
-/// is taken too, the pair is left out.
+/// already taken (by the config or an earlier row) gets `-ACCOUNT_ID` appended; if that
+/// is taken too, the pair is left out. The region is the session's, as populate writes it.
 pub fn profiles(
     inventory: &Inventory,
     own: usize,
@@ -106,15 +92,15 @@ pub fn profiles(
         else {
             continue;
         };
-        let region = region_for(inventory, session);
+        let region = session.sso_region.clone();
         for account in &discovery.accounts {
             for role in &account.roles {
                 if covered.contains(&(session.name.as_str(), account.account_id.as_str(), role.as_str())) {
                     continue;
                 }
                 let free = |n: &String| inventory.position(n).is_none_or(|i| i >= own) && !taken.contains(n);
-                let name = name_for(template, account, role);
-                let name = if free(&name) { name } else { format!("{name} ({})", account.account_id) };
+                let name = profile_name(template, account, role);
+                let name = if free(&name) { name } else { format!("{name}-{}", account.account_id) };
                 if !free(&name) {
                     continue;
                 }
@@ -138,6 +124,7 @@ pub fn profiles(
 mod tests {
     use super::*;
     use crate::config::RootKind;
+    use crate::sso::discovery::DiscoveredAccount;
 
     const CONFIG: &str = "[default]\nregion = ap-northeast-1\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n\
         sso_region = us-east-1\n\n[profile dev]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Admin\n\n\
@@ -186,7 +173,7 @@ mod tests {
         let names: Vec<&str> = rows.iter().map(|(p, _)| p.name.as_str()).collect();
         // dev/Admin is the config's `dev`; `prod/ReadOnly` is a config profile's name, so
         // both prod accounts get their id appended.
-        assert_eq!(names, ["dev/ReadOnly", "prod/ReadOnly (222222222222)", "prod/ReadOnly (333333333333)"]);
+        assert_eq!(names, ["dev/ReadOnly", "prod/ReadOnly-222222222222", "prod/ReadOnly-333333333333"]);
         let (p, row) = &rows[0];
         assert_eq!(
             (p.kind, p.root_kind(), p.chain.as_slice()),
@@ -195,7 +182,7 @@ mod tests {
         let Some(Root::Sso(sso)) = &p.root else { panic!("{:?}", p.root) };
         assert_eq!(sso.start_url(), Some("https://corp.awsapps.com/start"));
         assert_eq!((sso.account_id(), sso.role_name()), (Some("111111111111"), Some("ReadOnly")));
-        assert_eq!(p.region.as_deref(), Some("ap-northeast-1"));
+        assert_eq!(p.region.as_deref(), Some("us-east-1"), "the session's, as populate writes it");
         assert_eq!(
             row,
             &DiscoveredRow {
@@ -218,11 +205,15 @@ mod tests {
     }
 
     #[test]
-    fn control_characters_in_names_are_replaced() {
-        let odd = account("444444444444", "evil\x1b[2J", &["Role\n"]);
-        assert_eq!(
-            name_for("{account_id}-{account_name}-{role}", &odd, "Role\n"),
-            "444444444444-evil_[2J-Role_"
+    fn names_are_populate_s_and_control_characters_never_reach_them() {
+        let inventory = Inventory::from_texts(Some(CONFIG), None);
+        let odd = vec![account("444444444444", "evil\x1b[2J", &["Role"])];
+        let rows = profiles(
+            &inventory,
+            3,
+            &[discovery("https://corp.awsapps.com/start", odd)],
+            "{account_name}/{role}",
         );
+        assert_eq!(rows[0].0.name, "evil-2J/Role");
     }
 }

@@ -12,6 +12,7 @@ pub mod discovery;
 pub mod endpoints;
 pub mod error;
 pub mod login;
+pub mod naming;
 pub mod oidc;
 pub mod pkce;
 pub mod portal;
