@@ -14,7 +14,6 @@ use crate::commands::sso::{awsw_cache_dir, fetch_discovery};
 use crate::config::Inventory;
 use crate::creds::clock::SystemClock;
 use crate::sso::cache::SsoCache;
-use crate::sso::credentials::target_token_usable;
 use crate::sso::device::{DevicePrompt, TokioSleeper};
 use crate::sso::discovery::{Discovery, DiscoveryCache};
 use crate::sso::endpoints::SsoEndpoints;
@@ -63,6 +62,21 @@ async fn fetch(
         return Err(format!("could not cache the accounts in {}: {err}", store.path(&target).display()));
     }
     Ok(Some(discovery))
+}
+
+/// Whether `target`'s cached token is valid at `now`, or expired but renewable with its
+/// refresh token (the test `sso::credentials` makes for a profile's root, for a session).
+fn target_token_usable(target: &crate::sso::SsoTarget, now: OffsetDateTime) -> bool {
+    let Some(dir) = SsoCache::default_dir() else { return false };
+    match SsoCache::new(dir).load_token(target) {
+        Ok(Some(token)) => {
+            token.expires_at > now
+                || (token.refresh_token.is_some()
+                    && token.client_secret.is_some()
+                    && token.registration_expires_at.is_some_and(|t| t > now))
+        }
+        _ => false,
+    }
 }
 
 /// The login running behind the modal, if any.

@@ -41,13 +41,8 @@ pub fn target_of(root: &Profile) -> Result<SsoTarget, SsoError> {
 
 /// Whether `root`'s token is valid at `now`, or expired but renewable with its refresh token.
 pub fn token_usable(root: &Profile, now: OffsetDateTime) -> bool {
-    target_of(root).is_ok_and(|target| target_token_usable(&target, now))
-}
-
-/// The same for a login target (an sso-session).
-pub fn target_token_usable(target: &SsoTarget, now: OffsetDateTime) -> bool {
-    let Some(dir) = SsoCache::default_dir() else { return false };
-    match SsoCache::new(dir).load_token(target) {
+    let (Ok(target), Some(dir)) = (target_of(root), SsoCache::default_dir()) else { return false };
+    match SsoCache::new(dir).load_token(&target) {
         Ok(Some(token)) => {
             token.expires_at > now
                 || (token.refresh_token.is_some()
