@@ -6,13 +6,12 @@
 //! one from clap_complete_nushell, with profile names from `awsw __complete-profiles`.
 
 use std::io::Write;
-use std::process::ExitCode;
 
 use clap::CommandFactory;
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
 
-use super::{exit, fail};
+use super::Error;
 use crate::cli::{Cli, CompletionShell, CompletionsArgs};
 use crate::config::files;
 use crate::config::set::RawProfile;
@@ -52,6 +51,11 @@ pub fn command() -> clap::Command {
     for name in ["login", "logout"] {
         cmd = cmd.mut_subcommand(name, |sub| sub.mut_arg("name", |arg| arg.add(sso_candidates())));
     }
+    cmd = cmd.mut_subcommand("agent", |agent| {
+        agent.mut_subcommand("env", |sub| {
+            sub.mut_arg(PROFILE_ARG, |arg| arg.add(ArgValueCandidates::new(profile_candidates)))
+        })
+    });
     cmd.mut_subcommand("sso", |sso| {
         sso.mut_subcommand("accounts", |sub| sub.mut_arg("session", |arg| arg.add(sso_candidates())))
     })
@@ -83,7 +87,7 @@ fn section_names(pick: for<'a, 'b> fn(&'b ProfileSet<'a>) -> &'b Vec<RawProfile<
 }
 
 /// `awsw __complete-profiles`: the names, one per line (the nushell script calls it).
-pub fn run_profiles() -> ExitCode {
+pub fn run_profiles() -> Result<(), Error> {
     let mut out = String::new();
     for name in profile_names() {
         out.push_str(&name);
@@ -92,7 +96,7 @@ pub fn run_profiles() -> ExitCode {
     write_out(out.as_bytes())
 }
 
-pub fn run(args: &CompletionsArgs) -> ExitCode {
+pub fn run(args: &CompletionsArgs) -> Result<(), Error> {
     let mut script = Vec::new();
     let dynamic: Option<&dyn EnvCompleter> = match args.shell {
         CompletionShell::Bash => Some(&Bash),
@@ -110,18 +114,19 @@ pub fn run(args: &CompletionsArgs) -> ExitCode {
         }
     };
     if let Err(err) = written {
-        return fail(exit::FAILURE, format!("cannot write the completion script: {err}"));
+        return Err(Error::failure(format!("cannot write the completion script: {err}")));
     }
     write_out(&script)
 }
 
-fn write_out(bytes: &[u8]) -> ExitCode {
+/// Writes a whole script or page to stdout.
+pub fn write_out(bytes: &[u8]) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => Ok(()),
         // A closed pipe (`awsw completions bash | head`) is not worth a message.
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(err) => fail(exit::FAILURE, format!("cannot write to stdout: {err}")),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(err) => Err(Error::failure(format!("cannot write to stdout: {err}"))),
     }
 }
 

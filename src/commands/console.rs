@@ -6,11 +6,9 @@
 //!
 //! `signin_url` and `open_in_browser` are what the picker calls for its console key.
 
-use std::process::ExitCode;
-
 use super::Error;
+use super::exit;
 use super::session::{ask, block_on, engine_for, print_notices};
-use super::{exit, fail};
 use crate::cli::ConsoleArgs;
 use crate::config::{Kind, Profile};
 use crate::context::Context;
@@ -126,11 +124,8 @@ pub fn open_in_browser(url: &Secret) -> Result<(), String> {
     })
 }
 
-pub fn run(args: &ConsoleArgs) -> ExitCode {
-    let engine = match engine_for(&Context::from_env(), &args.profile) {
-        Ok(engine) => engine,
-        Err(err) => return err.report(),
-    };
+pub fn run(args: &ConsoleArgs, context: &Context) -> Result<(), Error> {
+    let engine = engine_for(context, &args.profile)?;
     let destination = match (&args.destination, &args.service) {
         (Some(url), _) => Destination::Url(url.clone()),
         (None, Some(service)) => Destination::Service(service.clone()),
@@ -139,20 +134,15 @@ pub fn run(args: &ConsoleArgs) -> ExitCode {
     let target = ConsoleTarget { destination, region: args.region.clone() };
     let url = block_on(signin_url(&engine, &args.profile, &ask(&args.mfa, true), &target));
     print_notices(&engine);
-    let url = match url {
-        Ok(url) => url,
-        Err(ConsoleError::Creds(err)) => return Error::from(err).report(),
-        Err(err) => return fail(err.exit_code(), err),
-    };
+    let url = url.map_err(|err| match err {
+        ConsoleError::Creds(err) => Error::Creds(err),
+        err => Error::Console(err),
+    })?;
     if args.print_url {
         println!("{}", url.expose());
-        return ExitCode::SUCCESS;
+        return Ok(());
     }
-    match open_in_browser(&url) {
-        Ok(()) => {
-            eprintln!("awsw: opened the AWS console for profile {} in the browser", args.profile);
-            ExitCode::SUCCESS
-        }
-        Err(message) => fail(exit::FAILURE, message),
-    }
+    open_in_browser(&url).map_err(Error::Failure)?;
+    eprintln!("awsw: opened the AWS console for profile {} in the browser", args.profile);
+    Ok(())
 }

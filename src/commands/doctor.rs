@@ -6,8 +6,6 @@
 mod setup;
 mod system;
 
-use std::process::ExitCode;
-
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -70,7 +68,8 @@ pub fn collect() -> Vec<Check> {
     checks
 }
 
-pub fn run(args: &crate::cli::DoctorArgs) -> ExitCode {
+/// Exit 1 (`Error::Reported`: the failing checks are in the report) when a check failed.
+pub fn run(args: &crate::cli::DoctorArgs) -> Result<(), super::Error> {
     let checks = collect();
     let failed = checks.iter().any(|c| c.status == Status::Fail);
     let out = if args.json {
@@ -81,5 +80,5 @@ pub fn run(args: &crate::cli::DoctorArgs) -> ExitCode {
         checks.iter().map(|c| c.line() + "\n").collect()
     };
     print!("{out}");
-    ExitCode::from(if failed { super::exit::FAILURE } else { super::exit::OK })
+    if failed { Err(super::Error::Reported) } else { Ok(()) }
 }

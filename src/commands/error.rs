@@ -10,6 +10,9 @@ pub enum Error {
     Creds(#[from] CredsError),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// `awsw console`: a usage error (a bad service or destination) or a failure.
+    #[error(transparent)]
+    Console(#[from] super::console::ConsoleError),
     /// The command line asked for something that cannot be (exit 2).
     #[error("{0}")]
     Usage(String),
@@ -41,6 +44,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Creds(err) => err.exit_code(),
+            Error::Console(err) => err.exit_code(),
             Error::Usage(_) => crate::exit::USAGE,
             Error::CannotRun { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                 crate::exit::NOT_FOUND

@@ -3,13 +3,13 @@
 //! over SSH. What the user must do goes to stderr; no token is ever printed.
 
 use std::io::IsTerminal;
-use std::process::{ExitCode, Stdio};
+use std::process::Stdio;
 
 use time::OffsetDateTime;
 
+use super::Error;
 use super::session::block_on;
 use super::sso::SsoContext;
-use super::{exit, fail};
 use crate::cli::LoginArgs;
 use crate::config::Inventory;
 use crate::creds::clock::SystemClock;
@@ -63,7 +63,7 @@ fn clock_time(t: OffsetDateTime) -> String {
 /// Which sso-session to log in to, asked on the terminal: a numbered list on stderr, the
 /// answer from stdin. `Ok(None)` without a terminal (the caller then names the sessions and
 /// exits 2); an answer that is no choice ends the run the same way.
-pub fn choose_session(inventory: &Inventory) -> Result<Option<String>, ExitCode> {
+pub fn choose_session(inventory: &Inventory) -> Result<Option<String>, Error> {
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
         return Ok(None);
     }
@@ -80,18 +80,15 @@ pub fn choose_session(inventory: &Inventory) -> Result<Option<String>, ExitCode>
     let choice = answer.trim().parse::<usize>().ok().filter(|n| (1..=sessions.len()).contains(n));
     match (read, choice) {
         (Ok(_), Some(n)) => Ok(Some(sessions[n - 1].name.clone())),
-        _ => Err(fail(
-            exit::USAGE,
-            format!("no sso-session chosen: answer 1 to {}, or name one: `awsw login NAME`", sessions.len()),
-        )),
+        _ => Err(Error::Usage(format!(
+            "no sso-session chosen: answer 1 to {}, or name one: `awsw login NAME`",
+            sessions.len()
+        ))),
     }
 }
 
-pub fn run(args: &LoginArgs) -> ExitCode {
-    let ctx = match SsoContext::load_choosing(args.name.as_deref(), true) {
-        Ok(ctx) => ctx,
-        Err(code) => return code,
-    };
+pub fn run(args: &LoginArgs) -> Result<(), Error> {
+    let ctx = SsoContext::load_choosing(args.name.as_deref(), true)?;
     let target = &ctx.target;
     let oidc = ctx.oidc();
     let flows = Flows { oidc: &oidc, clock: &SystemClock, sleeper: &TokioSleeper, cache: &ctx.cache };
@@ -131,8 +128,8 @@ pub fn run(args: &LoginArgs) -> ExitCode {
                 target.start_url,
                 clock_time(token.expires_at)
             );
-            ExitCode::SUCCESS
+            Ok(())
         }
-        Err(e) => fail(exit::FAILURE, e),
+        Err(e) => Err(Error::failure(e)),
     }
 }

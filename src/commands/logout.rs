@@ -2,11 +2,9 @@
 //! deletes the token file and the role credentials cached from it for the session's
 //! profiles, as `aws sso logout` does. Files awsw may not trust are left alone and named.
 
-use std::process::ExitCode;
-
+use super::Error;
 use super::session::block_on;
 use super::sso::SsoContext;
-use super::{exit, fail};
 use crate::cli::LogoutArgs;
 use crate::creds::clicache::CliCache;
 use crate::sso::portal::{Portal, PortalError};
@@ -27,25 +25,20 @@ fn role_files(ctx: &SsoContext) -> Vec<String> {
         .collect()
 }
 
-pub fn run(args: &LogoutArgs) -> ExitCode {
-    let ctx = match SsoContext::load(args.name.as_deref()) {
-        Ok(ctx) => ctx,
-        Err(code) => return code,
-    };
+pub fn run(args: &LogoutArgs) -> Result<(), Error> {
+    let ctx = SsoContext::load(args.name.as_deref())?;
     let label = &ctx.target.label;
     let token = match ctx.cache.load_token(&ctx.target) {
         Ok(Some(token)) => token,
         Ok(None) => {
             eprintln!("awsw: {label}: not logged in (no token file)");
-            return ExitCode::SUCCESS;
+            return Ok(());
         }
-        Err(e) => return fail(exit::FAILURE, e),
+        Err(e) => return Err(Error::failure(e)),
     };
     let portal = ctx.portal(true);
     let signed_out = block_on(portal.logout(&token.access_token));
-    if let Err(e) = ctx.cache.delete_token(&ctx.target) {
-        return fail(exit::FAILURE, e);
-    }
+    ctx.cache.delete_token(&ctx.target).map_err(Error::failure)?;
     if let Some(dir) = CliCache::default_dir() {
         for name in role_files(&ctx) {
             let _ = std::fs::remove_file(dir.join(name));
@@ -55,27 +48,21 @@ pub fn run(args: &LogoutArgs) -> ExitCode {
         // Unauthorized: the token was already expired or signed out; nothing to undo.
         Ok(()) | Err(PortalError::Unauthorized) => {
             eprintln!("awsw: logged out of {label}; deleted its token and cached role credentials");
-            ExitCode::SUCCESS
+            Ok(())
         }
-        Err(PortalError::Unreachable(reason)) => fail(
-            exit::FAILURE,
-            format!(
-                "{label}: deleted the local token, but could not reach IAM Identity Center at {} to sign it out ({reason}); it stays valid there until it expires",
-                portal.endpoint()
-            ),
-        ),
+        Err(PortalError::Unreachable(reason)) => Err(Error::failure(format!(
+            "{label}: deleted the local token, but could not reach IAM Identity Center at {} to sign it out ({reason}); it stays valid there until it expires",
+            portal.endpoint()
+        ))),
         Err(e) => {
             let reason = match e {
                 PortalError::Service { code, message } => format!("{code}: {message}"),
                 PortalError::TooManyRequests => "throttled".into(),
                 _ => "refused".into(),
             };
-            fail(
-                exit::FAILURE,
-                format!(
-                    "{label}: deleted the local token, but the portal's Logout failed ({reason}); it stays valid there until it expires"
-                ),
-            )
+            Err(Error::failure(format!(
+                "{label}: deleted the local token, but the portal's Logout failed ({reason}); it stays valid there until it expires"
+            )))
         }
     }
 }

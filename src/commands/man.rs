@@ -3,13 +3,10 @@
 //! clap does not know: each command's options, the environment, the files and exit codes
 //! (the README's tables; a test holds the two together).
 
-use std::io::Write;
-use std::process::ExitCode;
-
 use clap::CommandFactory;
 use roff::{Roff, bold, roman};
 
-use super::{exit, fail};
+use super::Error;
 use crate::cli::Cli;
 
 /// The page's DESCRIPTION: the README's opening, shortened.
@@ -132,14 +129,8 @@ pub const EXIT_STATUS: &[(&str, &str)] = &[
     ("other", "exec and shell exit with the command's or shell's own status."),
 ];
 
-pub fn run() -> ExitCode {
-    let page = render();
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(page.as_bytes()).and_then(|()| stdout.flush()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(err) => fail(exit::FAILURE, format!("cannot write to stdout: {err}")),
-    }
+pub fn run() -> Result<(), Error> {
+    super::completions::write_out(render().as_bytes())
 }
 
 /// The whole page.

@@ -2,33 +2,24 @@
 //! terminal if the base session needs one, and caches it, so the endpoints of the awsw
 //! shells serving that profile renew from it again (they read the cache; nothing restarts).
 
-use std::process::ExitCode;
-
 use time::format_description::well_known::Rfc3339;
 
+use super::Error;
 use super::session::{ask, block_on, engine_for, print_notices};
-use super::{exit, fail};
 use crate::cli::RefreshArgs;
+use crate::context::Context;
 use crate::creds::SessionOrigin;
 
-pub fn run(args: &RefreshArgs) -> ExitCode {
-    let from_shell = std::env::var("AWSW_PROFILE").ok().filter(|p| !p.is_empty());
-    let Some(profile) = args.profile.clone().or(from_shell) else {
-        return fail(
-            exit::USAGE,
-            "refresh needs a profile (or run it inside an awsw shell, which names one)",
-        );
+pub fn run(args: &RefreshArgs, context: &Context) -> Result<(), Error> {
+    let Some(profile) = args.profile.clone().or_else(|| context.awsw_profile.clone()) else {
+        return Err(Error::Usage(
+            "refresh needs a profile (or run it inside an awsw shell, which names one)".into(),
+        ));
     };
-    let engine = match engine_for(&crate::context::Context::from_env(), &profile) {
-        Ok(engine) => engine,
-        Err(err) => return err.report(),
-    };
+    let engine = engine_for(context, &profile)?;
     let result = block_on(engine.session(&profile, &ask(&args.mfa, true)));
     print_notices(&engine);
-    let session = match result {
-        Ok(session) => session,
-        Err(err) => return super::Error::from(err).report(),
-    };
+    let session = result?;
     let until = session
         .credentials
         .expiration
@@ -40,5 +31,5 @@ pub fn run(args: &RefreshArgs) -> ExitCode {
         SessionOrigin::Fresh => eprintln!("awsw: profile {profile}: renewed, {until}"),
         _ => eprintln!("awsw: profile {profile}: the session is still valid ({until}); nothing to renew"),
     }
-    ExitCode::SUCCESS
+    Ok(())
 }

@@ -4,11 +4,9 @@
 //! before changing anything.
 
 use crate::printable::escaped;
-use std::process::ExitCode;
 
 use super::Error;
 use super::session::{ask, block_on, engine};
-use super::{exit, fail};
 use crate::cli::RotateArgs;
 use crate::config::credfile_edit::{self, EditError};
 use crate::config::profile::CredentialSource;
@@ -61,55 +59,37 @@ fn caller(
     Ok(block_on(engine.session(&holder.name, &ask(&args.mfa, false)))?.credentials)
 }
 
-pub fn run(args: &RotateArgs) -> ExitCode {
-    let paths = match ConfigPaths::from_env() {
-        Ok(paths) => paths,
-        Err(err) => return fail(exit::FAILURE, err),
-    };
-    let engine = match engine(&Context::from_env()) {
-        Ok(engine) => engine,
-        Err(err) => return err.report(),
-    };
-    let plan = match prepare(&engine, &paths, args) {
-        Ok(plan) => plan,
-        Err(code) => return code,
-    };
+pub fn run(args: &RotateArgs, context: &Context) -> Result<(), Error> {
+    let paths = ConfigPaths::from_env().map_err(Error::failure)?;
+    let engine = engine(context)?;
+    let plan = prepare(&engine, &paths, args)?;
     if args.dry_run {
         return dry_run(&AwsIam, &plan, &paths.credentials);
     }
     let file = DiskCredFile(paths.credentials.clone());
     let rotator = Rotator { iam: &AwsIam, sts: &AwsSts, file: &file, polling: Polling::default() };
-    match block_on(rotator.rotate(&plan)) {
-        Ok(new_id) => {
-            let name = &plan.profile;
-            eprintln!(
-                "awsw: profile {name}: new access key {} created and accepted by STS; {} now holds it (only aws_access_key_id and aws_secret_access_key of [{name}] changed)",
-                mask_key_id(&new_id),
-                escaped(paths.credentials.display()),
-            );
-            eprintln!("awsw: profile {name}: deleted the old key {}", mask_key_id(&plan.old.access_key_id));
-            let dropped = drop_caches(&engine, name, &plan.old.access_key_id);
-            eprintln!("awsw: dropped {dropped} cached session(s) made from the old key");
-            ExitCode::SUCCESS
-        }
-        Err(err) => fail(exit::FAILURE, err),
-    }
+    let new_id = block_on(rotator.rotate(&plan)).map_err(Error::failure)?;
+    let name = &plan.profile;
+    eprintln!(
+        "awsw: profile {name}: new access key {} created and accepted by STS; {} now holds it (only aws_access_key_id and aws_secret_access_key of [{name}] changed)",
+        mask_key_id(&new_id),
+        escaped(paths.credentials.display()),
+    );
+    eprintln!("awsw: profile {name}: deleted the old key {}", mask_key_id(&plan.old.access_key_id));
+    let dropped = drop_caches(&engine, name, &plan.old.access_key_id);
+    eprintln!("awsw: dropped {dropped} cached session(s) made from the old key");
+    Ok(())
 }
 
 /// Everything checked that can be checked without changing anything, and the plan.
-fn prepare(engine: &Engine, paths: &ConfigPaths, args: &RotateArgs) -> Result<Plan, ExitCode> {
-    let Some(profile) = engine.inventory().profile(&args.profile) else {
-        let suggestions = engine.inventory().suggest(&args.profile).into_iter().map(str::to_string).collect();
-        return Err(
-            Error::from(CredsError::UnknownProfile { name: args.profile.clone(), suggestions }).report()
-        );
-    };
+fn prepare(engine: &Engine, paths: &ConfigPaths, args: &RotateArgs) -> Result<Plan, Error> {
+    let profile = engine.require(&args.profile)?;
     if let Some(reason) = refusal(profile) {
-        return Err(fail(exit::FAILURE, format!("profile {}: {reason}", profile.name)));
+        return Err(Error::failure(format!("profile {}: {reason}", profile.name)));
     }
     let holder = profile.chain.first().and_then(|n| engine.inventory().profile(n)).unwrap_or(profile);
     let Some(keys) = profile.static_keys() else {
-        return Err(fail(exit::FAILURE, format!("profile {}: has no access keys", profile.name)));
+        return Err(Error::failure(format!("profile {}: has no access keys", profile.name)));
     };
     let old = Credentials {
         access_key_id: keys.access_key_id.clone(),
@@ -119,17 +99,17 @@ fn prepare(engine: &Engine, paths: &ConfigPaths, args: &RotateArgs) -> Result<Pl
     };
     // The file first: keys in the config file, or a section awsw cannot edit, stop here.
     if let Err(reason) = check_file(paths, holder, &old.access_key_id) {
-        return Err(fail(exit::FAILURE, format!("profile {}: {reason}", holder.name)));
+        return Err(Error::failure(format!("profile {}: {reason}", holder.name)));
     }
     let sts_endpoint = engine.endpoint(holder);
     let Ok(identity) = block_on(AwsSts.get_caller_identity(&sts_endpoint, &old)) else {
         // The engine words every STS fault the same way everywhere.
         return Err(match block_on(engine.identity(&holder.name, &Ask::non_interactive())) {
-            Err(err) => Error::from(err).report(),
-            Ok(_) => fail(exit::FAILURE, format!("profile {}: STS does not accept its keys", holder.name)),
+            Err(err) => Error::from(err),
+            Ok(_) => Error::failure(format!("profile {}: STS does not accept its keys", holder.name)),
         });
     };
-    let caller = caller(engine, holder, &old, args).map_err(|err| Error::from(err).report())?;
+    let caller = caller(engine, holder, &old, args)?;
     if holder.name != profile.name {
         eprintln!(
             "awsw: profile {} gets its keys from profile {}: rotating those",
@@ -174,7 +154,7 @@ fn drop_caches(engine: &Engine, holder: &str, old_key_id: &str) -> usize {
     dropped
 }
 
-fn dry_run(iam: &AwsIam, plan: &Plan, credentials: &std::path::Path) -> ExitCode {
+fn dry_run(iam: &AwsIam, plan: &Plan, credentials: &std::path::Path) -> Result<(), Error> {
     let keys = match block_on(precheck(iam, plan)) {
         Ok(count) => format!("the user has {count} key(s), so a second fits"),
         Err(crate::creds::rotate::RotateError::Refused { reason, .. })
@@ -182,7 +162,7 @@ fn dry_run(iam: &AwsIam, plan: &Plan, credentials: &std::path::Path) -> ExitCode
         {
             "IAM did not list the keys without MFA; the real run asks for a code first".to_string()
         }
-        Err(err) => return fail(exit::FAILURE, err),
+        Err(err) => return Err(Error::failure(err)),
     };
     let who = plan.user.as_deref().map(|u| format!("IAM user {u}")).unwrap_or_else(|| plan.arn.clone());
     // Names from IAM and paths from the environment: shown with control characters escaped.
@@ -197,5 +177,5 @@ fn dry_run(iam: &AwsIam, plan: &Plan, credentials: &std::path::Path) -> ExitCode
     );
     println!("  4. delete the old key {}", plan.old.access_key_id);
     println!("  5. drop the cached sessions made from the old key (awsw's and the AWS CLI's)");
-    ExitCode::SUCCESS
+    Ok(())
 }

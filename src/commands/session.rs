@@ -49,7 +49,8 @@ pub fn ask(mfa: &MfaArgs, run_credential_process: bool) -> Ask {
 /// Prints what the engine wants the user to know (capped durations, cache trouble, cache
 /// directories refused because other users can change them).
 pub fn print_notices(engine: &Engine) {
-    for notice in engine.take_notices().into_iter().chain(crate::creds::fsutil::take_refusals()) {
+    let notices = engine.take_notices().into_iter().chain(crate::creds::fsutil::take_refusals());
+    for notice in notices.chain(crate::creds::sts::take_clock_notice()) {
         eprintln!("awsw: {}", crate::printable::escape(&notice));
     }
 }

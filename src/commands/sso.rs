@@ -4,10 +4,9 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
+use super::Error;
 use super::session::block_on;
-use super::{exit, fail};
 use crate::cli::{SsoAccountsArgs, SsoArgs, SsoCommand};
 use crate::config::{self, ConfigPaths, Inventory};
 use crate::creds::clock::{Clock, SystemClock};
@@ -29,28 +28,27 @@ pub struct SsoContext {
 }
 
 impl SsoContext {
-    /// The user's files and the target `name` means; a failure is already reported.
-    pub fn load(name: Option<&str>) -> Result<SsoContext, ExitCode> {
+    /// The user's files and the target `name` means.
+    pub fn load(name: Option<&str>) -> Result<SsoContext, Error> {
         SsoContext::load_choosing(name, false)
     }
 
     /// The same; with no name and several sso-sessions, `choose` asks which one on the
     /// terminal (without one, the message names them: a usage error, exit 2).
-    pub fn load_choosing(name: Option<&str>, choose: bool) -> Result<SsoContext, ExitCode> {
-        let loaded = ConfigPaths::from_env()
-            .and_then(|paths| config::load(&paths))
-            .map_err(|e| fail(exit::FAILURE, e))?;
+    pub fn load_choosing(name: Option<&str>, choose: bool) -> Result<SsoContext, Error> {
+        let loaded =
+            ConfigPaths::from_env().and_then(|paths| config::load(&paths)).map_err(Error::failure)?;
         let chosen = match name {
             None if choose && loaded.inventory.sso_sessions.len() > 1 => {
                 super::login::choose_session(&loaded.inventory)?
             }
             _ => None,
         };
-        let target = target::resolve(&loaded.inventory, name.or(chosen.as_deref())).map_err(|e| {
-            let code = if matches!(e, SsoError::Ambiguous { .. }) { exit::USAGE } else { exit::FAILURE };
-            fail(code, e)
+        let target = target::resolve(&loaded.inventory, name.or(chosen.as_deref())).map_err(|e| match e {
+            SsoError::Ambiguous { .. } => Error::Usage(e.to_string()),
+            e => Error::failure(e),
         })?;
-        let cache_dir = SsoCache::default_dir().ok_or_else(|| fail(exit::FAILURE, "HOME is not set"))?;
+        let cache_dir = SsoCache::default_dir().ok_or_else(|| Error::failure("HOME is not set"))?;
         Ok(SsoContext {
             inventory: loaded.inventory,
             target,
@@ -81,28 +79,25 @@ pub fn awsw_cache_dir() -> Option<PathBuf> {
     crate::creds::cache::SessionCache::default_dir()
 }
 
-pub fn run(args: &SsoArgs) -> ExitCode {
+pub fn run(args: &SsoArgs) -> Result<(), Error> {
     match &args.command {
         SsoCommand::Accounts(args) => accounts(args),
     }
 }
 
-fn accounts(args: &SsoAccountsArgs) -> ExitCode {
-    let ctx = match SsoContext::load(args.session.as_deref()) {
-        Ok(ctx) => ctx,
-        Err(code) => return code,
-    };
-    let Some(dir) = awsw_cache_dir() else { return fail(exit::FAILURE, "HOME is not set") };
+fn accounts(args: &SsoAccountsArgs) -> Result<(), Error> {
+    let ctx = SsoContext::load(args.session.as_deref())?;
+    let Some(dir) = awsw_cache_dir() else { return Err(Error::failure("HOME is not set")) };
     let store = DiscoveryCache::new(dir);
     let discovery = if args.cached {
         match store.load(&ctx.target) {
             Some(d) => d,
             None => {
                 let login = &ctx.target.login;
-                return fail(
-                    exit::FAILURE,
-                    format!("{}: nothing cached yet: run `awsw sso accounts {login}`", ctx.target.label),
-                );
+                return Err(Error::failure(format!(
+                    "{}: nothing cached yet: run `awsw sso accounts {login}`",
+                    ctx.target.label
+                )));
             }
         }
     } else {
@@ -116,11 +111,11 @@ fn accounts(args: &SsoAccountsArgs) -> ExitCode {
                 }
                 d
             }
-            Err(e) => return fail(exit::FAILURE, e),
+            Err(e) => return Err(Error::failure(e)),
         }
     };
     print_discovery(&discovery, args.json);
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 async fn fetch(ctx: &SsoContext) -> Result<Discovery, SsoError> {

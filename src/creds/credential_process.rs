@@ -16,16 +16,32 @@ use crate::secret::Secret;
 /// How much of a failing program's stderr goes into the message.
 const STDERR_SHOWN: usize = 300;
 
+/// A program that timed out is not run again by this process for a while (as an endpoint
+/// that never answers is not asked again): a served shell whose SDKs ask for renewal, or
+/// several profiles sharing one command, wait for it once.
+static GATE: std::sync::LazyLock<super::budget::FaultGate<Failure>> =
+    std::sync::LazyLock::new(Default::default);
+
+#[derive(Clone)]
+struct Failure {
+    message: String,
+    timed_out: bool,
+}
+
 /// Runs `command` for `profile` and reads its credentials.
 pub async fn credentials(profile: &str, command: &str) -> Result<Credentials, CredsError> {
-    let fail = |message: String| CredsError::Provider {
+    GATE.run(command, |f| f.timed_out, || run(command)).await.map_err(|failure| CredsError::Provider {
         profile: profile.to_string(),
         source_kind: "credential_process",
-        message,
-    };
-    let finished = process::run(command, Stderr::Capture, process::timeout())
-        .await
-        .map_err(|err| fail(err.to_string()))?;
+        message: failure.message,
+    })
+}
+
+async fn run(command: &str) -> Result<Credentials, Failure> {
+    let fail = |message: String| Failure { message, timed_out: false };
+    let finished = process::run(command, Stderr::Capture, process::timeout()).await.map_err(|err| {
+        Failure { timed_out: matches!(err, process::ProcessError::TimedOut(_)), message: err.to_string() }
+    })?;
     if !finished.status.success() {
         let said = String::from_utf8_lossy(&finished.stderr);
         let said: String = said.trim().chars().take(STDERR_SHOWN).collect();

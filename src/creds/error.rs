@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::sts::{Endpoint, StsError};
+use super::sts::{Endpoint, STS_SETTING, StsError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CredsError {
@@ -46,10 +46,15 @@ pub enum CredsError {
     ExpiredToken { profile: String },
     #[error("STS is throttling requests (profile {profile}): wait a few seconds and try again")]
     Throttled { profile: String },
-    #[error(
-        "cannot reach STS at {endpoint} (profile {profile}): {reason}; check the network, proxy or AWS_ENDPOINT_URL"
-    )]
+    #[error("cannot reach STS at {endpoint} (profile {profile}): {reason}")]
     Unreachable { profile: String, endpoint: String, reason: String },
+    #[error(
+        "STS at {endpoint} answered {action} for profile {profile} with HTTP {status}{}: a fault on AWS's side (or a proxy's), usually brief; try again in a minute",
+        code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default()
+    )]
+    ServerError { profile: String, action: String, endpoint: String, status: u16, code: Option<String> },
+    #[error("STS refused {action} for profile {profile} ({code}): {} and try again", clock_advice(*skew))]
+    ClockSkew { profile: String, action: String, code: String, skew: Option<i64> },
     #[error(
         "{endpoint} answered {action} for profile {profile} with HTTP {status} and no STS error: it is probably not an STS endpoint; check AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL and the profile's endpoint_url"
     )]
@@ -68,6 +73,34 @@ pub enum CredsError {
         "the session for profile {profile} has expired or was never started; renew it with `awsw env {profile}` or `awsw shell {profile}`"
     )]
     NotCached { profile: String },
+}
+
+/// What a skewed clock means and what to do; `skew` is local minus AWS's time, in seconds.
+pub fn clock_advice(skew: Option<i64>) -> String {
+    let off = match skew {
+        Some(skew) => {
+            let epoch = time::OffsetDateTime::UNIX_EPOCH;
+            // `Date` has whole seconds: a skew of minutes reads best to the nearest minute.
+            let seconds = if skew.abs() >= 60 { (skew.abs() + 30) / 60 * 60 } else { skew.abs() };
+            let span = crate::timefmt::time_left(
+                epoch,
+                epoch + time::Duration::seconds(seconds),
+                crate::timefmt::Style::Compact,
+            );
+            let direction = if skew >= 0 { "ahead of" } else { "behind" };
+            format!("this computer's clock is {span} {direction} AWS's (by the Date of its answer)")
+        }
+        None => "this computer's clock is off".to_string(),
+    };
+    format!("{off}; set the clock right (e.g. `sudo timedatectl set-ntp true`)")
+}
+
+/// `clock_advice` for an `StsError::ClockSkew` (empty for any other).
+pub fn skew_advice(err: &StsError) -> String {
+    match err {
+        StsError::ClockSkew { skew, .. } => format!("{} and try again", clock_advice(*skew)),
+        _ => String::new(),
+    }
 }
 
 fn did_you_mean(suggestions: &[String]) -> String {
@@ -116,28 +149,43 @@ pub fn from_sts(err: StsError, call: StsCall<'_>) -> CredsError {
                     CredsError::InvalidKeys { profile, code }
                 }
                 ("ExpiredToken" | "ExpiredTokenException", _) => CredsError::ExpiredToken { profile },
-                ("Throttling" | "ThrottlingException" | "RequestLimitExceeded", _) => {
-                    CredsError::Throttled { profile }
-                }
+                (code, _) if super::sts::is_throttling(code) => CredsError::Throttled { profile },
                 _ => CredsError::Refused { profile, action: call.action.to_string(), code, message },
             }
         }
         StsError::Timeout => CredsError::Unreachable {
             profile,
             endpoint: call.endpoint.describe(),
-            reason: "no answer within 10 s".into(),
+            reason: format!("no answer within 10 s; {TIMEOUT_ADVICE}"),
         },
+        StsError::ServerError { status, code } => CredsError::ServerError {
+            profile,
+            action: call.action.to_string(),
+            endpoint: call.endpoint.describe(),
+            status,
+            code,
+        },
+        StsError::ClockSkew { code, skew } => {
+            CredsError::ClockSkew { profile, action: call.action.to_string(), code, skew }
+        }
         StsError::NotSts { status } => CredsError::NotSts {
             profile,
             action: call.action.to_string(),
             endpoint: call.endpoint.describe(),
             status,
         },
-        StsError::Unreachable { reason } | StsError::Other { reason } => {
+        StsError::Unreachable { reason } => {
             CredsError::Unreachable { profile, endpoint: call.endpoint.describe(), reason }
         }
+        StsError::Other { reason } => CredsError::Unreachable {
+            profile,
+            endpoint: call.endpoint.describe(),
+            reason: format!("{reason}; check the network, proxy or {STS_SETTING}"),
+        },
     }
 }
+
+const TIMEOUT_ADVICE: &str = "check the network, or a firewall or proxy that drops the connection";
 
 /// An STS failure for the credentials in the environment (which belong to no profile), as
 /// the picker's header shows it.
@@ -148,6 +196,11 @@ pub fn environment_message(err: StsError, endpoint: &Endpoint) -> String {
         }
         StsError::Service { code, message } => format!("STS refused them: {code}: {message}"),
         StsError::Timeout => format!("no answer from STS at {} within 10 s", endpoint.describe()),
+        StsError::ServerError { status, .. } => format!(
+            "STS at {} answered HTTP {status}: a fault on AWS's side, usually brief; try again in a minute",
+            endpoint.describe()
+        ),
+        StsError::ClockSkew { skew, .. } => format!("{} and try again", clock_advice(skew)),
         StsError::NotSts { status } => {
             format!(
                 "{} answered HTTP {status} with no STS error: it is probably not STS",
@@ -157,5 +210,33 @@ pub fn environment_message(err: StsError, endpoint: &Endpoint) -> String {
         StsError::Unreachable { reason } | StsError::Other { reason } => {
             format!("cannot reach STS at {}: {reason}", endpoint.describe())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call<'a>(endpoint: &'a Endpoint) -> StsCall<'a> {
+        StsCall { profile: "dev", endpoint, action: "AssumeRole", serial: None }
+    }
+
+    #[test]
+    fn a_skewed_clock_and_an_outage_each_get_their_line() {
+        let endpoint = Endpoint { region: "eu-west-1".into(), url: None };
+        let skewed = StsError::ClockSkew { code: "SignatureDoesNotMatch".into(), skew: Some(-3599) };
+        assert_eq!(
+            from_sts(skewed, call(&endpoint)).to_string(),
+            "STS refused AssumeRole for profile dev (SignatureDoesNotMatch): this computer's clock is 1h00m behind AWS's (by the Date of its answer); set the clock right (e.g. `sudo timedatectl set-ntp true`) and try again"
+        );
+        let ahead = StsError::ClockSkew { code: "RequestExpired".into(), skew: Some(42) };
+        assert!(from_sts(ahead, call(&endpoint)).to_string().contains("clock is 42s ahead of AWS's"));
+        let unknown = StsError::ClockSkew { code: "RequestExpired".into(), skew: None };
+        assert!(from_sts(unknown, call(&endpoint)).to_string().contains("this computer's clock is off;"));
+        let outage = StsError::ServerError { status: 500, code: None };
+        assert_eq!(
+            from_sts(outage, call(&endpoint)).to_string(),
+            "STS at sts.eu-west-1.amazonaws.com answered AssumeRole for profile dev with HTTP 500: a fault on AWS's side (or a proxy's), usually brief; try again in a minute"
+        );
     }
 }

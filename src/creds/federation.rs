@@ -7,7 +7,7 @@
 //! contains it, the sign-in token or the session.
 
 use super::http;
-use super::sts::{Endpoint, StsError, client, map_error, to_credentials};
+use super::sts::{Endpoint, STS_SETTING, StsError, client, map_error, to_credentials};
 use super::types::Credentials;
 use crate::secret::Secret;
 
@@ -128,7 +128,7 @@ pub async fn federation_token(
         .duration_seconds(duration_seconds as i32)
         .send()
         .await
-        .map_err(map_error)?;
+        .map_err(|e| map_error(e, &endpoint.url(), STS_SETTING))?;
     to_credentials(output.credentials())
 }
 

@@ -4,7 +4,9 @@
 //! makes the STS calls (and asks for the MFA code, at most once) and the others then find
 //! the result in the cache. The lock is `flock(2)`: the kernel releases it when its holder
 //! exits or crashes, so a dead holder never blocks anyone. A session already in the cache
-//! is served without touching the lock.
+//! is served without touching the lock. A command-line caller that has no way to get the
+//! code (no `--mfa-code`, no `mfa_process`, no terminal) gives the others a moment to take
+//! the lock first, so the one caller that was given the code serves them all.
 
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
@@ -20,11 +22,15 @@ const SAY_AFTER: Duration = Duration::from_secs(3);
 /// The longest wait: the holder may be waiting for a person to type an MFA code.
 const GIVE_UP_AFTER: Duration = Duration::from_secs(300);
 const POLL: Duration = Duration::from_millis(25);
+/// How long a caller without a code waits for another to start getting the session: the
+/// callers a tool starts side by side are all running well within it.
+const CODE_HOLDER_GRACE: Duration = Duration::from_secs(2);
 
 impl Engine {
     /// Working credentials for `name`, asking for MFA only as `ask` allows; one process at
     /// a time per root does the STS calls.
     pub async fn session(&self, name: &str, ask: &Ask) -> Result<Session, CredsError> {
+        self.wait_for_code_holder(name, ask).await?;
         let lock_paths = match self.cached_session(name) {
             Some(_) => Vec::new(),
             None => self.lock_paths(name),
@@ -62,6 +68,46 @@ impl Engine {
         paths.extend(own.filter(|own| !paths.contains(own)));
         paths
     }
+
+    /// When `name` needs an MFA code this caller cannot get, waits for another process that
+    /// is getting the session (or starts to within `CODE_HOLDER_GRACE`) to finish, so its
+    /// session is then read from the cache instead of failing with "needs an MFA code".
+    async fn wait_for_code_holder(&self, name: &str, ask: &Ask) -> Result<(), CredsError> {
+        if !self.cannot_get_code(name, ask) {
+            return Ok(());
+        }
+        // Needing a code, the root's lock comes first: the one the code holder takes.
+        let Some(path) = self.lock_paths(name).into_iter().next() else { return Ok(()) };
+        let started = Instant::now();
+        while !is_held(&path) {
+            if started.elapsed() >= CODE_HOLDER_GRACE {
+                return Ok(());
+            }
+            tokio::time::sleep(POLL).await;
+        }
+        tracing::debug!(profile = name, "waiting for the awsw process that has the MFA code");
+        drop(acquire(&path, name, ask).await?);
+        Ok(())
+    }
+
+    /// A command-line caller whose session needs a code it has no way to get: none given,
+    /// no `mfa_process`, no terminal to prompt on. (The picker and the endpoint never wait:
+    /// they say at once what is needed.)
+    fn cannot_get_code(&self, name: &str, ask: &Ask) -> bool {
+        ask.mfa == MfaSource::PromptTty
+            && self.cached_session(name).is_none()
+            && matches!(self.readiness(name), Readiness::NeedsMfa { has_mfa_process: false, .. })
+            && !super::mfa::terminal_available()
+    }
+}
+
+/// Whether another process holds the lock at `path` now. Looks without creating the file
+/// and with a shared lock, so it never holds up the holder or other lookers.
+fn is_held(path: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else { return false };
+    // SAFETY: flock on a descriptor we own; LOCK_NB never blocks. Closing `file` releases it.
+    let held = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) } != 0;
+    held && std::io::Error::last_os_error().raw_os_error() == Some(libc::EWOULDBLOCK)
 }
 
 /// Holds the lock until dropped. The holder removes the file before it lets go, so the

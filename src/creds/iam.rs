@@ -133,17 +133,31 @@ fn client(endpoint: &Endpoint, creds: &Credentials) -> aws_sdk_iam::Client {
 
 /// The STS mapping serves IAM too (both SDKs share smithy's error types): a service error keeps
 /// its code, everything else becomes the innermost cause.
-fn map_error<E>(err: aws_sdk_iam::error::SdkError<E, aws_sdk_iam::config::http::HttpResponse>) -> IamError
+fn map_error<E>(
+    err: aws_sdk_iam::error::SdkError<E, aws_sdk_iam::config::http::HttpResponse>,
+    endpoint: &Endpoint,
+) -> IamError
 where
     E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
-    match super::sts::map_error(err) {
+    let url = endpoint.url.clone().unwrap_or_else(|| "https://iam.amazonaws.com".into());
+    match super::sts::map_error(err, &url, "AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL") {
         StsError::Service { code, message } => IamError::Service { code, message },
         StsError::Timeout => IamError::Unreachable { reason: "no answer within 10 s".into() },
         StsError::NotSts { status } => IamError::Service {
             code: format!("HTTP {status}"),
             message: "the endpoint answered without an AWS error code: it is probably not IAM".into(),
         },
+        StsError::ServerError { status, code } => IamError::Service {
+            code: format!("HTTP {status}"),
+            message: format!(
+                "{}a fault on AWS's side, usually brief: try again in a minute",
+                code.map(|c| format!("{c}: ")).unwrap_or_default()
+            ),
+        },
+        err @ StsError::ClockSkew { .. } => {
+            IamError::Service { code: err.to_string(), message: super::error::skew_advice(&err) }
+        }
         StsError::Unreachable { reason } | StsError::Other { reason } => IamError::Unreachable { reason },
     }
 }
@@ -165,7 +179,7 @@ impl Iam for AwsIam {
                 .set_user_name(user.map(str::to_string))
                 .send()
                 .await
-                .map_err(map_error)?;
+                .map_err(|e| map_error(e, endpoint))?;
             Ok(output
                 .access_key_metadata()
                 .iter()
@@ -190,7 +204,7 @@ impl Iam for AwsIam {
                 .access_key_id(key_id)
                 .send()
                 .await
-                .map_err(map_error)?;
+                .map_err(|e| map_error(e, endpoint))?;
             let used = output.access_key_last_used();
             Ok(LastUsed {
                 when: to_time(used.and_then(|u| u.last_used_date())),
@@ -211,7 +225,7 @@ impl Iam for AwsIam {
                 .set_user_name(user.map(str::to_string))
                 .send()
                 .await
-                .map_err(map_error)?;
+                .map_err(|e| map_error(e, endpoint))?;
             let key = output.access_key().ok_or_else(|| IamError::Service {
                 code: "NoAccessKey".into(),
                 message: "IAM returned no access key".into(),
@@ -234,7 +248,7 @@ impl Iam for AwsIam {
                 .access_key_id(key_id)
                 .send()
                 .await
-                .map_err(map_error)?;
+                .map_err(|e| map_error(e, endpoint))?;
             Ok(())
         })
     }

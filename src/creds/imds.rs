@@ -134,12 +134,24 @@ fn parse(role: &str, text: &str) -> Result<Credentials, ImdsFailure> {
     })
 }
 
+/// A metadata service that was absent or too slow is not asked again by this process for a
+/// while (as for STS): `whoami --all` or the picker with many `Ec2InstanceMetadata` profiles
+/// then waits for it once, not once per profile.
+static GATE: std::sync::LazyLock<super::budget::FaultGate<ImdsFailure>> =
+    std::sync::LazyLock::new(Default::default);
+
 /// The instance role's credentials: the role listing, then the role's document.
 pub async fn instance_credentials() -> Result<InstanceCredentials, ImdsFailure> {
-    const LISTING: &str = "/latest/meta-data/iam/security-credentials/";
     if disabled() {
         return Err(ImdsFailure::Disabled);
     }
+    let absent_or_slow =
+        |f: &ImdsFailure| matches!(f, ImdsFailure::NoService { .. } | ImdsFailure::Slow { .. });
+    GATE.run(&endpoint(), absent_or_slow, fetch).await
+}
+
+async fn fetch() -> Result<InstanceCredentials, ImdsFailure> {
+    const LISTING: &str = "/latest/meta-data/iam/security-credentials/";
     let client = client();
     let listing = client.get(LISTING).await.map_err(|e| classify(&e, true))?;
     let role = listing.as_ref().lines().next().unwrap_or("").trim().to_string();

@@ -48,6 +48,15 @@ fn prompt_text(profile: &str, serial: &str) -> String {
     crate::printable::escape(&format!("MFA code for {serial} (profile {profile}): ")).into_owned()
 }
 
+/// Whether there is a terminal `prompt_tty` could ask on.
+pub fn terminal_available() -> bool {
+    open_tty().is_ok()
+}
+
+fn open_tty() -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty")
+}
+
 /// How many times the terminal prompt asks before giving up on a mistyped code.
 const PROMPT_TRIES: usize = 3;
 
@@ -76,7 +85,7 @@ enum TtyAnswer {
 }
 
 fn ask_on_tty(profile: &str, serial: &str) -> Result<String, TtyAnswer> {
-    let tty = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").map_err(TtyAnswer::Io)?;
+    let tty = open_tty().map_err(TtyAnswer::Io)?;
     let _quiet = super::tty::EchoOff::new(&tty);
     let mut reader = BufReader::new(&tty);
     let mut writer = &tty;

@@ -20,6 +20,7 @@ pub mod imds;
 pub mod keyage;
 pub mod keyfacts;
 pub mod mfa;
+pub mod netfault;
 pub mod plan;
 pub mod process;
 pub mod providers;

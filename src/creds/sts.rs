@@ -7,6 +7,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use time::OffsetDateTime;
 
+use super::netfault::NetFault;
 use super::types::{Credentials, Identity};
 use crate::secret::Secret;
 
@@ -21,6 +22,10 @@ impl std::fmt::Display for StsError {
             StsError::NotSts { status } => {
                 write!(f, "HTTP {status} with no STS error (probably not an STS endpoint)")
             }
+            StsError::ServerError { status, code } => {
+                write!(f, "HTTP {status}{}", code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default())
+            }
+            StsError::ClockSkew { code, .. } => write!(f, "{code} (the local clock is off)"),
         }
     }
 }
@@ -39,7 +44,15 @@ impl Endpoint {
     pub fn describe(&self) -> String {
         self.url.clone().unwrap_or_else(|| format!("sts.{}.amazonaws.com", self.region))
     }
+
+    /// The URL a call goes to.
+    pub fn url(&self) -> String {
+        self.url.clone().unwrap_or_else(|| format!("https://sts.{}.amazonaws.com", self.region))
+    }
 }
+
+/// Where a user sets the STS endpoint, for messages about reaching it.
+pub const STS_SETTING: &str = "AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL";
 
 /// An MFA device and the code read from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +100,17 @@ pub enum StsError {
     /// An HTTP error without an AWS error code: whatever answered is probably not STS.
     NotSts {
         status: u16,
+    },
+    /// HTTP 5xx (after the SDK's retries): the service's side, worth trying again.
+    ServerError {
+        status: u16,
+        code: Option<String>,
+    },
+    /// A signature refused because the local clock is off; `skew` is local minus the
+    /// service's `Date`, in seconds, when the answer had one.
+    ClockSkew {
+        code: String,
+        skew: Option<i64>,
     },
     Other {
         reason: String,
@@ -146,29 +170,107 @@ pub(crate) fn client(endpoint: &Endpoint, creds: &Credentials) -> aws_sdk_sts::C
     if let Some(url) = &endpoint.url {
         builder = builder.endpoint_url(url);
     }
-    aws_sdk_sts::Client::from_conf(builder.build())
+    aws_sdk_sts::Client::from_conf(builder.interceptor(SkewWatch).build())
+}
+
+/// The offset of the local clock from STS's last `Date` (local minus STS, seconds).
+static MEASURED_SKEW: std::sync::Mutex<Option<i64>> = std::sync::Mutex::new(None);
+/// Beyond this, AWS refuses signatures (the SDK then corrects and signs again, so the call
+/// works, but every expiry awsw compares with the local clock is off by as much).
+const SKEW_LIMIT: i64 = 300;
+
+/// Reads the `Date` of every STS answer, so a wrong local clock is noticed even when the
+/// SDK's own correction let the call through.
+#[derive(Debug)]
+struct SkewWatch;
+
+impl aws_sdk_sts::config::Intercept for SkewWatch {
+    fn name(&self) -> &'static str {
+        "awsw-skew-watch"
+    }
+
+    fn read_before_deserialization(
+        &self,
+        context: &aws_sdk_sts::config::interceptors::BeforeDeserializationInterceptorContextRef<'_>,
+        _: &aws_sdk_sts::config::RuntimeComponents,
+        _: &mut aws_sdk_sts::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        if let Some(skew) = context.response().headers().get("date").and_then(|date| skew_from(date, now())) {
+            *MEASURED_SKEW.lock().unwrap_or_else(|e| e.into_inner()) = Some(skew);
+        }
+        Ok(())
+    }
+}
+
+/// Once, when STS's clock was more than 5 minutes from this one: what that means and what
+/// to do.
+pub fn take_clock_notice() -> Option<String> {
+    let skew = MEASURED_SKEW.lock().unwrap_or_else(|e| e.into_inner()).take()?;
+    (skew.abs() > SKEW_LIMIT).then(|| {
+        format!(
+            "{}; until then AWS accepts calls only because the SDK corrects for it, and every expiry time awsw shows or checks is off by as much",
+            super::error::clock_advice(Some(skew))
+        )
+    })
 }
 
 pub(crate) fn map_error<E>(
     err: aws_sdk_sts::error::SdkError<E, aws_sdk_sts::config::http::HttpResponse>,
+    url: &str,
+    setting: &str,
 ) -> StsError
 where
     E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
     use aws_sdk_sts::error::SdkError;
+    let unreachable = |err: &(dyn std::error::Error + 'static)| match NetFault::classify(err, url) {
+        NetFault::Timeout => StsError::Timeout,
+        fault => StsError::Unreachable { reason: fault.describe(setting) },
+    };
     match &err {
-        SdkError::ServiceError(service) if service.err().code().is_none() => {
-            StsError::NotSts { status: service.raw().status().as_u16() }
+        SdkError::ServiceError(service) => {
+            let (raw, code) = (service.raw(), service.err().code());
+            let status = raw.status().as_u16();
+            let message = service.err().message().unwrap_or("");
+            match code {
+                Some(code) if is_clock_skew(code, message) => StsError::ClockSkew {
+                    code: code.to_string(),
+                    skew: raw.headers().get("date").and_then(|date| skew_from(date, now())),
+                },
+                Some(code) if status >= 500 && !is_throttling(code) => {
+                    StsError::ServerError { status, code: Some(code.to_string()) }
+                }
+                None if status >= 500 => StsError::ServerError { status, code: None },
+                None => StsError::NotSts { status },
+                Some(code) => StsError::Service { code: code.to_string(), message: message.to_string() },
+            }
         }
-        SdkError::ServiceError(service) => StsError::Service {
-            code: service.err().code().unwrap_or("Unknown").to_string(),
-            message: service.err().message().unwrap_or("").to_string(),
-        },
         SdkError::TimeoutError(_) => StsError::Timeout,
         SdkError::DispatchFailure(failure) if failure.is_timeout() => StsError::Timeout,
-        SdkError::DispatchFailure(_) => StsError::Unreachable { reason: innermost_cause(&err) },
+        SdkError::DispatchFailure(_) => unreachable(&err),
         _ => StsError::Other { reason: innermost_cause(&err) },
     }
+}
+
+pub(crate) fn is_throttling(code: &str) -> bool {
+    matches!(code, "Throttling" | "ThrottlingException" | "RequestLimitExceeded")
+}
+
+/// A refusal that means the request's time was off: the codes AWS uses for it, and STS's
+/// `SignatureDoesNotMatch` when its message says the signature expired or is not yet valid.
+fn is_clock_skew(code: &str, message: &str) -> bool {
+    matches!(code, "RequestExpired" | "RequestTimeTooSkewed" | "RequestInTheFuture")
+        || (matches!(code, "SignatureDoesNotMatch" | "InvalidSignatureException")
+            && (message.contains("Signature expired") || message.contains("Signature not yet current")))
+}
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+/// Local time minus the `Date` an answer carried, in whole seconds.
+fn skew_from(date: &str, local: OffsetDateTime) -> Option<i64> {
+    super::http::parse_http_date(date).map(|server| (local - server).whole_seconds())
 }
 
 /// The innermost cause with something to say, e.g. `Connection refused (os error 111)`:
@@ -216,7 +318,7 @@ impl Sts for AwsSts {
             if let Some(mfa) = &request.mfa {
                 call = call.serial_number(&mfa.serial).token_code(&mfa.code);
             }
-            let output = call.send().await.map_err(map_error)?;
+            let output = call.send().await.map_err(|e| map_error(e, &endpoint.url(), STS_SETTING))?;
             Ok(RoleSession {
                 credentials: to_credentials(output.credentials())?,
                 assumed_role_arn: output.assumed_role_user().map(|u| u.arn().to_string()),
@@ -238,7 +340,7 @@ impl Sts for AwsSts {
             if let Some(mfa) = &request.mfa {
                 call = call.serial_number(&mfa.serial).token_code(&mfa.code);
             }
-            let output = call.send().await.map_err(map_error)?;
+            let output = call.send().await.map_err(|e| map_error(e, &endpoint.url(), STS_SETTING))?;
             to_credentials(output.credentials())
         })
     }
@@ -249,7 +351,11 @@ impl Sts for AwsSts {
         creds: &'a Credentials,
     ) -> BoxFuture<'a, Result<Identity, StsError>> {
         Box::pin(async move {
-            let output = client(endpoint, creds).get_caller_identity().send().await.map_err(map_error)?;
+            let output = client(endpoint, creds)
+                .get_caller_identity()
+                .send()
+                .await
+                .map_err(|e| map_error(e, &endpoint.url(), STS_SETTING))?;
             Ok(Identity {
                 account: output.account().unwrap_or_default().to_string(),
                 arn: output.arn().unwrap_or_default().to_string(),
@@ -286,5 +392,20 @@ mod tests {
         );
         assert_eq!(innermost_cause(&chain), "Connection refused (os error 111)");
         assert_eq!(innermost_cause(&Layer("timed out", None)), "timed out");
+    }
+
+    #[test]
+    fn a_refused_signature_is_a_clock_problem_only_when_sts_says_the_time_is_off() {
+        let expired = "Signature expired: 20261125T010000Z is now earlier than 20261125T014500Z (20261125T020000Z - 15 min.)";
+        assert!(is_clock_skew("SignatureDoesNotMatch", expired));
+        assert!(is_clock_skew("SignatureDoesNotMatch", "Signature not yet current: a is still later than b"));
+        assert!(is_clock_skew("RequestExpired", ""));
+        assert!(!is_clock_skew(
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match"
+        ));
+        let local = time::macros::datetime!(2026-11-25 01:00:00 UTC);
+        assert_eq!(skew_from("Wed, 25 Nov 2026 02:00:00 GMT", local), Some(-3600));
+        assert_eq!(skew_from("soon", local), None);
     }
 }

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::app::{Effect, Msg, Purpose, SessionFailure, State};
+use crate::creds::engine::EngineEnv;
 use crate::creds::{Ask, CredsError, Engine, MfaSource, Session};
 use crate::sink::env::{EnvOptions, env_change};
 use crate::sink::shell::{Shell, format};
@@ -23,6 +24,19 @@ pub struct Runner {
     pool: Arc<Semaphore>,
     frecency_path: Option<PathBuf>,
     logins: super::sso::Logins,
+    /// The user's shell, for the export lines `c` copies.
+    shell: Shell,
+    /// This executable, for the cached `.envrc` block.
+    exe: PathBuf,
+    /// The environment `main` read, for the engine over a grown inventory.
+    engine_env: EngineEnv,
+}
+
+/// What the runner takes from the environment `main` read once.
+pub struct RunnerParts {
+    pub shell: Shell,
+    pub exe: PathBuf,
+    pub engine_env: EngineEnv,
 }
 
 fn failure(err: CredsError) -> SessionFailure {
@@ -57,6 +71,7 @@ impl Runner {
         engine: Arc<Engine>,
         tx: mpsc::UnboundedSender<Msg>,
         frecency_path: Option<PathBuf>,
+        parts: RunnerParts,
     ) -> Runner {
         Runner {
             engine: Mutex::new(engine),
@@ -64,6 +79,9 @@ impl Runner {
             pool: Arc::new(Semaphore::new(IDENTITY_CONCURRENCY)),
             frecency_path,
             logins: super::sso::Logins::default(),
+            shell: parts.shell,
+            exe: parts.exe,
+            engine_env: parts.engine_env,
         }
     }
 
@@ -108,8 +126,9 @@ impl Runner {
                 self.get_session(profile, purpose, mfa, name(profile));
             }
             Effect::Copy { session } => {
+                let shell = self.shell;
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Msg::Copied(copy(&session)));
+                    let _ = tx.send(Msg::Copied(copy(&session, shell)));
                 });
             }
             Effect::OpenConsole { session } => {
@@ -119,8 +138,9 @@ impl Runner {
             }
             Effect::WriteEnvrc { session, inline } => {
                 let cwd = PathBuf::from(&state.cwd);
+                let exe = self.exe.clone();
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Msg::EnvrcWritten(write_envrc(&engine, &session, &cwd, inline)));
+                    let _ = tx.send(Msg::EnvrcWritten(write_envrc(&engine, &session, &cwd, inline, &exe)));
                 });
             }
             Effect::RecordUse { profile } => {
@@ -150,12 +170,14 @@ impl Runner {
             Effect::Discover { session } => {
                 tokio::spawn(super::sso::discover(state.inventory.clone(), session, tx));
             }
-            Effect::UseInventory(inventory) => match Engine::from_env(inventory.0) {
-                Ok(engine) => *self.engine.lock().unwrap_or_else(|p| p.into_inner()) = Arc::new(engine),
-                Err(err) => {
-                    let _ = tx.send(Msg::Copied(Err(err.to_string())));
+            Effect::UseInventory(inventory) => {
+                match Engine::from_env_with(inventory.0, self.engine_env.clone()) {
+                    Ok(engine) => *self.engine.lock().unwrap_or_else(|p| p.into_inner()) = Arc::new(engine),
+                    Err(err) => {
+                        let _ = tx.send(Msg::Copied(Err(err.to_string())));
+                    }
                 }
-            },
+            }
             Effect::FindLogins => {
                 let inventory = state.inventory.clone();
                 tokio::task::spawn_blocking(move || {
@@ -192,8 +214,7 @@ impl Runner {
 }
 
 /// Puts the export lines for the user's shell on the clipboard and says where they went.
-fn copy(session: &Session) -> Result<String, String> {
-    let shell = Shell::detect(None, std::env::var("SHELL").ok().as_deref());
+fn copy(session: &Session, shell: Shell) -> Result<String, String> {
     let text = format(&env_change(session, &EnvOptions::default()), shell);
     let copied =
         crate::sink::clipboard::copy(&text, session.credentials.expiration).map_err(|e| e.to_string())?;
@@ -227,9 +248,9 @@ fn write_envrc(
     session: &Session,
     dir: &std::path::Path,
     inline: bool,
+    awsw: &std::path::Path,
 ) -> Result<String, String> {
     use crate::sink::envrc::{Block, render, write};
-    let awsw = std::env::current_exe().unwrap_or_else(|_| "awsw".into());
     let cache_file = engine.cache_file(&session.profile);
     let change;
     let block = if inline {
@@ -241,7 +262,7 @@ fn write_envrc(
         change = env_change(session, &EnvOptions::default());
         Block::Inline { profile: &session.profile, change: &change, expires }
     } else {
-        Block::Cached { profile: &session.profile, awsw: &awsw, cache_file: cache_file.as_deref() }
+        Block::Cached { profile: &session.profile, awsw, cache_file: cache_file.as_deref() }
     };
     let path = write(dir, &render(&block), inline).map_err(|e| e.to_string())?;
     Ok(format!("wrote {} ({}): run `direnv allow`", path.display(), block.mode_name()))

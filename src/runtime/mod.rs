@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 use crate::app::{Exit, Msg, Origin, State, update};
 use crate::commands::{exit, fail};
 use crate::config::{self, ConfigPaths};
+use crate::context::Context;
 use crate::creds::Engine;
 use crate::sink::env::env_change;
 use crate::sink::shell::{Shell, format};
@@ -27,7 +28,8 @@ fn origin_from_env() -> Origin {
     Origin::from_vars(|name| std::env::var(name).ok())
 }
 
-pub fn run(print_mode: bool) -> ExitCode {
+/// Runs the picker with the environment `main` read once (`context`).
+pub fn run(print_mode: bool, context: &Context) -> ExitCode {
     let tty = match terminal::open_tty() {
         Ok(tty) => tty,
         Err(_) => {
@@ -46,7 +48,7 @@ pub fn run(print_mode: bool) -> ExitCode {
     let cached = crate::commands::sso::cached_discoveries(&loaded.inventory);
     let (inventory, discovered) = crate::app::Discovered::load(&loaded.inventory, cached, &template);
     let inventory = Arc::new(inventory);
-    let engine = match Engine::from_env(inventory.clone()) {
+    let engine = match Engine::from_env_with(inventory.clone(), context.engine.clone()) {
         Ok(engine) => Arc::new(engine),
         Err(err) => return fail(err.exit_code(), err),
     };
@@ -55,15 +57,21 @@ pub fn run(print_mode: bool) -> ExitCode {
     let mut state = State::new(inventory, frecency, OffsetDateTime::now_utc(), origin_from_env());
     state.discovered = discovered;
     state.print_mode = print_mode;
-    state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    state.nested = std::env::var("AWSW_PROFILE").ok().filter(|p| !p.is_empty());
-    state.cwd = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default();
+    state.no_color = context.no_color;
+    state.nested = context.awsw_profile.clone();
+    state.cwd = context.cwd.as_ref().map(|d| d.display().to_string()).unwrap_or_default();
 
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => return fail(exit::FAILURE, format!("cannot start: {err}")),
     };
-    let outcome = runtime.block_on(event_loop(state, engine, tty, frecency_path));
+    let runner = |tx| {
+        let shell = Shell::detect(None, context.shell.as_deref());
+        let parts =
+            effects::RunnerParts { shell, exe: context.exe.clone(), engine_env: context.engine.clone() };
+        effects::Runner::new(engine, tx, frecency_path, parts)
+    };
+    let outcome = runtime.block_on(event_loop(state, tty, runner));
     // Identity lookups still running are abandoned, not awaited.
     runtime.shutdown_background();
     match outcome {
@@ -72,7 +80,6 @@ pub fn run(print_mode: bool) -> ExitCode {
         // The terminal is already restored (the loop's `Terminal` is dropped).
         Ok((Exit::Signalled(signal), _)) => ExitCode::from(128u8.saturating_add(signal as u8)),
         Ok((Exit::Print(session), _)) => {
-            let context = crate::context::Context::from_env();
             let shell = Shell::detect(None, context.shell.as_deref());
             print!("{}", format(&env_change(&session, &context.env_options(None)), shell));
             eprintln!("awsw: this shell now uses profile {}", crate::printable::escape(&session.profile));
@@ -80,10 +87,9 @@ pub fn run(print_mode: bool) -> ExitCode {
         }
         // The engine the picker ended with: it knows the discovered rows.
         Ok((Exit::Shell(session), engine)) => {
-            let context = crate::context::Context::from_env();
             let program = crate::sink::subshell::program(None, context.shell.as_deref());
             let static_keys = crate::settings::current().shell_mode == crate::settings::ShellMode::Static;
-            match crate::commands::shell::hand_over(engine, *session, &program, None, static_keys, &context) {
+            match crate::commands::shell::hand_over(engine, *session, &program, None, static_keys, context) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => err.report(),
             }
@@ -93,13 +99,12 @@ pub fn run(print_mode: bool) -> ExitCode {
 
 async fn event_loop(
     mut state: State,
-    engine: Arc<Engine>,
     tty: std::fs::File,
-    frecency_path: Option<std::path::PathBuf>,
+    runner: impl FnOnce(mpsc::UnboundedSender<Msg>) -> effects::Runner,
 ) -> std::io::Result<(Exit, Arc<Engine>)> {
     let mut terminal = terminal::Terminal::enter(tty)?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let runner = effects::Runner::new(engine, tx.clone(), frecency_path);
+    let runner = runner(tx.clone());
     draw(&mut terminal, &mut state)?;
     if std::env::var_os("AWSW_EXIT_AFTER_FIRST_FRAME").is_some() {
         return Ok((Exit::Quit, runner.engine()));

@@ -53,9 +53,22 @@ pub fn token_usable(root: &Profile, now: OffsetDateTime) -> bool {
     }
 }
 
+/// IAM Identity Center that could not be reached is not asked again by this process for a
+/// while, per session and endpoint: the picker or `whoami --all` over many SSO profiles waits
+/// for it once.
+static GATE: std::sync::LazyLock<crate::creds::budget::FaultGate<SsoError>> =
+    std::sync::LazyLock::new(Default::default);
+
 /// The root's role credentials, from the AWS CLI's cache or `GetRoleCredentials`.
 pub async fn root_credentials(root: &Profile) -> Result<Credentials, SsoError> {
     let target = target_of(root)?;
+    let endpoints = SsoEndpoints::from_env();
+    let key = format!("{} {}", target.label, endpoints.portal_url(&target.region));
+    let unreachable = |err: &SsoError| matches!(err, SsoError::Unreachable { .. });
+    GATE.run(&key, unreachable, || fetch(root, target, endpoints)).await
+}
+
+async fn fetch(root: &Profile, target: SsoTarget, endpoints: SsoEndpoints) -> Result<Credentials, SsoError> {
     let incomplete =
         |reason: &str| SsoError::IncompleteProfile { profile: root.name.clone(), reason: reason.into() };
     let sso = root.sso();
@@ -64,7 +77,6 @@ pub async fn root_credentials(root: &Profile) -> Result<Credentials, SsoError> {
     let (Some(sso_dir), Some(cli_dir)) = (SsoCache::default_dir(), CliCache::default_dir()) else {
         return Err(incomplete("HOME is not set, so there is no token cache"));
     };
-    let endpoints = SsoEndpoints::from_env();
     let oidc = SdkOidc::new(&target.region, endpoints.oidc_url(&target.region));
     let token = valid_token(&oidc, &SystemClock, &SsoCache::new(sso_dir), &target).await?;
     let portal = SdkPortal::new(&target.region, endpoints.portal_url(&target.region), true);

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SsoError {
     #[error("[sso-session {session}] lacks {missing}: add it to the section in the config file")]
     MissingSetting { session: String, missing: String },
@@ -58,9 +58,7 @@ pub enum SsoError {
     RoleGone { profile: String, account: String, role: String },
     #[error("{label}: IAM Identity Center is throttling requests: wait a minute and try again")]
     Throttled { label: String },
-    #[error(
-        "{label}: cannot reach IAM Identity Center at {endpoint}: {reason}; check the network, proxy or AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_OIDC"
-    )]
+    #[error("{label}: cannot reach IAM Identity Center at {endpoint}: {reason}")]
     Unreachable { label: String, endpoint: String, reason: String },
     #[error("{label}: {operation} failed: {code}: {message}")]
     Service { label: String, operation: &'static str, code: String, message: String },

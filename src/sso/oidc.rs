@@ -129,7 +129,7 @@ impl Oidc for SdkOidc {
                 .set_issuer_url(request.issuer_url.clone())
                 .send()
                 .await
-                .map_err(|e| OidcError::from(classify(&e)))?;
+                .map_err(|e| OidcError::from(classify(&e, &self.endpoint)))?;
             Ok(RegisteredClient {
                 client_id: out.client_id().unwrap_or_default().to_string(),
                 client_secret: Secret::new(out.client_secret().unwrap_or_default()),
@@ -152,7 +152,7 @@ impl Oidc for SdkOidc {
                 .start_url(start_url)
                 .send()
                 .await
-                .map_err(|e| OidcError::from(classify(&e)))?;
+                .map_err(|e| OidcError::from(classify(&e, &self.endpoint)))?;
             Ok(DeviceAuthorization {
                 device_code: Secret::new(out.device_code().unwrap_or_default()),
                 user_code: out.user_code().unwrap_or_default().to_string(),
@@ -186,7 +186,7 @@ impl Oidc for SdkOidc {
                     request.grant_type("refresh_token").refresh_token(token.expose())
                 }
             };
-            let out = request.send().await.map_err(|e| OidcError::from(classify(&e)))?;
+            let out = request.send().await.map_err(|e| OidcError::from(classify(&e, &self.endpoint)))?;
             Ok(TokenGrant {
                 access_token: Secret::new(out.access_token().unwrap_or_default()),
                 expires_in: i64::from(out.expires_in()),

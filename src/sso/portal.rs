@@ -139,7 +139,7 @@ impl Portal for SdkPortal {
                 .role_name(role_name)
                 .send()
                 .await
-                .map_err(|e| PortalError::from(classify(&e)))?;
+                .map_err(|e| PortalError::from(classify(&e, &self.endpoint)))?;
             let creds = out.role_credentials().ok_or_else(|| PortalError::Service {
                 code: "EmptyResponse".into(),
                 message: "no roleCredentials in the answer".into(),
@@ -167,7 +167,7 @@ impl Portal for SdkPortal {
                 .set_next_token(next.map(String::from))
                 .send()
                 .await
-                .map_err(|e| PortalError::from(classify(&e)))?;
+                .map_err(|e| PortalError::from(classify(&e, &self.endpoint)))?;
             let items = out
                 .account_list()
                 .iter()
@@ -197,7 +197,7 @@ impl Portal for SdkPortal {
                 .set_next_token(next.map(String::from))
                 .send()
                 .await
-                .map_err(|e| PortalError::from(classify(&e)))?;
+                .map_err(|e| PortalError::from(classify(&e, &self.endpoint)))?;
             let items = out.role_list().iter().filter_map(|r| r.role_name().map(String::from)).collect();
             Ok(Page { items, next_token: out.next_token().map(String::from) })
         })
@@ -211,7 +211,7 @@ impl Portal for SdkPortal {
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| PortalError::from(classify(&e)))
+                .map_err(|e| PortalError::from(classify(&e, &self.endpoint)))
         })
     }
 

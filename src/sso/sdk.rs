@@ -46,8 +46,25 @@ pub enum Failure {
     Unreachable(String),
 }
 
-pub fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(err: &SdkError<E>) -> Failure {
+/// Where a user sets the SSO endpoints, for messages about reaching them.
+const SSO_SETTING: &str = "AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_OIDC";
+
+/// What `err`, from a call to `endpoint`, amounts to.
+pub fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
+    err: &SdkError<E>,
+    endpoint: &str,
+) -> Failure {
+    use crate::creds::netfault::NetFault;
     match err {
+        // The service's side (after the SDK's retries): say so, with the status.
+        SdkError::ServiceError(ctx) if ctx.raw().status().as_u16() >= 500 => Failure::Service {
+            code: format!("HTTP {}", ctx.raw().status().as_u16()),
+            message: format!(
+                "{}a fault on AWS's side (or a proxy's), usually brief; try again in a minute",
+                ctx.err().code().map(|c| format!("{c}: ")).unwrap_or_default()
+            ),
+            status: ctx.raw().status().as_u16(),
+        },
         // An HTTP error without an AWS error code: whatever answered is not the service.
         SdkError::ServiceError(ctx) if ctx.err().code().is_none() => Failure::Service {
             code: format!("HTTP {}", ctx.raw().status().as_u16()),
@@ -61,7 +78,13 @@ pub fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(err: &Sdk
             message: ctx.err().message().unwrap_or("").to_string(),
             status: ctx.raw().status().as_u16(),
         },
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => Failure::Unreachable(innermost(err)),
+        SdkError::TimeoutError(_) => Failure::Unreachable(NetFault::Timeout.describe(SSO_SETTING)),
+        SdkError::DispatchFailure(f) if f.is_timeout() => {
+            Failure::Unreachable(NetFault::Timeout.describe(SSO_SETTING))
+        }
+        SdkError::DispatchFailure(_) => {
+            Failure::Unreachable(NetFault::classify(err, endpoint).describe(SSO_SETTING))
+        }
         _ => Failure::Service { code: "Unknown".into(), message: innermost(err), status: 0 },
     }
 }

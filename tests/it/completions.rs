@@ -6,6 +6,7 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use common::tmux::Tmux;
 use common::{Sandbox, require, text};
 
 const CONFIG: &str = "[profile test-alpha]\nregion = eu-west-1\n\n[profile test-beta]\nregion = eu-west-1\n\n\
@@ -17,68 +18,11 @@ fn bin_dir() -> PathBuf {
 }
 
 /// One shell in a detached tmux session, with awsw's build directory first on PATH.
-struct Shell<'a> {
-    sb: &'a Sandbox,
-    socket: String,
-}
-
-impl<'a> Shell<'a> {
-    fn start(sb: &'a Sandbox, argv: &[&str]) -> Shell<'a> {
-        let socket = format!("awsw-compl-{}", common::free_port());
-        let shell = Shell { sb, socket };
-        let path = format!("{}:{}", bin_dir().display(), std::env::var("PATH").unwrap_or_default());
-        let mut args = vec!["new-session", "-d", "-x", "120", "-y", "30", "env", "TERM=screen"];
-        let path_arg = format!("PATH={path}");
-        args.push(&path_arg);
-        args.extend_from_slice(argv);
-        let out = shell.tmux(&args);
-        assert!(out.status.success(), "{}", text(&out).1);
-        shell
-    }
-
-    fn tmux(&self, args: &[&str]) -> std::process::Output {
-        self.sb.command("tmux").arg("-L").arg(&self.socket).args(args).output().unwrap()
-    }
-
-    fn screen(&self) -> String {
-        text(&self.tmux(&["capture-pane", "-p", "-J"])).0
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys"];
-        args.extend_from_slice(keys);
-        self.tmux(&args);
-    }
-
-    /// Ctrl-C, then a pause: keys sent while the shell redraws its prompt can be lost (zsh
-    /// dropped the first letter of the next line under load).
-    fn abandon_line(&self) {
-        self.keys(&["C-c"]);
-        std::thread::sleep(Duration::from_millis(500));
-    }
-
-    fn type_line(&self, line: &str) {
-        self.keys(&["-l", line]);
-        self.keys(&["Enter"]);
-    }
-
-    fn wait_for(&self, what: impl Fn(&str) -> bool, label: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let screen = self.screen();
-            if what(&screen) {
-                return screen;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {label}; screen:\n{screen}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Shell<'_> {
-    fn drop(&mut self) {
-        self.tmux(&["kill-server"]);
-    }
+fn start_shell<'a>(sb: &'a Sandbox, argv: &[&str]) -> Tmux<'a> {
+    let path = format!("PATH={}:{}", bin_dir().display(), std::env::var("PATH").unwrap_or_default());
+    let mut args = vec!["env", "TERM=screen", &path];
+    args.extend_from_slice(argv);
+    Tmux::start(sb, "compl", &args)
 }
 
 fn sandbox() -> Sandbox {
@@ -88,7 +32,7 @@ fn sandbox() -> Sandbox {
 /// Types `awsw exec te` and Tab: the common prefix `test-` completes; further Tabs (one at a
 /// time, as a person presses them: zsh drops typeahead while it completes) list both matching
 /// profiles and not `other`. Then a unique prefix and a `--shell` value complete in full.
-fn offers_matching_profiles(shell: &Shell) {
+fn offers_matching_profiles(shell: &Tmux) {
     shell.keys(&["-l", "awsw exec te"]);
     shell.keys(&["Tab"]);
     shell.wait_for(|s| s.contains("awsw exec test-"), "the common prefix");
@@ -122,7 +66,7 @@ fn bash_completes_profile_names() {
         return;
     }
     let sb = sandbox();
-    let shell = Shell::start(&sb, &["bash", "--norc", "--noprofile"]);
+    let shell = start_shell(&sb, &["bash", "--norc", "--noprofile"]);
     shell.type_line("PS1='$ '; source <(awsw completions bash); echo ready");
     shell.wait_for(|s| s.lines().any(|l| l == "ready"), "bash to load the script");
     offers_matching_profiles(&shell);
@@ -134,7 +78,7 @@ fn zsh_completes_profile_names() {
         return;
     }
     let sb = sandbox();
-    let shell = Shell::start(&sb, &["zsh", "-f"]);
+    let shell = start_shell(&sb, &["zsh", "-f"]);
     shell.type_line(
         "PS1='$ '; autoload -U compinit && compinit -u; source <(awsw completions zsh); echo ready",
     );
@@ -148,7 +92,7 @@ fn fish_completes_profile_names() {
         return;
     }
     let sb = sandbox();
-    let shell = Shell::start(&sb, &["fish", "--no-config"]);
+    let shell = start_shell(&sb, &["fish", "--no-config"]);
     shell.type_line("awsw completions fish | source; echo ready");
     shell.wait_for(|s| s.lines().any(|l| l.trim_end().ends_with("ready") && !l.contains("echo")), "fish");
     offers_matching_profiles(&shell);
@@ -197,6 +141,9 @@ fn the_engine_completes_subcommands_flags_and_values() {
     assert_eq!(ask(&["awsw", "login", "test-"]), "test-sso\n");
     assert_eq!(ask(&["awsw", "logout", "test-"]), "test-sso\n");
     assert_eq!(ask(&["awsw", "sso", "accounts", "test-"]), "test-sso\n");
+    assert_eq!(ask(&["awsw", "agent", "env", "test-"]), "test-alpha\ntest-beta\n");
+    let agent = ask(&["awsw", "agent", ""]);
+    assert!(agent.contains("status\t") && !agent.contains("run\t"), "{agent}");
     // Hidden commands are not offered.
     let all = ask(&["awsw", ""]);
     assert!(all.contains("console\t") && !all.contains("__complete-profiles"), "{all}");

@@ -332,3 +332,51 @@ fn the_shell_mode_setting_and_the_flags_choose_keys_or_the_endpoint() {
     assert!(env_of(&[], Some("static")).contains("AWS_ACCESS_KEY_ID=ASIA"));
     assert!(env_of(&["--server"], Some("static")).contains("AWS_CONTAINER_CREDENTIALS_FULL_URI="));
 }
+
+#[test]
+fn an_expired_base_is_renewed_through_mfa_process_with_no_prompt() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let dir = sb.home().display().to_string();
+    let config = format!(
+        "{CONFIG}
+[profile autobase]
+region = eu-west-1
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+mfa_process = sh -c 'echo run >> {dir}/codes; echo 123456'
+
+[profile auto]
+role_arn = arn:aws:iam::123456789012:role/acme-prod-admin
+source_profile = autobase
+region = ap-northeast-1
+"
+    );
+    std::fs::write(sb.home().join(".aws/config"), config).unwrap();
+    let creds = format!(
+        "{CREDS}\n[autobase]\naws_access_key_id = AKIAAUTO0000EXAMPLE3\naws_secret_access_key = auto+LONGTERM+secret+0003\n"
+    );
+    std::fs::write(sb.home().join(".aws/credentials"), creds).unwrap();
+    // The role session is stale for the endpoint after 10 s (3590 s must remain); the base
+    // session is then made to end now, so the renewal needs a new code: mfa_process gives it.
+    let expire_base = format!(
+        "python3 -c 'import json,glob,time; p=glob.glob(\"{dir}/.cache/awsw/session-*.json\")[0]; d=json.load(open(p)); \
+         d[\"expiration\"]=time.strftime(\"%Y-%m-%dT%H:%M:%SZ\", time.gmtime()); open(p,\"w\").write(json.dumps(d))'"
+    );
+    let script = format!(
+        "first=$(python3 -c 'import botocore.session; print(botocore.session.get_session().get_credentials().access_key)'); \
+         {expire_base}; sleep 11; aws sts get-caller-identity --output text; \
+         second=$(python3 -c 'import botocore.session; print(botocore.session.get_session().get_credentials().access_key)'); \
+         [ \"$first\" != \"$second\" ] && echo renewed-keys"
+    );
+    let out = sb
+        .awsw(&["exec", "--server", "auto", "--", "bash", "-c", &script])
+        .env("AWSW_MIN_REMAINING", "3590")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("assumed-role/acme-prod-admin/"), "{stdout}{stderr}");
+    assert!(stdout.contains("renewed-keys"), "the endpoint served a new session: {stdout}");
+    assert!(!stderr.contains("works again") && !stderr.contains("MFA code for"), "no prompt: {stderr}");
+    let codes = std::fs::read_to_string(sb.home().join("codes")).unwrap();
+    assert_eq!(codes.lines().count(), 2, "mfa_process ran at start and for the renewal");
+}

@@ -140,3 +140,25 @@ fn ecs_and_environment_sources() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stdout.contains("assumed-role/deploy/"), "{stdout}");
 }
+
+#[test]
+fn a_slow_metadata_service_is_waited_for_once_per_command() {
+    // More profiles than `whoami --all` asks for at once, so without the budget the second
+    // wave would wait for the service again.
+    let config: String = (0..20)
+        .map(|i| {
+            format!(
+                "[profile web{i}]\nrole_arn = arn:aws:iam::123456789012:role/web\ncredential_source = Ec2InstanceMetadata\nregion = us-east-1\n\n"
+            )
+        })
+        .collect();
+    let sb = Sandbox::new(&config, "").with_endpoint(format!("http://127.0.0.1:{}", common::free_port()));
+    let slow = ImdsServer::start(Behaviour { delay: Duration::from_secs(4), ..Behaviour::default() });
+    let (code, stdout, stderr) = awsw(&sb, &slow.url(), &["whoami", "--all"]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    let failures = format!("{stdout}{stderr}").matches("did not answer in time").count();
+    assert_eq!(failures, 20, "each profile gets the same message: {stdout}{stderr}");
+    // One fetch's worth of token requests (the SDK tries twice), not one per profile.
+    let tokens = slow.seen().iter().filter(|s| s.method == "PUT").count();
+    assert!(tokens <= 2, "{tokens} token requests: {:?}", slow.seen());
+}

@@ -114,3 +114,51 @@ fn twenty_cold_callers_make_one_set_of_sts_calls() {
         assert!(count(&actions, "GetCallerIdentity") <= 1, "{profile}: {actions:?}");
     }
 }
+
+#[test]
+fn one_code_among_twenty_callers_serves_them_all() {
+    let Some(moto) = MotoServer::start() else { return };
+    let (port, actions) = counting_proxy(moto.port);
+    let sb = Sandbox::new(CONFIG, CREDS).with_endpoint(format!("http://127.0.0.1:{port}"));
+    // Only the eleventh caller has the code; the ten before it start first, with no
+    // terminal to ask on, and must wait for it rather than fail with "needs an MFA code".
+    let children: Vec<_> = (0..20)
+        .map(|i| {
+            let mut args = vec!["credential-process", "prod"];
+            if i == 10 {
+                args.extend(["--mfa-code", "123456"]);
+            }
+            sb.awsw(&args)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut keys = std::collections::HashSet::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        keys.insert(v["AccessKeyId"].as_str().unwrap().to_string());
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let actions = actions.lock().unwrap().clone();
+    assert_eq!(keys.len(), 1, "every caller got the same session: {keys:?}");
+    assert_eq!(count(&actions, "GetSessionToken"), 1, "{actions:?}");
+    assert_eq!(count(&actions, "AssumeRole"), 1, "{actions:?}");
+}
+
+#[test]
+fn a_caller_without_a_code_alone_still_fails_soon() {
+    let Some(moto) = MotoServer::start() else { return };
+    let sb = Sandbox::new(CONFIG, CREDS).with_endpoint(format!("http://127.0.0.1:{}", moto.port));
+    let started = std::time::Instant::now();
+    let out = sb.awsw(&["credential-process", "prod"]).output().unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("needs a code from MFA device"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(8), "{:?}", started.elapsed());
+}

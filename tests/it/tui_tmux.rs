@@ -8,6 +8,7 @@ use crate::imds;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use common::tmux::Tmux;
 use common::{MotoServer, Sandbox, require, text};
 
 const CONFIG: &str = "\
@@ -28,10 +29,18 @@ region = eu-west-1
 const CREDS: &str = "[base]\naws_access_key_id = AKIABASE000000EXAMPL\naws_secret_access_key = base+secret\n\
 [keys]\naws_access_key_id = AKIAKEYS000000EXAMPL\naws_secret_access_key = keys+secret\n";
 
+/// The picker in a tmux pane; its exit status lands in a file when it ends.
 pub(crate) struct Pane<'a> {
-    sb: &'a Sandbox,
-    socket: String,
+    tmux: Tmux<'a>,
     status: PathBuf,
+}
+
+impl<'a> std::ops::Deref for Pane<'a> {
+    type Target = Tmux<'a>;
+
+    fn deref(&self) -> &Tmux<'a> {
+        &self.tmux
+    }
 }
 
 impl Pane<'_> {
@@ -46,41 +55,11 @@ impl Pane<'_> {
 
     /// `env` is a list of `NAME=value` words put before the command.
     pub(crate) fn start_with_env<'a>(sb: &'a Sandbox, env: &str, args: &str) -> Pane<'a> {
-        let socket = format!("awsw-tui-{}", common::free_port());
         let status = sb.home().join("status");
         // A pane started after another must not read the earlier one's status.
         let _ = std::fs::remove_file(&status);
         let command = format!("{env} {} {args}; echo $? > {}", env!("CARGO_BIN_EXE_awsw"), status.display());
-        let pane = Pane { sb, socket, status };
-        let out = pane.tmux(&["new-session", "-d", "-x", "120", "-y", "30", "sh", "-c", &command]);
-        assert!(out.status.success(), "{}", text(&out).1);
-        pane
-    }
-
-    pub(crate) fn tmux(&self, args: &[&str]) -> std::process::Output {
-        self.sb.command("tmux").arg("-L").arg(&self.socket).args(args).output().unwrap()
-    }
-
-    pub(crate) fn screen(&self) -> String {
-        text(&self.tmux(&["capture-pane", "-p", "-J"])).0
-    }
-
-    pub(crate) fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys"];
-        args.extend_from_slice(keys);
-        self.tmux(&args);
-    }
-
-    pub(crate) fn wait_for(&self, what: impl Fn(&str) -> bool, label: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let screen = self.screen();
-            if what(&screen) {
-                return screen;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {label}; screen:\n{screen}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        Pane { tmux: Tmux::start(sb, "tui", &["sh", "-c", &command]), status }
     }
 
     pub(crate) fn exit_status(&self) -> String {
@@ -94,16 +73,6 @@ impl Pane<'_> {
             assert!(Instant::now() < deadline, "no exit status; screen:\n{}", self.screen());
             std::thread::sleep(Duration::from_millis(100));
         }
-    }
-
-    pub(crate) fn alternate_screen(&self) -> bool {
-        text(&self.tmux(&["display", "-p", "#{alternate_on}"])).0.trim() == "1"
-    }
-}
-
-impl Drop for Pane<'_> {
-    fn drop(&mut self) {
-        self.tmux(&["kill-server"]);
     }
 }
 

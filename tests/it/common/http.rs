@@ -1,7 +1,8 @@
 //! A small HTTP/1.1 server on 127.0.0.1 for protocol stubs (the console federation endpoint,
 //! an STS endpoint with a skewed clock): one request per connection, handled by a closure,
 //! every request kept for the test to inspect. Strict about what it parses: a request line
-//! it cannot read gets a 400.
+//! it cannot read gets a 400. `read_request` and `write_reply` are the wire format, shared
+//! with the IMDS stand-in (tests/it/imds), which keeps its own accept loop.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -16,11 +17,22 @@ pub struct Request {
     /// Decoded query parameters, in order (repeats kept).
     pub query: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
+    /// The body's form parameters (`application/x-www-form-urlencoded`), in order.
+    pub form: Vec<(String, String)>,
 }
 
 impl Request {
     pub fn param(&self, name: &str) -> Option<&str> {
         self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn form_param(&self, name: &str) -> Option<&str> {
+        self.form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// A header's value; `name` in lower case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
 
@@ -99,9 +111,22 @@ fn serve(stream: TcpStream, handler: &Handler, seen: &Mutex<Vec<Request>>) {
         }
         None => Reply { status: 400, headers: Vec::new(), body: "malformed request".into() },
     };
-    let mut out = stream;
+    write_reply(&mut &stream, &reply);
+}
+
+/// Writes `reply` with its length, and closes the exchange (`Connection: close`).
+pub fn write_reply(out: &mut impl Write, reply: &Reply) {
+    let reason = match reply.status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        _ => "X",
+    };
     let mut head = format!(
-        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+        "HTTP/1.1 {} {reason}\r\nContent-Length: {}\r\nConnection: close\r\n",
         reply.status,
         reply.body.len()
     );
@@ -114,7 +139,9 @@ fn serve(stream: TcpStream, handler: &Handler, seen: &Mutex<Vec<Request>>) {
     let _ = out.flush();
 }
 
-fn read_request(reader: &mut impl BufRead) -> Option<Request> {
+/// One request: its line, headers (names in lower case) and query; the body, if its length
+/// is given, is read and dropped. `None` for anything that is not HTTP/1.x.
+pub fn read_request(reader: &mut impl BufRead) -> Option<Request> {
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
     let mut parts = line.trim_end_matches(['\r', '\n']).split(' ');
@@ -135,5 +162,17 @@ fn read_request(reader: &mut impl BufRead) -> Option<Request> {
     }
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let query = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-    Some(Request { method: method.to_string(), path: path.to_string(), query, headers })
+    // The whole body is read (an unread body would make the close a reset that can cost
+    // the client the reply); a length that is not a number is malformed.
+    let length = match headers.iter().find(|(k, _)| k == "content-length") {
+        Some((_, v)) => v.parse::<usize>().ok()?,
+        None => 0,
+    };
+    let mut body = vec![0u8; length];
+    std::io::Read::read_exact(reader, &mut body).ok()?;
+    let is_form = headers
+        .iter()
+        .any(|(k, v)| k == "content-type" && v.starts_with("application/x-www-form-urlencoded"));
+    let form = if is_form { url::form_urlencoded::parse(&body).into_owned().collect() } else { Vec::new() };
+    Some(Request { method: method.to_string(), path: path.to_string(), query, headers, form })
 }

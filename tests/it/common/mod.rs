@@ -5,6 +5,7 @@
 
 pub mod http;
 pub mod sso;
+pub mod tmux;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -9,11 +9,13 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::BufReader;
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use crate::common::http::{Reply, Request, read_request, write_reply};
 
 const TTL_HEADER: &str = "x-aws-ec2-metadata-token-ttl-seconds";
 const TOKEN_HEADER: &str = "x-aws-ec2-metadata-token";
@@ -68,48 +70,16 @@ pub struct ImdsServer {
     shared: Arc<Shared>,
 }
 
-struct Request {
-    method: String,
-    path: String,
-    headers: HashMap<String, String>,
-}
-
-fn read_request(stream: &TcpStream) -> Option<Request> {
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let (method, path, version) = (parts.next()?, parts.next()?, parts.next()?);
-    if !version.starts_with("HTTP/1.") {
-        return None;
-    }
-    let mut headers = HashMap::new();
-    loop {
-        let mut header = String::new();
-        reader.read_line(&mut header).ok()?;
-        let header = header.trim_end_matches(['\r', '\n']);
-        if header.is_empty() {
-            break;
-        }
-        let (name, value) = header.split_once(':')?;
-        headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
-    }
-    let length: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some(Request { method: method.into(), path: path.into(), headers })
-}
-
 impl Shared {
     fn token(&self, request: &Request) -> (u16, String, Option<String>) {
         let b = &self.behaviour;
         if b.v1_only {
             return (404, "Not Found".into(), None);
         }
-        if request.headers.contains_key("x-forwarded-for") || b.refuse_tokens {
+        if request.header("x-forwarded-for").is_some() || b.refuse_tokens {
             return (403, "Forbidden".into(), None);
         }
-        let Some(ttl) = request.headers.get(TTL_HEADER).and_then(|v| v.parse::<u64>().ok()) else {
+        let Some(ttl) = request.header(TTL_HEADER).and_then(|v| v.parse::<u64>().ok()) else {
             return (400, "Missing or invalid X-aws-ec2-metadata-token-ttl-seconds".into(), None);
         };
         if !(1..=21600).contains(&ttl) {
@@ -122,7 +92,7 @@ impl Shared {
 
     fn get(&self, request: &Request) -> (u16, String) {
         let b = &self.behaviour;
-        match request.headers.get(TOKEN_HEADER) {
+        match request.header(TOKEN_HEADER) {
             Some(token) => {
                 let valid =
                     self.tokens.lock().unwrap().get(token).is_some_and(|until| *until > Instant::now());
@@ -142,8 +112,8 @@ impl Shared {
         }
     }
 
-    fn answer(&self, mut stream: TcpStream) {
-        let Some(request) = read_request(&stream) else { return };
+    fn answer(&self, stream: TcpStream) {
+        let Some(request) = read_request(&mut BufReader::new(&stream)) else { return };
         std::thread::sleep(self.behaviour.delay);
         let (status, body, ttl) = match (request.method.as_str(), request.path.as_str()) {
             ("PUT", "/latest/api/token") => self.token(&request),
@@ -156,28 +126,16 @@ impl Shared {
         self.seen.lock().unwrap().push(Seen {
             method: request.method.clone(),
             path: request.path.clone(),
-            ttl: request.headers.get(TTL_HEADER).cloned(),
-            token: request.headers.get(TOKEN_HEADER).cloned(),
+            ttl: request.header(TTL_HEADER).map(str::to_string),
+            token: request.header(TOKEN_HEADER).map(str::to_string),
             status,
         });
-        let reason = match status {
-            200 => "OK",
-            400 => "Bad Request",
-            401 => "Unauthorized",
-            403 => "Forbidden",
-            404 => "Not Found",
-            _ => "Method Not Allowed",
-        };
-        let mut head = format!(
-            "HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\nServer: EC2ws\r\n",
-            body.len()
-        );
+        let mut headers =
+            vec![("Content-Type".into(), "text/plain".into()), ("Server".into(), "EC2ws".into())];
         if let Some(ttl) = ttl {
-            head.push_str(&format!("X-aws-ec2-metadata-token-ttl-seconds: {ttl}\r\n"));
+            headers.push(("X-aws-ec2-metadata-token-ttl-seconds".into(), ttl));
         }
-        head.push_str("\r\n");
-        let _ = stream.write_all(head.as_bytes());
-        let _ = stream.write_all(body.as_bytes());
+        write_reply(&mut &stream, &Reply { status, headers, body });
     }
 }
 
