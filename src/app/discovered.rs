@@ -44,12 +44,20 @@ impl Discovered {
         Discovered { own, ..Discovered::default() }
     }
 
-    /// The config's inventory with the rows of `discoveries` after its profiles.
-    pub fn load(base: &Inventory, discoveries: Vec<Discovery>, template: &str) -> (Inventory, Discovered) {
+    /// The config's inventory with the rows of `discoveries` after its profiles (moved, not
+    /// copied: the first frame of 10,000 profiles should not pay for SSO it does not use).
+    pub fn load(mut base: Inventory, discoveries: Vec<Discovery>, template: &str) -> (Inventory, Discovered) {
         let own = base.profiles.len();
-        let (extra, rows): (Vec<_>, Vec<_>) = profiles(base, own, &discoveries, template).into_iter().unzip();
+        let (extra, rows): (Vec<_>, Vec<_>) =
+            profiles(&base, own, &discoveries, template).into_iter().unzip();
         let hidden = vec![false; rows.len()];
-        let inventory = base.with_profiles(base.profiles.iter().cloned().chain(extra).collect());
+        let inventory = if extra.is_empty() {
+            base
+        } else {
+            let mut all = std::mem::take(&mut base.profiles);
+            all.extend(extra);
+            base.with_profiles(all)
+        };
         let discovered = Discovered {
             own,
             rows,

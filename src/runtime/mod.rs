@@ -46,7 +46,7 @@ pub fn run(print_mode: bool, context: &Context) -> ExitCode {
     // Rows discovered before come from the cache at once; the discovery is refreshed later.
     let template = crate::settings::current().discovery_name_template.clone();
     let cached = crate::commands::sso::cached_discoveries(&loaded.inventory);
-    let (inventory, discovered) = crate::app::Discovered::load(&loaded.inventory, cached, &template);
+    let (inventory, discovered) = crate::app::Discovered::load(loaded.inventory, cached, &template);
     let inventory = Arc::new(inventory);
     let engine = match Engine::from_env_with(inventory.clone(), context.engine.clone()) {
         Ok(engine) => Arc::new(engine),

@@ -49,7 +49,7 @@ fn state() -> State {
         account("111111111111", "dev", &["Admin", "ReadOnly"]),
         account("222222222222", "prod", &["ReadOnly"]),
     ]);
-    let (inventory, discovered) = Discovered::load(&base, vec![cached], "{account_name}/{role}");
+    let (inventory, discovered) = Discovered::load(base, vec![cached], "{account_name}/{role}");
     let mut state = State::new(Arc::new(inventory), Frecency::default(), NOW, Origin::default());
     state.discovered = discovered;
     update(&mut state, Msg::Drawn(Viewport { list_rows: 10, ..Viewport::default() }));
