@@ -3,6 +3,7 @@
 # SSO-discovered rows (1,000 accounts x 3 roles) read from the discovery cache, in a 200x60
 # pty made by `script`; AWSW_EXIT_AFTER_FIRST_FRAME=1 ends awsw right after that frame.
 # Compared with the same config without a cached discovery (the process + terminal floor).
+# `env` starts each run (hyperfine -N takes no VAR=value); it costs both the same.
 # Usage: scripts/bench-picker-sso.sh [AWSW_BINARY] [RUNS]   (default: target/release/awsw, 40)
 set -euo pipefail
 awsw=$(realpath "${1:-target/release/awsw}")
@@ -24,11 +25,11 @@ PY
 chmod 600 "$cache"
 export HOME=$work AWS_CONFIG_FILE=$work/.aws/config AWS_SHARED_CREDENTIALS_FILE=$work/.aws/credentials
 export AWSW_EXIT_AFTER_FIRST_FRAME=1 AWS_EC2_METADATA_DISABLED=true
-frame() { echo "script -qec 'stty cols 200 rows 60; XDG_CACHE_HOME=$1 $awsw' /dev/null"; }
-# The rows really are there: the first frame's title counts them (the config's dev covers one).
+# hyperfine itself runs inside one `script` pty (200x60): each awsw draws on that terminal
+# (/dev/tty), so the figures are awsw's own, without a `script` and a shell per run.
 XDG_CACHE_HOME=$work/cache script -qec "stty cols 200 rows 60; $awsw" /dev/null | grep -ao '+2999' | head -1 | sed 's/$/ discovered rows in the first frame/'
-hyperfine -N --warmup 5 --runs "$runs" --export-markdown "$work/frame.md" \
-  -n '3,000 discovered rows' "$(frame "$work/cache")" \
-  -n 'no cached discovery' "$(frame "$work/empty")" >&2
+script -qec "stty cols 200 rows 60; hyperfine -N --warmup 5 --runs $runs --export-markdown $work/frame.md \
+  -n '3,000 discovered rows' 'env XDG_CACHE_HOME=$work/cache $awsw' \
+  -n 'no cached discovery' 'env XDG_CACHE_HOME=$work/empty $awsw'" /dev/null > "$work/log"
 cat "$work/frame.md"
 XDG_CACHE_HOME=$work/cache /usr/bin/time -f 'peak RSS %M KB' script -qec "stty cols 200 rows 60; $awsw" /dev/null > /dev/null
