@@ -370,6 +370,18 @@ fn envrc_served_refuses_environment_roots_and_agent_env_refuses_unknown_profiles
     assert_eq!(out.status.code(), Some(1), "{}", text(&out).1);
     assert!(text(&out).1.contains("--cached"), "{}", text(&out).1);
     assert!(!dir.join(".envrc").exists());
+    // envrc_mode = served makes --served the default; a mode flag still wins.
+    for (flags, served) in [(&[][..], true), (&["--cached"][..], false)] {
+        let out = sb
+            .awsw(&[&["envrc", "dev"], flags, &["--dir"]].concat())
+            .arg(&dir)
+            .env("AWSW_ENVRC_MODE", "served")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+        let file = std::fs::read_to_string(dir.join(".envrc")).unwrap();
+        assert_eq!(file.contains("agent env 'dev' --shell bash --direnv"), served, "{flags:?}: {file}");
+    }
     // An unknown profile at load time: exit 2, the closest name, and only unsets on stdout.
     let out = sb.awsw(&["agent", "env", "prd", "--shell", "bash"]).output().unwrap();
     let (stdout, stderr) = text(&out);
