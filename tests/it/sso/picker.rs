@@ -103,6 +103,12 @@ fn login_all_then_discovered_rows_appear_and_one_is_switched_to() {
     assert!(
         stdout.contains("export AWSW_PROFILE='audit/Glass'") && stdout.contains("AWS_ACCESS_KEY_ID='ASIA")
     );
+    if let Some(moto) = crate::common::MotoServer::start() {
+        let mut whoami = crate::sso::cli::awsw(&sb, &server, &["whoami", "audit/Glass", "--json"]);
+        let whoami = whoami.env("AWS_ENDPOINT_URL_STS", moto.url()).output().unwrap();
+        let (stdout, stderr) = crate::common::text(&whoami);
+        assert!(whoami.status.success() && stdout.contains("audit/Glass"), "{stdout}{stderr}");
+    }
     // A name neither in the files nor discovered is still unknown.
     let unknown = crate::sso::cli::awsw(&sb, &server, &["env", "audit/Nope"]).output().unwrap();
     assert_eq!(unknown.status.code(), Some(2), "{}", crate::common::text(&unknown).1);
