@@ -33,7 +33,7 @@ fn inventory(n: usize) -> Inventory {
 }
 
 fn state(n: usize) -> State {
-    let now = time::OffsetDateTime::from_unix_timestamp(1_795_000_000).unwrap();
+    let now = time::OffsetDateTime::from_unix_timestamp(1_795_000_000).expect("a fixed, valid timestamp");
     let mut state = State::new(Arc::new(inventory(n)), Frecency::default(), now, Origin::default());
     update(&mut state, Msg::Drawn(awsw::app::Viewport { list_rows: 50, ..Default::default() }));
     state

@@ -5,11 +5,11 @@
 //! terminal types here: `now` arrives in messages, so every state can be built in a test.
 
 mod actions;
-pub mod columns;
-pub mod discovered;
-pub mod filter;
+pub(crate) mod columns;
+pub(crate) mod discovered;
+pub(crate) mod filter;
 pub mod frecency;
-pub mod keymap;
+pub(crate) mod keymap;
 mod login;
 mod origin;
 mod update;

@@ -3,14 +3,14 @@
 //! where a chain's credentials start, `finding` its problems and warnings, `arn` the one ARN
 //! parser; `files` reads the disk (and `credfile_edit` is the one writer, for `awsw rotate`).
 
-pub mod arn;
-pub mod credfile_edit;
-pub mod files;
-pub mod finding;
+pub(crate) mod arn;
+pub(crate) mod credfile_edit;
+pub(crate) mod files;
+pub(crate) mod finding;
 pub mod parse;
 pub mod profile;
-pub mod resolve;
-pub mod root;
+pub(crate) mod resolve;
+pub(crate) mod root;
 pub mod set;
 
 use serde::Serialize;

@@ -1,5 +1,6 @@
 //! Time, injected: the engine asks a `Clock`, so tests can move it.
 
+#[cfg(any(test, feature = "test-util"))]
 use std::sync::Mutex;
 
 use time::OffsetDateTime;
@@ -16,9 +17,12 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that stands still until told to move.
+/// A clock that stands still until told to move: a test double, built for awsw's own tests
+/// and, through the `test-util` feature, for the integration tests; not in a release build.
+#[cfg(any(test, feature = "test-util"))]
 pub struct FixedClock(Mutex<OffsetDateTime>);
 
+#[cfg(any(test, feature = "test-util"))]
 impl FixedClock {
     pub fn new(at: OffsetDateTime) -> Self {
         FixedClock(Mutex::new(at))
@@ -30,6 +34,7 @@ impl FixedClock {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl Clock for FixedClock {
     fn now(&self) -> OffsetDateTime {
         *self.0.lock().unwrap_or_else(|e| e.into_inner())

@@ -1,37 +1,37 @@
 //! The credential engine: turns a profile into temporary credentials with as few MFA prompts
 //! as possible. `types` holds the values every other layer (sinks, TUI) consumes.
 
-pub mod ask;
-pub mod budget;
-pub mod cache;
+pub(crate) mod ask;
+pub(crate) mod budget;
+pub(crate) mod cache;
 pub mod clicache;
 pub mod clock;
-pub mod credential_process;
+pub(crate) mod credential_process;
 mod default_chain;
 pub mod engine;
-pub mod env;
-pub mod error;
-pub mod federation;
+pub(crate) mod env;
+pub(crate) mod error;
+pub(crate) mod federation;
 mod flight;
 pub mod fsutil;
-pub mod http;
+pub(crate) mod http;
 pub mod iam;
-pub mod imds;
+pub(crate) mod imds;
 pub mod keyage;
 pub mod keyfacts;
-pub mod mfa;
+pub(crate) mod mfa;
 pub mod netfault;
-pub mod plan;
-pub mod process;
+pub(crate) mod plan;
+pub(crate) mod process;
 pub mod providers;
-pub mod purge;
+pub(crate) mod purge;
 pub mod rotate;
 pub mod sso;
-pub mod steps;
+pub(crate) mod steps;
 pub mod store;
 pub mod sts;
 mod tty;
-pub mod types;
+pub(crate) mod types;
 
 pub use engine::{Ask, Engine, IdentityReport, MfaSource, Readiness};
 pub use error::CredsError;

@@ -3,7 +3,7 @@
 //! `update` asks for on tokio and sends the results back as messages.
 
 mod effects;
-pub mod keys;
+pub(crate) mod keys;
 pub mod recent;
 mod sso;
 mod terminal;

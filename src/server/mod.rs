@@ -8,10 +8,10 @@
 //! The listener, the token check and the HTTP handling are shared with awsw's agent
 //! (`crate::agent`), which answers its own `Routes` behind the same token check.
 
-pub mod http;
-pub mod peer;
+pub(crate) mod http;
+pub(crate) mod peer;
 pub mod source;
-pub mod token;
+pub(crate) mod token;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;

@@ -2,12 +2,12 @@
 //! and unset; every sink (shell lines, subshell, `.envrc`, clipboard, `exec`) only formats
 //! or applies its result.
 
-pub mod child;
+pub(crate) mod child;
 pub mod clipboard;
 pub mod env;
 pub mod envrc;
-pub mod served;
+pub(crate) mod served;
 pub mod shell;
-pub mod subshell;
+pub(crate) mod subshell;
 
 pub use env::{EnvChange, EnvOptions, EnvValue, env_change};

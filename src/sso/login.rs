@@ -134,7 +134,7 @@ pub async fn pkce_login(
     let (label, login) = (target.label.clone(), target.login.clone());
     let code = match loopback.wait(timeout).await {
         None => return Err(SsoError::LoopbackTimeout { label, login, minutes: timeout.as_secs() / 60 }),
-        Some(Callback::Error { .. }) => return Err(SsoError::Denied { label, login }),
+        Some(Callback::Error) => return Err(SsoError::Denied { label, login }),
         Some(Callback::Code { state: got, .. }) if got != state => {
             return Err(SsoError::StateMismatch { label, login });
         }

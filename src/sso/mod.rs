@@ -4,23 +4,25 @@
 //! and aws-sdk-sso); time comes from an injected `Clock`. Nothing here prints: commands
 //! decide what the user sees, and no secret ever reaches an error or `Debug`.
 
-pub mod cache;
-pub mod credentials;
-pub mod device;
-pub mod discovered;
-pub mod discovery;
-pub mod endpoints;
-pub mod error;
-pub mod login;
-pub mod naming;
-pub mod oidc;
-pub mod pkce;
-pub mod portal;
-pub mod rolecreds;
-pub mod sdk;
-pub mod target;
-pub mod token;
+pub(crate) mod cache;
+pub(crate) mod credentials;
+pub(crate) mod device;
+pub(crate) mod discovered;
+pub(crate) mod discovery;
+pub(crate) mod endpoints;
+pub(crate) mod error;
+pub(crate) mod login;
+pub(crate) mod naming;
+pub(crate) mod oidc;
+pub(crate) mod pkce;
+pub(crate) mod portal;
+pub(crate) mod rolecreds;
+pub(crate) mod sdk;
+pub(crate) mod target;
+pub(crate) mod token;
 
+pub use device::DevicePrompt;
+pub use discovery::{DiscoveredAccount, Discovery};
 pub use error::SsoError;
 pub use target::SsoTarget;
 

@@ -115,8 +115,13 @@ pub fn authorize_url(
 /// What the browser brought back.
 #[derive(Debug)]
 pub enum Callback {
-    Code { code: Secret, state: String },
-    Error { error: String },
+    Code {
+        code: Secret,
+        state: String,
+    },
+    /// The sign-in was not approved (the `error` parameter; its text comes from the page,
+    /// so awsw says in its own words what happened).
+    Error,
 }
 
 /// A listener on 127.0.0.1 (never another interface) on a port the system picks.
@@ -147,7 +152,7 @@ impl Loopback {
                 let callback = if path == CALLBACK_PATH { parse_callback(query) } else { None };
                 let (status, page) = match &callback {
                     Some(Callback::Code { .. }) => ("200 OK", "awsw: login complete. You can close this tab."),
-                    Some(Callback::Error { .. }) => ("200 OK", "awsw: login was not approved. You can close this tab."),
+                    Some(Callback::Error) => ("200 OK", "awsw: login was not approved. You can close this tab."),
                     None => ("404 Not Found", "not found"),
                 };
                 let response = format!(
@@ -201,7 +206,7 @@ fn parse_callback(query: &str) -> Option<Callback> {
         }
     }
     match (error, code, state) {
-        (Some(error), _, _) => Some(Callback::Error { error }),
+        (Some(_), _, _) => Some(Callback::Error),
         (None, Some(code), Some(state)) => Some(Callback::Code { code: Secret::new(code), state }),
         _ => None,
     }

@@ -9,7 +9,7 @@ mod list;
 mod login;
 mod overlay;
 mod status;
-pub mod text;
+pub(crate) mod text;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -1,5 +1,8 @@
 //! Every integration test of awsw in one binary: one link instead of one per file, and one
 //! copy of the shared helpers (`common`, `fake_aws`, `imds`). Each module is one area.
+// Test helpers unwrap freely: a failed unwrap is a failed test (Cargo.toml forbids it in
+// awsw's own code; clippy's allow-unwrap-in-tests covers only #[test] functions here).
+#![allow(clippy::unwrap_used)]
 
 mod common;
 mod fake_aws;

@@ -8,8 +8,7 @@ use awsw::app::frecency::Frecency;
 use awsw::app::{Discovered, Effect, Key, Mode, Msg, Origin, Purpose, SessionState, State, Viewport, update};
 use awsw::config::Inventory;
 use awsw::creds::Readiness;
-use awsw::sso::device::DevicePrompt;
-use awsw::sso::discovery::{DiscoveredAccount, Discovery};
+use awsw::sso::{DevicePrompt, DiscoveredAccount, Discovery};
 use time::OffsetDateTime;
 use time::macros::datetime;
 

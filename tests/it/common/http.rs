@@ -139,8 +139,8 @@ pub fn write_reply(out: &mut impl Write, reply: &Reply) {
     let _ = out.flush();
 }
 
-/// One request: its line, headers (names in lower case) and query; the body, if its length
-/// is given, is read and dropped. `None` for anything that is not HTTP/1.x.
+/// One request: its line, headers (names in lower case), query and form body. `None` for
+/// anything that is not HTTP/1.x or has a malformed length.
 pub fn read_request(reader: &mut impl BufRead) -> Option<Request> {
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
