@@ -30,6 +30,7 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             state.mode = Mode::List;
             Vec::new()
         }
+        Mode::Login(_) => state.login_action(action),
     }
 }
 
@@ -63,6 +64,7 @@ fn list(state: &mut State, action: Action) -> Vec<Effect> {
             state.apply_sort();
         }
         Action::CheckAll => return vec![Effect::LoadReadiness, Effect::FetchOriginIdentity],
+        Action::LoginAll => return vec![Effect::FindLogins],
         other => return on_profile(state, other),
     }
     Vec::new()

@@ -56,6 +56,8 @@ pub enum KeyMode {
     Mfa,
     Confirm,
     Help,
+    /// The SSO login modal.
+    Login,
 }
 
 /// What a key asks for. `update` carries it out.
@@ -94,6 +96,11 @@ pub enum Action {
     CancelCode,
     ConfirmEnvrc,
     CancelEnvrc,
+    /// `L`: log in to every sso-session without a valid token, one after the other.
+    LoginAll,
+    /// `o` in the login modal: the verification page in the browser.
+    OpenLoginPage,
+    CancelLogin,
 }
 
 /// One row of the table. Rows that share a help text are one line of the `?` help.
@@ -152,6 +159,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(M::List, &[K::Char('E')], A::WriteEnvrcInline, "write .envrc here (cached / inline credentials)"),
     shown(M::List, &[K::Char('r')], A::CheckOne, "check this profile / all again", "refresh"),
     bind(M::List, &[K::Char('R')], A::CheckAll, "check this profile / all again"),
+    bind(M::List, &[K::Char('L')], A::LoginAll, "log in to every sso-session without a valid token"),
     shown(M::List, &[K::Char('s')], A::ToggleSort, "sort by recent use / by name", "sort"),
     bind(M::List, &[K::Ctrl('d')], A::DetailsDown, "scroll the details down / up"),
     bind(M::List, &[K::Ctrl('u')], A::DetailsUp, "scroll the details down / up"),
@@ -171,6 +179,14 @@ pub const BINDINGS: &[Binding] = &[
     shown(M::Confirm, &[K::Char('y'), K::Char('Y'), K::Enter], A::ConfirmEnvrc, "write the .envrc", "write"),
     shown(M::Confirm, &[K::AnyKey], A::CancelEnvrc, "cancel", "cancels"),
     bind(M::Help, &[K::AnyKey], A::CloseHelp, "close the help"),
+    shown(
+        M::Login,
+        &[K::Char('o')],
+        A::OpenLoginPage,
+        "open the login page in the browser",
+        "open the browser",
+    ),
+    shown(M::Login, &[K::Esc], A::CancelLogin, "cancel the login (no token is written)", "cancel"),
 ];
 
 /// The rows that apply in `mode`: its own, then those of every mode.
@@ -259,6 +275,9 @@ mod tests {
             A::CancelCode,
             A::ConfirmEnvrc,
             A::CancelEnvrc,
+            A::LoginAll,
+            A::OpenLoginPage,
+            A::CancelLogin,
         ];
         for action in &all {
             match action {
@@ -275,6 +294,7 @@ mod tests {
                 A::CheckOne | A::CheckAll | A::ToggleSort | A::DetailsDown | A::DetailsUp => {}
                 A::ShowHelp | A::CloseHelp | A::KeepFilter | A::ClearFilter | A::Type(_) => {}
                 A::DeleteChar | A::SubmitCode | A::CancelCode | A::ConfirmEnvrc | A::CancelEnvrc => {}
+                A::LoginAll | A::OpenLoginPage | A::CancelLogin => {}
             }
         }
         all
@@ -291,7 +311,9 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_one_mode() {
-        for mode in [KeyMode::List, KeyMode::Search, KeyMode::Mfa, KeyMode::Confirm, KeyMode::Help] {
+        for mode in
+            [KeyMode::List, KeyMode::Search, KeyMode::Mfa, KeyMode::Confirm, KeyMode::Help, KeyMode::Login]
+        {
             let mut seen = Vec::new();
             for key in bindings(mode).flat_map(|b| b.keys.iter()) {
                 assert!(!seen.contains(key), "{key:?} bound twice in {mode:?}");
@@ -310,5 +332,9 @@ mod tests {
         assert_eq!(action_for(KeyMode::Confirm, Key::Enter), Some(A::ConfirmEnvrc));
         assert_eq!(action_for(KeyMode::Confirm, Key::Char('n')), Some(A::CancelEnvrc));
         assert_eq!(action_for(KeyMode::List, Key::Char('x')), None);
+        assert_eq!(action_for(KeyMode::List, Key::Char('L')), Some(A::LoginAll));
+        assert_eq!(action_for(KeyMode::Login, Key::Char('o')), Some(A::OpenLoginPage));
+        assert_eq!(action_for(KeyMode::Login, Key::Char('q')), None);
+        assert_eq!(action_for(KeyMode::Login, Key::Ctrl('c')), Some(A::Quit));
     }
 }

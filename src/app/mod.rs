@@ -6,9 +6,11 @@
 
 mod actions;
 pub(crate) mod columns;
+pub(crate) mod discovered;
 pub(crate) mod filter;
 pub mod frecency;
 pub(crate) mod keymap;
+mod login;
 mod origin;
 mod update;
 
@@ -18,10 +20,14 @@ use time::OffsetDateTime;
 
 use crate::config::{Inventory, Kind, Profile};
 use crate::creds::{Identity, IdentityReport, Readiness, Session};
+use crate::sso::device::DevicePrompt;
+use crate::sso::discovery::Discovery;
 use columns::ColumnWidths;
+pub use discovered::Discovered;
 use filter::Filter;
 use frecency::Frecency;
 pub use keymap::{Action, Key, KeyMode};
+pub use login::LoginModal;
 pub use origin::Origin;
 pub use update::update;
 
@@ -44,6 +50,9 @@ pub enum SessionState {
     },
     /// credential_process: run only when chosen.
     OnDemand,
+    /// A discovered SSO row whose session has a valid token: the role's credentials are
+    /// fetched when it is chosen (not for every row on start: that would be a portal call each).
+    SsoReady,
     Error(String),
     Invalid(String),
 }
@@ -75,6 +84,7 @@ pub enum Mode {
     Mfa(MfaModal),
     ConfirmEnvrc { profile: usize, inline: bool },
     Help,
+    Login(LoginModal),
 }
 
 impl Mode {
@@ -86,6 +96,7 @@ impl Mode {
             Mode::Mfa(_) => KeyMode::Mfa,
             Mode::ConfirmEnvrc { .. } => KeyMode::Confirm,
             Mode::Help => KeyMode::Help,
+            Mode::Login(_) => KeyMode::Login,
         }
     }
 }
@@ -152,6 +163,8 @@ pub struct State {
     /// Request ids by profile: an answer for an older request is dropped.
     pub requests: Vec<u64>,
     next_request: u64,
+    /// The rows SSO discovery added after the config's profiles, and its progress.
+    pub discovered: Discovered,
 }
 
 #[derive(Debug, Clone)]
@@ -190,6 +203,32 @@ pub enum Msg {
     },
     Copied(Result<String, String>),
     EnvrcWritten(Result<String, String>),
+    /// Several profiles checked again (rows discovered since the start).
+    ReadinessBatch(Vec<(usize, Readiness)>),
+    /// Discovery of an sso-session got this far (accounts done, accounts in all).
+    DiscoveryProgress {
+        session: String,
+        done: usize,
+        total: usize,
+    },
+    /// Discovery of an sso-session ended: `Ok(None)` when it has no valid token (nothing asked).
+    Discovered {
+        session: String,
+        result: Result<Option<Discovery>, String>,
+    },
+    /// The sso-sessions without a valid token, as (login name, label), for `L`.
+    LoginsNeeded(Vec<(String, String)>),
+    /// The login for `login` waits for the user: what to show in the modal.
+    LoginPrompt {
+        login: String,
+        prompt: DevicePrompt,
+    },
+    LoggedIn {
+        login: String,
+        result: Result<(), String>,
+    },
+    /// The browser was started on a page (`Err`: why not).
+    Opened(Result<String, String>),
     Quit,
     /// `SIGTERM` or `SIGHUP` arrived.
     Signalled(i32),
@@ -237,6 +276,24 @@ pub enum Effect {
     RecordUse {
         profile: usize,
     },
+    /// `CheckReadiness` for several profiles, answered in one message.
+    CheckReadinessOf(Vec<usize>),
+    /// Refresh the discovery of this sso-session in the background, if it has a valid token.
+    Discover {
+        session: String,
+    },
+    /// The engine works on this inventory from now on (discovered rows were added).
+    UseInventory(discovered::SharedInventory),
+    /// Find the sso-sessions without a valid token (`L`).
+    FindLogins,
+    /// Run the device login for `login` (an sso-session, or a legacy SSO profile).
+    StartLogin {
+        login: String,
+    },
+    /// Stop the running login; no token is written.
+    CancelLogin,
+    /// Open this (non-secret) page in the browser.
+    OpenUrl(String),
 }
 
 impl State {
@@ -279,12 +336,22 @@ impl State {
             exit: None,
             requests: vec![0; n],
             next_request: 1,
+            discovered: Discovered::none(n),
         };
         state.apply_sort();
         // The cursor starts on the top row, whichever profile the sort put there.
         state.selected = 0;
         state.scroll = 0;
         state
+    }
+
+    /// What the picker does once its first frame is drawn: check every profile, ask STS who
+    /// the terminal is, and refresh every sso-session's discovery in the background.
+    pub fn start_effects(&self) -> Vec<Effect> {
+        let mut effects = vec![Effect::LoadReadiness, Effect::FetchOriginIdentity];
+        let sessions = self.inventory.sso_sessions.iter();
+        effects.extend(sessions.map(|s| Effect::Discover { session: s.name.clone() }));
+        effects
     }
 
     pub fn profile(&self, idx: usize) -> &Profile {

@@ -60,13 +60,53 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::ReadinessChecked { .. } => Vec::new(),
         Msg::IdentityLoaded { profile, request, result } => on_identity(state, profile, request, result),
         Msg::SessionLoaded { profile, purpose, result } => on_session(state, profile, purpose, result),
-        Msg::Copied(result) | Msg::EnvrcWritten(result) => {
+        msg @ (Msg::ReadinessBatch(_)
+        | Msg::DiscoveryProgress { .. }
+        | Msg::Discovered { .. }
+        | Msg::LoginsNeeded(_)
+        | Msg::LoginPrompt { .. }
+        | Msg::LoggedIn { .. }) => on_sso(state, msg),
+        Msg::Opened(Err(reason)) if state.login_note(reason.clone()) => Vec::new(),
+        Msg::Opened(result) | Msg::Copied(result) | Msg::EnvrcWritten(result) => {
             match result {
                 Ok(text) => state.set_status(text, false),
                 Err(text) => state.set_status(text, true),
             }
             Vec::new()
         }
+    }
+}
+
+/// Discovery and login results.
+fn on_sso(state: &mut State, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::ReadinessBatch(list) => {
+            let known = state.sessions.len();
+            let list = list.into_iter().filter(|(idx, _)| *idx < known);
+            list.filter_map(|(idx, readiness)| state.apply_readiness(idx, &readiness)).collect()
+        }
+        Msg::DiscoveryProgress { session, done, total } => {
+            state.discovery_progress(session, done, total);
+            Vec::new()
+        }
+        Msg::Discovered { session, result } => {
+            state.discovered.running.retain(|r| r.0 != session);
+            match result {
+                Ok(Some(discovery)) => state.apply_discovery(discovery),
+                Ok(None) => Vec::new(),
+                Err(reason) => {
+                    state.set_status(reason, true);
+                    Vec::new()
+                }
+            }
+        }
+        Msg::LoginsNeeded(needed) => state.logins_needed(needed),
+        Msg::LoginPrompt { login, prompt } => {
+            state.login_prompt(&login, prompt);
+            Vec::new()
+        }
+        Msg::LoggedIn { login, result } => state.logged_in(&login, result),
+        _ => Vec::new(),
     }
 }
 
@@ -91,6 +131,17 @@ impl State {
     /// takes no prompt.
     fn apply_readiness(&mut self, profile: usize, readiness: &Readiness) -> Option<Effect> {
         self.sessions[profile] = from_readiness(readiness);
+        if self.discovered.row(profile).is_some() {
+            // Thousands of rows: their identity costs a portal call each, so it waits until
+            // one is chosen.
+            if let Readiness::Ready { expiration } = readiness {
+                self.sessions[profile] = match expiration {
+                    Some(t) => SessionState::Valid { expires: Some(*t) },
+                    None => SessionState::SsoReady,
+                };
+            }
+            return None;
+        }
         readiness
             .identity_without_prompt(&self.inventory.profiles[profile])
             .then(|| Effect::FetchIdentity { profile, request: self.request(profile) })
@@ -110,10 +161,7 @@ impl State {
                 let text = format!("{name} cannot be used: {reason}");
                 self.set_status(text, true);
             }
-            SessionState::NeedsSso { command } => {
-                let text = format!("{name}: the SSO session is missing or expired: run `{command}`");
-                self.set_status(text, true);
-            }
+            SessionState::NeedsSso { .. } => return self.login_for(profile, purpose),
             SessionState::NeedsMfa { serial } if self.profile(profile).mfa_process.is_none() => {
                 self.open_mfa(profile, serial.clone(), purpose);
             }

@@ -8,7 +8,7 @@
 
 use super::Error;
 use super::exit;
-use super::session::{ask, block_on, engine, print_notices};
+use super::session::{ask, block_on, engine_for, print_notices};
 use crate::cli::ConsoleArgs;
 use crate::config::{Kind, Profile};
 use crate::context::Context;
@@ -125,7 +125,7 @@ pub fn open_in_browser(url: &Secret) -> Result<(), String> {
 }
 
 pub fn run(args: &ConsoleArgs, context: &Context) -> Result<(), Error> {
-    let engine = engine(context)?;
+    let engine = engine_for(context, &args.profile)?;
     let destination = match (&args.destination, &args.service) {
         (Some(url), _) => Destination::Url(url.clone()),
         (None, Some(service)) => Destination::Service(service.clone()),

@@ -2,13 +2,13 @@
 //! tools' profiles can say `credential_process = awsw credential-process prod`.
 
 use super::Error;
-use super::session::{engine, session};
+use super::session::{engine_for, session};
 use crate::cli::CredentialProcessArgs;
 use crate::context::Context;
 use crate::creds::credential_process_json;
 
 pub fn run(args: &CredentialProcessArgs, context: &Context) -> Result<(), Error> {
-    let engine = engine(context)?;
+    let engine = engine_for(context, &args.profile)?;
     let session = session(&engine, &args.profile, &args.mfa)?;
     println!("{}", credential_process_json(&session.credentials));
     Ok(())

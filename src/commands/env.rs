@@ -2,7 +2,7 @@
 //! or `--json` in the credential_process format.
 
 use super::Error;
-use super::session::{engine, print_notices, session};
+use super::session::{engine_for, print_notices, session};
 use crate::cli::EnvArgs;
 use crate::context::Context;
 use crate::creds::credential_process_json;
@@ -10,7 +10,7 @@ use crate::sink::env::env_change;
 use crate::sink::shell::{Shell, format};
 
 pub fn run(args: &EnvArgs, context: &Context) -> Result<(), Error> {
-    let engine = engine(context)?;
+    let engine = engine_for(context, &args.profile)?;
     let session = if args.cached_only {
         // Without a session: one line, and nothing on stdout, so an `.envrc` that evals this
         // leaves the credentials unset instead of stale.

@@ -1,7 +1,7 @@
 //! `awsw envrc PROFILE`: writes the awsw block into `DIR/.envrc` and says to `direnv allow`.
 
 use super::Error;
-use super::session::{engine, session};
+use super::session::{engine_for, session};
 use crate::cli::EnvrcArgs;
 use crate::context::Context;
 use crate::printable::{escape, escaped};
@@ -28,7 +28,7 @@ pub fn run(args: &EnvrcArgs, context: &Context) -> Result<(), Error> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!("{} is not a directory", dir.display())));
     }
-    let engine = engine(context)?;
+    let engine = engine_for(context, &args.profile)?;
     let kind = engine.require(&args.profile)?.root_kind();
     if let Some(refusal) = crate::agent::refusal(&args.profile, kind).filter(|_| served) {
         return Err(Error::failure(refusal));

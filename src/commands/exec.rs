@@ -5,13 +5,13 @@
 use std::os::unix::process::CommandExt;
 
 use super::Error;
-use super::session::{engine, session};
+use super::session::{engine_for, session};
 use crate::cli::ExecArgs;
 use crate::context::Context;
 use crate::sink::env::env_change;
 
 pub fn run(args: &ExecArgs, context: &Context) -> Result<(), Error> {
-    let engine = engine(context)?;
+    let engine = engine_for(context, &args.profile)?;
     let session = session(&engine, &args.profile, &args.mfa)?;
     crate::runtime::recent::record(&session.profile);
     let Some((program, rest)) = args.command.split_first() else {

@@ -2,6 +2,7 @@
 //! browser can be opened here, else (or with `--device-code`) the device flow, which works
 //! over SSH. What the user must do goes to stderr; no token is ever printed.
 
+use std::io::IsTerminal;
 use std::process::Stdio;
 
 use time::OffsetDateTime;
@@ -10,13 +11,15 @@ use super::Error;
 use super::session::block_on;
 use super::sso::SsoContext;
 use crate::cli::LoginArgs;
+use crate::config::Inventory;
 use crate::creds::clock::SystemClock;
+use crate::printable::escape;
 use crate::sso::device::{DevicePrompt, TokioSleeper};
 use crate::sso::login::{BROWSER_TIMEOUT, Flows, device_login, pkce_login};
 
 /// The program that opens a URL: `$BROWSER`, else `xdg-open` (`open` on macOS) when there
 /// is a display. `None` over a plain SSH session.
-fn browser() -> Option<String> {
+pub fn browser() -> Option<String> {
     if let Some(program) = std::env::var("BROWSER").ok().filter(|b| !b.trim().is_empty()) {
         return Some(program);
     }
@@ -30,6 +33,14 @@ fn browser() -> Option<String> {
 
 /// Starts the browser on `url` without waiting for it (its redirect comes back to us).
 fn open(program: &str, url: &str) {
+    if let Err(e) = start_browser(program, url) {
+        eprintln!("awsw: {e}");
+    }
+}
+
+/// Starts `program` on `url` in the background, its output discarded (it must not draw over
+/// the picker); the error names the program only.
+pub fn start_browser(program: &str, url: &str) -> Result<(), String> {
     let child = std::process::Command::new(program)
         .arg(url)
         .stdin(Stdio::null())
@@ -39,8 +50,9 @@ fn open(program: &str, url: &str) {
     match child {
         Ok(mut child) => {
             std::thread::spawn(move || child.wait());
+            Ok(())
         }
-        Err(e) => eprintln!("awsw: could not start {program} ({e}); open the URL yourself"),
+        Err(e) => Err(format!("could not start {program} ({e}); open the URL yourself")),
     }
 }
 
@@ -48,8 +60,35 @@ fn clock_time(t: OffsetDateTime) -> String {
     format!("{:02}:{:02} UTC", t.hour(), t.minute())
 }
 
+/// Which sso-session to log in to, asked on the terminal: a numbered list on stderr, the
+/// answer from stdin. `Ok(None)` without a terminal (the caller then names the sessions and
+/// exits 2); an answer that is no choice ends the run the same way.
+pub fn choose_session(inventory: &Inventory) -> Result<Option<String>, Error> {
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Ok(None);
+    }
+    let sessions = &inventory.sso_sessions;
+    let width = sessions.iter().map(|s| s.name.chars().count()).max().unwrap_or(0);
+    eprintln!("awsw: the config has several sso-sessions:");
+    for (i, session) in sessions.iter().enumerate() {
+        let url = session.sso_start_url.as_deref().unwrap_or("(no sso_start_url)");
+        eprintln!("  {}) {:<width$}  {}", i + 1, escape(&session.name), escape(url));
+    }
+    eprint!("log in to which? [1-{}] ", sessions.len());
+    let mut answer = String::new();
+    let read = std::io::stdin().read_line(&mut answer);
+    let choice = answer.trim().parse::<usize>().ok().filter(|n| (1..=sessions.len()).contains(n));
+    match (read, choice) {
+        (Ok(_), Some(n)) => Ok(Some(sessions[n - 1].name.clone())),
+        _ => Err(Error::Usage(format!(
+            "no sso-session chosen: answer 1 to {}, or name one: `awsw login NAME`",
+            sessions.len()
+        ))),
+    }
+}
+
 pub fn run(args: &LoginArgs) -> Result<(), Error> {
-    let ctx = SsoContext::load(args.name.as_deref())?;
+    let ctx = SsoContext::load_choosing(args.name.as_deref(), true)?;
     let target = &ctx.target;
     let oidc = ctx.oidc();
     let flows = Flows { oidc: &oidc, clock: &SystemClock, sleeper: &TokioSleeper, cache: &ctx.cache };

@@ -90,7 +90,10 @@ pub const FILES: &[(&str, &str)] = &[
     ("~/.cache/awsw/*.json.lock", "Lock files: one awsw process at a time gets a session; removed after."),
     ("~/.aws/cli/cache/*.json", "Role sessions in the AWS CLI's format, shared with it."),
     ("~/.aws/sso/cache/*.json", "SSO tokens and OIDC registrations in the AWS CLI's format, mode 0600."),
-    ("~/.cache/awsw/sso-accounts-*.json", "The accounts and roles of an sso-session; no secrets."),
+    (
+        "~/.cache/awsw/sso-accounts-*.json",
+        "The accounts and roles of an sso-session (the picker's discovered rows); no secrets.",
+    ),
     ("~/.local/state/awsw/frecency.json", "Profile use counts and times for the picker; no secrets."),
     ("DIR/.envrc", "Written only by awsw envrc (or e/E in the picker)."),
     (
@@ -114,7 +117,8 @@ pub const EXIT_STATUS: &[(&str, &str)] = &[
     (
         "2",
         "A usage error: unknown command, flag or profile, a bad MFA code, a bad AWSW_* value, \
-         exec without a command, the picker without a terminal; agent env for an unknown profile.",
+         exec without a command, the picker without a terminal, login with several sso-sessions \
+         and none chosen; agent env for an unknown profile.",
     ),
     ("126, 127", "exec / shell: the program could not run / was not found."),
     (

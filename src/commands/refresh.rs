@@ -5,7 +5,7 @@
 use time::format_description::well_known::Rfc3339;
 
 use super::Error;
-use super::session::{ask, block_on, engine, print_notices};
+use super::session::{ask, block_on, engine_for, print_notices};
 use crate::cli::RefreshArgs;
 use crate::context::Context;
 use crate::creds::SessionOrigin;
@@ -16,7 +16,7 @@ pub fn run(args: &RefreshArgs, context: &Context) -> Result<(), Error> {
             "refresh needs a profile (or run it inside an awsw shell, which names one)".into(),
         ));
     };
-    let engine = engine(context)?;
+    let engine = engine_for(context, &profile)?;
     let result = block_on(engine.session(&profile, &ask(&args.mfa, true)));
     print_notices(&engine);
     let session = result?;

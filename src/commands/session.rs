@@ -15,6 +15,28 @@ pub fn engine(context: &Context) -> Result<Engine, Error> {
     Ok(Engine::from_env_with(Arc::new(loaded.inventory), context.engine.clone())?)
 }
 
+/// The engine for a command that names `profile`: when no file has it, the rows the picker
+/// shows from the sso-sessions' cached discoveries are looked in too, so a discovered name
+/// works everywhere (`awsw env`, the `.envrc` the picker writes, served shells).
+pub fn engine_for(context: &Context, profile: &str) -> Result<Engine, Error> {
+    let loaded = ConfigPaths::from_env().and_then(|paths| config::load(&paths))?;
+    let mut inventory = loaded.inventory;
+    if inventory.profile(profile).is_none() {
+        let discoveries = super::sso::cached_discoveries(&inventory);
+        let template = &crate::settings::current().discovery_name_template;
+        let own = inventory.profiles.len();
+        let found = crate::sso::discovered::profiles(&inventory, own, &discoveries, template)
+            .into_iter()
+            .find(|(p, _)| p.name == profile);
+        if let Some((found, _)) = found {
+            let mut profiles = std::mem::take(&mut inventory.profiles);
+            profiles.push(found);
+            inventory = inventory.with_profiles(profiles);
+        }
+    }
+    Ok(Engine::from_env_with(Arc::new(inventory), context.engine.clone())?)
+}
+
 /// `--mfa-code`, else the profile's mfa_process, else a prompt on the terminal.
 pub fn ask(mfa: &MfaArgs, run_credential_process: bool) -> Ask {
     let mfa = match &mfa.mfa_code {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::Error;
-use super::session::{block_on, engine, session};
+use super::session::{block_on, engine_for, session};
 use crate::cli::ShellArgs;
 use crate::context::Context;
 use crate::creds::{Ask, Engine, Identity, Session};
@@ -19,7 +19,7 @@ pub fn run(args: &ShellArgs, context: &Context) -> Result<(), Error> {
     let program = subshell::program(args.shell.as_deref(), context.shell.as_deref());
     let cannot_start = |source| Error::CannotRun { verb: "start", program: program.clone(), source };
     subshell::locate(&program, context.path.as_deref()).map_err(cannot_start)?;
-    let engine = engine(context)?;
+    let engine = engine_for(context, &args.profile)?;
     let session = session(&engine, &args.profile, &args.mfa)?;
     crate::runtime::recent::record(&session.profile);
     let static_keys = args.static_keys

@@ -30,9 +30,24 @@ pub struct SsoContext {
 impl SsoContext {
     /// The user's files and the target `name` means.
     pub fn load(name: Option<&str>) -> Result<SsoContext, Error> {
+        SsoContext::load_choosing(name, false)
+    }
+
+    /// The same; with no name and several sso-sessions, `choose` asks which one on the
+    /// terminal (without one, the message names them: a usage error, exit 2).
+    pub fn load_choosing(name: Option<&str>, choose: bool) -> Result<SsoContext, Error> {
         let loaded =
             ConfigPaths::from_env().and_then(|paths| config::load(&paths)).map_err(Error::failure)?;
-        let target = target::resolve(&loaded.inventory, name).map_err(Error::failure)?;
+        let chosen = match name {
+            None if choose && loaded.inventory.sso_sessions.len() > 1 => {
+                super::login::choose_session(&loaded.inventory)?
+            }
+            _ => None,
+        };
+        let target = target::resolve(&loaded.inventory, name.or(chosen.as_deref())).map_err(|e| match e {
+            SsoError::Ambiguous { .. } => Error::Usage(e.to_string()),
+            e => Error::failure(e),
+        })?;
         let cache_dir = SsoCache::default_dir().ok_or_else(|| Error::failure("HOME is not set"))?;
         Ok(SsoContext {
             inventory: loaded.inventory,
@@ -49,6 +64,14 @@ impl SsoContext {
     pub fn portal(&self, retries: bool) -> SdkPortal {
         SdkPortal::new(&self.target.region, self.endpoints.portal_url(&self.target.region), retries)
     }
+}
+
+/// The discoveries cached for the config's sso-sessions (no network): what the picker
+/// shows at once, and where a discovered profile name is looked up.
+pub fn cached_discoveries(inventory: &Inventory) -> Vec<Discovery> {
+    let Some(store) = awsw_cache_dir().map(DiscoveryCache::new) else { return Vec::new() };
+    let targets = inventory.sso_sessions.iter().filter_map(|s| target::for_session(inventory, &s.name).ok());
+    targets.filter_map(|t| store.load(&t)).collect()
 }
 
 /// awsw's own cache directory (`$XDG_CACHE_HOME/awsw`).
@@ -101,32 +124,39 @@ pub fn discover_and_cache(ctx: &SsoContext) -> Result<Discovery, Error> {
 }
 
 async fn fetch(ctx: &SsoContext) -> Result<Discovery, SsoError> {
-    let clock = SystemClock;
-    let token = valid_token(&ctx.oidc(), &clock, &ctx.cache, &ctx.target).await?;
-    let portal = ctx.portal(false);
     let tty = std::io::stderr().is_terminal();
     let progress = |done: usize, total: usize| {
         if tty {
             eprint!("\r\x1b[2Kaccounts {done}/{total}");
         }
     };
-    let accounts = discover(&portal, &TokioSleeper, &token.access_token, Backoff::default(), &progress)
-        .await
-        .map_err(|e| {
-            portal_failure(
-                &ctx.target,
-                "ListAccounts/ListAccountRoles",
-                &ctx.endpoints.portal_url(&ctx.target.region),
-                e,
-            )
-        })?;
+    let discovery = fetch_discovery(&ctx.target, &ctx.endpoints, &ctx.cache, &progress).await;
     if tty {
         eprint!("\r\x1b[2K");
     }
+    discovery
+}
+
+/// Every account and role `target`'s token may use, from the portal; `progress(done, total)`
+/// after each account. The token is renewed silently if it can be.
+pub async fn fetch_discovery(
+    target: &SsoTarget,
+    endpoints: &SsoEndpoints,
+    cache: &SsoCache,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Discovery, SsoError> {
+    let clock = SystemClock;
+    let oidc = SdkOidc::new(&target.region, endpoints.oidc_url(&target.region));
+    let token = valid_token(&oidc, &clock, cache, target).await?;
+    let portal_url = endpoints.portal_url(&target.region);
+    let portal = SdkPortal::new(&target.region, portal_url.clone(), false);
+    let accounts = discover(&portal, &TokioSleeper, &token.access_token, Backoff::default(), progress)
+        .await
+        .map_err(|e| portal_failure(target, "ListAccounts/ListAccountRoles", &portal_url, e))?;
     Ok(Discovery {
         version: 1,
-        session: ctx.target.session.clone(),
-        start_url: ctx.target.start_url.clone(),
+        session: target.session.clone(),
+        start_url: target.start_url.clone(),
         fetched_at: format_time(clock.now()),
         accounts,
     })

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::Error;
-use super::session::{ask, block_on, engine, print_notices};
+use super::session::{ask, block_on, engine, engine_for, print_notices};
 use crate::cli::WhoamiArgs;
 use crate::context::Context;
 use crate::creds::keyage::add_to_report;
@@ -73,11 +73,11 @@ fn json(profile: &str, report: &IdentityReport) -> serde_json::Value {
 }
 
 pub fn run(args: &WhoamiArgs, context: &Context) -> Result<(), Error> {
-    let engine = engine(context)?;
-    if args.all {
-        return all(Arc::new(engine), args.json);
-    }
     let profile = args.profile.clone().unwrap_or_default();
+    if args.all {
+        return all(Arc::new(engine(context)?), args.json);
+    }
+    let engine = engine_for(context, &profile)?;
     let result = block_on(identity(&engine, &profile, &ask(&args.mfa, true), true));
     print_notices(&engine);
     let report = result?;

@@ -80,6 +80,17 @@ impl Inventory {
         Inventory::from_set(&set)
     }
 
+    /// The same files' sessions and diagnostics with `profiles` (the config's own followed
+    /// by the picker's SSO-discovered rows), so the engine finds those by name like any other.
+    pub fn with_profiles(&self, profiles: Vec<Profile>) -> Inventory {
+        Inventory {
+            profiles,
+            sso_sessions: self.sso_sessions.clone(),
+            diagnostics: self.diagnostics.clone(),
+            index: std::sync::OnceLock::new(),
+        }
+    }
+
     pub fn profile(&self, name: &str) -> Option<&Profile> {
         self.position(name).map(|idx| &self.profiles[idx])
     }

@@ -52,7 +52,12 @@ pub fn write_private(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<(
 /// others, in a directory no one else can change; anything else is treated as absent (and
 /// will be replaced on the next write).
 pub fn read_private(path: &Path) -> Option<String> {
-    const LIMIT: u64 = 1 << 20;
+    read_private_up_to(path, 1 << 20)
+}
+
+/// The same for a file that may be larger (an organisation's SSO discovery: about 150 KB
+/// per 1,000 accounts); a file over `limit` bytes counts as absent.
+pub fn read_private_up_to(path: &Path, limit: u64) -> Option<String> {
     let (Some(dir), Ok(name)) = (path.parent(), file_name(path)) else { return None };
     let opened = match Dir::open_trusted(dir) {
         Ok(opened) => opened,
@@ -62,7 +67,7 @@ pub fn read_private(path: &Path) -> Option<String> {
         }
         Err(_) => return None,
     };
-    let (text, file) = opened.read_text(name, LIMIT).ok()??;
+    let (text, file) = opened.read_text(name, limit).ok()??;
     (file.uid == safe_fs::euid() && file.mode & 0o077 == 0).then_some(text)
 }
 

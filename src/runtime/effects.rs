@@ -4,11 +4,12 @@
 //! write), so the runner keeps no state of its own beyond its channels.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::app::{Effect, Msg, Purpose, SessionFailure, State};
+use crate::creds::engine::EngineEnv;
 use crate::creds::{Ask, CredsError, Engine, MfaSource, Session};
 use crate::sink::env::{EnvOptions, env_change};
 use crate::sink::shell::{Shell, format};
@@ -17,14 +18,25 @@ use crate::sink::shell::{Shell, format};
 const IDENTITY_CONCURRENCY: usize = 8;
 
 pub struct Runner {
-    engine: Arc<Engine>,
+    /// Replaced when discovered rows join the inventory (`UseInventory`).
+    engine: Mutex<Arc<Engine>>,
     tx: mpsc::UnboundedSender<Msg>,
     pool: Arc<Semaphore>,
     frecency_path: Option<PathBuf>,
+    logins: super::sso::Logins,
     /// The user's shell, for the export lines `c` copies.
     shell: Shell,
     /// This executable, for the cached `.envrc` block.
     exe: PathBuf,
+    /// The environment `main` read, for the engine over a grown inventory.
+    engine_env: EngineEnv,
+}
+
+/// What the runner takes from the environment `main` read once.
+pub struct RunnerParts {
+    pub shell: Shell,
+    pub exe: PathBuf,
+    pub engine_env: EngineEnv,
 }
 
 fn failure(err: CredsError) -> SessionFailure {
@@ -59,15 +71,27 @@ impl Runner {
         engine: Arc<Engine>,
         tx: mpsc::UnboundedSender<Msg>,
         frecency_path: Option<PathBuf>,
-        shell: Shell,
-        exe: PathBuf,
+        parts: RunnerParts,
     ) -> Runner {
-        let pool = Arc::new(Semaphore::new(IDENTITY_CONCURRENCY));
-        Runner { engine, tx, pool, frecency_path, shell, exe }
+        Runner {
+            engine: Mutex::new(engine),
+            tx,
+            pool: Arc::new(Semaphore::new(IDENTITY_CONCURRENCY)),
+            frecency_path,
+            logins: super::sso::Logins::default(),
+            shell: parts.shell,
+            exe: parts.exe,
+            engine_env: parts.engine_env,
+        }
+    }
+
+    /// The engine over the inventory the picker shows now.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.engine.lock().map(|e| e.clone()).unwrap_or_else(|poisoned| poisoned.into_inner().clone())
     }
 
     pub fn run(&self, effect: Effect, state: &State) {
-        let (engine, tx) = (self.engine.clone(), self.tx.clone());
+        let (engine, tx) = (self.engine(), self.tx.clone());
         let name = |idx: usize| state.inventory.profiles[idx].name.clone();
         match effect {
             Effect::LoadReadiness => {
@@ -126,11 +150,53 @@ impl Runner {
                     super::recent::record_at(path, &name(profile), now);
                 }
             }
+            other => self.run_sso(other, state),
+        }
+    }
+
+    /// The effects of discovery and the login modal.
+    fn run_sso(&self, effect: Effect, state: &State) {
+        let tx = self.tx.clone();
+        match effect {
+            Effect::CheckReadinessOf(profiles) => {
+                let engine = self.engine();
+                let names: Vec<(usize, String)> =
+                    profiles.into_iter().map(|i| (i, state.inventory.profiles[i].name.clone())).collect();
+                tokio::task::spawn_blocking(move || {
+                    let list = names.into_iter().map(|(i, n)| (i, engine.readiness(&n))).collect();
+                    let _ = tx.send(Msg::ReadinessBatch(list));
+                });
+            }
+            Effect::Discover { session } => {
+                tokio::spawn(super::sso::discover(state.inventory.clone(), session, tx));
+            }
+            Effect::UseInventory(inventory) => {
+                match Engine::from_env_with(inventory.0, self.engine_env.clone()) {
+                    Ok(engine) => *self.engine.lock().unwrap_or_else(|p| p.into_inner()) = Arc::new(engine),
+                    Err(err) => {
+                        let _ = tx.send(Msg::Copied(Err(err.to_string())));
+                    }
+                }
+            }
+            Effect::FindLogins => {
+                let inventory = state.inventory.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Msg::LoginsNeeded(super::sso::sessions_without_token(&inventory)));
+                });
+            }
+            Effect::StartLogin { login } => self.logins.start(state.inventory.clone(), login, tx),
+            Effect::CancelLogin => self.logins.cancel(),
+            Effect::OpenUrl(url) => {
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Msg::Opened(super::sso::open_page(&url)));
+                });
+            }
+            _ => {}
         }
     }
 
     fn fetch_identity(&self, profile: usize, request: u64, name: String) {
-        let (engine, tx, pool) = (self.engine.clone(), self.tx.clone(), self.pool.clone());
+        let (engine, tx, pool) = (self.engine(), self.tx.clone(), self.pool.clone());
         tokio::spawn(async move {
             let _permit = pool.acquire_owned().await;
             let _ = tx.send(Msg::IdentityLoaded { profile, request, result: identity(&engine, &name).await });
@@ -138,7 +204,7 @@ impl Runner {
     }
 
     fn get_session(&self, profile: usize, purpose: Purpose, mfa: MfaSource, name: String) {
-        let (engine, tx) = (self.engine.clone(), self.tx.clone());
+        let (engine, tx) = (self.engine(), self.tx.clone());
         tokio::spawn(async move {
             let ask = Ask { mfa, run_credential_process: true };
             let result = engine.session(&name, &ask).await.map_err(failure).map(Box::new);

@@ -5,6 +5,7 @@
 mod effects;
 pub(crate) mod keys;
 pub mod recent;
+mod sso;
 mod terminal;
 
 use std::process::ExitCode;
@@ -42,7 +43,11 @@ pub fn run(print_mode: bool, context: &Context) -> ExitCode {
         Ok(loaded) => loaded,
         Err(err) => return fail(exit::FAILURE, err),
     };
-    let inventory = Arc::new(loaded.inventory);
+    // Rows discovered before come from the cache at once; the discovery is refreshed later.
+    let template = crate::settings::current().discovery_name_template.clone();
+    let cached = crate::commands::sso::cached_discoveries(&loaded.inventory);
+    let (inventory, discovered) = crate::app::Discovered::load(loaded.inventory, cached, &template);
+    let inventory = Arc::new(inventory);
     let engine = match Engine::from_env_with(inventory.clone(), context.engine.clone()) {
         Ok(engine) => Arc::new(engine),
         Err(err) => return fail(err.exit_code(), err),
@@ -50,6 +55,7 @@ pub fn run(print_mode: bool, context: &Context) -> ExitCode {
     let frecency_path = recent::default_path();
     let frecency = frecency_path.as_deref().map(recent::load).unwrap_or_default();
     let mut state = State::new(inventory, frecency, OffsetDateTime::now_utc(), origin_from_env());
+    state.discovered = discovered;
     state.print_mode = print_mode;
     state.no_color = context.no_color;
     state.nested = context.awsw_profile.clone();
@@ -61,23 +67,26 @@ pub fn run(print_mode: bool, context: &Context) -> ExitCode {
     };
     let runner = |tx| {
         let shell = Shell::detect(None, context.shell.as_deref());
-        effects::Runner::new(engine.clone(), tx, frecency_path, shell, context.exe.clone())
+        let parts =
+            effects::RunnerParts { shell, exe: context.exe.clone(), engine_env: context.engine.clone() };
+        effects::Runner::new(engine, tx, frecency_path, parts)
     };
     let outcome = runtime.block_on(event_loop(state, tty, runner));
     // Identity lookups still running are abandoned, not awaited.
     runtime.shutdown_background();
     match outcome {
         Err(err) => fail(exit::FAILURE, format!("terminal error: {err}")),
-        Ok(Exit::Quit) => ExitCode::SUCCESS,
+        Ok((Exit::Quit, _)) => ExitCode::SUCCESS,
         // The terminal is already restored (the loop's `Terminal` is dropped).
-        Ok(Exit::Signalled(signal)) => ExitCode::from(128u8.saturating_add(signal as u8)),
-        Ok(Exit::Print(session)) => {
+        Ok((Exit::Signalled(signal), _)) => ExitCode::from(128u8.saturating_add(signal as u8)),
+        Ok((Exit::Print(session), _)) => {
             let shell = Shell::detect(None, context.shell.as_deref());
             print!("{}", format(&env_change(&session, &context.env_options(None)), shell));
             eprintln!("awsw: this shell now uses profile {}", crate::printable::escape(&session.profile));
             ExitCode::SUCCESS
         }
-        Ok(Exit::Shell(session)) => {
+        // The engine the picker ended with: it knows the discovered rows.
+        Ok((Exit::Shell(session), engine)) => {
             let program = crate::sink::subshell::program(None, context.shell.as_deref());
             let static_keys = crate::settings::current().shell_mode == crate::settings::ShellMode::Static;
             match crate::commands::shell::hand_over(engine, *session, &program, None, static_keys, context) {
@@ -92,16 +101,17 @@ async fn event_loop(
     mut state: State,
     tty: std::fs::File,
     runner: impl FnOnce(mpsc::UnboundedSender<Msg>) -> effects::Runner,
-) -> std::io::Result<Exit> {
+) -> std::io::Result<(Exit, Arc<Engine>)> {
     let mut terminal = terminal::Terminal::enter(tty)?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let runner = runner(tx.clone());
     draw(&mut terminal, &mut state)?;
     if std::env::var_os("AWSW_EXIT_AFTER_FIRST_FRAME").is_some() {
-        return Ok(Exit::Quit);
+        return Ok((Exit::Quit, runner.engine()));
     }
-    runner.run(crate::app::Effect::LoadReadiness, &state);
-    runner.run(crate::app::Effect::FetchOriginIdentity, &state);
+    for effect in state.start_effects() {
+        runner.run(effect, &state);
+    }
     let mut events = crossterm::event::EventStream::new();
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
@@ -124,7 +134,7 @@ async fn event_loop(
             runner.run(effect, &state);
         }
         if let Some(exit) = state.exit.take() {
-            return Ok(exit);
+            return Ok((exit, runner.engine()));
         }
         draw(&mut terminal, &mut state)?;
     }

@@ -178,7 +178,8 @@ impl DiscoveryCache {
     }
 
     pub fn load(&self, target: &SsoTarget) -> Option<Discovery> {
-        let text = fsutil::read_private(&self.path(target))?;
+        // 10,000 accounts with a few roles each is a few MB; other caches stop at 1 MiB.
+        let text = fsutil::read_private_up_to(&self.path(target), 32 << 20)?;
         serde_json::from_str::<Discovery>(&text)
             .ok()
             .filter(|d| d.version == 1 && d.start_url == target.start_url)

@@ -7,6 +7,7 @@
 pub mod cache;
 pub(crate) mod credentials;
 pub(crate) mod device;
+pub(crate) mod discovered;
 pub(crate) mod discovery;
 pub(crate) mod endpoints;
 pub(crate) mod error;
@@ -22,6 +23,8 @@ pub(crate) mod sdk;
 pub(crate) mod target;
 pub(crate) mod token;
 
+pub use device::DevicePrompt;
+pub use discovery::{DiscoveredAccount, Discovery};
 pub use error::SsoError;
 pub use target::SsoTarget;
 

@@ -63,7 +63,13 @@ fn profile_lines(state: &State, idx: usize, theme: &Theme) -> Vec<Line<'static>>
         Span::styled(p.name.clone(), Style::default().add_modifier(Modifier::BOLD)),
         Span::raw(format!("  {}", p.kind.as_str())),
     ])];
-    if p.kind == crate::config::Kind::DefaultChain {
+    let found = state.discovered.row(idx);
+    if let Some(row) = found {
+        let text = format!("+ discovered in sso-session {}: not in your config files", row.session);
+        lines.push(Line::from(Span::styled(text, theme.fg(Color::Cyan))));
+        lines.push(field("name", format!("{} · {}", row.account_name, row.email)));
+        lines.push(field("role", p.sso_role_name.clone().unwrap_or_default()));
+    } else if p.kind == crate::config::Kind::DefaultChain {
         // "chain  default" alone would not say where its credentials come from.
         lines.push(field("from", "the environment, container or instance metadata, when chosen".into()));
     } else if !p.chain.is_empty() {
@@ -104,14 +110,15 @@ fn profile_lines(state: &State, idx: usize, theme: &Theme) -> Vec<Line<'static>>
     }
     match &state.sessions[idx] {
         SessionState::NeedsSso { command } => {
-            lines.push(Line::from(Span::styled(format!("SSO: run `{command}`"), theme.fg(Color::Yellow))))
+            let text = format!("SSO: not logged in: Enter logs in here (or run `{command}`)");
+            lines.push(Line::from(Span::styled(text, theme.fg(Color::Yellow))))
         }
         SessionState::Error(reason) => {
             lines.push(Line::from(Span::styled(reason.clone(), theme.fg(Color::Red))))
         }
         _ => {}
     }
-    if let Some(note) = &p.description {
+    if let Some(note) = p.description.as_ref().filter(|_| found.is_none()) {
         lines.push(field("note", note.clone()));
     }
     for problem in &p.problems {

@@ -59,6 +59,9 @@ fn spans(state: &State, theme: &Theme) -> Vec<Span<'static>> {
     if total > 0 && done < total {
         spans.push(Span::styled(format!("  identities {done}/{total}"), theme.fg(Color::DarkGray)));
     }
+    if let Some((done, total)) = state.discovered.progress() {
+        spans.push(Span::styled(format!("  accounts {done}/{total}"), theme.fg(Color::DarkGray)));
+    }
     spans
 }
 

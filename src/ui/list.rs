@@ -29,6 +29,7 @@ fn session_cell(state: &SessionState, now: OffsetDateTime, theme: &Theme) -> (St
         SessionState::NeedsMfa { .. } => ("needs code".into(), theme.fg(Color::Yellow)),
         SessionState::NeedsSso { .. } => ("SSO login".into(), theme.fg(Color::Yellow)),
         SessionState::OnDemand => ("on demand".into(), theme.fg(Color::Cyan)),
+        SessionState::SsoReady => ("SSO ready".into(), theme.fg(Color::Cyan)),
         SessionState::Error(_) => ("error".into(), theme.fg(Color::Red)),
         SessionState::Invalid(_) => ("invalid".into(), theme.fg(Color::Red)),
     }
@@ -56,6 +57,8 @@ fn first_row(state: &State, rows: usize) -> usize {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
+    /// `+` on rows SSO discovery added (not in the config files); only when there are some.
+    Found,
     Name,
     Account,
     Kind,
@@ -83,6 +86,7 @@ impl Column {
             Column::Region => "REGION",
             Column::Mfa => "MFA",
             Column::Session => "SESSION",
+            Column::Found => "",
         }
     }
 
@@ -90,6 +94,7 @@ impl Column {
     fn wanted(self, widths: &ColumnWidths, session: usize) -> usize {
         let content = match self {
             Column::Name => return widths.name.max(4),
+            Column::Found => return 1,
             Column::Session => return session.max(7),
             Column::Account => widths.account,
             Column::Kind => widths.kind,
@@ -107,15 +112,21 @@ impl Column {
             Column::Role => text::truncate(role_of(p).unwrap_or_default(), width),
             Column::Region => p.region.clone().unwrap_or_default(),
             Column::Mfa => mfa_of(p).to_string(),
-            Column::Name | Column::Session => String::new(),
+            Column::Name | Column::Session | Column::Found => String::new(),
         };
         Cell::from(text)
     }
 }
 
 /// The columns shown at `width` and how wide each is, in display order, and the spacing
-/// between them (wider where there is room to spare, up to 3).
-fn plan(widths: &ColumnWidths, session: usize, width: usize) -> (Vec<(Column, usize)>, u16) {
+/// between them (wider where there is room to spare, up to 3); `found`: the marker column
+/// of discovered rows first.
+fn plan(widths: &ColumnWidths, session: usize, width: usize, found: bool) -> (Vec<(Column, usize)>, u16) {
+    if found {
+        let (mut plan, spacing) = plan(widths, session, width.saturating_sub(2), false);
+        plan.insert(0, (Column::Found, 1));
+        return (plan, spacing);
+    }
     let all = [Column::Account, Column::Kind, Column::Role, Column::Region, Column::Mfa];
     let mut shown: Vec<Column> = all.into_iter().filter(|c| c.wanted(widths, session) > 0).collect();
     let name = Column::Name.wanted(widths, session);
@@ -166,10 +177,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) -> us
         Sort::Frecency => "recent",
         Sort::Name => "name",
     };
+    let found = state.discovered.count();
+    let discovered = if found > 0 { format!(" · +{found} discovered") } else { String::new() };
     let title = format!(
-        " profiles {}/{} · sorted by {sort} ",
+        " profiles {}/{}{discovered} · sorted by {sort} ",
         state.filter.visible().len(),
-        state.inventory.profiles.len()
+        state.order.len()
     );
     let block = Block::default().borders(Borders::TOP).title(title);
     // Below the block's top border and the column header.
@@ -180,7 +193,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) -> us
         return rows_fit;
     }
     let session = session_width(state);
-    let (plan, spacing) = plan(&state.columns, session, usize::from(area.width));
+    let (plan, spacing) = plan(&state.columns, session, usize::from(area.width), found > 0);
     let start = first_row(state, rows_fit);
     let rows: Vec<Row> = state
         .filter
@@ -193,6 +206,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) -> us
             let p = state.profile(m.profile);
             let cells = plan.iter().map(|&(column, width)| match column {
                 Column::Name => name_cell(state, m.profile, width, theme),
+                Column::Found if state.discovered.row(m.profile).is_some() => {
+                    Cell::from("+").style(theme.fg(Color::Cyan))
+                }
                 Column::Session => {
                     let (text, style) = session_cell(&state.sessions[m.profile], state.now, theme);
                     Cell::from(text).style(style)

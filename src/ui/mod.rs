@@ -6,6 +6,7 @@
 mod details;
 mod header;
 mod list;
+mod login;
 mod overlay;
 mod status;
 pub(crate) mod text;
@@ -68,6 +69,7 @@ pub fn render(state: &State, frame: &mut Frame) -> Viewport {
     match &state.mode {
         Mode::Mfa(_) => overlay::render_mfa(state, frame, area, &theme),
         Mode::Help => overlay::render_help(frame, area),
+        Mode::Login(_) => login::render(state, frame, area, &theme),
         Mode::ConfirmEnvrc { profile, inline } => {
             overlay::render_confirm(state, frame, area, *profile, *inline)
         }

@@ -58,7 +58,7 @@ pub fn render_confirm(state: &State, frame: &mut Frame, area: Rect, profile: usi
 }
 
 /// The keys a modal takes, from the key table: `⏎ submit  esc cancel`.
-fn hint(mode: KeyMode) -> String {
+pub(super) fn hint(mode: KeyMode) -> String {
     keymap::footer(mode).iter().map(|(_, key, word)| format!("{key} {word}")).collect::<Vec<_>>().join("  ")
 }
 

@@ -37,4 +37,5 @@ mod single_flight;
 mod sinks;
 mod sso;
 mod tui;
+mod tui_sso;
 mod tui_tmux;

@@ -370,7 +370,7 @@ fn inside_an_awsw_shell_enter_refuses_to_nest() {
     assert!(s.status.as_ref().unwrap().0.contains("already inside an awsw shell for sandbox"));
 }
 
-fn draw(state: &State, width: u16, height: u16) -> String {
+pub(crate) fn draw(state: &State, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
         .draw(|frame| {

@@ -30,7 +30,7 @@ const CREDS: &str = "[base]\naws_access_key_id = AKIABASE000000EXAMPL\naws_secre
 [keys]\naws_access_key_id = AKIAKEYS000000EXAMPL\naws_secret_access_key = keys+secret\n";
 
 /// The picker in a tmux pane; its exit status lands in a file when it ends.
-struct Pane<'a> {
+pub(crate) struct Pane<'a> {
     tmux: Tmux<'a>,
     status: PathBuf,
 }
@@ -44,17 +44,17 @@ impl<'a> std::ops::Deref for Pane<'a> {
 }
 
 impl Pane<'_> {
-    fn start<'a>(sb: &'a Sandbox, args: &str) -> Pane<'a> {
+    pub(crate) fn start<'a>(sb: &'a Sandbox, args: &str) -> Pane<'a> {
         Pane::start_with_env(sb, "", args)
     }
 
     /// The picker started in `dir` (its working directory, where `e` writes the .envrc).
-    fn start_in<'a>(sb: &'a Sandbox, dir: &std::path::Path, args: &str) -> Pane<'a> {
+    pub(crate) fn start_in<'a>(sb: &'a Sandbox, dir: &std::path::Path, args: &str) -> Pane<'a> {
         Pane::start_with_env(sb, &format!("cd '{}' &&", dir.display()), args)
     }
 
     /// `env` is a list of `NAME=value` words put before the command.
-    fn start_with_env<'a>(sb: &'a Sandbox, env: &str, args: &str) -> Pane<'a> {
+    pub(crate) fn start_with_env<'a>(sb: &'a Sandbox, env: &str, args: &str) -> Pane<'a> {
         let status = sb.home().join("status");
         // A pane started after another must not read the earlier one's status.
         let _ = std::fs::remove_file(&status);
@@ -62,7 +62,7 @@ impl Pane<'_> {
         Pane { tmux: Tmux::start(sb, "tui", &["sh", "-c", &command]), status }
     }
 
-    fn exit_status(&self) -> String {
+    pub(crate) fn exit_status(&self) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Ok(text) = std::fs::read_to_string(&self.status)

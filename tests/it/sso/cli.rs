@@ -247,7 +247,10 @@ fn faults_get_one_line_naming_the_session_and_the_fix() {
     let config = sandbox.home().join(".aws/config");
     std::fs::write(&config, format!("{CONFIG}\n[sso-session half]\nsso_region = us-east-1\n")).unwrap();
     fails_with(&run(&["login", "half"]), "[sso-session half] lacks sso_start_url");
-    fails_with(&run(&["login"]), "the config has several sso-sessions (corp, half): name one");
+    // Without a terminal to ask on, several sessions and no name is a usage error.
+    let several = run(&["login"]);
+    assert_eq!(several.status.code(), Some(2), "{}", text(&several).1);
+    assert!(text(&several).1.contains("the config has several sso-sessions (corp, half): name one"));
     fails_with(&run(&["login", "nope"]), "no [sso-session nope] and no SSO profile named \"nope\"");
     std::fs::write(&config, CONFIG).unwrap();
     let unreachable = sandbox
@@ -284,4 +287,29 @@ fn logout_signs_out_and_deletes_the_token() {
     let again = awsw(&sandbox, &server, &["logout", "corp"]).output().unwrap();
     assert!(again.status.success());
     assert!(text(&again).1.contains("not logged in"), "{}", text(&again).1);
+}
+
+#[test]
+fn a_cached_discovery_of_a_large_organisation_is_read_back() {
+    let sandbox = Sandbox::new(CONFIG, "");
+    let accounts: Vec<Value> = (0..8000)
+        .map(|i| {
+            json!({"accountId": format!("{:012}", 100_000_000_000u64 + i), "accountName": format!("account-{i:04}"),
+                "emailAddress": format!("aws+{i}@example.com"), "roles": ["Admin", "ReadOnly", "Billing"]})
+        })
+        .collect();
+    let cache = json!({"version": 1, "session": "corp", "startUrl": "https://corp.awsapps.com/start",
+        "fetchedAt": "2026-11-25T00:00:00Z", "accounts": accounts})
+    .to_string();
+    assert!(cache.len() > 1 << 20, "more than the 1 MiB other caches stop at");
+    let dir = sandbox.cache_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    use sha1::Digest;
+    let path = dir.join(format!("sso-accounts-{}.json", hex::encode(sha1::Sha1::digest(b"corp"))));
+    std::fs::write(&path, cache).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let output = sandbox.awsw(&["sso", "accounts", "--cached"]).output().unwrap();
+    assert!(output.status.success(), "{}", text(&output).1);
+    assert_eq!(text(&output).0.lines().count(), 24_000);
 }

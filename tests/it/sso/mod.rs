@@ -4,5 +4,6 @@
 pub(crate) mod cli;
 mod engine;
 mod interop;
+mod picker;
 mod populate;
 mod server;
