@@ -53,6 +53,9 @@ pub enum Found {
     Running(Agent),
     /// A state file whose agent is gone (its pid).
     Stale(u32),
+    /// The lock is held but the agent the state file names does not answer: a new agent
+    /// starting, or one that hangs (the pid in the file).
+    Silent(u32),
     None,
 }
 
@@ -65,8 +68,7 @@ pub fn find(dir: &Dir, key: &str) -> Result<Found, String> {
     let agent = Agent { key: key.to_string(), dir: dir.path().to_path_buf(), state: record };
     Ok(match answers(&agent) {
         true => Found::Running(agent),
-        // Held lock, but not this file's agent: a new one is starting.
-        false => Found::None,
+        false => Found::Silent(agent.state.pid),
     })
 }
 
@@ -84,7 +86,7 @@ pub fn ensure(exe: &Path) -> Result<(Agent, Option<String>), String> {
     let dir = open_runtime_dir()?;
     let log = dir.path().join(state::log_name(&key));
     let deadline = Instant::now() + START_WAIT;
-    let (mut started, mut note) = (false, None);
+    let (mut started, mut note, mut silent) = (false, None, None);
     loop {
         match find(&dir, &key)? {
             Found::Running(agent) => return Ok((agent, note)),
@@ -93,6 +95,7 @@ pub fn ensure(exe: &Path) -> Result<(Agent, Option<String>), String> {
                     "the awsw agent (pid {pid}) is no longer running (its state file was left behind); starting a new one"
                 ));
             }
+            Found::Silent(pid) if !started => silent = Some(pid),
             _ => {}
         }
         if !started && !state::agent_alive(&dir, &key).map_err(|e| e.to_string())? {
@@ -100,11 +103,17 @@ pub fn ensure(exe: &Path) -> Result<(Agent, Option<String>), String> {
             started = true;
         }
         if Instant::now() >= deadline {
-            return Err(format!(
-                "the awsw agent did not answer within {} s; see {}",
-                START_WAIT.as_secs(),
-                log.display()
-            ));
+            return Err(match silent {
+                Some(pid) => format!(
+                    "the awsw agent (pid {pid}) holds its lock but has not answered for {} s; end it with `kill {pid}` and load again",
+                    START_WAIT.as_secs()
+                ),
+                None => format!(
+                    "the awsw agent did not answer within {} s; see {}",
+                    START_WAIT.as_secs(),
+                    log.display()
+                ),
+            });
         }
         std::thread::sleep(POLL);
     }
@@ -128,7 +137,7 @@ fn scrubbed(name: &str) -> bool {
 }
 
 /// Starts `exe agent run` in a session of its own, in `/`, stdin and stdout on /dev/null and
-/// stderr in the log (0600, emptied), no descriptor of ours beyond those (direnv waits for
+/// stderr appended to the log (0600; the agent that gets the lock empties it), no descriptor of ours beyond those (direnv waits for
 /// the pipes it gave the `.envrc` to close).
 fn spawn(exe: &Path, dir: &Dir, key: &str) -> Result<(), String> {
     use std::os::unix::fs::OpenOptionsExt;
@@ -136,8 +145,7 @@ fn spawn(exe: &Path, dir: &Dir, key: &str) -> Result<(), String> {
     let log = std::fs::OpenOptions::new()
         .mode(0o600)
         .create(true)
-        .write(true)
-        .truncate(true)
+        .append(true)
         .custom_flags(libc::O_NOFOLLOW)
         .open(&log_path)
         .map_err(|e| format!("cannot open {}: {e}", log_path.display()))?;

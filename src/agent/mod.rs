@@ -37,9 +37,47 @@ pub fn idle(var: impl Fn(&str) -> Option<String>) -> Result<Duration, String> {
     }
 }
 
+/// Why the agent cannot serve a profile whose root is `kind`, if it cannot: its credentials
+/// would come from the environment of your shell (`credential_source = Environment`, the
+/// SDKs' default chain), which the agent, started once for every shell, does not have.
+pub fn refusal(profile: &str, kind: Option<crate::config::RootKind>) -> Option<String> {
+    use crate::config::RootKind;
+    use crate::config::root::CredentialSource;
+    // A default-chain session is never cached, so only --profile-only works for it.
+    let (from, modes) = match kind? {
+        RootKind::CredentialSource(CredentialSource::Environment) => {
+            ("credential_source = Environment", "`--cached` or `--profile-only`")
+        }
+        RootKind::DefaultChain => {
+            ("no credentials in the profile: the SDKs' default chain", "`--profile-only`")
+        }
+        _ => return None,
+    };
+    Some(format!(
+        "profile {profile} takes its credentials from the environment of your shell ({from}), which awsw's agent does not have; use `awsw envrc {profile}` with {modes}"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_roots_outside_the_shell_environment_are_served() {
+        use crate::config::RootKind;
+        use crate::config::root::CredentialSource;
+        let env = refusal("ci", Some(RootKind::CredentialSource(CredentialSource::Environment))).unwrap();
+        assert!(env.contains("profile ci") && env.contains("--cached"), "{env}");
+        let chain = refusal("d", Some(RootKind::DefaultChain)).unwrap();
+        assert!(chain.contains("--profile-only") && !chain.contains("--cached"), "{chain}");
+        for served in
+            [RootKind::StaticKeys, RootKind::Sso, RootKind::CredentialProcess, RootKind::WebIdentity]
+        {
+            assert_eq!(refusal("p", Some(served)), None);
+        }
+        let imds = RootKind::CredentialSource(CredentialSource::Ec2InstanceMetadata);
+        assert_eq!(refusal("p", Some(imds)), None);
+    }
 
     #[test]
     fn the_idle_time_is_checked() {

@@ -12,7 +12,6 @@ use futures::future::BoxFuture;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::config::profile::{CredentialSource, RootKind};
 use crate::creds::clock::SystemClock;
 use crate::creds::{Ask, Engine, MfaSource};
 use crate::server::http::{self, Request};
@@ -23,6 +22,9 @@ use crate::server::{self, EngineSource, Routes, Source, Unavailable, error_json}
 pub const CONTROL_PATH: &str = "/awsw/agent";
 /// The prefix of every profile's path, as `server::path_for` makes them.
 pub const PROFILE_PREFIX: &str = "/awsw/v1/";
+
+/// The longest a registration waits for the profile's first session.
+const REGISTER_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Makes an engine over the files as they are now (a profile added since the agent started
 /// is found).
@@ -120,25 +122,31 @@ impl AgentRoutes {
             Ok(engine) => engine,
             Err(message) => return (400, error_json("ConfigError", &message)),
         };
-        let root = match engine.require(&profile) {
+        let kind = match engine.require(&profile) {
             Ok(found) => found.root_kind(),
             Err(err) => return (404, error_json("UnknownProfile", &err.to_string())),
         };
-        if root == Some(RootKind::CredentialSource(CredentialSource::Environment)) {
-            let message = format!(
-                "profile {profile} takes its keys from the environment of your shell (credential_source = Environment), which the agent does not have; use `awsw envrc {profile} --cached`"
-            );
+        if let Some(message) = super::refusal(&profile, kind) {
             return (400, error_json("NotServable", &message));
         }
         let ask = Ask { mfa: MfaSource::Process, run_credential_process: true };
-        let result = engine.session(&profile, &ask).await;
+        // A `cd` must not wait long: another awsw may hold the session's lock while someone
+        // types a code. Without a session yet, the first request gets one.
+        let result = tokio::time::timeout(REGISTER_WAIT, engine.session(&profile, &ask)).await;
         drop(engine.take_notices());
         let (first, until, problem) = match result {
-            Ok(session) => {
+            Ok(Ok(session)) => {
                 let until = crate::commands::served::renewable_until(&engine, &session);
                 (Some(session.credentials), until, None)
             }
-            Err(err) => (None, None, Some(renew_line(&profile, &err))),
+            Ok(Err(err)) => (None, None, Some(renew_line(&profile, &err))),
+            Err(_) => {
+                let waited = format!(
+                    "profile {profile}: no session after {} s (another awsw process may be asking for its MFA code); the agent serves it as soon as there is one",
+                    REGISTER_WAIT.as_secs()
+                );
+                (None, None, Some(waited))
+            }
         };
         let region = engine.inventory().profile(&profile).and_then(|p| p.region.clone());
         let source =
@@ -177,6 +185,12 @@ impl AgentRoutes {
 }
 
 impl Routes for AgentRoutes {
+    /// The agent outlives any one shell and serves every directory: it answers only its own
+    /// user's processes, whatever token another user's process sends.
+    fn same_user_only(&self) -> bool {
+        true
+    }
+
     fn answer<'a>(&'a self, request: &'a Request) -> BoxFuture<'a, (u16, String)> {
         Box::pin(async move {
             let method = request.method.as_str();

@@ -33,6 +33,9 @@ pub fn run() -> Result<(), String> {
         // Another agent serves this configuration; the caller finds it through the state file.
         return Ok(());
     }
+    // The log is this agent's from here on; a losing rival started beside it wrote nothing.
+    // SAFETY: ftruncate on stderr; on a terminal or a pipe it fails and changes nothing.
+    unsafe { libc::ftruncate(2, 0) };
     let (stop, mut stopped) = tokio::sync::mpsc::unbounded_channel();
     let factory: EngineFactory = Arc::new(|| {
         let context = crate::context::Context::from_env();

@@ -83,39 +83,63 @@ fn served_lines(args: &AgentEnvArgs, context: &Context, shell: Shell) -> Result<
     Ok(lines)
 }
 
-/// Each agent with a state file: running ones described, stale files removed.
+/// What `each_agent` found besides the running agents it handed on.
+struct Seen {
+    running: usize,
+    /// Agents that hold their lock and do not answer (their pids).
+    silent: Vec<u32>,
+}
+
+impl Seen {
+    /// The error for agents that could not be asked, naming how to end them.
+    fn silent_error(&self) -> Option<Error> {
+        let pids: Vec<String> = self.silent.iter().map(u32::to_string).collect();
+        (!pids.is_empty()).then(|| {
+            Error::failure(format!(
+                "the awsw agent (pid {}) holds its lock but does not answer; end it with `kill {}`",
+                pids.join(", "),
+                pids.join(" ")
+            ))
+        })
+    }
+}
+
+/// Each agent with a state file: running ones handed to `on_running`, stale files removed,
+/// silent ones counted.
 fn each_agent(
     mut on_running: impl FnMut(&Agent, &crate::safe_fs::Dir) -> Result<(), Error>,
-) -> Result<usize, Error> {
+) -> Result<Seen, Error> {
     let dir = client::open_runtime_dir().map_err(Error::failure)?;
-    let mut running = 0;
+    let mut seen = Seen { running: 0, silent: Vec::new() };
     for key in state::keys_in(dir.path()) {
         match client::find(&dir, &key).map_err(Error::failure)? {
             Found::Running(agent) => {
-                running += 1;
+                seen.running += 1;
                 on_running(&agent, &dir)?;
             }
             Found::Stale(pid) => {
                 let _ = std::fs::remove_file(dir.path().join(state::state_name(&key)));
                 println!("removed the state file of an agent that is no longer running (pid {pid})");
             }
+            Found::Silent(pid) => seen.silent.push(pid),
             Found::None => {}
         }
     }
-    Ok(running)
+    Ok(seen)
 }
 
 fn status() -> Result<(), Error> {
-    let running = each_agent(|agent, _| {
+    let seen = each_agent(|agent, _| {
         let (_, body) = agent
             .request("GET", CONTROL_PATH, Duration::from_secs(2))
             .map_err(|e| Error::failure(format!("the awsw agent did not answer: {e}")))?;
         println!("{}", describe(agent, &body));
         Ok(())
     })?;
-    match running {
-        0 => Err(Error::failure("no awsw agent is running")),
-        _ => Ok(()),
+    match (seen.silent_error(), seen.running) {
+        (Some(err), _) => Err(err),
+        (None, 0) => Err(Error::failure("no awsw agent is running")),
+        (None, _) => Ok(()),
     }
 }
 
@@ -146,12 +170,15 @@ fn describe(agent: &Agent, body: &str) -> String {
 }
 
 fn stop() -> Result<(), Error> {
-    let stopped = each_agent(|agent, dir| {
+    let seen = each_agent(|agent, dir| {
         client::stop(agent, dir).map_err(Error::failure)?;
         println!("stopped the awsw agent (pid {})", agent.state.pid);
         Ok(())
     })?;
-    if stopped == 0 {
+    if let Some(err) = seen.silent_error() {
+        return Err(err);
+    }
+    if seen.running == 0 {
         println!("no awsw agent is running");
     }
     Ok(())

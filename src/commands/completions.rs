@@ -51,6 +51,11 @@ pub fn command() -> clap::Command {
     for name in ["login", "logout"] {
         cmd = cmd.mut_subcommand(name, |sub| sub.mut_arg("name", |arg| arg.add(sso_candidates())));
     }
+    cmd = cmd.mut_subcommand("agent", |agent| {
+        agent.mut_subcommand("env", |sub| {
+            sub.mut_arg(PROFILE_ARG, |arg| arg.add(ArgValueCandidates::new(profile_candidates)))
+        })
+    });
     cmd.mut_subcommand("sso", |sso| {
         sso.mut_subcommand("accounts", |sub| sub.mut_arg("session", |arg| arg.add(sso_candidates())))
     })

@@ -3,7 +3,6 @@
 use super::Error;
 use super::session::{engine, session};
 use crate::cli::EnvrcArgs;
-use crate::config::profile::{CredentialSource, RootKind};
 use crate::context::Context;
 use crate::printable::{escape, escaped};
 use crate::sink::env::{EnvOptions, env_change};
@@ -30,12 +29,9 @@ pub fn run(args: &EnvrcArgs, context: &Context) -> Result<(), Error> {
         return Err(Error::Usage(format!("{} is not a directory", dir.display())));
     }
     let engine = engine(context)?;
-    let root = engine.require(&args.profile)?.root_kind();
-    if served && root == Some(RootKind::CredentialSource(CredentialSource::Environment)) {
-        return Err(Error::failure(format!(
-            "profile {p} takes its keys from the environment of your shell (credential_source = Environment), which awsw's agent does not have; use `awsw envrc {p} --cached`",
-            p = args.profile
-        )));
+    let kind = engine.require(&args.profile)?.root_kind();
+    if let Some(refusal) = crate::agent::refusal(&args.profile, kind).filter(|_| served) {
+        return Err(Error::failure(refusal));
     }
     let cache_file = engine.cache_file(&args.profile);
     // The session is obtained before anything is written, so a failure leaves the file as it was.

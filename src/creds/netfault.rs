@@ -20,15 +20,21 @@ pub enum NetFault {
 impl NetFault {
     /// The cause of `err`, a failed request to `url`.
     pub fn classify(err: &(dyn Error + 'static), url: &str) -> NetFault {
+        NetFault::find(err, url)
+            .unwrap_or_else(|| NetFault::Other { reason: super::sts::innermost_cause(err) })
+    }
+
+    /// The network cause of `err`, if it has one of those told apart (not `Other`).
+    pub fn find(err: &(dyn Error + 'static), url: &str) -> Option<NetFault> {
         let (host, address) = host_and_address(url);
         let mut current: Option<&(dyn Error + 'static)> = Some(err);
         while let Some(layer) = current {
             if let Some(fault) = cause_of(layer, &host, &address) {
-                return fault;
+                return Some(fault);
             }
             current = layer.source();
         }
-        NetFault::Other { reason: super::sts::innermost_cause(err) }
+        None
     }
 
     /// One clause: what happened and what to do; `setting` names where the endpoint is set

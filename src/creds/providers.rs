@@ -109,8 +109,37 @@ impl RootSource for AwsProviders {
 /// A provider's failure for `root`, in one line: only the display text of the error chain,
 /// since the SDK's `DisplayErrorContext` adds a `Debug` dump holding the raw response,
 /// credentials included.
-fn failed(root: &Profile, source_kind: &'static str, err: &(dyn std::error::Error + 'static)) -> CredsError {
-    CredsError::Provider { profile: root.name.clone(), source_kind, message: innermost_cause(err) }
+/// A network cause (DNS, refused, TLS, timeout) is named with the host of `url` and what to
+/// do about `setting`.
+fn failed(
+    root: &Profile,
+    source_kind: &'static str,
+    err: &(dyn std::error::Error + 'static),
+    (url, setting): (&str, &str),
+) -> CredsError {
+    let message = match super::netfault::NetFault::find(err, url) {
+        Some(fault) => fault.describe(setting),
+        None => innermost_cause(err),
+    };
+    CredsError::Provider { profile: root.name.clone(), source_kind, message }
+}
+
+/// Where a provider's request goes, as its SDK client sees it, for messages.
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn sts_url(root: &Profile) -> String {
+    let region = var("AWS_REGION").or_else(|| root.region.clone()).unwrap_or_else(|| "us-east-1".into());
+    var("AWS_ENDPOINT_URL_STS")
+        .or_else(|| var("AWS_ENDPOINT_URL"))
+        .unwrap_or_else(|| format!("https://sts.{region}.amazonaws.com"))
+}
+
+fn container_url() -> String {
+    var("AWS_CONTAINER_CREDENTIALS_FULL_URI").unwrap_or_else(|| {
+        format!("http://169.254.170.2{}", var("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI").unwrap_or_default())
+    })
 }
 
 /// SSO: awsw's own module (token refresh, the AWS CLI's role cache); see src/sso.
@@ -142,7 +171,7 @@ async fn web_identity(
         .provide_credentials()
         .await
         .map(convert)
-        .map_err(|e| failed(root, "web identity", &e))
+        .map_err(|e| failed(root, "web identity", &e, (&sts_url(root), super::sts::STS_SETTING)))
 }
 
 async fn credential_source(
@@ -157,16 +186,24 @@ async fn credential_source(
                 "credential_source = Environment, but AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set"
                     .into(),
         }),
-        CredentialSource::Ec2InstanceMetadata => super::imds::instance_credentials()
-            .await
-            .map(|instance| instance.credentials)
-            .map_err(|e| failed(root, "EC2 instance metadata", &e)),
+        CredentialSource::Ec2InstanceMetadata => {
+            super::imds::instance_credentials().await.map(|instance| instance.credentials).map_err(|e| {
+                failed(
+                    root,
+                    "EC2 instance metadata",
+                    &e,
+                    (&super::imds::endpoint(), "AWS_EC2_METADATA_SERVICE_ENDPOINT"),
+                )
+            })
+        }
         CredentialSource::EcsContainer => aws_config::ecs::EcsCredentialsProvider::builder()
             .configure(&provider_config(root, None))
             .build()
             .provide_credentials()
             .await
             .map(convert)
-            .map_err(|e| failed(root, "ECS container", &e)),
+            .map_err(|e| {
+                failed(root, "ECS container", &e, (&container_url(), "AWS_CONTAINER_CREDENTIALS_FULL_URI"))
+            }),
     }
 }

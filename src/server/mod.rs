@@ -9,6 +9,7 @@
 //! (`crate::agent`), which answers its own `Routes` behind the same token check.
 
 pub(crate) mod http;
+pub mod peer;
 pub mod source;
 pub(crate) mod token;
 
@@ -62,6 +63,11 @@ pub fn path_for(profile: &str) -> String {
 /// status and the body (JSON, or empty).
 pub trait Routes: Send + Sync {
     fn answer<'a>(&'a self, request: &'a http::Request) -> BoxFuture<'a, (u16, String)>;
+
+    /// Whether clients of another local user get `403` even with the token (`peer`).
+    fn same_user_only(&self) -> bool {
+        false
+    }
 }
 
 /// Binds 127.0.0.1 on a port the kernel picks, makes a fresh token and serves `source` as
@@ -152,11 +158,15 @@ async fn serve(mut stream: tokio::net::TcpStream, peer: SocketAddr, state: &Stat
     if !peer.ip().is_loopback() {
         return;
     }
+    // Looked up while the client is surely connected; answered after its request is read,
+    // so it gets the 403 rather than a reset.
+    let local = stream.local_addr();
+    let foreign = state.routes.same_user_only() && !local.is_ok_and(|local| peer::same_user(peer, local));
     let _ = stream.set_nodelay(true);
     let head = tokio::time::timeout(READ_DEADLINE, read_head(&mut stream)).await.ok().flatten();
     let (status, body) = match head.as_deref().and_then(http::parse) {
-        Some(request) => answer(&request, state).await,
-        None => (403, String::new()),
+        Some(request) if !foreign => answer(&request, state).await,
+        _ => (403, String::new()),
     };
     let _ = stream.write_all(&http::response(status, &body)).await;
     let _ = stream.shutdown().await;

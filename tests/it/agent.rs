@@ -187,6 +187,24 @@ fn two_directories_share_one_agent_that_serves_only_their_profiles() {
     assert_eq!(status_of(port, "DELETE", "/awsw/agent", Some(&wrong)), 403);
     assert_eq!(status_of(port, "GET", "/awsw/v1/base", Some(&token)), 404);
     assert_eq!(status_of(port, "GET", "/awsw/v1/dev", Some(&token)), 200);
+    // Another local user's process gets 403 even with the right token (needs root to be one).
+    if unsafe { libc::geteuid() } == 0 && require("setpriv") {
+        // bash's /dev/tcp: no program outside /bin that the other user might not reach.
+        let probe = format!(
+            "exec 3<>/dev/tcp/127.0.0.1/{port}; printf 'GET /awsw/v1/dev HTTP/1.1\\r\\nAuthorization: {token}\\r\\n\\r\\n' >&3; head -c 12 <&3"
+        );
+        let run_as = |uid: &str| {
+            let out = Command::new("setpriv")
+                .args(["--reuid", uid, "--regid", uid, "--clear-groups", "/bin/bash", "-c", &probe])
+                .output()
+                .unwrap();
+            text(&out).0.trim().to_string()
+        };
+        assert_eq!(run_as("65534"), "HTTP/1.1 403", "another user with the token");
+        assert_eq!(run_as("0"), "HTTP/1.1 200", "the same probe as the agent's user");
+    } else {
+        eprintln!("not root: the other-user case is covered by server::peer's unit tests only");
+    }
 
     let status = sb.awsw(&["agent", "status"]).output().unwrap();
     let (stdout, stderr) = text(&status);
@@ -352,6 +370,18 @@ fn envrc_served_refuses_environment_roots_and_agent_env_refuses_unknown_profiles
     assert_eq!(out.status.code(), Some(1), "{}", text(&out).1);
     assert!(text(&out).1.contains("--cached"), "{}", text(&out).1);
     assert!(!dir.join(".envrc").exists());
+    // envrc_mode = served makes --served the default; a mode flag still wins.
+    for (flags, served) in [(&[][..], true), (&["--cached"][..], false)] {
+        let out = sb
+            .awsw(&[&["envrc", "dev"], flags, &["--dir"]].concat())
+            .arg(&dir)
+            .env("AWSW_ENVRC_MODE", "served")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+        let file = std::fs::read_to_string(dir.join(".envrc")).unwrap();
+        assert_eq!(file.contains("agent env 'dev' --shell bash --direnv"), served, "{flags:?}: {file}");
+    }
     // An unknown profile at load time: exit 2, the closest name, and only unsets on stdout.
     let out = sb.awsw(&["agent", "env", "prd", "--shell", "bash"]).output().unwrap();
     let (stdout, stderr) = text(&out);
@@ -380,5 +410,75 @@ fn a_shell_in_the_directory_follows_a_restarted_agent_at_its_next_prompt() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stdout.contains("reloaded\n"), "{stdout} {stderr}");
     assert!(stdout.contains("assumed-role/acme-dev/"), "{stdout}");
+    let _ = sb.awsw(&["agent", "stop"]).output();
+}
+
+#[test]
+fn a_hung_agent_is_named_with_its_pid_and_never_replaced_behind_its_back() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let dev = served_dir(&sb, "dev", "dev", &[]);
+    let (code, _, stderr) = in_dir(&sb, &dev, "true", &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let pid = state(&sb)["pid"].as_u64().unwrap().to_string();
+    // Stopped: it holds its lock, and its port accepts connections but never answers.
+    assert!(Command::new("kill").args(["-STOP", &pid]).status().unwrap().success());
+    let out = sb.awsw(&["agent", "env", "dev", "--shell", "bash"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("(pid {pid}) holds its lock but has not answered")), "{stderr}");
+    assert!(stderr.contains(&format!("kill {pid}")), "{stderr}");
+    assert!(stdout.lines().all(|l| l.starts_with("unset ")), "only unsets: {stdout}");
+    for command in ["status", "stop"] {
+        let out = sb.awsw(&["agent", command]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{command}");
+        assert!(text(&out).1.contains(&format!("`kill {pid}`")), "{command}: {}", text(&out).1);
+    }
+    assert_eq!(agent_pids(&sb).len(), 1, "no second agent beside the hung one");
+    assert!(Command::new("kill").args(["-CONT", &pid]).status().unwrap().success());
+    let stop = sb.awsw(&["agent", "stop"]).output().unwrap();
+    assert_eq!(stop.status.code(), Some(0), "{}", text(&stop).1);
+    assert!(text(&stop).0.contains(&format!("stopped the awsw agent (pid {pid})")));
+}
+
+#[test]
+fn a_load_waits_at_most_15_s_for_a_session_another_awsw_is_getting() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    let prod = served_dir(&sb, "prod", "prod", &[]);
+    // No role session cached any more (the MFA base still is), and another awsw process
+    // holds the role's lock, as while someone types a code.
+    let role = std::fs::read_dir(sb.cache_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("role-"))
+        .unwrap();
+    std::fs::remove_file(&role).unwrap();
+    std::fs::remove_dir_all(sb.home().join(".aws/cli")).unwrap();
+    let lock = format!("{}.lock", role.display());
+    let hold = format!(
+        "import fcntl,sys,time; f=open('{lock}','w'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)"
+    );
+    let mut holder = std::process::Command::new("python3")
+        .args(["-c", &hold])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(holder.stdout.as_mut().unwrap()), &mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "held");
+    let started = Instant::now();
+    let (code, stdout, stderr) = in_dir(&sb, &prod, "echo \"URI=$AWS_CONTAINER_CREDENTIALS_FULL_URI\"", &[]);
+    let waited = started.elapsed();
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(waited < Duration::from_secs(25), "the load waited {waited:?}");
+    assert!(stderr.contains("no session after 15 s"), "{stderr}");
+    assert!(field(&stdout, "URI=").ends_with("/awsw/v1/prod"), "{stdout}");
+    // With the lock free, the first request gets the session.
+    let (code, stdout, stderr) = in_dir(&sb, &prod, "aws sts get-caller-identity --output text", &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("assumed-role/acme-prod-admin/"), "{stdout} {stderr}");
     let _ = sb.awsw(&["agent", "stop"]).output();
 }

@@ -141,6 +141,9 @@ fn the_engine_completes_subcommands_flags_and_values() {
     assert_eq!(ask(&["awsw", "login", "test-"]), "test-sso\n");
     assert_eq!(ask(&["awsw", "logout", "test-"]), "test-sso\n");
     assert_eq!(ask(&["awsw", "sso", "accounts", "test-"]), "test-sso\n");
+    assert_eq!(ask(&["awsw", "agent", "env", "test-"]), "test-alpha\ntest-beta\n");
+    let agent = ask(&["awsw", "agent", ""]);
+    assert!(agent.contains("status\t") && !agent.contains("run\t"), "{agent}");
     // Hidden commands are not offered.
     let all = ask(&["awsw", ""]);
     assert!(all.contains("console\t") && !all.contains("__complete-profiles"), "{all}");

@@ -380,3 +380,69 @@ region = ap-northeast-1
     let codes = std::fs::read_to_string(sb.home().join("codes")).unwrap();
     assert_eq!(codes.lines().count(), 2, "mfa_process ran at start and for the renewal");
 }
+
+/// The served child's pid (from its `ready` file), killed when dropped, so a broken
+/// forwarding fails the test instead of leaving the child running.
+struct Orphan(i32);
+
+impl Drop for Orphan {
+    fn drop(&mut self) {
+        // SAFETY: a signal to the child this test's awsw started; gone already is fine.
+        unsafe { libc::kill(self.0, libc::SIGKILL) };
+    }
+}
+
+/// `awsw exec --server dev -- sh -c SCRIPT`, or `awsw shell dev` with SCRIPT as the shell,
+/// started; returns once the child wrote its pid to `ready`.
+fn served_child(sb: &Sandbox, script: &str, as_shell: bool) -> (std::process::Child, Orphan) {
+    use std::os::unix::fs::PermissionsExt;
+    let ready = sb.home().join("ready");
+    let _ = std::fs::remove_file(&ready);
+    let program = sb.home().join("child.sh");
+    std::fs::write(&program, format!("#!/bin/sh\n{script}\n")).unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let program = program.display().to_string();
+    let args: Vec<&str> = if as_shell {
+        vec!["shell", "dev", "--shell", &program]
+    } else {
+        vec!["exec", "--server", "dev", "--", "sh", &program]
+    };
+    let child = sb
+        .awsw(&args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = wait_file(&ready).trim().parse().unwrap();
+    (child, Orphan(pid))
+}
+
+#[test]
+fn sigterm_and_sighup_reach_the_served_child_and_its_status_is_awsws() {
+    use std::os::unix::process::ExitStatusExt;
+    let Some((_moto, sb)) = sandbox() else { return };
+    let dir = sb.home().display().to_string();
+    let cases = [(libc::SIGTERM, "TERM", 7), (libc::SIGHUP, "HUP", 9)];
+    for ((signal, name, status), as_shell) in cases.into_iter().flat_map(|c| [(c, false), (c, true)]) {
+        let how = if as_shell { "awsw shell" } else { "awsw exec --server" };
+        // The child catches the signal, says so and exits with its own status.
+        let script = format!(
+            "trap 'echo got-{name} > {dir}/caught; exit {status}' {name}; echo $$ > {dir}/ready; \
+             while :; do sleep 0.1; done"
+        );
+        let (mut child, _orphan) = served_child(&sb, &script, as_shell);
+        // SAFETY: a signal to the awsw process this test started.
+        unsafe { libc::kill(child.id() as i32, signal) };
+        let exit = child.wait().unwrap();
+        assert_eq!(exit.code(), Some(status), "{how}, {name}: {exit:?}");
+        assert_eq!(wait_file(&sb.home().join("caught")), format!("got-{name}\n"), "{how}");
+        std::fs::remove_file(sb.home().join("caught")).unwrap();
+        // A child that does not catch it dies of it, and so does awsw.
+        let script = format!("echo $$ > {dir}/ready; while :; do sleep 0.1; done");
+        let (mut child, _orphan) = served_child(&sb, &script, as_shell);
+        // SAFETY: as above.
+        unsafe { libc::kill(child.id() as i32, signal) };
+        let exit = child.wait().unwrap();
+        assert_eq!(exit.signal(), Some(signal), "{how}, {name}: {exit:?}");
+    }
+}

@@ -136,12 +136,14 @@ fn a_self_signed_certificate_is_named_as_untrusted() {
 
 /// An STS stand-in as strict as STS about the request (POST /, form body with `Action` and
 /// `Version`, a SigV4 `Authorization` for sts, `X-Amz-Date` within 15 minutes of its clock),
-/// whose clock is `offset` from this one; `outage` makes it answer every good request with
-/// that 5xx, as STS does in an outage.
-fn strict_sts(offset: time::Duration, outage: Option<u16>) -> HttpStub {
+/// whose clock is `offset` from this one; `outage` makes it answer every good request after
+/// the first `healthy` with that 5xx, as STS does in an outage.
+fn strict_sts(offset: time::Duration, outage: Option<u16>, healthy: usize) -> HttpStub {
+    let served = std::sync::atomic::AtomicUsize::new(0);
     HttpStub::start(move |request| {
         let now = OffsetDateTime::now_utc() + offset;
-        let mut reply = answer(request, now, outage);
+        let down = outage.filter(|_| served.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= healthy);
+        let mut reply = answer(request, now, down);
         reply.headers.push(("Date".into(), http_date(now)));
         reply
     })
@@ -239,7 +241,7 @@ fn http_date(t: OffsetDateTime) -> String {
 
 #[test]
 fn an_sts_outage_names_the_status_and_says_to_try_again() {
-    let stub = strict_sts(time::Duration::ZERO, Some(503));
+    let stub = strict_sts(time::Duration::ZERO, Some(503), 0);
     let (code, _, stderr) = whoami(&stub.url(""));
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("with HTTP 503 (ServiceUnavailable)"), "{stderr}");
@@ -252,7 +254,7 @@ fn an_sts_outage_names_the_status_and_says_to_try_again() {
 
 #[test]
 fn a_clock_an_hour_behind_is_named_with_the_offset_and_the_fix() {
-    let stub = strict_sts(time::Duration::hours(1), None);
+    let stub = strict_sts(time::Duration::hours(1), None, 0);
     let (code, stdout, stderr) = whoami(&stub.url(""));
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("assumed-role/acme-dev"), "{stdout}");
@@ -295,12 +297,13 @@ credential_process = sh -c 'echo \"broken: the vault is sealed\" >&2; exit 3'
     );
     let sb = Sandbox::new(&config, CREDS).with_endpoint(format!("http://127.0.0.1:{closed}"));
     let container = format!("http://127.0.0.1:{closed}/creds");
+    let refused = format!("nothing accepts connections at 127.0.0.1:{closed} (connection refused)");
     for (profile, expect) in [
-        ("plain", "(connection refused)"),
-        ("dev", "(connection refused)"),
-        ("from-env", "(connection refused)"),
-        ("ecs", "profile ecs"),
-        ("web", "profile web"),
+        ("plain", refused.as_str()),
+        ("dev", &refused),
+        ("from-env", &refused),
+        ("ecs", &format!("ECS container credentials for profile ecs failed: {refused}")),
+        ("web", &format!("web identity credentials for profile web failed: {refused}")),
         ("process", "the vault is sealed"),
     ] {
         let out = sb
@@ -315,5 +318,31 @@ credential_process = sh -c 'echo \"broken: the vault is sealed\" >&2; exit 3'
         assert!(stderr.contains(expect), "{profile}: {stderr}");
         assert_plain_line(&stderr);
         assert!(!stderr.contains("env+LONGTERM"), "{profile}: {stderr}");
+    }
+}
+
+#[test]
+fn the_endpoints_error_answer_is_one_plain_sentence() {
+    // STS works for the session the command starts with, then is down; every session is
+    // stale for the endpoint at once (3600 s must remain of a 3600 s role session).
+    let stub = strict_sts(time::Duration::ZERO, Some(503), 2);
+    let sb = Sandbox::new(CONFIG, CREDS).with_endpoint(stub.url(""));
+    let ask = "curl -s -w '\\n%{http_code}\\n' -H \"Authorization: $AWS_CONTAINER_AUTHORIZATION_TOKEN\" \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\"";
+    let out = sb
+        .awsw(&["exec", "--server", "dev", "--", "sh", "-c", ask])
+        .env("AWSW_MIN_REMAINING", "3600")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    let (body, status) = stdout.trim_end().rsplit_once('\n').unwrap();
+    assert_eq!(status, "503", "{stdout}");
+    let answer: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(answer["Code"], "AwswRenewalNeeded", "{body}");
+    let message = answer["Message"].as_str().unwrap();
+    assert!(message.contains("with HTTP 503 (ServiceUnavailable): a fault on AWS's side"), "{message}");
+    assert_plain_line(message);
+    for dump in ["Error {", "SdkError", "DispatchFailure", "ConnectorError", "source:"] {
+        assert!(!stderr.contains(dump), "{dump} in {stderr}");
     }
 }

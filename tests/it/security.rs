@@ -560,26 +560,14 @@ fn the_clipboard_owner_clears_the_selection_after_its_time() {
     if !require("Xvfb") || !require("xclip") {
         return;
     }
-    let display =
-        (200..300).find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()).expect("a free display");
-    let mut xvfb = Command::new("Xvfb")
-        .arg(format!(":{display}"))
-        .args(["-nolisten", "tcp", "-screen", "0", "640x480x24"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !Path::new(&format!("/tmp/.X11-unix/X{display}")).exists() {
-        assert!(Instant::now() < deadline, "Xvfb did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let xvfb = common::xvfb::Xvfb::start();
+    let display = xvfb.display.clone();
     let json = r#"{"Version": 1, "AccessKeyId": "ASIACLIP", "SecretAccessKey": "clipsecret", "SessionToken": "cliptoken", "Expiration": "2099-01-01T00:00:00Z"}"#;
     let sb =
         Sandbox::new(&format!("[profile proc]\ncredential_process = printf '%s' '{json}'\nregion = x\n"), "");
     let out = sb
         .awsw(&["env", "proc", "--copy", "--shell", "bash"])
-        .env("DISPLAY", format!(":{display}"))
+        .env("DISPLAY", &display)
         .env("AWSW_CLIPBOARD_TIMEOUT", "3")
         .output()
         .unwrap();
@@ -588,7 +576,7 @@ fn the_clipboard_owner_clears_the_selection_after_its_time() {
         let out = sb
             .command("xclip")
             .args(["-o", "-selection", "clipboard"])
-            .env("DISPLAY", format!(":{display}"))
+            .env("DISPLAY", &display)
             .output()
             .unwrap();
         text(&out).0
@@ -597,7 +585,6 @@ fn the_clipboard_owner_clears_the_selection_after_its_time() {
     assert!(pasted.contains("clipsecret"), "copied: {pasted:?}");
     std::thread::sleep(Duration::from_secs(6));
     let later = paste();
-    let _ = xvfb.kill();
-    let _ = xvfb.wait();
+    drop(xvfb);
     assert!(!later.contains("clipsecret"), "the session is still on the clipboard after its time: {later:?}");
 }

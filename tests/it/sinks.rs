@@ -5,7 +5,7 @@
 use crate::common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use awsw::creds::{Credentials, Session, SessionOrigin};
@@ -312,41 +312,19 @@ fn env_copy_leaves_the_lines_on_the_x11_clipboard_after_exit() {
         return;
     }
     let Some((_moto, sb)) = moto_sandbox() else { return };
-    let display =
-        (90..200).find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()).expect("a free display");
-    let mut xvfb = Command::new("Xvfb")
-        .arg(format!(":{display}"))
-        .args(["-nolisten", "tcp", "-screen", "0", "640x480x24"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let socket = format!("/tmp/.X11-unix/X{display}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !Path::new(&socket).exists() {
-        assert!(Instant::now() < deadline, "Xvfb did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let out = sb
-        .awsw(&["env", "dev", "--copy", "--shell", "bash"])
-        .env("DISPLAY", format!(":{display}"))
-        .output()
-        .unwrap();
+    let xvfb = common::xvfb::Xvfb::start();
+    let display = &xvfb.display;
+    let out = sb.awsw(&["env", "dev", "--copy", "--shell", "bash"]).env("DISPLAY", display).output().unwrap();
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stdout.is_empty(), "copy prints nothing");
     assert!(stderr.contains("system clipboard"), "{stderr}");
     assert!(!stderr.contains("ASIA"), "nothing copied is echoed: {stderr}");
     // awsw has exited; the clipboard still holds the lines.
-    let pasted = sb
-        .command("xclip")
-        .args(["-o", "-selection", "clipboard"])
-        .env("DISPLAY", format!(":{display}"))
-        .output()
-        .unwrap();
+    let pasted =
+        sb.command("xclip").args(["-o", "-selection", "clipboard"]).env("DISPLAY", display).output().unwrap();
     let expected = sb.awsw(&["env", "dev", "--cached-only", "--shell", "bash"]).output().unwrap();
-    let _ = xvfb.kill();
-    let _ = xvfb.wait();
+    drop(xvfb);
     assert_eq!(text(&pasted).0, text(&expected).0);
     assert!(text(&pasted).0.contains("export AWS_SESSION_TOKEN='"));
 }

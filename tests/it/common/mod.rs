@@ -6,6 +6,7 @@
 pub mod http;
 pub mod sso;
 pub mod tmux;
+pub mod xvfb;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
