@@ -9,7 +9,7 @@
 //! (`crate::agent`), which answers its own `Routes` behind the same token check.
 
 pub(crate) mod http;
-pub mod peer;
+pub(crate) mod peer;
 pub mod source;
 pub(crate) mod token;
 
