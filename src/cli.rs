@@ -265,6 +265,8 @@ pub struct SsoArgs {
 pub enum SsoCommand {
     /// Every account and role the session's token may use (asks the portal, updates the cache).
     Accounts(SsoAccountsArgs),
+    /// Write a profile per account and role into a block of the config file that awsw owns.
+    Populate(SsoPopulateArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -278,6 +280,19 @@ pub struct SsoAccountsArgs {
     /// Print the cached result without asking the portal.
     #[arg(long)]
     pub cached: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SsoPopulateArgs {
+    /// The sso-session (default: the only one).
+    #[arg(value_name = "SSO_SESSION")]
+    pub session: Option<String>,
+    /// Put this in front of every profile name.
+    #[arg(long, value_name = "P")]
+    pub prefix: Option<String>,
+    /// Print the change to the config file as a diff; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, clap::Args)]

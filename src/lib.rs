@@ -10,6 +10,7 @@ pub mod context;
 pub mod creds;
 pub mod exit;
 pub(crate) mod json;
+pub(crate) mod marked;
 pub(crate) mod printable;
 pub mod runtime;
 pub(crate) mod safe_fs;

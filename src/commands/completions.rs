@@ -47,7 +47,8 @@ pub fn command() -> clap::Command {
             })
         });
     }
-    // `login`/`logout` take an sso-session (or an SSO profile), `sso accounts` a session.
+    // `login`/`logout` take an sso-session (or an SSO profile), `sso accounts` and
+    // `sso populate` a session.
     for name in ["login", "logout"] {
         cmd = cmd.mut_subcommand(name, |sub| sub.mut_arg("name", |arg| arg.add(sso_candidates())));
     }
@@ -56,8 +57,11 @@ pub fn command() -> clap::Command {
             sub.mut_arg(PROFILE_ARG, |arg| arg.add(ArgValueCandidates::new(profile_candidates)))
         })
     });
-    cmd.mut_subcommand("sso", |sso| {
-        sso.mut_subcommand("accounts", |sub| sub.mut_arg("session", |arg| arg.add(sso_candidates())))
+    cmd.mut_subcommand("sso", |mut sso| {
+        for name in ["accounts", "populate"] {
+            sso = sso.mut_subcommand(name, |sub| sub.mut_arg("session", |arg| arg.add(sso_candidates())));
+        }
+        sso
     })
 }
 

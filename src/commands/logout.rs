@@ -6,13 +6,15 @@ use super::Error;
 use super::session::block_on;
 use super::sso::SsoContext;
 use crate::cli::LogoutArgs;
+use crate::creds::cache::{CacheKey, SessionCache};
 use crate::creds::clicache::CliCache;
 use crate::sso::portal::{Portal, PortalError};
 use crate::sso::rolecreds::cli_cache_file_name;
 use crate::sso::target;
 
-/// The AWS CLI cache files of role credentials fetched with this target's token.
-fn role_files(ctx: &SsoContext) -> Vec<String> {
+/// The cache files of role credentials fetched with this target's token: the AWS CLI's
+/// file and awsw's own entry, per SSO profile of the target.
+fn role_files(ctx: &SsoContext) -> Vec<(String, CacheKey)> {
     ctx.inventory
         .profiles
         .iter()
@@ -20,7 +22,10 @@ fn role_files(ctx: &SsoContext) -> Vec<String> {
         .filter(|p| target::for_profile(&ctx.inventory, p).is_ok_and(|t| t == ctx.target))
         .filter_map(|p| {
             let sso = p.sso()?;
-            Some(cli_cache_file_name(&ctx.target, sso.account_id()?, sso.role_name()?))
+            let (account_id, role_name) = (sso.account_id()?.to_string(), sso.role_name()?.to_string());
+            let cli = cli_cache_file_name(&ctx.target, &account_id, &role_name);
+            let start_url = ctx.target.start_url.clone();
+            Some((cli, CacheKey::SsoRole { profile: p.name.clone(), start_url, account_id, role_name }))
         })
         .collect()
 }
@@ -39,9 +44,13 @@ pub fn run(args: &LogoutArgs) -> Result<(), Error> {
     let portal = ctx.portal(true);
     let signed_out = block_on(portal.logout(&token.access_token));
     ctx.cache.delete_token(&ctx.target).map_err(Error::failure)?;
-    if let Some(dir) = CliCache::default_dir() {
-        for name in role_files(&ctx) {
-            let _ = std::fs::remove_file(dir.join(name));
+    let (cli_dir, awsw_dir) = (CliCache::default_dir(), SessionCache::default_dir());
+    for (cli_file, key) in role_files(&ctx) {
+        if let Some(dir) = &cli_dir {
+            let _ = std::fs::remove_file(dir.join(cli_file));
+        }
+        if let Some(dir) = &awsw_dir {
+            let _ = std::fs::remove_file(SessionCache::new(dir.clone(), time::Duration::ZERO).path(&key));
         }
     }
     match signed_out {

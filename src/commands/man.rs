@@ -79,7 +79,8 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
 pub const FILES: &[(&str, &str)] = &[
     (
         "~/.aws/config, ~/.aws/credentials",
-        "Read as the AWS SDKs read them; only awsw rotate writes the credentials file (two values of one profile).",
+        "Read as the AWS SDKs read them; only awsw rotate writes the credentials file (two values of one profile), \
+         only awsw sso populate the config file (its own marked block).",
     ),
     ("~/.config/awsw/config", "awsw's settings (INI); the AWSW_* variables win over it."),
     ("~/.cache/awsw/role-*.json", "Role sessions (temporary credentials), mode 0600 in a 0700 directory."),
@@ -155,8 +156,8 @@ pub fn render() -> String {
     String::from_utf8_lossy(&page).into_owned()
 }
 
-/// One subsection per visible subcommand: what it does, its synopsis and its options,
-/// rendered by clap_mangen for the subcommand and moved under `COMMANDS`.
+/// One subsection per visible subcommand (and per nested one, `awsw sso populate`): what
+/// it does, its synopsis and its options, rendered by clap_mangen and moved under `COMMANDS`.
 fn commands_section(cmd: &clap::Command) -> String {
     let mut out = String::from(".SH COMMANDS\n");
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {

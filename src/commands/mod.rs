@@ -14,6 +14,7 @@ pub mod list;
 pub mod login;
 pub mod logout;
 pub mod man;
+pub mod populate;
 pub mod refresh;
 pub mod rotate;
 pub(crate) mod served;

@@ -59,6 +59,7 @@ pub fn awsw_cache_dir() -> Option<PathBuf> {
 pub fn run(args: &SsoArgs) -> Result<(), Error> {
     match &args.command {
         SsoCommand::Accounts(args) => accounts(args),
+        SsoCommand::Populate(args) => super::populate::run(args),
     }
 }
 
@@ -78,21 +79,25 @@ fn accounts(args: &SsoAccountsArgs) -> Result<(), Error> {
             }
         }
     } else {
-        match block_on(fetch(&ctx)) {
-            Ok(d) => {
-                if let Err(e) = store.store(&ctx.target, &d) {
-                    eprintln!(
-                        "awsw: could not cache the accounts in {}: {e}",
-                        store.path(&ctx.target).display()
-                    );
-                }
-                d
-            }
-            Err(e) => return Err(Error::failure(e)),
-        }
+        discover_and_cache(&ctx)?
     };
     print_discovery(&discovery, args.json);
     Ok(())
+}
+
+/// Asks the portal for every account and role and caches the result for the picker.
+pub fn discover_and_cache(ctx: &SsoContext) -> Result<Discovery, Error> {
+    let discovery = block_on(fetch(ctx)).map_err(Error::failure)?;
+    match awsw_cache_dir() {
+        Some(dir) => {
+            let store = DiscoveryCache::new(dir);
+            if let Err(e) = store.store(&ctx.target, &discovery) {
+                eprintln!("awsw: could not cache the accounts in {}: {e}", store.path(&ctx.target).display());
+            }
+        }
+        None => eprintln!("awsw: HOME is not set: the accounts are not cached"),
+    }
+    Ok(discovery)
 }
 
 async fn fetch(ctx: &SsoContext) -> Result<Discovery, SsoError> {

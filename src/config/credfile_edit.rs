@@ -108,7 +108,7 @@ pub fn resolve_target(path: &Path) -> std::io::Result<PathBuf> {
 pub fn write_keeping_metadata(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let meta = std::fs::metadata(path)?;
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new().prefix(".credentials-awsw-").tempfile_in(dir)?;
+    let mut temp = tempfile::Builder::new().prefix(".awsw-").tempfile_in(dir)?;
     temp.write_all(bytes)?;
     let file = temp.as_file();
     file.set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))?;

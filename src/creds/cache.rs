@@ -28,12 +28,15 @@ pub enum CacheKey {
     },
     /// A `GetSessionToken` session of a static profile with `mfa_serial`.
     MfaSession { profile: String, access_key_id: String, serial: String },
+    /// An SSO profile's role credentials from `GetRoleCredentials`.
+    SsoRole { profile: String, start_url: String, account_id: String, role_name: String },
 }
 
 impl CacheKey {
     fn file_name(&self) -> String {
         let (prefix, id) = match self {
-            CacheKey::Role { profile, .. } => ("role", profile.clone()),
+            // A profile is either a role or an SSO root, so the two share the role file name.
+            CacheKey::Role { profile, .. } | CacheKey::SsoRole { profile, .. } => ("role", profile.clone()),
             CacheKey::MfaSession { profile, access_key_id, serial } => {
                 ("session", format!("{profile}\0{access_key_id}\0{serial}"))
             }

@@ -18,13 +18,15 @@ use super::clock::{Clock, SystemClock};
 use super::error::{CredsError, StsCall, from_sts};
 use super::plan::{self, Hop, Plan, Root};
 use super::providers::{AwsProviders, RootSource};
-use super::sso::{SsoTokenCache, SsoTokens, login_command};
+use super::sso::SsoParts;
 use super::steps::{self, sanitize_session_name};
 use super::store::{CacheScan, DirScan, Made, SessionStore, StoreKey};
 use super::sts::{AssumeRoleRequest, AwsSts, Endpoint, MfaToken, Sts};
 use super::types::{Credentials, Identity, Session, SessionOrigin};
 use crate::config::profile::CredentialSource;
 use crate::config::{Arn, Inventory, Kind, Profile, RootKind};
+
+mod sso_root;
 
 use super::ask::CodeBook;
 pub use super::ask::{Ask, MfaSource};
@@ -38,7 +40,7 @@ pub struct Engine {
     inventory: Arc<Inventory>,
     sts: Arc<dyn Sts>,
     roots: Arc<dyn RootSource>,
-    sso_tokens: Arc<dyn SsoTokens>,
+    sso: SsoParts,
     clock: Arc<dyn Clock>,
     store: SessionStore,
     env: EngineEnv,
@@ -51,8 +53,8 @@ pub struct Engine {
 pub struct EngineParts {
     pub sts: Arc<dyn Sts>,
     pub roots: Arc<dyn RootSource>,
-    /// Where SSO tokens from `aws sso login` are looked for.
-    pub sso_tokens: Arc<dyn SsoTokens>,
+    /// The AWS CLI's SSO token cache and the SSO services.
+    pub sso: SsoParts,
     /// Lists the cache directories for `readiness`.
     pub cache_scan: Arc<dyn CacheScan>,
     pub clock: Arc<dyn Clock>,
@@ -80,7 +82,7 @@ impl Engine {
             EngineParts {
                 sts: Arc::new(super::budget::Budgeted::new(Arc::new(AwsSts))),
                 roots: Arc::new(AwsProviders),
-                sso_tokens: Arc::new(SsoTokenCache::default_dir()),
+                sso: SsoParts::from_env(),
                 cache_scan: Arc::new(DirScan),
                 clock: Arc::new(SystemClock),
                 cache_dir,
@@ -94,13 +96,15 @@ impl Engine {
 
     pub fn with_parts(inventory: Arc<Inventory>, parts: EngineParts) -> Engine {
         let cache = SessionCache::new(parts.cache_dir, parts.min_remaining);
+        let sso_tokens = parts.sso.token_dir.clone();
         Engine {
             inventory,
             sts: parts.sts,
             roots: parts.roots,
-            sso_tokens: parts.sso_tokens,
+            sso: parts.sso,
             clock: parts.clock,
-            store: SessionStore::new(cache, parts.cli_cache_dir.map(CliCache::new), parts.cache_scan),
+            store: SessionStore::new(cache, parts.cli_cache_dir.map(CliCache::new), parts.cache_scan)
+                .with_sso_tokens(sso_tokens),
             env: parts.env,
             session_duration: parts.session_duration,
             session_names: Mutex::new(HashMap::new()),
@@ -208,9 +212,7 @@ impl Engine {
                     has_mfa_process: root.mfa_process.is_some() || plan.profile.mfa_process.is_some(),
                 }),
             },
-            Root::Provider(RootKind::Sso) if !self.sso_tokens.valid(root, self.clock.now()) => {
-                Some(Readiness::NeedsSsoLogin { command: login_command(root) })
-            }
+            Root::Sso(sso) => sso_root::readiness(plan, sso),
             Root::Provider(RootKind::CredentialProcess) => Some(Readiness::NeedsProcess),
             Root::Provider(RootKind::DefaultChain) if self.env.credentials.credentials().is_none() => {
                 Some(Readiness::DefaultChain)
@@ -353,15 +355,10 @@ impl Engine {
                     self.store.cached(StoreKey::Base(key), plan.cached_base.clone(), make).await?;
                 Ok((made, origin, false))
             }
+            Root::Sso(sso) => self.sso_root(plan, sso).await,
             Root::Provider(kind) => {
                 if *kind == RootKind::CredentialProcess && !ask.run_credential_process {
                     return Err(CredsError::ProcessNotRun { profile: root.name.clone() });
-                }
-                if *kind == RootKind::Sso && !self.sso_tokens.valid(root, self.clock.now()) {
-                    return Err(CredsError::SsoLoginRequired {
-                        profile: plan.profile.name.clone(),
-                        command: login_command(root),
-                    });
                 }
                 let session_name = steps::root_session_name(root, &self.local_session_name());
                 let made =

@@ -3,7 +3,7 @@
 
 pub(crate) mod ask;
 pub(crate) mod budget;
-pub(crate) mod cache;
+pub mod cache;
 pub mod clicache;
 pub mod clock;
 pub(crate) mod credential_process;

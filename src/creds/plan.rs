@@ -2,7 +2,9 @@
 //! `GetProviderForProfile` makes it: where the chain's first credentials come from, whether
 //! an MFA base session (`GetSessionToken`) sits on top of them, which roles to assume, which
 //! of these steps a still-valid cached session already covers, and which steps need an MFA
-//! code. No I/O: the caches are asked through `Probe`, so the plan of every profile kind is
+//! code. An SSO root is two steps: the login's token (renewed silently when it can be),
+//! then `GetRoleCredentials`, whose result the caches may already hold. No I/O: the caches
+//! (and the SSO token cache) are asked through `Probe`, so the plan of every profile kind is
 //! tested with an in-memory one. `Engine` reads the plan for readiness, cached sessions,
 //! the cache file and the session itself; it never walks a chain on its own.
 
@@ -10,6 +12,7 @@ use super::cache::CacheKey;
 use super::clicache::CliCacheKey;
 use super::types::Credentials;
 use crate::config::{Inventory, Profile, RootKind};
+use crate::sso::SsoTarget;
 
 /// The device name in the cache key of a session made without MFA.
 pub const NO_MFA: &str = "none";
@@ -20,6 +23,37 @@ pub trait Probe {
     fn role(&self, key: &CacheKey, cli_key: &CliCacheKey) -> Option<Credentials>;
     /// A `GetSessionToken` session.
     fn base(&self, key: &CacheKey) -> Option<Credentials>;
+    /// What the AWS CLI's SSO token cache holds for a login, read without a network call.
+    fn sso_token(&self, _target: &SsoTarget) -> SsoTokenState {
+        SsoTokenState::Missing
+    }
+    /// SSO role credentials, from awsw's cache or else the AWS CLI's (botocore's file name).
+    fn sso_role(&self, _key: &CacheKey, _cli_file: &str) -> Option<Credentials> {
+        None
+    }
+}
+
+/// The SSO token of a login as the plan sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SsoTokenState {
+    Valid,
+    /// Expired, but its refresh token and client registration can renew it without a login.
+    Renewable,
+    /// None, expired for good, or a file awsw does not trust: `awsw login` is needed.
+    Missing,
+}
+
+/// An SSO root: the `SsoToken` step for its login, then the `SsoRoleCredentials` step.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SsoRoot {
+    pub target: SsoTarget,
+    pub account_id: String,
+    pub role_name: String,
+    /// awsw's cache entry for the role credentials.
+    pub key: CacheKey,
+    /// The AWS CLI's cache file for them, under the key botocore computes.
+    pub cli_file: String,
+    pub token: SsoTokenState,
 }
 
 /// A probe that finds nothing: for questions about a plan's shape, not its caches.
@@ -44,8 +78,10 @@ pub enum Root {
     /// serves every role behind it), or without one (`None`: a plain static profile, so a
     /// shell never holds long-term keys).
     BaseSession { serial: Option<String> },
-    /// A provider awsw does not compute: SSO, `credential_process`, web identity,
-    /// `credential_source`.
+    /// IAM Identity Center: the login's token, then the role's credentials from the portal.
+    Sso(Box<SsoRoot>),
+    /// A provider awsw does not compute: `credential_process`, web identity,
+    /// `credential_source` (and an SSO profile too incomplete to plan).
     Provider(RootKind),
 }
 
@@ -74,7 +110,8 @@ pub struct Plan<'a> {
     /// The deepest hop a valid cached session covers, and that session: the work starts
     /// after it.
     pub resume: Option<(usize, Credentials)>,
-    /// A valid cached base session, when the work starts at the root.
+    /// The root step's valid cached result (a base session, SSO role credentials), when the
+    /// work starts at the root.
     pub cached_base: Option<Credentials>,
 }
 
@@ -82,7 +119,12 @@ pub struct Plan<'a> {
 pub fn plan<'a>(profile: &'a Profile, inventory: &'a Inventory, probe: &dyn Probe) -> Plan<'a> {
     let root_profile = profile.chain.first().and_then(|name| inventory.profile(name)).unwrap_or(profile);
     let hops = hops(profile, inventory);
-    let root = root(profile, hops.len());
+    let root = match root(profile, hops.len()) {
+        Root::Provider(RootKind::Sso) => {
+            sso_root(root_profile, probe).unwrap_or(Root::Provider(RootKind::Sso))
+        }
+        other => other,
+    };
     let base_key = base_key(profile, root_profile, &root);
     let mut hops: Vec<Hop<'a>> = hops
         .into_iter()
@@ -101,6 +143,7 @@ pub fn plan<'a>(profile: &'a Profile, inventory: &'a Inventory, probe: &dyn Prob
         .find_map(|(position, hop)| Some((position, probe.role(&hop.key, &hop.cli_key)?)));
     let cached_base = match (&resume, &root, &base_key) {
         (None, Root::BaseSession { .. }, Some(key)) => probe.base(key),
+        (None, Root::Sso(sso), _) => probe.sso_role(&sso.key, &sso.cli_file),
         _ => None,
     };
     let start = resume.as_ref().map_or(0, |(position, _)| position + 1);
@@ -138,9 +181,10 @@ impl Plan<'_> {
 
     /// The cache file entry that changes when this profile's session is renewed.
     pub fn final_key(&self) -> Option<&CacheKey> {
-        match self.hops.last() {
-            Some(hop) => Some(&hop.key),
-            None => self.base_key.as_ref(),
+        match (self.hops.last(), &self.root) {
+            (Some(hop), _) => Some(&hop.key),
+            (None, Root::Sso(sso)) => Some(&sso.key),
+            (None, _) => self.base_key.as_ref(),
         }
     }
 }
@@ -170,6 +214,31 @@ fn root(profile: &Profile, hop_count: usize) -> Root {
         }
         Some(kind) => Root::Provider(kind),
         None => Root::Keys,
+    }
+}
+
+/// The two SSO steps of `root`, an SSO profile; `None` when its settings are incomplete.
+fn sso_root(root: &Profile, probe: &dyn Probe) -> Option<Root> {
+    let target = crate::sso::credentials::target_of(root).ok()?;
+    let account_id = root.sso()?.account_id()?.to_string();
+    let role_name = root.sso()?.role_name()?.to_string();
+    let key = CacheKey::SsoRole {
+        profile: root.name.clone(),
+        start_url: target.start_url.clone(),
+        account_id: account_id.clone(),
+        role_name: role_name.clone(),
+    };
+    let cli_file = crate::sso::rolecreds::cli_cache_file_name(&target, &account_id, &role_name);
+    let token = probe.sso_token(&target);
+    Some(Root::Sso(Box::new(SsoRoot { target, account_id, role_name, key, cli_file, token })))
+}
+
+/// One line for the debug log: `Sso(sso-session corp, 111111111111/Admin, token Valid)`.
+impl std::fmt::Debug for SsoRoot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (label, account, role, token) =
+            (&self.target.label, &self.account_id, &self.role_name, self.token);
+        write!(f, "{label}, {account}/{role}, token {token:?}")
     }
 }
 
@@ -240,6 +309,18 @@ mod tests {
             let CacheKey::MfaSession { profile, .. } = key else { return None };
             self.0.contains(&format!("base:{profile}")).then(session)
         }
+        fn sso_token(&self, target: &SsoTarget) -> SsoTokenState {
+            match () {
+                _ if self.0.contains(&format!("token:{}", target.login)) => SsoTokenState::Valid,
+                _ if self.0.contains(&format!("renewable:{}", target.login)) => SsoTokenState::Renewable,
+                _ => SsoTokenState::Missing,
+            }
+        }
+        fn sso_role(&self, key: &CacheKey, cli_file: &str) -> Option<Credentials> {
+            let CacheKey::SsoRole { profile, .. } = key else { return None };
+            assert!(cli_file.ends_with(".json") && cli_file.len() == 45, "botocore's sha1 name: {cli_file}");
+            self.0.contains(&format!("sso-role:{profile}")).then(session)
+        }
     }
 
     const CONFIG: &str = "\
@@ -262,6 +343,13 @@ credential_source = Environment
 [profile sso]
 sso_start_url = https://x.awsapps.com/start
 sso_region = us-east-1
+sso_account_id = 123456789012
+sso_role_name = Admin
+[profile sso-chain]
+role_arn = arn:aws:iam::777777777777:role/deploy
+source_profile = sso
+[profile sso-half]
+sso_session = missing
 sso_account_id = 123456789012
 sso_role_name = Admin
 [profile temp]
@@ -324,7 +412,40 @@ aws_session_token = token
         assert!(matches!(p.root, Root::Provider(RootKind::CredentialSource(_))));
         assert_eq!(names(&p), ["from-env"], "credential_source assumes the profile's own role");
         let p = with(&inventory, "sso", &[]);
-        assert_eq!(p.root, Root::Provider(RootKind::Sso));
-        assert!(p.hops.is_empty() && p.final_key().is_none());
+        assert!(matches!(&p.root, Root::Sso(sso) if sso.role_name == "Admin"));
+        assert!(p.hops.is_empty() && matches!(p.final_key(), Some(CacheKey::SsoRole { .. })));
+    }
+
+    fn sso_of<'a>(p: &'a Plan) -> &'a SsoRoot {
+        match &p.root {
+            Root::Sso(sso) => sso,
+            other => panic!("not an SSO root: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_sso_root_is_a_token_step_then_a_cached_role_credentials_step() {
+        let inventory = Inventory::from_texts(Some(CONFIG), Some(CREDS));
+        // No token: a login is needed, and nothing is cached.
+        let p = with(&inventory, "sso", &[]);
+        let sso = sso_of(&p);
+        assert_eq!((sso.token, sso.account_id.as_str()), (SsoTokenState::Missing, "123456789012"));
+        assert_eq!(sso.target.login, "sso", "a legacy profile logs in by its own name");
+        assert!(p.cached_base.is_none() && p.covered().is_none());
+        // An expired token with a refresh token counts as usable; a valid one too.
+        assert_eq!(sso_of(&with(&inventory, "sso", &["renewable:sso"])).token, SsoTokenState::Renewable);
+        assert_eq!(sso_of(&with(&inventory, "sso", &["token:sso"])).token, SsoTokenState::Valid);
+        // Cached role credentials cover the profile whatever the token.
+        let p = with(&inventory, "sso", &["sso-role:sso"]);
+        assert!(p.covered().is_some());
+        // A role chained from it starts from those credentials, keyed by the SSO root.
+        let p = with(&inventory, "sso-chain", &["sso-role:sso"]);
+        assert_eq!(names(&p), ["sso-chain"]);
+        assert!(p.cached_base.is_some() && p.covered().is_none() && p.start() == 0);
+        assert!(matches!(&sso_of(&p).key, CacheKey::SsoRole { profile, .. } if profile == "sso"));
+        let p = with(&inventory, "sso-chain", &["sso-chain", "sso-role:sso"]);
+        assert!(p.covered().is_some() && p.cached_base.is_none(), "the cached hop wins");
+        // A session that does not exist gives no SSO steps (the profile is invalid anyway).
+        assert!(!matches!(with(&inventory, "sso-half", &[]).root, Root::Sso(_)));
     }
 }

@@ -1,5 +1,6 @@
-//! Roots of credentials that awsw does not compute itself: SSO, `credential_process`,
-//! web identity, `credential_source` and the SDKs' default chain. They sit behind `RootSource`, so the engine's
+//! Roots of credentials that awsw does not compute itself: `credential_process`, web
+//! identity, `credential_source` and the SDKs' default chain (SSO roots are plan steps of
+//! their own: see `steps`). They sit behind `RootSource`, so the engine's
 //! planning is tested with a fake; the real one uses aws-config's providers.
 
 use std::time::UNIX_EPOCH;
@@ -44,8 +45,6 @@ impl EnvCredentials {
     }
 }
 
-pub use super::sso::{login_command as sso_login_command, sso_token_expiry, sso_token_file, sso_token_valid};
-
 /// Provides the first credentials of a chain whose root awsw does not compute.
 pub trait RootSource: Send + Sync {
     fn credentials<'a>(
@@ -88,7 +87,12 @@ impl RootSource for AwsProviders {
     ) -> BoxFuture<'a, Result<Credentials, CredsError>> {
         Box::pin(async move {
             match &root.root {
-                Some(Root::Sso(_)) => sso(root).await,
+                // The plan makes SSO roots two steps; one lands here only when incomplete.
+                Some(Root::Sso(_)) => Err(CredsError::Unusable {
+                    profile: root.name.clone(),
+                    reason: "its SSO settings are incomplete (sso_start_url, sso_region, sso_account_id, sso_role_name)"
+                        .into(),
+                }),
                 Some(Root::CredentialProcess { command }) => {
                     super::credential_process::credentials(&root.name, command).await
                 }
@@ -139,17 +143,6 @@ fn sts_url(root: &Profile) -> String {
 fn container_url() -> String {
     var("AWS_CONTAINER_CREDENTIALS_FULL_URI").unwrap_or_else(|| {
         format!("http://169.254.170.2{}", var("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI").unwrap_or_default())
-    })
-}
-
-/// SSO: awsw's own module (token refresh, the AWS CLI's role cache); see src/sso.
-async fn sso(root: &Profile) -> Result<Credentials, CredsError> {
-    crate::sso::credentials::root_credentials(root).await.map_err(|e| match e {
-        crate::sso::SsoError::LoginRequired { login, .. } => CredsError::SsoLoginRequired {
-            profile: root.name.clone(),
-            command: format!("awsw login {login}"),
-        },
-        e => CredsError::Provider { profile: root.name.clone(), source_kind: "SSO", message: e.to_string() },
     })
 }
 

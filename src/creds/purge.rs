@@ -16,6 +16,7 @@ fn derived_from(key: &CacheKey, key_id: &str) -> bool {
         CacheKey::MfaSession { access_key_id, .. } => access_key_id == key_id,
         // `source` is `ROOT_PROFILE|ROOT_KEY_ID|VIA`.
         CacheKey::Role { source, .. } => source.split('|').nth(1) == Some(key_id),
+        CacheKey::SsoRole { .. } => false,
     }
 }
 

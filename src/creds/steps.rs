@@ -1,6 +1,6 @@
 //! The steps a plan is made of, one small function each, as aws-vault keeps one file per
-//! provider: the keys in the file, a `GetSessionToken` base session, a provider's root
-//! credentials, and assuming one role. Each takes the `Sts` (or `RootSource`) it calls and
+//! provider: the keys in the file, a `GetSessionToken` base session, an SSO login's token
+//! and its role credentials, a provider's root credentials, and assuming one role. Each takes the `Sts` (or `RootSource`) it calls and
 //! returns what it made; none caches, prompts or reads the environment: `Engine` hands them
 //! codes and endpoints, and the store's `cached` wrapper keeps their results.
 
@@ -10,6 +10,14 @@ use super::store::Made;
 use super::sts::{AssumeRoleRequest, Endpoint, MfaToken, SessionTokenRequest, Sts};
 use super::types::{Credentials, Identity};
 use crate::config::{Arn, Profile};
+use crate::creds::clock::Clock;
+use crate::creds::plan::SsoRoot;
+use crate::sso::SsoError;
+use crate::sso::cache::{SsoCache, SsoToken};
+use crate::sso::oidc::Oidc;
+use crate::sso::portal::Portal;
+use crate::sso::rolecreds::{RoleRequest, fetch};
+use crate::sso::token::valid_token;
 
 /// The keys in the credentials file behind `profile`'s chain.
 pub fn file_keys(profile: &Profile) -> Result<Credentials, CredsError> {
@@ -45,7 +53,57 @@ pub async fn base_session(
     Ok(Made { credentials, identity: None })
 }
 
-/// The root credentials of a provider (SSO, `credential_process`, web identity,
+/// `SsoToken`: the login's cached token, renewed silently with its refresh token when it is
+/// close to expiry (and written back), for the SSO root `profile`.
+pub async fn sso_token(
+    oidc: &dyn Oidc,
+    clock: &dyn Clock,
+    cache: &SsoCache,
+    sso: &SsoRoot,
+    profile: &str,
+) -> Result<SsoToken, CredsError> {
+    tracing::debug!(profile, login = %sso.target.label, token = ?sso.token, "SSO token");
+    valid_token(oidc, clock, cache, &sso.target).await.map_err(|e| sso_failure(profile, e))
+}
+
+/// `SsoRoleCredentials`: `GetRoleCredentials` for the root's account and role.
+pub async fn sso_role_credentials(
+    portal: &dyn Portal,
+    sso: &SsoRoot,
+    profile: &str,
+    token: &SsoToken,
+) -> Result<Made, CredsError> {
+    tracing::debug!(profile, account_id = %sso.account_id, role_name = %sso.role_name, "GetRoleCredentials");
+    let request = RoleRequest { profile, account_id: &sso.account_id, role_name: &sso.role_name };
+    let key = format!("{} {}", sso.target.label, portal.endpoint());
+    let unreachable = |err: &SsoError| matches!(err, SsoError::Unreachable { .. });
+    let credentials = SSO_GATE
+        .run(&key, unreachable, || fetch(portal, &sso.target, &token.access_token, &request))
+        .await
+        .map_err(|e| sso_failure(profile, e))?;
+    Ok(Made { credentials, identity: None })
+}
+
+/// A portal that could not be reached is not asked again by this process for a while, per
+/// login and endpoint: the picker or `whoami --all` over many SSO profiles waits for it once.
+static SSO_GATE: std::sync::LazyLock<super::budget::FaultGate<SsoError>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// A login needed is its own error (readiness and the picker show the command); anything
+/// else is the SSO module's one-line message.
+fn sso_failure(profile: &str, err: SsoError) -> CredsError {
+    match err {
+        SsoError::LoginRequired { login, .. } => CredsError::SsoLoginRequired {
+            profile: profile.to_string(),
+            command: format!("awsw login {login}"),
+        },
+        e => {
+            CredsError::Provider { profile: profile.to_string(), source_kind: "SSO", message: e.to_string() }
+        }
+    }
+}
+
+/// The root credentials of a provider (`credential_process`, web identity,
 /// `credential_source`).
 pub async fn provider_root(
     roots: &dyn RootSource,

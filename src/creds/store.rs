@@ -16,8 +16,12 @@ use time::OffsetDateTime;
 use super::cache::{CacheKey, SessionCache};
 use super::clicache::{CliCache, CliCacheKey};
 use super::error::CredsError;
-use super::plan::{NO_MFA, Probe};
+use super::plan::{NO_MFA, Probe, SsoTokenState};
 use super::types::{Credentials, Identity, SessionOrigin};
+use crate::sso::SsoTarget;
+use crate::sso::cache::SsoCache;
+use crate::sso::credentials::{ROLE_MIN_REMAINING, token_state};
+use crate::sso::rolecreds::cli_body;
 
 /// The names of the files in a cache directory.
 pub trait CacheScan: Send + Sync {
@@ -43,6 +47,8 @@ pub enum StoreKey<'a> {
     Role { key: &'a CacheKey, cli_key: &'a CliCacheKey },
     /// A `GetSessionToken` session: awsw's cache only (the CLI has no such entry).
     Base(&'a CacheKey),
+    /// SSO role credentials: awsw's cache, and the AWS CLI's under botocore's SSO file name.
+    SsoRole { key: &'a CacheKey, cli_file: &'a str, account_id: &'a str },
 }
 
 /// What a step made.
@@ -62,11 +68,26 @@ pub struct SessionStore {
     /// sessions other processes (another awsw, the AWS CLI) wrote meanwhile.
     index: Mutex<Option<(Instant, HashSet<OsString>)>>,
     notices: Mutex<Vec<String>>,
+    /// The AWS CLI's SSO token cache, read (never written) by the plan's probe.
+    sso_tokens: Option<SsoCache>,
 }
 
 impl SessionStore {
     pub fn new(cache: SessionCache, cli: Option<CliCache>, scan: Arc<dyn CacheScan>) -> SessionStore {
-        SessionStore { cache, cli, scan, index: Mutex::new(None), notices: Mutex::new(Vec::new()) }
+        SessionStore {
+            cache,
+            cli,
+            scan,
+            index: Mutex::new(None),
+            notices: Mutex::new(Vec::new()),
+            sso_tokens: None,
+        }
+    }
+
+    /// The same, with the AWS CLI's SSO token cache in `dir` for the plan to look at.
+    pub fn with_sso_tokens(mut self, dir: Option<PathBuf>) -> SessionStore {
+        self.sso_tokens = dir.map(SsoCache::new);
+        self
     }
 
     /// Sessions with no more than this left are renewed.
@@ -106,7 +127,7 @@ impl SessionStore {
 
     fn describe(&self, key: StoreKey<'_>) -> String {
         let key = match key {
-            StoreKey::Role { key, .. } | StoreKey::Base(key) => key,
+            StoreKey::Role { key, .. } | StoreKey::Base(key) | StoreKey::SsoRole { key, .. } => key,
         };
         self.path(key).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
     }
@@ -117,6 +138,10 @@ impl SessionStore {
         let (key, shared) = match key {
             StoreKey::Role { key, cli_key } => (key, Some(cli_key)),
             StoreKey::Base(key) => (key, None),
+            StoreKey::SsoRole { key, cli_file, account_id } => {
+                self.share_sso(cli_file, account_id, made);
+                (key, None)
+            }
         };
         if let Err(err) = self.cache.store(key, &made.credentials, made.identity.as_ref()) {
             let what = match key {
@@ -133,6 +158,14 @@ impl SessionStore {
         }
         // Forget the directory listing: it no longer has the file just written.
         *self.index.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// Writes SSO role credentials where `aws --profile X` looks for them.
+    fn share_sso(&self, cli_file: &str, account_id: &str, made: &Made) {
+        let (Some(cli), Some(body)) = (&self.cli, cli_body(&made.credentials, account_id)) else { return };
+        if let Err(err) = cli.store_named(cli_file, &body) {
+            self.notice(format!("could not share the SSO role credentials with the AWS CLI cache: {err}"));
+        }
     }
 
     /// Fails when the cache cannot hold private files: checked before an MFA code is
@@ -215,5 +248,23 @@ impl Probe for StoreProbe<'_> {
             return None;
         }
         self.store.cache.load(key, self.now).map(|c| c.credentials)
+    }
+
+    fn sso_token(&self, target: &SsoTarget) -> SsoTokenState {
+        let token = self.store.sso_tokens.as_ref().and_then(|cache| cache.load_token(target).ok().flatten());
+        token_state(token.as_ref(), self.now)
+    }
+
+    fn sso_role(&self, key: &CacheKey, cli_file: &str) -> Option<Credentials> {
+        if let Some(credentials) = self.base(key) {
+            return Some(credentials);
+        }
+        let cli = self.store.cli.as_ref()?;
+        if !self.may_exist(&cli.dir().join(cli_file)) {
+            return None;
+        }
+        // botocore renews SSO role credentials 15 minutes before expiry; awsw does too.
+        let window = self.store.cache.min_remaining.max(ROLE_MIN_REMAINING);
+        cli.load_named(cli_file).filter(|c| c.expiration.is_some_and(|t| t - self.now > window))
     }
 }

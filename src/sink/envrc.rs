@@ -117,37 +117,8 @@ pub fn render(block: &Block<'_>) -> String {
 /// `existing` with its awsw block replaced by `block` (or `block` appended). Line endings
 /// of a CRLF file are kept for the new block.
 pub fn splice(existing: &str, block: &str, path: &Path) -> Result<String, EnvrcError> {
-    let crlf = existing.contains("\r\n");
-    let block = if crlf { block.replace('\n', "\r\n") } else { block.to_string() };
-    let line_start = |idx: usize| idx == 0 || existing.as_bytes()[idx - 1] == b'\n';
-    let find_line = |marker: &str, from: usize| {
-        let mut search = from;
-        while let Some(pos) = existing[search..].find(marker) {
-            let idx = search + pos;
-            if line_start(idx) {
-                return Some(idx);
-            }
-            search = idx + marker.len();
-        }
-        None
-    };
-    match find_line(START, 0) {
-        Some(start) => {
-            let end = find_line(END, start)
-                .ok_or_else(|| EnvrcError::UnclosedBlock { path: path.to_path_buf() })?;
-            // Through the end of the END line, its newline included.
-            let after = existing[end..].find('\n').map_or(existing.len(), |n| end + n + 1);
-            Ok(format!("{}{}{}", &existing[..start], block, &existing[after..]))
-        }
-        None => {
-            let mut out = existing.to_string();
-            if !out.is_empty() && !out.ends_with('\n') {
-                out.push_str(if crlf { "\r\n" } else { "\n" });
-            }
-            out.push_str(&block);
-            Ok(out)
-        }
-    }
+    let markers = crate::marked::Markers { start: START, end: END };
+    markers.splice(existing, block).map_err(|_| EnvrcError::UnclosedBlock { path: path.to_path_buf() })
 }
 
 /// Writes `DIR/.envrc` with the block, atomically. `private` forces mode 0600. The

@@ -17,6 +17,11 @@ const SLOW_DOWN_STEP: i64 = 5;
 
 pub trait Sleeper: Send + Sync {
     fn sleep(&self, duration: std::time::Duration) -> BoxFuture<'_, ()>;
+    /// Monotonic time since some fixed start, for pacing calls; a fake follows its clock.
+    fn now(&self) -> std::time::Duration {
+        static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        START.get_or_init(std::time::Instant::now).elapsed()
+    }
 }
 
 pub struct TokioSleeper;

@@ -1,10 +1,10 @@
 //! Discovery: every account a token may use (ListAccounts, all pages) and every role in
-//! each (ListAccountRoles, all pages), a few calls at once, backing off with full jitter on
-//! `TooManyRequestsException` and carrying on until every account is done. The result holds
+//! each (ListAccountRoles, all pages), a few calls at once under one shared pace that slows
+//! down on `TooManyRequestsException` (see `pace`), carrying on until every account is done. The result holds
 //! no secret and is cached per session in awsw's cache directory.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::sync::Mutex;
 
 use futures::StreamExt;
 use futures::future::BoxFuture;
@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
 
 use super::device::Sleeper;
+use super::pace::{Pace, PaceLimits};
 use super::portal::{AccountInfo, Page, Portal, PortalError};
 use super::target::SsoTarget;
 use crate::creds::fsutil;
@@ -26,57 +27,71 @@ pub struct DiscoveredAccount {
     pub roles: Vec<String>,
 }
 
-/// How throttled calls are retried: sleep a random time in `[0, min(cap, base * 2^n)]`.
+/// How calls are paced and how often a throttled one is tried again (each retry waits for
+/// its turn in the shared pace, which a throttle has just slowed).
 #[derive(Debug, Clone, Copy)]
 pub struct Backoff {
-    pub base: Duration,
-    pub cap: Duration,
+    pub pace: PaceLimits,
     pub max_attempts: u32,
 }
 
 impl Default for Backoff {
     fn default() -> Self {
-        Backoff { base: Duration::from_millis(100), cap: Duration::from_secs(5), max_attempts: 30 }
-    }
-}
-
-impl Backoff {
-    fn delay(&self, attempt: u32) -> Duration {
-        let ceiling = self.base.saturating_mul(1 << attempt.min(16)).min(self.cap);
-        ceiling.mul_f64(fastrand::f64())
+        Backoff { pace: PaceLimits::default(), max_attempts: 30 }
     }
 }
 
 /// At most this many portal calls at once: the portal allows about 20 per second.
 pub const CONCURRENCY: usize = 4;
 
-async fn with_backoff<'a, T>(
-    sleeper: &dyn Sleeper,
-    backoff: Backoff,
-    mut call: impl FnMut() -> BoxFuture<'a, Result<T, PortalError>>,
-) -> Result<T, PortalError> {
-    let mut attempt = 0;
-    loop {
-        match call().await {
-            Err(PortalError::TooManyRequests) if attempt + 1 < backoff.max_attempts => {
-                sleeper.sleep(backoff.delay(attempt)).await;
-                attempt += 1;
+/// The pace shared by every call of one discovery.
+struct Shared<'s> {
+    sleeper: &'s dyn Sleeper,
+    pace: Mutex<Pace>,
+    max_attempts: u32,
+}
+
+impl Shared<'_> {
+    fn pace(&self) -> std::sync::MutexGuard<'_, Pace> {
+        self.pace.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `call` in its turn, again in a later turn while it is throttled.
+    async fn paced<'a, T>(
+        &self,
+        mut call: impl FnMut() -> BoxFuture<'a, Result<T, PortalError>>,
+    ) -> Result<T, PortalError> {
+        let mut attempt = 0;
+        loop {
+            let now = self.sleeper.now();
+            let start = self.pace().book(now);
+            if start > now {
+                self.sleeper.sleep(start - now).await;
             }
-            other => return other,
+            match call().await {
+                Err(PortalError::TooManyRequests) if attempt + 1 < self.max_attempts => {
+                    self.pace().throttled(start, self.sleeper.now());
+                    attempt += 1;
+                }
+                Ok(value) => {
+                    self.pace().succeeded();
+                    return Ok(value);
+                }
+                other => return other,
+            }
         }
     }
 }
 
-/// Every page of a paginated call, each call retried on throttling.
+/// Every page of a paginated call, each call paced and retried on throttling.
 async fn all_pages<'a, T>(
-    sleeper: &dyn Sleeper,
-    backoff: Backoff,
+    shared: &Shared<'_>,
     page: impl Fn(Option<String>) -> BoxFuture<'a, Result<Page<T>, PortalError>>,
 ) -> Result<Vec<T>, PortalError> {
     let mut items = Vec::new();
     let mut next: Option<String> = None;
     loop {
-        let got = with_backoff(sleeper, backoff, || page(next.clone())).await?;
+        let got = shared.paced(|| page(next.clone())).await?;
         items.extend(got.items);
         match got.next_token {
             Some(token) if !token.is_empty() => next = Some(token),
@@ -93,17 +108,19 @@ pub async fn discover(
     backoff: Backoff,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<DiscoveredAccount>, PortalError> {
-    let accounts: Vec<AccountInfo> = all_pages(sleeper, backoff, |next| {
-        Box::pin(async move { portal.list_accounts(token, next.as_deref()).await })
-    })
-    .await?;
+    let shared =
+        Shared { sleeper, pace: Mutex::new(Pace::new(backoff.pace)), max_attempts: backoff.max_attempts };
+    let shared = &shared;
+    let accounts: Vec<AccountInfo> =
+        all_pages(shared, |next| Box::pin(async move { portal.list_accounts(token, next.as_deref()).await }))
+            .await?;
     let total = accounts.len();
     let mut done = 0;
     let mut out = Vec::with_capacity(total);
     let mut roles = futures::stream::iter(accounts)
         .map(|account| async move {
             let id = account.account_id.clone();
-            let roles = all_pages(sleeper, backoff, |next| {
+            let roles = all_pages(shared, |next| {
                 let id = id.clone();
                 Box::pin(async move { portal.list_account_roles(token, &id, next.as_deref()).await })
             })

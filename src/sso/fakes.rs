@@ -1,6 +1,7 @@
 //! Fakes for the flow tests: a scripted OIDC service, a portal with pages and throttling,
 //! and a sleeper that moves a fixed clock instead of waiting.
 
+use crate::creds::clock::Clock;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
@@ -112,6 +113,11 @@ impl Sleeper for ClockSleeper {
         self.slept.lock().unwrap().push(duration.as_millis() as u64);
         self.clock.advance(time::Duration::try_from(duration).unwrap());
         Box::pin(async {})
+    }
+
+    fn now(&self) -> std::time::Duration {
+        let since = self.clock.now() - time::OffsetDateTime::UNIX_EPOCH;
+        std::time::Duration::try_from(since).unwrap_or_default()
     }
 }
 

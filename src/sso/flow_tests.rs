@@ -1,9 +1,10 @@
 //! The flows with fakes and a fixed clock: device polling (pending, slow_down, expiry,
-//! denial), registration reuse, silent refresh, discovery under throttling, and role
-//! credentials through the AWS CLI's cache.
+//! denial), registration reuse, silent refresh, discovery under throttling (one shared
+//! pace against a rate-limited portal), and role credentials in botocore's cache format.
 
 use std::sync::{Arc, Mutex};
 
+use futures::future::BoxFuture;
 use time::Duration;
 use time::macros::datetime;
 
@@ -13,12 +14,11 @@ use super::error::SsoError;
 use super::fakes::{ClockSleeper, FakeOidc, FakePortal, grant};
 use super::login::{Flows, device_login};
 use super::oidc::OidcError;
-use super::rolecreds::{RoleRequest, cli_cache_file_name, role_credentials};
+use super::portal::{AccountInfo, Page, Portal, PortalError};
+use super::rolecreds::{RoleRequest, cli_body, cli_cache_file_name, fetch};
 use super::target::SsoTarget;
 use super::token::valid_token;
-use crate::creds::clicache::CliCache;
 use crate::creds::clock::{Clock, FixedClock};
-use crate::creds::types::SessionOrigin;
 use crate::secret::Secret;
 
 fn target() -> SsoTarget {
@@ -198,10 +198,108 @@ fn discovery_finishes_every_account_through_throttling() {
     assert!(slept.iter().all(|ms| *ms <= 5000), "{slept:?}");
 }
 
+/// The portal's own limit, as the local server and AWS apply it: a bucket of `rate` tokens
+/// per second (burst of one second's worth) on the fake clock; a call without a token is a 429.
+struct RateLimited<'a> {
+    inner: &'a FakePortal,
+    clock: Arc<FixedClock>,
+    rate: f64,
+    bucket: Mutex<(f64, time::OffsetDateTime)>,
+    throttled: Mutex<usize>,
+}
+
+impl RateLimited<'_> {
+    fn take(&self) -> Result<(), PortalError> {
+        let now = self.clock.now();
+        let mut bucket = self.bucket.lock().unwrap();
+        bucket.0 = (bucket.0 + (now - bucket.1).as_seconds_f64() * self.rate).min(self.rate);
+        bucket.1 = now;
+        if bucket.0 < 1.0 {
+            *self.throttled.lock().unwrap() += 1;
+            return Err(PortalError::TooManyRequests);
+        }
+        bucket.0 -= 1.0;
+        Ok(())
+    }
+}
+
+impl Portal for RateLimited<'_> {
+    fn get_role_credentials<'a>(
+        &'a self,
+        token: &'a Secret,
+        account_id: &'a str,
+        role_name: &'a str,
+    ) -> BoxFuture<'a, Result<crate::creds::Credentials, PortalError>> {
+        self.inner.get_role_credentials(token, account_id, role_name)
+    }
+    fn list_accounts<'a>(
+        &'a self,
+        token: &'a Secret,
+        next: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Page<AccountInfo>, PortalError>> {
+        match self.take() {
+            Ok(()) => self.inner.list_accounts(token, next),
+            Err(e) => Box::pin(async move { Err(e) }),
+        }
+    }
+    fn list_account_roles<'a>(
+        &'a self,
+        token: &'a Secret,
+        account_id: &'a str,
+        next: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Page<String>, PortalError>> {
+        match self.take() {
+            Ok(()) => self.inner.list_account_roles(token, account_id, next),
+            Err(e) => Box::pin(async move { Err(e) }),
+        }
+    }
+    fn logout<'a>(&'a self, token: &'a Secret) -> BoxFuture<'a, Result<(), PortalError>> {
+        self.inner.logout(token)
+    }
+    fn endpoint(&self) -> &str {
+        self.inner.endpoint()
+    }
+}
+
 #[test]
-fn role_credentials_go_through_the_cli_cache() {
+fn one_shared_pace_keeps_throttling_rare_and_the_time_near_the_limit() {
     let world = World::new();
-    let cli = CliCache::new(world.dir.path().join("cli"));
+    let inner = FakePortal {
+        accounts: 400,
+        roles: 1,
+        page: 100,
+        throttle_every: 0,
+        calls: Mutex::new(0),
+        throttled: Mutex::new(0),
+    };
+    let portal = RateLimited {
+        inner: &inner,
+        clock: world.clock.clone(),
+        rate: 20.0,
+        bucket: Mutex::new((20.0, world.clock.now())),
+        throttled: Mutex::new(0),
+    };
+    let started = world.clock.now();
+    let accounts = futures::executor::block_on(discover(
+        &portal,
+        &world.sleeper,
+        &Secret::new("good"),
+        Backoff::default(),
+        &|_, _| {},
+    ))
+    .unwrap();
+    assert_eq!(accounts.len(), 399, "every account but the one removed meanwhile");
+    // 4 pages + 400 accounts at 20 per second, less the first second's burst.
+    let took = (world.clock.now() - started).as_seconds_f64();
+    let floor = 404.0 / 20.0;
+    assert!(took > floor - 1.5 && took < floor * 1.1, "took {took} s for a floor of {floor} s");
+    let throttled = *portal.throttled.lock().unwrap();
+    assert!(throttled < 20, "{throttled} throttled answers for 404 calls");
+}
+
+#[test]
+fn role_credentials_name_the_profile_and_are_shared_in_botocores_format() {
+    let world = World::new();
     let portal = FakePortal {
         accounts: 1,
         roles: 1,
@@ -211,33 +309,20 @@ fn role_credentials_go_through_the_cli_cache() {
         throttled: Mutex::new(0),
     };
     let token = stored(&world, Duration::hours(1), false, Duration::days(1));
-    let mut token_good = token.clone();
-    token_good.access_token = Secret::new("good");
-    let get = |token: &SsoToken, role: &str| {
+    let get = |token: &Secret, role: &str| {
         let request = RoleRequest { profile: "dev", account_id: "111111111111", role_name: role };
-        futures::executor::block_on(role_credentials(
-            &portal,
-            &cli,
-            world.clock.as_ref(),
-            &target(),
-            token,
-            &request,
-            Duration::minutes(15),
-        ))
+        futures::executor::block_on(fetch(&portal, &target(), token, &request))
     };
-    let (creds, origin) = get(&token_good, "Admin").unwrap();
-    assert_eq!((creds.access_key_id.as_str(), origin), ("ASIAFAKE", SessionOrigin::Fresh));
-    let file = world.dir.path().join("cli").join(cli_cache_file_name(&target(), "111111111111", "Admin"));
-    let text = std::fs::read_to_string(file).unwrap();
+    let creds = get(&Secret::new("good"), "Admin").unwrap();
+    assert_eq!(creds.access_key_id, "ASIAFAKE");
+    let body = cli_body(&creds, "111111111111").unwrap().to_string();
     assert!(
-        text.contains("\"ProviderType\":\"sso\"") && text.contains("\"Expiration\":\"2026-11-24T11:00:00Z\""),
-        "{text}"
+        body.contains("\"ProviderType\":\"sso\"") && body.contains("\"Expiration\":\"2026-11-24T11:00:00Z\""),
+        "{body}"
     );
-    assert_eq!(get(&token_good, "Admin").unwrap().1, SessionOrigin::Cache);
-    assert_eq!(*portal.calls.lock().unwrap(), 1);
-    let gone = get(&token_good, "Gone").unwrap_err().to_string();
+    let gone = get(&Secret::new("good"), "Gone").unwrap_err().to_string();
     assert!(gone.contains("role Gone in account 111111111111") && gone.contains("profile dev"), "{gone}");
-    let revoked = get(&token, "Other").unwrap_err().to_string();
+    let revoked = get(&token.access_token, "Other").unwrap_err().to_string();
     assert_eq!(
         revoked,
         "sso-session corp: IAM Identity Center rejected the token (signed out or revoked): run `awsw login corp`"

@@ -4,16 +4,19 @@
 //! and aws-sdk-sso); time comes from an injected `Clock`. Nothing here prints: commands
 //! decide what the user sees, and no secret ever reaches an error or `Debug`.
 
-pub(crate) mod cache;
+pub mod cache;
 pub(crate) mod credentials;
 pub(crate) mod device;
 pub(crate) mod discovery;
 pub(crate) mod endpoints;
 pub(crate) mod error;
 pub(crate) mod login;
-pub(crate) mod oidc;
+pub(crate) mod naming;
+pub mod oidc;
+pub(crate) mod pace;
 pub(crate) mod pkce;
-pub(crate) mod portal;
+pub(crate) mod populate;
+pub mod portal;
 pub(crate) mod rolecreds;
 pub(crate) mod sdk;
 pub(crate) mod target;

@@ -137,10 +137,12 @@ fn the_engine_completes_subcommands_flags_and_values() {
     assert!(ask(&["awsw", "envrc", "--pro"]).starts_with("--profile-only"), "flags complete");
     assert_eq!(ask(&["awsw", "env", "--shell", "p"]), "powershell\n");
     assert_eq!(ask(&["awsw", "console", "test-"]), "test-alpha\ntest-beta\n");
-    // sso-session names for login, logout and sso accounts (not profiles).
+    // sso-session names for login, logout, sso accounts and sso populate (not profiles).
     assert_eq!(ask(&["awsw", "login", "test-"]), "test-sso\n");
     assert_eq!(ask(&["awsw", "logout", "test-"]), "test-sso\n");
     assert_eq!(ask(&["awsw", "sso", "accounts", "test-"]), "test-sso\n");
+    assert_eq!(ask(&["awsw", "sso", "populate", "test-"]), "test-sso\n");
+    assert!(ask(&["awsw", "sso", "populate", "--d"]).starts_with("--dry-run"), "populate's flags complete");
     assert_eq!(ask(&["awsw", "agent", "env", "test-"]), "test-alpha\ntest-beta\n");
     let agent = ask(&["awsw", "agent", ""]);
     assert!(agent.contains("status\t") && !agent.contains("run\t"), "{agent}");

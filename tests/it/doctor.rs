@@ -155,3 +155,28 @@ fn each_fault_is_named_with_its_fix_and_the_exit_is_1() {
     assert_eq!(code, Some(1));
     line(&report, "fail", "settings", "AWSW_SESSION_DURATION=\"100\" is not allowed");
 }
+
+#[test]
+fn sso_token_files_are_read_as_the_engine_reads_them() {
+    let sb = Sandbox::new(CONFIG, CREDS);
+    let file = ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json";
+    let past = "2020-01-01T00:00:00Z";
+    // Expired, but renewable with its refresh token and registration.
+    let renewable = format!(
+        "{{\"accessToken\": \"secret-token\", \"expiresAt\": \"{past}\", \"clientId\": \"c\", \"clientSecret\": \"client-secret\", \"registrationExpiresAt\": \"2099-01-01T00:00:00Z\", \"refreshToken\": \"refresh-secret\"}}"
+    );
+    write(&sb, file, &renewable, 0o600);
+    std::fs::set_permissions(sb.home().join(".aws/sso/cache"), std::fs::Permissions::from_mode(0o700))
+        .unwrap();
+    let (_, report, _) = doctor(&sb, &[]);
+    line(&report, "ok", "sso", "corp: the access token has expired; its refresh token renews it");
+    // Readable by others: not trusted, and a failure that says what to do.
+    std::fs::set_permissions(sb.home().join(file), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (code, report, _) = doctor(&sb, &[]);
+    assert_eq!(code, Some(1), "{report}");
+    let untrusted = line(&report, "fail", "sso", "so awsw does not trust it");
+    assert!(untrusted.contains("awsw login corp"), "{untrusted}");
+    for secret in ["secret-token", "client-secret", "refresh-secret"] {
+        assert!(!report.contains(secret), "{report}");
+    }
+}

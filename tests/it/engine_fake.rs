@@ -3,11 +3,11 @@
 
 use std::sync::{Arc, Mutex};
 
+use crate::common::fake_sso::FakeSso;
 use awsw::config::Inventory;
 use awsw::creds::clock::{Clock, FixedClock};
 use awsw::creds::engine::{EngineEnv, EngineParts};
 use awsw::creds::providers::{EnvCredentials, RootSource};
-use awsw::creds::sso::SsoTokenCache;
 use awsw::creds::store::DirScan;
 use awsw::creds::sts::{AssumeRoleRequest, Endpoint, RoleSession, SessionTokenRequest, Sts, StsError};
 use awsw::creds::{Ask, Credentials, CredsError, Engine, Identity, MfaSource, Readiness, SessionOrigin};
@@ -147,15 +147,6 @@ impl RootSource for FakeRoots {
         _session_name: &'a str,
     ) -> BoxFuture<'a, Result<Credentials, CredsError>> {
         Box::pin(async move {
-            if root.root_kind() == Some(awsw::config::RootKind::Sso) {
-                // The portal's role credentials, as if the SSO token had been exchanged.
-                return Ok(Credentials {
-                    access_key_id: "ASIASSO".into(),
-                    secret_access_key: Secret::new("sso-secret"),
-                    session_token: Some(Secret::new("sso-token")),
-                    expiration: Some(datetime!(2026-11-23 10:00:00 UTC)),
-                });
-            }
             env.credentials()
                 .ok_or_else(|| CredsError::Unusable { profile: root.name.clone(), reason: "no env".into() })
         })
@@ -165,6 +156,7 @@ impl RootSource for FakeRoots {
 struct World {
     engine: Engine,
     sts: Arc<FakeSts>,
+    sso: Arc<FakeSso>,
     clock: Arc<FixedClock>,
     dir: tempfile::TempDir,
 }
@@ -234,12 +226,14 @@ fn world_with(env: EngineEnv) -> World {
     let clock = Arc::new(FixedClock::new(datetime!(2026-11-23 09:00:00 UTC)));
     let sts = FakeSts::new(clock.clone());
     let inventory = Arc::new(Inventory::from_texts(Some(CONFIG), Some(CREDS)));
+    let sso = Arc::new(FakeSso::default());
+    *sso.expiration.lock().unwrap() = Some(datetime!(2026-11-23 10:00:00 UTC));
     let engine = Engine::with_parts(
         inventory,
         EngineParts {
             sts: sts.clone(),
             roots: Arc::new(FakeRoots),
-            sso_tokens: Arc::new(SsoTokenCache::new(dir.path().join("aws/sso/cache"))),
+            sso: sso.parts(dir.path().join("aws/sso/cache")),
             cache_scan: Arc::new(DirScan),
             clock: clock.clone(),
             cache_dir: dir.path().join("cache/awsw"),
@@ -249,7 +243,7 @@ fn world_with(env: EngineEnv) -> World {
             session_duration: 8 * 3600,
         },
     );
-    World { engine, sts, clock, dir }
+    World { engine, sts, sso, clock, dir }
 }
 
 fn world() -> World {
@@ -499,7 +493,7 @@ fn endpoints_follow_sdk_precedence() {
             EngineParts {
                 sts,
                 roots: Arc::new(FakeRoots),
-                sso_tokens: Arc::new(SsoTokenCache::new(std::env::temp_dir().join("awsw-endpoint-test"))),
+                sso: Arc::new(FakeSso::default()).parts(std::env::temp_dir().join("awsw-endpoint-test")),
                 cache_scan: Arc::new(DirScan),
                 clock,
                 cache_dir: std::env::temp_dir().join("awsw-endpoint-test"),
@@ -565,14 +559,26 @@ async fn the_environments_own_credentials_are_checked_with_get_caller_identity()
     assert!(!err.contains("env-secret") && !err.contains("env-token"));
 }
 
-/// Writes the token `aws sso login --sso-session corp` leaves, expiring at `expires_at`.
+/// Writes the token `aws sso login --sso-session corp` leaves, expiring at `expires_at`
+/// (0600 in a 0700 directory, as the AWS CLI writes it: awsw trusts nothing else).
 fn sso_token(w: &World, expires_at: &str) {
+    sso_token_with(
+        w,
+        serde_json::json!({"accessToken": "sso-access-token", "expiresAt": expires_at, "region": "us-east-1"}),
+    );
+}
+
+fn sso_token_with(w: &World, body: serde_json::Value) {
     use sha1::{Digest, Sha1};
+    use std::os::unix::fs::PermissionsExt;
     let dir = w.dir.path().join("aws/sso/cache");
     std::fs::create_dir_all(&dir).unwrap();
-    let name = format!("{}.json", hex::encode(Sha1::digest(b"corp")));
-    let body = serde_json::json!({"accessToken": "sso-access-token", "expiresAt": expires_at, "region": "us-east-1"});
-    std::fs::write(dir.join(name), body.to_string()).unwrap();
+    for d in [w.dir.path().join("aws/sso"), dir.clone()] {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    let file = dir.join(format!("{}.json", hex::encode(Sha1::digest(b"corp"))));
+    std::fs::write(&file, body.to_string()).unwrap();
+    std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600)).unwrap();
 }
 
 #[tokio::test]
@@ -617,5 +623,62 @@ async fn sso_with_an_expired_token_needs_a_login_again() {
     sso_token(&w, "2026-11-23T09:30:00Z");
     assert!(w.engine.session("sso-admin", &Ask::non_interactive()).await.is_ok());
     w.clock.advance(time::Duration::hours(1));
+    assert!(matches!(w.engine.readiness("sso-admin"), Readiness::NeedsSsoLogin { .. }));
+}
+
+#[tokio::test]
+async fn sso_role_credentials_are_one_cached_step_shared_with_the_aws_cli() {
+    let w = world();
+    sso_token(&w, "2026-11-23T17:00:00Z");
+    assert!(w.engine.cached_session("sso-admin").is_none());
+    let s = w.engine.session("sso-admin", &Ask::non_interactive()).await.unwrap();
+    assert_eq!((s.credentials.access_key_id.as_str(), s.origin), ("ASIASSO", SessionOrigin::Fresh));
+    assert_eq!(w.sso.calls(), ["GetRoleCredentials 777777777777/Admin with sso-access-token"]);
+    // awsw's cache (the file direnv watches) and the AWS CLI's, under botocore's key.
+    let cached = w.engine.cached_session("sso-admin").expect("cached in awsw's cache");
+    assert_eq!(cached.origin, SessionOrigin::Cache);
+    assert!(w.engine.cache_file("sso-admin").unwrap().exists());
+    let cli: Vec<_> = std::fs::read_dir(w.dir.path().join("aws/cli/cache")).unwrap().flatten().collect();
+    assert_eq!(cli.len(), 1);
+    let text = std::fs::read_to_string(cli[0].path()).unwrap();
+    assert!(
+        text.contains("\"ProviderType\":\"sso\"") && text.contains("\"AccountId\":\"777777777777\""),
+        "{text}"
+    );
+    // A role chained from it starts from the cached step: no second portal call.
+    w.engine.session("sso-deploy", &Ask::non_interactive()).await.unwrap();
+    assert_eq!(w.sso.calls().len(), 1);
+    assert!(matches!(w.engine.readiness("sso-admin"), Readiness::Ready { expiration: Some(_) }));
+}
+
+#[tokio::test]
+async fn an_expired_sso_token_with_a_refresh_token_is_renewed_silently() {
+    let w = world();
+    sso_token_with(
+        &w,
+        serde_json::json!({"accessToken": "old-access-token", "expiresAt": "2026-11-23T08:00:00Z",
+            "region": "us-east-1", "startUrl": "https://corp.awsapps.com/start", "clientId": "client",
+            "clientSecret": "client-secret", "registrationExpiresAt": "2027-01-01T00:00:00Z",
+            "refreshToken": "refresh-1"}),
+    );
+    assert_eq!(w.engine.readiness("sso-admin"), Readiness::Ready { expiration: None }, "renewable: no login");
+    w.engine.session("sso-admin", &Ask::non_interactive()).await.unwrap();
+    assert_eq!(
+        w.sso.calls(),
+        [
+            "CreateToken refresh_token=refresh-1",
+            "GetRoleCredentials 777777777777/Admin with renewed-access-token"
+        ]
+    );
+    // Written back for the AWS CLI and the next run.
+    let dir = w.dir.path().join("aws/sso/cache");
+    let file = std::fs::read_dir(dir).unwrap().flatten().next().unwrap().path();
+    let token: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    assert_eq!(
+        (token["accessToken"].as_str(), token["refreshToken"].as_str()),
+        (Some("renewed-access-token"), Some("renewed-refresh-token"))
+    );
+    // Past the registration's end, the refresh token is useless: a login is needed.
+    w.clock.advance(time::Duration::days(60));
     assert!(matches!(w.engine.readiness("sso-admin"), Readiness::NeedsSsoLogin { .. }));
 }

@@ -95,12 +95,9 @@ fn direnv_loads_sso_blocks_cached_through_a_role_and_served() {
     assert!(stop.output().unwrap().status.success());
 }
 
-/// Found while writing the test above: the default block is refused for an SSO profile with
-/// no role behind it, because `Engine::cached_session` never looks at the cached SSO role
-/// credentials (`plan` has no hop to cover), and the message blames a credential_process or
-/// web identity. Left to the engine's owners.
+/// The default (cached) block of an SSO profile with no role behind it: the plan's
+/// `SsoRoleCredentials` step is cached in awsw's cache, so `cached_session` finds it.
 #[test]
-#[ignore = "known: the cached block is refused for a plain SSO profile (cached_session ignores SSO role credentials)"]
 fn direnv_loads_the_cached_block_of_a_plain_sso_profile() {
     let (Some(server), Some(moto)) = (SsoServer::start(), MotoServer::start()) else { return };
     let (sb, env) = sso_sandbox(&server, &moto);

@@ -120,7 +120,7 @@ fn engine(arn: &str, dir: &std::path::Path) -> (Engine, Arc<FixedClock>) {
     let parts = EngineParts {
         sts: Arc::new(FakeSts { arn: arn.into(), clock: clock.clone() }),
         roots: Arc::new(AwsProviders),
-        sso_tokens: Arc::new(awsw::creds::sso::SsoTokenCache::new(dir.join("sso"))),
+        sso: Arc::new(crate::common::fake_sso::FakeSso::default()).parts(dir.join("sso")),
         cache_scan: Arc::new(awsw::creds::store::DirScan),
         clock: clock.clone(),
         cache_dir: dir.join("awsw"),

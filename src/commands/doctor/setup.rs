@@ -8,7 +8,10 @@ use time::OffsetDateTime;
 use super::Check;
 use crate::config::files::{self, ConfigPaths};
 use crate::config::{Inventory, Kind, Severity};
-use crate::creds::providers::{sso_token_expiry, sso_token_file};
+use crate::creds::plan::SsoTokenState;
+use crate::sso::cache::SsoCache;
+use crate::sso::credentials::token_state;
+use crate::sso::{SsoError, SsoTarget, target};
 
 pub fn settings(var: &dyn Fn(&str) -> Option<String>) -> Vec<Check> {
     match crate::settings::load(var) {
@@ -156,40 +159,45 @@ fn hygiene(inventory: &Inventory, checks: &mut Vec<Check>) {
     }
 }
 
-/// The cached token of every configured SSO session (and legacy SSO profile).
+/// The cached token of every configured SSO session (and legacy SSO profile), read as the
+/// engine reads it (`SsoCache`, through `safe_fs`): a file another user owns or can read is
+/// a failure, never a token.
 pub fn sso(inventory: &Inventory, now: OffsetDateTime) -> Vec<Check> {
-    let mut ids: Vec<(String, String)> =
-        inventory.sso_sessions.iter().map(|s| (s.name.clone(), format!("awsw login {}", s.name))).collect();
-    for profile in inventory.profiles.iter().filter(|p| p.kind == Kind::Sso && p.sso_session.is_none()) {
-        if let Some(url) = profile.sso().and_then(|sso| sso.start_url()) {
-            ids.push((url.to_string(), format!("awsw login {}", profile.name)));
-        }
-    }
-    ids.dedup_by(|a, b| a.0 == b.0);
-    ids.into_iter()
-        .map(|(id, login)| {
-            let file = sso_token_file(&id).map(|f| f.display().to_string()).unwrap_or_default();
-            match sso_token_expiry(&id) {
-                Some(expires) if expires > now => {
-                    let left = expires - now;
-                    Check::ok(
-                        "sso",
-                        format!(
-                            "{id}: token valid for {}h{:02}m",
-                            left.whole_hours(),
-                            left.whole_minutes() % 60
-                        ),
-                    )
-                }
-                Some(_) => Check::warn(
-                    "sso",
-                    format!("{id}: the token in {file} has expired"),
-                    format!("run `{login}`"),
-                ),
-                None => {
-                    Check::warn("sso", format!("{id}: no token cached ({file})"), format!("run `{login}`"))
-                }
-            }
+    let Some(cache) = SsoCache::default_dir().map(SsoCache::new) else { return Vec::new() };
+    let mut targets: Vec<Result<SsoTarget, SsoError>> =
+        inventory.sso_sessions.iter().map(|s| target::for_session(inventory, &s.name)).collect();
+    let legacy = inventory.profiles.iter().filter(|p| p.kind == Kind::Sso && p.sso_session.is_none());
+    targets.extend(legacy.map(|p| target::for_profile(inventory, p)));
+    let mut seen = std::collections::HashSet::new();
+    targets
+        .into_iter()
+        .filter(|t| t.as_ref().map_or(true, |t| seen.insert(t.token_file_name())))
+        .map(|target| match target {
+            Ok(target) => token_check(&cache, &target, now),
+            Err(err) => Check::warn("sso", err.to_string(), "complete the section in the config file"),
         })
         .collect()
+}
+
+fn token_check(cache: &SsoCache, target: &SsoTarget, now: OffsetDateTime) -> Check {
+    let id = target.session.as_deref().unwrap_or(&target.start_url);
+    let login = format!("run `awsw login {}`", target.login);
+    let file = cache.token_path(target).display().to_string();
+    let token = match cache.load_token(target) {
+        Ok(Some(token)) => token,
+        Ok(None) => return Check::warn("sso", format!("{id}: no token cached ({file})"), login),
+        Err(err) => return Check::fail("sso", err.to_string(), login),
+    };
+    match token_state(Some(&token), now) {
+        SsoTokenState::Valid => {
+            let left = token.expires_at - now;
+            let (hours, minutes) = (left.whole_hours(), left.whole_minutes() % 60);
+            Check::ok("sso", format!("{id}: token valid for {hours}h{minutes:02}m"))
+        }
+        SsoTokenState::Renewable => Check::ok(
+            "sso",
+            format!("{id}: the access token has expired; its refresh token renews it silently on next use"),
+        ),
+        SsoTokenState::Missing => Check::warn("sso", format!("{id}: the token in {file} has expired"), login),
+    }
 }

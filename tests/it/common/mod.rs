@@ -3,6 +3,7 @@
 //! moto STS server on a free port.
 #![allow(dead_code)]
 
+pub mod fake_sso;
 pub mod http;
 pub mod sso;
 pub mod tmux;

@@ -70,3 +70,31 @@ fn a_legacy_sso_profile_logs_in_by_start_url_and_gets_its_role() {
     let env = awsw(&sandbox, &server, &["env", "old", "--shell", "bash"]).output().unwrap();
     assert!(text(&env).0.contains("export AWS_ACCESS_KEY_ID='ASIA"), "{}", text(&env).1);
 }
+
+#[test]
+fn the_debug_log_tells_the_two_sso_steps_without_a_secret() {
+    let Some(server) = SsoServer::start() else { return };
+    let sandbox = logged_in(&server);
+    let run = || awsw(&sandbox, &server, &["env", "dev"]).env("AWSW_LOG", "debug").output().unwrap();
+    let first = run();
+    let (stdout, stderr) = text(&first);
+    assert!(first.status.success(), "{stderr}");
+    for step in
+        ["cache miss", "SSO token", "login=sso-session corp", "GetRoleCredentials", "account_id=111111111111"]
+    {
+        assert!(stderr.contains(step), "no {step:?} in the log:\n{stderr}");
+    }
+    let token = crate::sso::cli::read_json(&crate::sso::cli::token_path(&sandbox, "corp"));
+    let secret = stdout.lines().find_map(|l| l.strip_prefix("export AWS_SECRET_ACCESS_KEY=")).unwrap();
+    for value in [
+        token["accessToken"].as_str().unwrap(),
+        token["refreshToken"].as_str().unwrap(),
+        secret.trim_matches('\''),
+    ] {
+        assert!(!stderr.contains(value), "a secret in the log:\n{stderr}");
+    }
+    // Again: the plan finds the role credentials cached, and the token step does not run.
+    let (_, stderr) = text(&run());
+    assert!(stderr.contains("cached_base=true") && !stderr.contains("SSO token"), "{stderr}");
+    assert_eq!(server.calls("GetRoleCredentials"), 1);
+}

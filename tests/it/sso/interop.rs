@@ -93,10 +93,12 @@ fn role_credentials_are_shared_with_the_cli_without_a_portal_call() {
     assert_eq!(server.calls("GetRoleCredentials"), 1);
     assert_eq!(python(&sandbox, &server, CLI_V2_CREDENTIALS), key);
     assert_eq!(server.calls("GetRoleCredentials"), 1);
-    // The other way round: the CLI fetched them, awsw reuses them.
+    // The other way round: the CLI fetched them, awsw reuses them (awsw's own cache,
+    // which it reads first, is emptied too, as on a machine where only the CLI ran).
     for entry in std::fs::read_dir(sandbox.home().join(".aws/cli/cache")).unwrap() {
         std::fs::remove_file(entry.unwrap().path()).unwrap();
     }
+    std::fs::remove_dir_all(sandbox.cache_dir()).unwrap();
     let cli_key = python(&sandbox, &server, CLI_V2_CREDENTIALS);
     assert_eq!(server.calls("GetRoleCredentials"), 2);
     let again = access_key_of(&awsw(&sandbox, &server, &["env", "dev", "--shell", "bash"]).output().unwrap());

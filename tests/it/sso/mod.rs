@@ -4,4 +4,5 @@
 pub(crate) mod cli;
 mod engine;
 mod interop;
+mod populate;
 mod server;
