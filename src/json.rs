@@ -23,11 +23,11 @@ fn needs_escape(bytes: &[u8]) -> bool {
     bytes.iter().fold(false, |found, &b| found | (b < 0x20) | (b == b'"') | (b == b'\\'))
 }
 
+#[inline]
 fn string(out: &mut Vec<u8>, text: &str) -> Result<(), Error> {
     if needs_escape(text.as_bytes()) {
         return serde_json::to_writer(out, text);
     }
-    out.reserve(text.len() + 2);
     out.push(b'"');
     out.extend_from_slice(text.as_bytes());
     out.push(b'"');
@@ -55,6 +55,7 @@ struct Compound<'a> {
 }
 
 impl Compound<'_> {
+    #[inline]
     fn separate(&mut self) {
         if !std::mem::take(&mut self.first) {
             self.out.push(b',');
@@ -95,6 +96,7 @@ impl<'a> ser::Serializer for Json<'a> {
     fn serialize_u16(self, v: u16) -> Result<(), Error> {
         self.number(v)
     }
+    #[inline]
     fn serialize_u32(self, v: u32) -> Result<(), Error> {
         self.number(v)
     }
@@ -110,18 +112,22 @@ impl<'a> ser::Serializer for Json<'a> {
     fn serialize_char(self, v: char) -> Result<(), Error> {
         string(self.out, v.encode_utf8(&mut [0; 4]))
     }
+    #[inline]
     fn serialize_str(self, v: &str) -> Result<(), Error> {
         string(self.out, v)
     }
     fn serialize_bytes(self, _v: &[u8]) -> Result<(), Error> {
         Err(unsupported("bytes"))
     }
+    #[inline]
     fn serialize_none(self) -> Result<(), Error> {
         self.serialize_unit()
     }
+    #[inline]
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
         value.serialize(self)
     }
+    #[inline]
     fn serialize_unit(self) -> Result<(), Error> {
         self.out.extend_from_slice(b"null");
         Ok(())
@@ -129,6 +135,7 @@ impl<'a> ser::Serializer for Json<'a> {
     fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
         self.serialize_unit()
     }
+    #[inline]
     fn serialize_unit_variant(
         self,
         _name: &'static str,
@@ -198,6 +205,7 @@ impl ser::SerializeSeq for Compound<'_> {
     type Ok = ();
     type Error = Error;
 
+    #[inline]
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         self.separate();
         value.serialize(Json { out: self.out })
@@ -212,10 +220,15 @@ impl ser::SerializeStruct for Compound<'_> {
     type Ok = ();
     type Error = Error;
 
+    #[inline]
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
         self.separate();
-        string(self.out, key)?;
-        self.out.push(b':');
+        // A field name is a Rust identifier (awsw renames none into anything else), so it
+        // needs no escape: checking 17 names per profile was a third of the writer's time.
+        debug_assert!(!needs_escape(key.as_bytes()), "{key:?}");
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
         value.serialize(Json { out: self.out })
     }
     fn end(self) -> Result<(), Error> {

@@ -1,7 +1,7 @@
 //! awsw: AWS profile and role switching. The binary in `main.rs` is a thin edge over these
 //! modules, which tests and benches reach directly.
 
-pub mod agent;
+pub(crate) mod agent;
 pub mod app;
 pub mod cli;
 pub mod commands;
