@@ -1,7 +1,6 @@
 //! Shared by the end-to-end tests: a private sandbox (HOME, config files, cache dirs) for
 //! running the built binary, the rule for tests that need outside programs, and a local
 //! moto STS server on a free port.
-#![allow(dead_code)]
 
 pub mod fake_sso;
 pub mod http;

@@ -2,7 +2,6 @@
 //! account's root (`GetCallerIdentity` answers `arn:aws:iam::ACCOUNT:root`), and an IAM that
 //! denies key listing without MFA or reports a key created long ago. Requests must be `POST`
 //! with a form body naming an `Action`, as the SDKs send them.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

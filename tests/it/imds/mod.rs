@@ -6,7 +6,6 @@
 //! 401 when tokens are required, else served as IMDSv1); the role listing and the credentials
 //! document are at `/latest/meta-data/iam/security-credentials/[ROLE]` (no role: 404).
 //! Failure modes on demand: no role, token refused, a slow answer, no IMDSv2 at all.
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::io::BufReader;
