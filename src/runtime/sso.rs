@@ -65,18 +65,11 @@ async fn fetch(
 }
 
 /// Whether `target`'s cached token is valid at `now`, or expired but renewable with its
-/// refresh token (the test `sso::credentials` makes for a profile's root, for a session).
+/// refresh token (the engine's own test, `sso::credentials::token_state`, for a session).
 fn target_token_usable(target: &crate::sso::SsoTarget, now: OffsetDateTime) -> bool {
     let Some(dir) = SsoCache::default_dir() else { return false };
-    match SsoCache::new(dir).load_token(target) {
-        Ok(Some(token)) => {
-            token.expires_at > now
-                || (token.refresh_token.is_some()
-                    && token.client_secret.is_some()
-                    && token.registration_expires_at.is_some_and(|t| t > now))
-        }
-        _ => false,
-    }
+    let token = SsoCache::new(dir).load_token(target).ok().flatten();
+    crate::sso::credentials::token_state(token.as_ref(), now) != crate::creds::plan::SsoTokenState::Missing
 }
 
 /// The login running behind the modal, if any.
