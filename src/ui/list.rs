@@ -15,6 +15,21 @@ use crate::app::columns::{ColumnWidths, mfa_of, role_of};
 use crate::app::{SessionState, Sort, State};
 use crate::config::Profile;
 
+/// What an empty list says: with an `[sso-session]` and nothing else (the set-up IAM
+/// Identity Center users start from), how to get its accounts; else where profiles come from.
+fn empty_text(state: &State) -> String {
+    match state.inventory.sso_sessions.as_slice() {
+        [] => "No profiles found.\n\nawsw reads ~/.aws/config and ~/.aws/credentials\n(or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE).\nRun `aws configure` or `aws configure sso` to add one.".into(),
+        sessions => {
+            let names: Vec<&str> = sessions.iter().map(|s| s.name.as_str()).collect();
+            format!(
+                "No profiles yet.\n\nPress L to log in to sso-session {}: every account and role\nyou may use there appears here.",
+                names.join(", ")
+            )
+        }
+    }
+}
+
 /// The session column: the state in a word, the time left when there is a session.
 fn session_cell(state: &SessionState, now: OffsetDateTime, theme: &Theme) -> (String, Style) {
     match state {
@@ -188,8 +203,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) -> us
     // Below the block's top border and the column header.
     let rows_fit = usize::from(area.height.saturating_sub(2)).max(1);
     if state.inventory.profiles.is_empty() {
-        let text = "No profiles found.\n\nawsw reads ~/.aws/config and ~/.aws/credentials\n(or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE).\nRun `aws configure` or `aws configure sso` to add one.";
-        frame.render_widget(Paragraph::new(text).block(block).wrap(Wrap { trim: false }), area);
+        frame.render_widget(Paragraph::new(empty_text(state)).block(block).wrap(Wrap { trim: false }), area);
         return rows_fit;
     }
     let session = session_width(state);

@@ -881,3 +881,12 @@ fn after_a_code_every_profile_is_checked_again_as_one_code_serves_them_all() {
     );
     assert_eq!(s.mode, Mode::List);
 }
+
+#[test]
+fn an_empty_list_with_an_sso_session_says_how_to_get_its_accounts() {
+    let config =
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n";
+    let screen = draw(&state_from(config, ""), 80, 24);
+    assert!(screen.contains("Press L to log in to sso-session corp"), "{screen}");
+    assert!(!screen.contains("aws configure"), "{screen}");
+}
