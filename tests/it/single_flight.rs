@@ -75,6 +75,20 @@ fn relay(mut client: TcpStream, upstream: u16, seen: &Mutex<Vec<String>>) {
     seen.lock().unwrap().append(&mut found);
 }
 
+/// Waits for every `credential-process` caller, each of which must succeed, and returns
+/// the distinct access keys they printed.
+fn access_keys(children: Vec<std::process::Child>) -> std::collections::HashSet<String> {
+    let mut keys = std::collections::HashSet::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        keys.insert(v["AccessKeyId"].as_str().unwrap().to_string());
+    }
+    keys
+}
+
 fn count(actions: &[String], name: &str) -> usize {
     actions.iter().filter(|a| *a == name).count()
 }
@@ -97,14 +111,7 @@ fn twenty_cold_callers_make_one_set_of_sts_calls() {
                     .unwrap()
             })
             .collect();
-        let mut keys = std::collections::HashSet::new();
-        for child in children {
-            let out = child.wait_with_output().unwrap();
-            let (stdout, stderr) = text(&out);
-            assert_eq!(out.status.code(), Some(0), "{stderr}");
-            let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-            keys.insert(v["AccessKeyId"].as_str().unwrap().to_string());
-        }
+        let keys = access_keys(children);
         std::thread::sleep(std::time::Duration::from_millis(200));
         let actions = actions.lock().unwrap().clone();
         assert_eq!(keys.len(), 1, "{profile}: every caller got the same session: {keys:?}");
@@ -135,14 +142,7 @@ fn one_code_among_twenty_callers_serves_them_all() {
                 .unwrap()
         })
         .collect();
-    let mut keys = std::collections::HashSet::new();
-    for child in children {
-        let out = child.wait_with_output().unwrap();
-        let (stdout, stderr) = text(&out);
-        assert_eq!(out.status.code(), Some(0), "{stderr}");
-        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-        keys.insert(v["AccessKeyId"].as_str().unwrap().to_string());
-    }
+    let keys = access_keys(children);
     std::thread::sleep(std::time::Duration::from_millis(200));
     let actions = actions.lock().unwrap().clone();
     assert_eq!(keys.len(), 1, "every caller got the same session: {keys:?}");
