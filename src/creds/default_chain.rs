@@ -17,7 +17,7 @@ use super::types::Credentials;
 use crate::config::Profile;
 
 /// Said when no source of the chain is configured.
-pub const NOTHING_FOUND: &str = "it sets no credentials itself, and no credentials were found in the environment, container or instance metadata: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run on an instance or container with a role, or give the profile credentials (keys, role_arn, SSO, credential_process)";
+const NOTHING_FOUND: &str = "it sets no credentials itself, and no credentials were found in the environment, container or instance metadata: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run on an instance or container with a role, or give the profile credentials (keys, role_arn, SSO, credential_process)";
 
 /// The first credentials the default chain yields for `root`.
 pub async fn credentials(root: &Profile, env: &EnvCredentials) -> Result<Credentials, CredsError> {
