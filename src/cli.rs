@@ -66,12 +66,12 @@ pub enum Command {
 pub struct CompletionsArgs {
     /// The shell to write the script for.
     #[arg(value_enum)]
-    pub shell: CompletionShell,
+    pub(crate) shell: CompletionShell,
 }
 
 /// The shells `awsw completions` writes scripts for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CompletionShell {
+pub(crate) enum CompletionShell {
     Bash,
     Zsh,
     Fish,
@@ -84,80 +84,80 @@ pub enum CompletionShell {
 pub struct DoctorArgs {
     /// Print one JSON object instead of lines.
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct ConsoleArgs {
-    pub profile: String,
+    pub(crate) profile: String,
     /// The console page to open (a URL on the partition's console).
     #[arg(long, value_name = "URL", conflicts_with = "service")]
-    pub destination: Option<String>,
+    pub(crate) destination: Option<String>,
     /// The service whose console page to open, e.g. `ec2`, `s3`, `cloudwatch`.
     #[arg(long, value_name = "NAME")]
-    pub service: Option<String>,
+    pub(crate) service: Option<String>,
     /// Print the sign-in URL to stdout instead of opening a browser (it grants console access).
     #[arg(long)]
-    pub print_url: bool,
+    pub(crate) print_url: bool,
     /// The region of the console page (default: the profile's).
     #[arg(long)]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     #[command(flatten)]
-    pub mfa: MfaArgs,
+    pub(crate) mfa: MfaArgs,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct ShellArgs {
-    pub profile: String,
+    pub(crate) profile: String,
     /// The shell program to start (default: $SHELL).
     #[arg(long, value_name = "PROGRAM")]
-    pub shell: Option<String>,
+    pub(crate) shell: Option<String>,
     /// Start even inside another awsw shell.
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
     /// Fixed keys in the shell's environment instead of the local credential endpoint
     /// (for tools that cannot read it); awsw replaces itself with the shell.
     #[arg(long = "static", conflicts_with = "server")]
-    pub static_keys: bool,
+    pub(crate) static_keys: bool,
     /// The local credential endpoint even when `shell_mode = static` is set.
     #[arg(long)]
-    pub server: bool,
+    pub(crate) server: bool,
     /// Set AWS_REGION and AWS_DEFAULT_REGION to this region.
     #[arg(long)]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     #[command(flatten)]
-    pub mfa: MfaArgs,
+    pub(crate) mfa: MfaArgs,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct EnvrcArgs {
-    pub profile: String,
+    pub(crate) profile: String,
     /// The project directory (default: the current one).
     #[arg(long, value_name = "DIR")]
-    pub dir: Option<std::path::PathBuf>,
+    pub(crate) dir: Option<std::path::PathBuf>,
     /// Write the temporary credentials themselves (file mode 0600) instead of loading the cache.
     #[arg(long, conflicts_with = "profile_only")]
-    pub inline: bool,
+    pub(crate) inline: bool,
     /// Write only `export AWS_PROFILE=NAME`.
     #[arg(long, conflicts_with = "cached")]
-    pub profile_only: bool,
+    pub(crate) profile_only: bool,
     /// Load the cached session (the default, unless the settings file says otherwise).
     #[arg(long, conflicts_with = "inline")]
-    pub cached: bool,
+    pub(crate) cached: bool,
     /// Point the directory at awsw's per-user agent, which renews the session as it
     /// expires: an address and a token in the environment, no keys, nothing secret in the file.
     #[arg(long, conflicts_with_all = ["inline", "profile_only", "cached"])]
-    pub served: bool,
+    pub(crate) served: bool,
     #[command(flatten)]
-    pub mfa: MfaArgs,
+    pub(crate) mfa: MfaArgs,
 }
 
 /// How to get an MFA code when one is needed.
 #[derive(Debug, Clone, clap::Args)]
-pub struct MfaArgs {
+pub(crate) struct MfaArgs {
     /// The current code of the profile's MFA device (else mfa_process, else a prompt on the terminal).
     #[arg(long, value_name = "CODE", value_parser = mfa_code)]
-    pub mfa_code: Option<String>,
+    pub(crate) mfa_code: Option<String>,
 }
 
 /// `--mfa-code` is checked when the command line is read, whether or not the profile needs a
@@ -171,98 +171,98 @@ fn mfa_code(value: &str) -> Result<String, String> {
 pub struct WhoamiArgs {
     /// The profile to ask about.
     #[arg(required_unless_present = "all")]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
     /// Every profile whose credentials are available without a prompt, concurrently.
     #[arg(long, conflicts_with = "profile")]
-    pub all: bool,
+    pub(crate) all: bool,
     /// Print JSON instead of text.
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
     #[command(flatten)]
-    pub mfa: MfaArgs,
+    pub(crate) mfa: MfaArgs,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct EnvArgs {
-    pub profile: String,
+    pub(crate) profile: String,
     /// The shell to write for (default: from $SHELL).
     #[arg(long, value_enum)]
-    pub shell: Option<crate::sink::shell::Shell>,
+    pub(crate) shell: Option<crate::sink::shell::Shell>,
     /// Print credential_process JSON instead of shell lines.
     #[arg(long, conflicts_with = "shell")]
-    pub json: bool,
+    pub(crate) json: bool,
     /// Only a still-valid cached session: never call STS or ask for a code.
     #[arg(long)]
-    pub cached_only: bool,
+    pub(crate) cached_only: bool,
     /// Set AWS_REGION and AWS_DEFAULT_REGION to this region.
     #[arg(long)]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// Copy the lines to the clipboard instead of printing them.
     #[arg(long, conflicts_with = "json")]
-    pub copy: bool,
+    pub(crate) copy: bool,
     #[command(flatten)]
-    pub mfa: MfaArgs,
+    pub(crate) mfa: MfaArgs,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct ExecArgs {
-    pub profile: String,
+    pub(crate) profile: String,
     /// Serve the session through a local credential endpoint that renews it, instead of
     /// fixed keys; awsw stays the command's parent.
     #[arg(long)]
-    pub server: bool,
+    pub(crate) server: bool,
     /// Set AWS_REGION and AWS_DEFAULT_REGION to this region.
     #[arg(long)]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     #[command(flatten)]
-    pub mfa: MfaArgs,
+    pub(crate) mfa: MfaArgs,
     /// The command and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
-    pub command: Vec<std::ffi::OsString>,
+    pub(crate) command: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct CredentialProcessArgs {
-    pub profile: String,
+    pub(crate) profile: String,
     #[command(flatten)]
-    pub mfa: MfaArgs,
+    pub(crate) mfa: MfaArgs,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct LoginArgs {
     /// An sso-session name or an SSO profile (default: the only sso-session).
     #[arg(value_name = "SSO_SESSION|PROFILE")]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// Only print the URL (and code); do not open a browser.
     #[arg(long)]
-    pub no_browser: bool,
+    pub(crate) no_browser: bool,
     /// Use the device code flow (works over SSH) instead of the browser redirect to 127.0.0.1.
     #[arg(long)]
-    pub device_code: bool,
+    pub(crate) device_code: bool,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct LogoutArgs {
     /// An sso-session name or an SSO profile (default: the only sso-session).
     #[arg(value_name = "SSO_SESSION|PROFILE")]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct SsoArgs {
     #[command(subcommand)]
-    pub command: SsoCommand,
+    pub(crate) command: SsoCommand,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum SsoCommand {
+pub(crate) enum SsoCommand {
     /// Every account and role the session's token may use (asks the portal, updates the cache).
     Accounts(SsoAccountsArgs),
     /// Write a profile per account and role into a block of the config file that awsw owns.
@@ -270,58 +270,58 @@ pub enum SsoCommand {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct SsoAccountsArgs {
+pub(crate) struct SsoAccountsArgs {
     /// The sso-session (default: the only one).
     #[arg(value_name = "SSO_SESSION")]
-    pub session: Option<String>,
+    pub(crate) session: Option<String>,
     /// Print one JSON object instead of lines.
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
     /// Print the cached result without asking the portal.
     #[arg(long)]
-    pub cached: bool,
+    pub(crate) cached: bool,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct SsoPopulateArgs {
+pub(crate) struct SsoPopulateArgs {
     /// The sso-session (default: the only one).
     #[arg(value_name = "SSO_SESSION")]
-    pub session: Option<String>,
+    pub(crate) session: Option<String>,
     /// Put this in front of every profile name.
     #[arg(long, value_name = "P")]
-    pub prefix: Option<String>,
+    pub(crate) prefix: Option<String>,
     /// Print the change to the config file as a diff; write nothing.
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct RotateArgs {
     /// The profile whose access key to rotate (a role profile rotates the keys at the root of its chain).
-    pub profile: String,
+    pub(crate) profile: String,
     /// Say what would happen, change nothing (never asks for an MFA code).
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     #[command(flatten)]
-    pub mfa: MfaArgs,
+    pub(crate) mfa: MfaArgs,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct RefreshArgs {
     /// The profile (default: `AWSW_PROFILE`, the profile of the awsw shell you are in).
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
     #[command(flatten)]
-    pub mfa: MfaArgs,
+    pub(crate) mfa: MfaArgs,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct AgentArgs {
     #[command(subcommand)]
-    pub command: AgentCommand,
+    pub(crate) command: AgentCommand,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum AgentCommand {
+pub(crate) enum AgentCommand {
     /// Start the agent if needed, serve PROFILE, and print the lines that point a shell at
     /// it (what an `awsw envrc --served` block runs).
     Env(AgentEnvArgs),
@@ -335,16 +335,16 @@ pub enum AgentCommand {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct AgentEnvArgs {
-    pub profile: String,
+pub(crate) struct AgentEnvArgs {
+    pub(crate) profile: String,
     /// The shell to write for (default: from $SHELL).
     #[arg(long, value_enum)]
-    pub shell: Option<crate::sink::shell::Shell>,
+    pub(crate) shell: Option<crate::sink::shell::Shell>,
     /// Also print direnv's `watch_file` for the agent's state file, so direnv reloads when
     /// the agent is restarted.
     #[arg(long)]
-    pub direnv: bool,
+    pub(crate) direnv: bool,
     /// Set AWS_REGION and AWS_DEFAULT_REGION to this region.
     #[arg(long)]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
 }

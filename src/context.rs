@@ -12,18 +12,18 @@ use crate::sink::env::EnvOptions;
 
 #[derive(Debug, Clone, Default)]
 pub struct Context {
-    pub engine: EngineEnv,
+    pub(crate) engine: EngineEnv,
     /// `$SHELL`.
-    pub shell: Option<String>,
+    pub(crate) shell: Option<String>,
     /// `AWSW_PROFILE`: set inside an awsw shell.
-    pub awsw_profile: Option<String>,
-    pub cwd: Option<PathBuf>,
+    pub(crate) awsw_profile: Option<String>,
+    pub(crate) cwd: Option<PathBuf>,
     /// This executable, for the `.envrc` block's fallback.
-    pub exe: PathBuf,
+    pub(crate) exe: PathBuf,
     /// `NO_COLOR` set and not empty.
-    pub no_color: bool,
+    pub(crate) no_color: bool,
     /// `PATH`, to find the shell before anything is asked.
-    pub path: Option<OsString>,
+    pub(crate) path: Option<OsString>,
 }
 
 impl Context {
@@ -42,7 +42,7 @@ impl Context {
 
     /// The region rule for a session's environment: `--region`, else the user's own region
     /// (`AWS_REGION`, else `AWS_DEFAULT_REGION`), else the profile's.
-    pub fn env_options(&self, region_flag: Option<&str>) -> EnvOptions {
+    pub(crate) fn env_options(&self, region_flag: Option<&str>) -> EnvOptions {
         EnvOptions {
             region_override: region_flag.map(str::to_string),
             user_region: self.engine.region.clone(),

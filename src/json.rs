@@ -13,7 +13,7 @@ use serde::ser::{self, Impossible};
 type Error = serde_json::Error;
 
 /// Appends `value` as compact JSON to `out`.
-pub fn write<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> Result<(), Error> {
+pub(crate) fn write<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> Result<(), Error> {
     value.serialize(Json { out })
 }
 

@@ -5,19 +5,19 @@
 
 /// The block's markers: each must be a whole line to count.
 #[derive(Debug, Clone, Copy)]
-pub struct Markers<'a> {
-    pub start: &'a str,
-    pub end: &'a str,
+pub(crate) struct Markers<'a> {
+    pub(crate) start: &'a str,
+    pub(crate) end: &'a str,
 }
 
 /// A start marker with no end marker after it: the caller names the file and the fix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Unclosed;
+pub(crate) struct Unclosed;
 
 impl Markers<'_> {
     /// Byte range of the block in `text`, from the start of the start line through the
     /// end line's newline; `None` when there is no block.
-    pub fn find(&self, text: &str) -> Result<Option<std::ops::Range<usize>>, Unclosed> {
+    pub(crate) fn find(&self, text: &str) -> Result<Option<std::ops::Range<usize>>, Unclosed> {
         let Some(start) = find_line(text, self.start, 0) else { return Ok(None) };
         let end = find_line(text, self.end, start).ok_or(Unclosed)?;
         let after = text[end..].find('\n').map_or(text.len(), |n| end + n + 1);
@@ -25,7 +25,7 @@ impl Markers<'_> {
     }
 
     /// `text` with its block replaced by `block` (text ending in `\n`), or `block` appended.
-    pub fn splice(&self, text: &str, block: &str) -> Result<String, Unclosed> {
+    pub(crate) fn splice(&self, text: &str, block: &str) -> Result<String, Unclosed> {
         let crlf = text.contains("\r\n");
         let block = if crlf { block.replace('\n', "\r\n") } else { block.to_string() };
         match self.find(text)? {
@@ -42,7 +42,7 @@ impl Markers<'_> {
     }
 
     /// `text` without its block (unchanged when it has none).
-    pub fn remove(&self, text: &str) -> Result<String, Unclosed> {
+    pub(crate) fn remove(&self, text: &str) -> Result<String, Unclosed> {
         Ok(match self.find(text)? {
             Some(range) => format!("{}{}", &text[..range.start], &text[range.end..]),
             None => text.to_string(),

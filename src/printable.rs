@@ -14,7 +14,7 @@ fn is_control(c: char) -> bool {
 
 /// `text` with every control character shown as `\n`, `\r`, `\t`, `\x1b` or `\u{9b}`; the
 /// text itself when it has none (the usual case, with no copy).
-pub fn escape(text: &str) -> Cow<'_, str> {
+pub(crate) fn escape(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_control) {
         return Cow::Borrowed(text);
     }
@@ -37,7 +37,7 @@ pub fn escape(text: &str) -> Cow<'_, str> {
 }
 
 /// `escape` of anything displayable, for `format!` arguments.
-pub fn escaped(value: impl std::fmt::Display) -> String {
+pub(crate) fn escaped(value: impl std::fmt::Display) -> String {
     escape(&value.to_string()).into_owned()
 }
 

@@ -16,7 +16,7 @@ use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, Stat};
 
 /// Why a directory or file was not used.
 #[derive(Debug, thiserror::Error)]
-pub enum FsError {
+pub(crate) enum FsError {
     #[error(
         "{} is writable by other users (mode {mode:o}), who could swap files in it: run `chmod 700 {}` (or `chmod go-w`) and try again",
         dir.display(),
@@ -32,8 +32,6 @@ pub enum FsError {
     Symlink { path: PathBuf },
     #[error("{} is not a regular file ({kind})", path.display())]
     NotRegular { path: PathBuf, kind: &'static str },
-    #[error("{} belongs to another user (uid {uid})", path.display())]
-    ForeignFile { path: PathBuf, uid: u32 },
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
 }
@@ -54,21 +52,21 @@ impl From<FsError> for std::io::Error {
 }
 
 /// This process's effective user.
-pub fn euid() -> u32 {
+pub(crate) fn euid() -> u32 {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() }
 }
 
 /// A regular file opened by `Dir::open_file`, with its `fstat`.
-pub struct Opened {
-    pub file: File,
-    pub uid: u32,
+pub(crate) struct Opened {
+    pub(crate) file: File,
+    pub(crate) uid: u32,
     /// Permission bits (`0o7777`).
-    pub mode: u32,
+    pub(crate) mode: u32,
 }
 
 /// An open directory that no other user can change.
-pub struct Dir {
+pub(crate) struct Dir {
     fd: OwnedFd,
     path: PathBuf,
     mode: u32,
@@ -77,7 +75,7 @@ pub struct Dir {
 impl Dir {
     /// Opens `path` (following links to it: the directory itself is what is judged) and
     /// refuses it when someone other than this user can change its entries.
-    pub fn open_trusted(path: &Path) -> Result<Dir, FsError> {
+    pub(crate) fn open_trusted(path: &Path) -> Result<Dir, FsError> {
         let fd = rustix::fs::open(path, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())
             .map_err(|e| FsError::io(path, e))?;
         let stat = rustix::fs::fstat(&fd).map_err(|e| FsError::io(path, e))?;
@@ -92,22 +90,22 @@ impl Dir {
         Ok(Dir { fd, path: path.to_path_buf(), mode })
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
     /// The directory's permission bits when it was opened.
-    pub fn mode(&self) -> u32 {
+    pub(crate) fn mode(&self) -> u32 {
         self.mode
     }
 
     /// Sets the directory's permission bits (through the descriptor, not the path).
-    pub fn set_mode(&self, mode: u32) -> Result<(), FsError> {
+    pub(crate) fn set_mode(&self, mode: u32) -> Result<(), FsError> {
         rustix::fs::fchmod(&self.fd, Mode::from_raw_mode(mode)).map_err(|e| FsError::io(&self.path, e))
     }
 
     /// `name` opened for reading when it is a regular file; `None` when it does not exist.
-    pub fn open_file(&self, name: &str) -> Result<Option<Opened>, FsError> {
+    pub(crate) fn open_file(&self, name: &str) -> Result<Option<Opened>, FsError> {
         let path = self.path.join(name);
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
         let fd = match rustix::fs::openat(&self.fd, name, flags, Mode::empty()) {
@@ -124,7 +122,7 @@ impl Dir {
     }
 
     /// The text of `name`, read through `open_file`, at most `limit` bytes.
-    pub fn read_text(&self, name: &str, limit: u64) -> Result<Option<(String, Opened)>, FsError> {
+    pub(crate) fn read_text(&self, name: &str, limit: u64) -> Result<Option<(String, Opened)>, FsError> {
         let Some(mut opened) = self.open_file(name)? else { return Ok(None) };
         let path = self.path.join(name);
         let mut text = String::new();
@@ -134,7 +132,7 @@ impl Dir {
 
     /// Replaces `name` with `bytes` (mode `mode`) atomically: a new file created with
     /// `O_EXCL` beside it, synced, then renamed over it.
-    pub fn replace(&self, name: &str, bytes: &[u8], mode: u32) -> Result<(), FsError> {
+    pub(crate) fn replace(&self, name: &str, bytes: &[u8], mode: u32) -> Result<(), FsError> {
         let path = self.path.join(name);
         let (temp_name, fd) = self.create_temp(name)?;
         let written = (|| {
@@ -169,7 +167,7 @@ impl Dir {
 }
 
 /// Opens `path` as a trusted directory, creating it (and its parents) as 0700 when missing.
-pub fn open_or_create_dir(path: &Path) -> Result<Dir, FsError> {
+pub(crate) fn open_or_create_dir(path: &Path) -> Result<Dir, FsError> {
     use std::os::unix::fs::DirBuilderExt;
     if let Err(err) = rustix::fs::statat(CWD, path, AtFlags::empty())
         && err == rustix::io::Errno::NOENT

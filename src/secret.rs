@@ -34,7 +34,7 @@ impl fmt::Display for Secret {
 
 /// Shortens an access key id for display: `AKIA****WXYZ`. Key ids are not secret, but
 /// there is no reason to print them whole either.
-pub fn mask_key_id(key_id: &str) -> String {
+pub(crate) fn mask_key_id(key_id: &str) -> String {
     let chars: Vec<char> = key_id.chars().collect();
     if chars.len() <= 8 {
         return "****".into();

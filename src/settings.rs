@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 /// The default mode of `awsw envrc` (and `e` in the picker).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EnvrcMode {
+pub(crate) enum EnvrcMode {
     Cached,
     Inline,
     ProfileOnly,
@@ -21,28 +21,28 @@ pub enum EnvrcMode {
 
 /// How `awsw shell` hands credentials to the shell (the credential endpoint of issue 12).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ShellMode {
+pub(crate) enum ShellMode {
     Server,
     Static,
 }
 
 /// Every setting, with the defaults applied. Durations are in seconds.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// A cached session is reused while more than this remains.
-    pub min_remaining: u32,
+    pub(crate) min_remaining: u32,
     /// Lifetime of an MFA base session (`GetSessionToken`).
-    pub session_duration: u32,
-    pub envrc_mode: EnvrcMode,
+    pub(crate) session_duration: u32,
+    pub(crate) envrc_mode: EnvrcMode,
     /// Names of SSO-discovered profiles: `{account_name}`, `{account_id}`, `{role}`.
-    pub discovery_name_template: String,
+    pub(crate) discovery_name_template: String,
     /// Long-term keys older than this get the `old-key` warning.
-    pub max_key_age_days: u32,
-    pub shell_mode: ShellMode,
+    pub(crate) max_key_age_days: u32,
+    pub(crate) shell_mode: ShellMode,
     /// Limit for `credential_process` and `mfa_process` children.
-    pub process_timeout: u32,
+    pub(crate) process_timeout: u32,
     /// How long the clipboard helper holds copied credentials.
-    pub clipboard_timeout: u32,
+    pub(crate) clipboard_timeout: u32,
 }
 
 impl Default for Settings {
@@ -61,11 +61,11 @@ impl Default for Settings {
 }
 
 /// One setting: its key in the file, its variable, what it accepts and how it is stored.
-pub struct Knob {
-    pub key: &'static str,
-    pub env: &'static str,
+pub(crate) struct Knob {
+    pub(crate) key: &'static str,
+    pub(crate) env: &'static str,
     /// What is allowed, as messages and the README say it.
-    pub allowed: &'static str,
+    pub(crate) allowed: &'static str,
     apply: fn(&mut Settings, &str) -> bool,
 }
 
@@ -78,7 +78,7 @@ fn store(slot: &mut u32, value: Option<u32>) -> bool {
 }
 
 /// Every knob, in the order the README lists them.
-pub const KNOBS: &[Knob] = &[
+pub(crate) const KNOBS: &[Knob] = &[
     Knob {
         key: "min_remaining",
         env: "AWSW_MIN_REMAINING",
@@ -167,17 +167,17 @@ fn valid_template(template: &str) -> bool {
 /// A value in the environment that awsw cannot use: the run stops with exit 2.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
-pub struct SettingsError {
-    pub message: String,
+pub(crate) struct SettingsError {
+    pub(crate) message: String,
 }
 
 /// The settings and what was wrong in the file (each a one-line warning).
 #[derive(Debug, Clone, Default)]
-pub struct Loaded {
-    pub settings: Settings,
-    pub warnings: Vec<String>,
+pub(crate) struct Loaded {
+    pub(crate) settings: Settings,
+    pub(crate) warnings: Vec<String>,
     /// The file, when it exists.
-    pub file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
 }
 
 /// Where a value came from, so a conflict names the right place.
@@ -189,7 +189,7 @@ enum Origin {
 }
 
 /// `$XDG_CONFIG_HOME/awsw/config`, else `~/.config/awsw/config`.
-pub fn path(var: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+pub(crate) fn path(var: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
     match var("XDG_CONFIG_HOME").filter(|v| Path::new(v).is_absolute()) {
         Some(dir) => Some(PathBuf::from(dir).join("awsw/config")),
         None => Some(dirs::home_dir()?.join(".config/awsw/config")),
@@ -214,7 +214,7 @@ pub fn load(var: &dyn Fn(&str) -> Option<String>) -> Result<Loaded, SettingsErro
 }
 
 /// The settings from the file's text (or why it could not be read) and the environment.
-pub fn resolve(
+pub(crate) fn resolve(
     file: Option<(&Path, Result<&str, &String>)>,
     var: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Loaded, SettingsError> {
@@ -312,13 +312,13 @@ fn file_entries(text: &str, warnings: &mut Vec<String>, shown: &str) -> Vec<(Str
 static CURRENT: OnceLock<Settings> = OnceLock::new();
 
 /// Makes `settings` what `current()` returns for the rest of the process (the first call wins).
-pub fn install(settings: Settings) {
+pub(crate) fn install(settings: Settings) {
     let _ = CURRENT.set(settings);
 }
 
 /// The settings in force: those `main` installed, else read now, ignoring what is invalid
 /// (library callers such as tests and benches).
-pub fn current() -> &'static Settings {
+pub(crate) fn current() -> &'static Settings {
     CURRENT.get_or_init(|| {
         load(&|name| std::env::var(name).ok()).map(|loaded| loaded.settings).unwrap_or_default()
     })

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 /// How much room the text has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
+pub(crate) enum Style {
     /// `42m`, `3h05m`, `2d4h`, `30s`: the picker's columns.
     Compact,
     /// `0h59m`, `27h05m`: the `shell` banner and `whoami`.
@@ -13,7 +13,7 @@ pub enum Style {
 }
 
 /// The time from `now` until `until` (nothing left reads as zero).
-pub fn time_left(now: OffsetDateTime, until: OffsetDateTime, style: Style) -> String {
+pub(crate) fn time_left(now: OffsetDateTime, until: OffsetDateTime, style: Style) -> String {
     let secs = (until - now).whole_seconds().max(0);
     let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
     match style {

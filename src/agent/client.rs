@@ -20,36 +20,41 @@ const POLL: Duration = Duration::from_millis(20);
 const STATUS_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A running agent, found or started.
-pub struct Agent {
-    pub key: String,
-    pub dir: PathBuf,
-    pub state: State,
+pub(crate) struct Agent {
+    pub(crate) key: String,
+    pub(crate) dir: PathBuf,
+    pub(crate) state: State,
 }
 
 impl Agent {
-    pub fn state_file(&self) -> PathBuf {
+    pub(crate) fn state_file(&self) -> PathBuf {
         self.dir.join(state::state_name(&self.key))
     }
 
-    pub fn base_url(&self) -> String {
+    pub(crate) fn base_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.state.port)
     }
 
     /// Sends one request with the token; the status and the body.
-    pub fn request(&self, method: &str, path: &str, timeout: Duration) -> std::io::Result<(u16, String)> {
+    pub(crate) fn request(
+        &self,
+        method: &str,
+        path: &str,
+        timeout: Duration,
+    ) -> std::io::Result<(u16, String)> {
         request(&self.state, method, path, timeout)
     }
 }
 
 /// The runtime directory for this process's environment, opened.
-pub fn open_runtime_dir() -> Result<Dir, String> {
+pub(crate) fn open_runtime_dir() -> Result<Dir, String> {
     let path = state::runtime_dir(|n| std::env::var(n).ok())
         .ok_or("no runtime directory for the awsw agent (set HOME or XDG_RUNTIME_DIR)")?;
     state::open_dir(&path).map_err(|e| e.to_string())
 }
 
 /// What `find` saw.
-pub enum Found {
+pub(crate) enum Found {
     Running(Agent),
     /// A state file whose agent is gone (its pid).
     Stale(u32),
@@ -60,7 +65,7 @@ pub enum Found {
 }
 
 /// The agent of `key` in `dir` if one is running and answers.
-pub fn find(dir: &Dir, key: &str) -> Result<Found, String> {
+pub(crate) fn find(dir: &Dir, key: &str) -> Result<Found, String> {
     let Some(record) = state::read(dir, key)? else { return Ok(Found::None) };
     if !state::agent_alive(dir, key).map_err(|e| e.to_string())? {
         return Ok(Found::Stale(record.pid));
@@ -81,7 +86,7 @@ fn answers(agent: &Agent) -> bool {
 
 /// The agent for this process's environment: the running one, else a new one started from
 /// `exe`. The second value is a line to show (a stale state file was found).
-pub fn ensure(exe: &Path) -> Result<(Agent, Option<String>), String> {
+pub(crate) fn ensure(exe: &Path) -> Result<(Agent, Option<String>), String> {
     let key = state::key(|n| std::env::var(n).ok());
     let dir = open_runtime_dir()?;
     let log = dir.path().join(state::log_name(&key));
@@ -188,7 +193,7 @@ fn request(record: &State, method: &str, path: &str, timeout: Duration) -> std::
 }
 
 /// Asks `agent` to stop and waits (up to 5 s) until it has let go of its lock.
-pub fn stop(agent: &Agent, dir: &Dir) -> Result<(), String> {
+pub(crate) fn stop(agent: &Agent, dir: &Dir) -> Result<(), String> {
     // The answer may be cut short by the agent's exit; the lock says when it is gone.
     let _ = agent.request("DELETE", CONTROL_PATH, STATUS_TIMEOUT);
     let deadline = Instant::now() + START_WAIT;

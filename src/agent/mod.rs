@@ -11,23 +11,23 @@
 //! never prompt, never write the token anywhere but its 0600 state file, and never put it
 //! on a command line.
 
-pub mod client;
-pub mod routes;
-pub mod run;
-pub mod state;
+pub(crate) mod client;
+pub(crate) mod routes;
+pub(crate) mod run;
+pub(crate) mod state;
 
 use std::time::Duration;
 
 /// The variable that sets the idle time.
-pub const IDLE_VAR: &str = "AWSW_AGENT_IDLE";
+pub(crate) const IDLE_VAR: &str = "AWSW_AGENT_IDLE";
 /// Without requests for this long (and past every expiry it handed out) the agent exits.
-pub const DEFAULT_IDLE: Duration = Duration::from_secs(3600);
+pub(crate) const DEFAULT_IDLE: Duration = Duration::from_secs(3600);
 /// The longest idle time allowed: a week.
-pub const MAX_IDLE_SECS: u64 = 604_800;
+pub(crate) const MAX_IDLE_SECS: u64 = 604_800;
 
 /// `AWSW_AGENT_IDLE` (seconds, 1 to a week), else the default; a bad value is one line
 /// naming the variable and the allowed range.
-pub fn idle(var: impl Fn(&str) -> Option<String>) -> Result<Duration, String> {
+pub(crate) fn idle(var: impl Fn(&str) -> Option<String>) -> Result<Duration, String> {
     let Some(value) = var(IDLE_VAR).filter(|v| !v.is_empty()) else { return Ok(DEFAULT_IDLE) };
     match value.trim().parse::<u64>() {
         Ok(secs) if (1..=MAX_IDLE_SECS).contains(&secs) => Ok(Duration::from_secs(secs)),
@@ -40,7 +40,7 @@ pub fn idle(var: impl Fn(&str) -> Option<String>) -> Result<Duration, String> {
 /// Why the agent cannot serve a profile whose root is `kind`, if it cannot: its credentials
 /// would come from the environment of your shell (`credential_source = Environment`, the
 /// SDKs' default chain), which the agent, started once for every shell, does not have.
-pub fn refusal(profile: &str, kind: Option<crate::config::RootKind>) -> Option<String> {
+pub(crate) fn refusal(profile: &str, kind: Option<crate::config::RootKind>) -> Option<String> {
     use crate::config::RootKind;
     use crate::config::root::CredentialSource;
     // A default-chain session is never cached, so only --profile-only works for it.

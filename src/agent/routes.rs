@@ -19,16 +19,16 @@ use crate::server::source::renew_line;
 use crate::server::{self, EngineSource, Routes, Source, Unavailable, error_json};
 
 /// The control path (status, stop).
-pub const CONTROL_PATH: &str = "/awsw/agent";
+pub(crate) const CONTROL_PATH: &str = "/awsw/agent";
 /// The prefix of every profile's path, as `server::path_for` makes them.
-pub const PROFILE_PREFIX: &str = "/awsw/v1/";
+pub(crate) const PROFILE_PREFIX: &str = "/awsw/v1/";
 
 /// The longest a registration waits for the profile's first session.
 const REGISTER_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Makes an engine over the files as they are now (a profile added since the agent started
 /// is found).
-pub type EngineFactory = Arc<dyn Fn() -> Result<Arc<Engine>, String> + Send + Sync>;
+pub(crate) type EngineFactory = Arc<dyn Fn() -> Result<Arc<Engine>, String> + Send + Sync>;
 
 struct Served {
     profile: String,
@@ -38,13 +38,13 @@ struct Served {
 
 /// When the agent was last used and until when it must stay up.
 #[derive(Debug, Clone, Copy)]
-pub struct Activity {
-    pub last: OffsetDateTime,
+pub(crate) struct Activity {
+    pub(crate) last: OffsetDateTime,
     /// The latest `Expiration` handed out.
-    pub handed_out_until: Option<OffsetDateTime>,
+    pub(crate) handed_out_until: Option<OffsetDateTime>,
 }
 
-pub struct AgentRoutes {
+pub(crate) struct AgentRoutes {
     engine: EngineFactory,
     served: Mutex<BTreeMap<String, Served>>,
     activity: Mutex<Activity>,
@@ -55,7 +55,7 @@ pub struct AgentRoutes {
 }
 
 impl AgentRoutes {
-    pub fn new(
+    pub(crate) fn new(
         engine: EngineFactory,
         stop: tokio::sync::mpsc::UnboundedSender<()>,
         idle: std::time::Duration,
@@ -74,7 +74,7 @@ impl AgentRoutes {
 
     /// When the agent may exit if nothing happens before: `idle` after the last request,
     /// and not before the last expiry it handed out.
-    pub fn exit_at(&self) -> OffsetDateTime {
+    pub(crate) fn exit_at(&self) -> OffsetDateTime {
         let activity = *self.activity.lock().unwrap_or_else(|e| e.into_inner());
         let idle_end = activity.last + self.idle;
         activity.handed_out_until.map_or(idle_end, |until| until.max(idle_end))

@@ -22,7 +22,7 @@ enum Ended {
 }
 
 /// Runs the agent until it ends; the error is one line for the log.
-pub fn run() -> Result<(), String> {
+pub(crate) fn run() -> Result<(), String> {
     let var = |name: &str| std::env::var(name).ok();
     let idle = super::idle(var)?;
     let key = state::key(var);

@@ -15,7 +15,7 @@ use crate::secret::Secret;
 
 /// The variables that decide which profiles exist and where their sessions come from: two
 /// shells that differ in one of these get two agents, never one serving the wrong files.
-pub const KEY_VARS: [&str; 18] = [
+pub(crate) const KEY_VARS: [&str; 18] = [
     "HOME",
     "XDG_CACHE_HOME",
     "XDG_CONFIG_HOME",
@@ -37,7 +37,7 @@ pub const KEY_VARS: [&str; 18] = [
 ];
 
 /// The agent's key: 16 hex characters of the SHA-256 of the `KEY_VARS` (empty counts as unset).
-pub fn key(var: impl Fn(&str) -> Option<String>) -> String {
+pub(crate) fn key(var: impl Fn(&str) -> Option<String>) -> String {
     let mut hash = Sha256::new();
     for name in KEY_VARS {
         if let Some(value) = var(name).filter(|v| !v.is_empty()) {
@@ -52,7 +52,7 @@ pub fn key(var: impl Fn(&str) -> Option<String>) -> String {
 
 /// The runtime directory: `$XDG_RUNTIME_DIR/awsw` (a per-user tmpfs on most Linux desktops,
 /// emptied at logout), else `agent` in awsw's cache directory.
-pub fn runtime_dir(var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+pub(crate) fn runtime_dir(var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
     match var("XDG_RUNTIME_DIR").filter(|d| d.starts_with('/')) {
         Some(dir) => Some(Path::new(&dir).join("awsw")),
         None => crate::creds::cache::SessionCache::default_dir().map(|d| d.join("agent")),
@@ -60,7 +60,7 @@ pub fn runtime_dir(var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
 }
 
 /// The runtime directory, opened (created 0700 when missing, made 0700 when it is not).
-pub fn open_dir(path: &Path) -> Result<Dir, FsError> {
+pub(crate) fn open_dir(path: &Path) -> Result<Dir, FsError> {
     let dir = crate::safe_fs::open_or_create_dir(path)?;
     if dir.mode() & 0o077 != 0 {
         dir.set_mode(0o700)?;
@@ -69,24 +69,24 @@ pub fn open_dir(path: &Path) -> Result<Dir, FsError> {
 }
 
 /// The file names of the agent with `key`.
-pub fn state_name(key: &str) -> String {
+pub(crate) fn state_name(key: &str) -> String {
     format!("agent-{key}.json")
 }
-pub fn lock_name(key: &str) -> String {
+pub(crate) fn lock_name(key: &str) -> String {
     format!("agent-{key}.lock")
 }
-pub fn log_name(key: &str) -> String {
+pub(crate) fn log_name(key: &str) -> String {
     format!("agent-{key}.log")
 }
 
 /// What a running agent wrote at start.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct State {
-    pub pid: u32,
-    pub port: u16,
-    pub token: Secret,
+pub(crate) struct State {
+    pub(crate) pid: u32,
+    pub(crate) port: u16,
+    pub(crate) token: Secret,
     /// RFC 3339.
-    pub started: String,
+    pub(crate) started: String,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -99,7 +99,7 @@ struct StateJson {
 }
 
 impl State {
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         let json = StateJson {
             version: 1,
             pid: self.pid,
@@ -111,7 +111,7 @@ impl State {
     }
 
     /// `None` for anything but a version-1 state with a 64-hex-digit token.
-    pub fn from_json(text: &str) -> Option<State> {
+    pub(crate) fn from_json(text: &str) -> Option<State> {
         let json: StateJson = serde_json::from_str(text).ok()?;
         let token_ok = json.token.len() == 64 && json.token.bytes().all(|b| b.is_ascii_hexdigit());
         (json.version == 1 && token_ok).then(|| State {
@@ -126,7 +126,7 @@ impl State {
 /// Reads the state file of `key`: `Ok(None)` when there is none. A file that is not this
 /// user's own and private (0600) is refused: a token anyone else could have read or written
 /// is never used.
-pub fn read(dir: &Dir, key: &str) -> Result<Option<State>, String> {
+pub(crate) fn read(dir: &Dir, key: &str) -> Result<Option<State>, String> {
     let name = state_name(key);
     let path = dir.path().join(&name);
     match dir.read_text(&name, 4096) {
@@ -142,7 +142,7 @@ pub fn read(dir: &Dir, key: &str) -> Result<Option<State>, String> {
 }
 
 /// The lifetime lock of `key`'s agent, opened (created 0600 when missing).
-pub fn open_lock(dir: &Dir, key: &str) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_lock(dir: &Dir, key: &str) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     let path = dir.path().join(lock_name(key));
     let file = std::fs::OpenOptions::new()
@@ -156,7 +156,7 @@ pub fn open_lock(dir: &Dir, key: &str) -> std::io::Result<std::fs::File> {
 }
 
 /// Takes `lock` exclusively without waiting: `false` when another process holds it.
-pub fn try_lock(lock: &std::fs::File) -> std::io::Result<bool> {
+pub(crate) fn try_lock(lock: &std::fs::File) -> std::io::Result<bool> {
     // SAFETY: flock on a descriptor we own; LOCK_NB never blocks.
     if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
         return Ok(true);
@@ -169,14 +169,14 @@ pub fn try_lock(lock: &std::fs::File) -> std::io::Result<bool> {
 }
 
 /// Whether an agent holds `key`'s lifetime lock now (the kernel released it if it died).
-pub fn agent_alive(dir: &Dir, key: &str) -> std::io::Result<bool> {
+pub(crate) fn agent_alive(dir: &Dir, key: &str) -> std::io::Result<bool> {
     let lock = open_lock(dir, key)?;
     // Getting the lock means no agent holds it; closing the file lets go again.
     Ok(!try_lock(&lock)?)
 }
 
 /// The keys of every agent that has a state or lock file in `dir`.
-pub fn keys_in(dir: &Path) -> Vec<String> {
+pub(crate) fn keys_in(dir: &Path) -> Vec<String> {
     let mut keys: Vec<String> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()

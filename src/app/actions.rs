@@ -4,7 +4,7 @@
 use super::{Action, Effect, Exit, Mode, Purpose, SessionState, Sort, State};
 
 /// Carries out `action` in the current mode.
-pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
+pub(crate) fn perform(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Quit => {
             state.exit = Some(Exit::Quit);

@@ -7,27 +7,27 @@ use crate::config::{Inventory, Profile};
 
 /// Display widths (terminal columns) of the widest value in each column; 0: no profile has one.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ColumnWidths {
-    pub name: usize,
-    pub account: usize,
-    pub kind: usize,
-    pub role: usize,
-    pub region: usize,
-    pub mfa: usize,
+pub(crate) struct ColumnWidths {
+    pub(crate) name: usize,
+    pub(crate) account: usize,
+    pub(crate) kind: usize,
+    pub(crate) role: usize,
+    pub(crate) region: usize,
+    pub(crate) mfa: usize,
 }
 
 /// The role a profile switches to: its IAM role, or its SSO permission set.
-pub fn role_of(p: &Profile) -> Option<&str> {
+pub(crate) fn role_of(p: &Profile) -> Option<&str> {
     p.role_name.as_deref().or(p.sso_role_name.as_deref())
 }
 
 /// What the MFA column says for a profile.
-pub fn mfa_of(p: &Profile) -> &'static str {
+pub(crate) fn mfa_of(p: &Profile) -> &'static str {
     if p.needs_mfa() { "MFA" } else { "" }
 }
 
 impl ColumnWidths {
-    pub fn measure(inventory: &Inventory) -> ColumnWidths {
+    pub(crate) fn measure(inventory: &Inventory) -> ColumnWidths {
         let width = |text: Option<&str>| text.map_or(0, UnicodeWidthStr::width);
         inventory.profiles.iter().fold(ColumnWidths::default(), |w, p| ColumnWidths {
             name: w.name.max(width(Some(&p.name))),

@@ -26,21 +26,21 @@ impl Eq for SharedInventory {}
 #[derive(Debug, Clone, Default)]
 pub struct Discovered {
     /// Profiles before this index come from the files; from it on, discovered rows.
-    pub own: usize,
+    pub(crate) own: usize,
     /// `rows[i]` describes profile `own + i`.
-    pub rows: Vec<DiscoveredRow>,
+    pub(crate) rows: Vec<DiscoveredRow>,
     /// `hidden[i]`: the last discovery of its session no longer lists row `i`.
-    pub hidden: Vec<bool>,
+    pub(crate) hidden: Vec<bool>,
     /// The last discovery of each sso-session.
     pub discoveries: Vec<Discovery>,
-    pub template: String,
+    pub(crate) template: String,
     /// Discoveries under way: (session, accounts done, accounts in all).
-    pub running: Vec<(String, usize, usize)>,
+    pub(crate) running: Vec<(String, usize, usize)>,
 }
 
 impl Discovered {
     /// No discovered rows after `own` profiles from the files.
-    pub fn none(own: usize) -> Discovered {
+    pub(crate) fn none(own: usize) -> Discovered {
         Discovered { own, ..Discovered::default() }
     }
 

@@ -10,7 +10,7 @@ use crate::config::Inventory;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Match {
     pub profile: usize,
-    pub score: i64,
+    pub(crate) score: i64,
 }
 
 /// What a query is matched against, one per profile: "name role region description
@@ -99,7 +99,7 @@ fn matcher() -> SkimMatcherV2 {
 }
 
 impl Filter {
-    pub fn new(inventory: &Inventory) -> Filter {
+    pub(crate) fn new(inventory: &Inventory) -> Filter {
         let lines = inventory.profiles.iter().map(Line::new).collect();
         let order: Vec<usize> = (0..inventory.profiles.len()).collect();
         let visible = order.iter().map(|&profile| Match { profile, score: 0 }).collect();
@@ -115,7 +115,7 @@ impl Filter {
     }
 
     /// New display order (a sort changed); the query is applied again.
-    pub fn refresh(&mut self, order: &[usize]) {
+    pub(crate) fn refresh(&mut self, order: &[usize]) {
         self.order = order.to_vec();
         let query = std::mem::take(&mut self.query);
         self.visible = self.order.iter().map(|&profile| Match { profile, score: 0 }).collect();
@@ -170,7 +170,7 @@ impl Filter {
     }
 
     /// Character positions in `name` that the query matched, for highlighting.
-    pub fn highlights(&self, profile: usize, name: &str) -> Vec<usize> {
+    pub(crate) fn highlights(&self, profile: usize, name: &str) -> Vec<usize> {
         if self.query.is_empty() {
             return Vec::new();
         }

@@ -13,7 +13,7 @@ pub struct Frecency {
 
 impl Frecency {
     /// Higher is more relevant: the count, halved for every week since the last use.
-    pub fn score(&self, name: &str, now: i64) -> f64 {
+    pub(crate) fn score(&self, name: &str, now: i64) -> f64 {
         match self.uses.get(name) {
             None => 0.0,
             Some(&(count, last)) => {

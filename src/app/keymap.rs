@@ -27,7 +27,7 @@ pub enum Key {
 
 impl Key {
     /// How the help and the footer name the key.
-    pub fn label(self) -> String {
+    pub(crate) fn label(self) -> String {
         match self {
             Key::Char(c) => c.to_string(),
             Key::Ctrl(c) => format!("ctrl-{c}"),
@@ -104,13 +104,13 @@ pub enum Action {
 }
 
 /// One row of the table. Rows that share a help text are one line of the `?` help.
-pub struct Binding {
-    pub mode: KeyMode,
-    pub keys: &'static [Key],
-    pub action: Action,
-    pub help: &'static str,
+pub(crate) struct Binding {
+    pub(crate) mode: KeyMode,
+    pub(crate) keys: &'static [Key],
+    pub(crate) action: Action,
+    pub(crate) help: &'static str,
     /// The word in the footer (or the modal's hint), if the key is shown there.
-    pub footer: Option<&'static str>,
+    pub(crate) footer: Option<&'static str>,
 }
 
 const fn bind(mode: KeyMode, keys: &'static [Key], action: Action, help: &'static str) -> Binding {
@@ -131,7 +131,7 @@ use Action as A;
 use Key as K;
 use KeyMode as M;
 
-pub const BINDINGS: &[Binding] = &[
+pub(crate) const BINDINGS: &[Binding] = &[
     bind(M::All, &[K::Ctrl('c')], A::Quit, "quit"),
     bind(M::List, &[K::Up, K::Char('k')], A::MoveUp, "move"),
     bind(M::List, &[K::Down, K::Char('j')], A::MoveDown, "move"),
@@ -190,14 +190,14 @@ pub const BINDINGS: &[Binding] = &[
 ];
 
 /// The rows that apply in `mode`: its own, then those of every mode.
-pub fn bindings(mode: KeyMode) -> impl Iterator<Item = &'static Binding> {
+pub(crate) fn bindings(mode: KeyMode) -> impl Iterator<Item = &'static Binding> {
     let own = BINDINGS.iter().filter(move |b| b.mode == mode);
     own.chain(BINDINGS.iter().filter(|b| b.mode == KeyMode::All))
 }
 
 /// The action for `key` in `mode`: an exact row first, then the mode's row for any other
 /// character (typed into the search or the code), then its row for any other key.
-pub fn action_for(mode: KeyMode, key: Key) -> Option<Action> {
+pub(crate) fn action_for(mode: KeyMode, key: Key) -> Option<Action> {
     let rows = || bindings(mode);
     if let Some(row) = rows().find(|b| b.keys.contains(&key)) {
         return Some(row.action);
@@ -214,7 +214,7 @@ pub fn action_for(mode: KeyMode, key: Key) -> Option<Action> {
 }
 
 /// The `?` help: one line per help text of the list and the search, with every key for it.
-pub fn help_lines() -> Vec<(String, &'static str)> {
+pub(crate) fn help_lines() -> Vec<(String, &'static str)> {
     let mut lines: Vec<(Vec<String>, &'static str)> = Vec::new();
     let rows = bindings(KeyMode::List).chain(bindings(KeyMode::Search).filter(|b| b.mode != KeyMode::All));
     for row in rows {
@@ -234,7 +234,7 @@ pub fn help_lines() -> Vec<(String, &'static str)> {
 }
 
 /// The footer's entries for `mode`: (action, first key, word), in table order.
-pub fn footer(mode: KeyMode) -> Vec<(Action, String, &'static str)> {
+pub(crate) fn footer(mode: KeyMode) -> Vec<(Action, String, &'static str)> {
     bindings(mode).filter_map(|b| Some((b.action, b.keys[0].label(), b.footer?))).collect()
 }
 

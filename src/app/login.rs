@@ -9,13 +9,13 @@ use crate::sso::device::DevicePrompt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginModal {
     /// What `awsw login` takes for it: the sso-session, or a legacy SSO profile.
-    pub login: String,
+    pub(crate) login: String,
     /// `sso-session corp`.
     pub label: String,
     /// What to show once the service has answered; `None` while it starts.
     pub prompt: Option<DevicePrompt>,
     /// The switch that asked for the login, to go on with after it.
-    pub then: Option<(usize, Purpose)>,
+    pub(crate) then: Option<(usize, Purpose)>,
     /// Further logins (`L`), as (login, label).
     pub queue: Vec<(String, String)>,
     /// Why `o` could not open the page.

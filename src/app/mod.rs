@@ -9,7 +9,7 @@ pub(crate) mod columns;
 pub(crate) mod discovered;
 pub(crate) mod filter;
 pub mod frecency;
-pub(crate) mod keymap;
+pub mod keymap;
 mod login;
 mod origin;
 mod update;
@@ -69,12 +69,12 @@ pub enum Purpose {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MfaModal {
-    pub profile: usize,
+    pub(crate) profile: usize,
     pub serial: String,
     pub code: String,
     pub error: Option<String>,
-    pub purpose: Purpose,
-    pub busy: bool,
+    pub(crate) purpose: Purpose,
+    pub(crate) busy: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +89,7 @@ pub enum Mode {
 
 impl Mode {
     /// Which rows of the key table apply.
-    pub fn keys(&self) -> KeyMode {
+    pub(crate) fn keys(&self) -> KeyMode {
         match self {
             Mode::List => KeyMode::List,
             Mode::Search => KeyMode::Search,
@@ -136,24 +136,24 @@ pub struct State {
     pub order: Vec<usize>,
     pub filter: Filter,
     /// How wide each list column's content is, measured once.
-    pub columns: ColumnWidths,
+    pub(crate) columns: ColumnWidths,
     /// Index into `filter.visible()`.
     pub selected: usize,
     /// First visible row, kept so the selection stays on screen.
-    pub scroll: usize,
+    pub(crate) scroll: usize,
     /// What the last frame laid out; paging moves by its list rows.
-    pub viewport: Viewport,
+    pub(crate) viewport: Viewport,
     /// The details of this profile are scrolled down this many lines.
-    pub detail_scroll: (usize, usize),
+    pub(crate) detail_scroll: (usize, usize),
     pub mode: Mode,
     pub sort: Sort,
-    pub frecency: Frecency,
-    pub now: OffsetDateTime,
+    pub(crate) frecency: Frecency,
+    pub(crate) now: OffsetDateTime,
     pub origin: Origin,
     pub status: Option<(String, bool)>,
     /// Identities fetched so far out of those fetchable without a prompt.
     pub progress: (usize, usize),
-    pub print_mode: bool,
+    pub(crate) print_mode: bool,
     /// `NO_COLOR` was set: no colours, only bold and reverse video.
     pub no_color: bool,
     /// The profile of the awsw shell the picker runs in, if any: Enter then refuses to nest.
@@ -161,7 +161,7 @@ pub struct State {
     pub cwd: String,
     pub exit: Option<Exit>,
     /// Request ids by profile: an answer for an older request is dropped.
-    pub requests: Vec<u64>,
+    pub(crate) requests: Vec<u64>,
     next_request: u64,
     /// The rows SSO discovery added after the config's profiles, and its progress.
     pub discovered: Discovered,

@@ -19,7 +19,7 @@ use crate::config::{ConfigPaths, ProfileSet};
 
 /// The variable the scripts set when they ask awsw for completions. Not the default
 /// `COMPLETE`, which is too common a name to leave meaning "complete instead of running".
-pub const COMPLETE_VAR: &str = "_AWSW_COMPLETE";
+pub(crate) const COMPLETE_VAR: &str = "_AWSW_COMPLETE";
 /// The argument id that names a profile in every subcommand that takes one.
 const PROFILE_ARG: &str = "profile";
 
@@ -30,7 +30,7 @@ pub fn complete_from_env() {
 }
 
 /// awsw's clap command with profile names attached to every `PROFILE` argument.
-pub fn command() -> clap::Command {
+pub(crate) fn command() -> clap::Command {
     let mut cmd = Cli::command();
     let takes_profile: Vec<String> = cmd
         .get_subcommands()
@@ -78,7 +78,7 @@ fn profile_candidates() -> Vec<CompletionCandidate> {
 /// Every profile name in the config and credentials files, in file order. Parses the files
 /// with the SDK-exact parser but resolves nothing, so it stays fast on 10,000 profiles
 /// (BENCHMARKS.md). Unreadable files give no names rather than an error mid-completion.
-pub fn profile_names() -> Vec<String> {
+pub(crate) fn profile_names() -> Vec<String> {
     section_names(|set| &set.profiles)
 }
 
@@ -124,7 +124,7 @@ pub fn run(args: &CompletionsArgs) -> Result<(), Error> {
 }
 
 /// Writes a whole script or page to stdout.
-pub fn write_out(bytes: &[u8]) -> Result<(), Error> {
+pub(crate) fn write_out(bytes: &[u8]) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(()),
@@ -136,7 +136,7 @@ pub fn write_out(bytes: &[u8]) -> Result<(), Error> {
 
 /// clap_complete_nushell's `extern` definitions, with every profile positional completed by
 /// a command that lists the profile names.
-pub fn nushell_script() -> String {
+pub(crate) fn nushell_script() -> String {
     let mut cmd = Cli::command();
     let mut buf = Vec::new();
     clap_complete::generate(clap_complete_nushell::Nushell, &mut cmd, "awsw", &mut buf);

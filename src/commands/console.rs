@@ -19,16 +19,16 @@ use crate::secret::Secret;
 
 /// The variable that points awsw at a local federation endpoint. Only awsw's tests set it,
 /// and only a loopback address is accepted, so it cannot send a session elsewhere.
-pub const TEST_ENDPOINT_VAR: &str = "AWSW_TEST_FEDERATION_ENDPOINT";
+pub(crate) const TEST_ENDPOINT_VAR: &str = "AWSW_TEST_FEDERATION_ENDPOINT";
 /// Lifetime of a federation token made from long-term keys: the console session lasts as
 /// long as it, and an hour is what a role session gets by default.
 const FEDERATION_TOKEN_SECONDS: u32 = 3600;
 
 /// Which console page, in which region (default: the profile's, else us-east-1).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConsoleTarget {
-    pub destination: Destination,
-    pub region: Option<String>,
+pub(crate) struct ConsoleTarget {
+    pub(crate) destination: Destination,
+    pub(crate) region: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +44,7 @@ pub enum ConsoleError {
 }
 
 impl ConsoleError {
-    pub fn exit_code(&self) -> u8 {
+    pub(crate) fn exit_code(&self) -> u8 {
         match self {
             ConsoleError::Creds(err) => err.exit_code(),
             ConsoleError::Federation {
@@ -97,7 +97,7 @@ fn describe(err: &StsError) -> String {
 }
 
 /// The console sign-in URL for profile `name`: a secret, valid for 15 minutes.
-pub async fn signin_url(
+pub(crate) async fn signin_url(
     engine: &Engine,
     name: &str,
     ask: &Ask,
@@ -118,7 +118,7 @@ pub async fn signin_url(
 }
 
 /// Hands the URL to `$BROWSER` or the desktop's browser. The error never contains the URL.
-pub fn open_in_browser(url: &Secret) -> Result<(), String> {
+pub(crate) fn open_in_browser(url: &Secret) -> Result<(), String> {
     webbrowser::open(url.expose()).map_err(|_| {
         "cannot open a browser: set BROWSER to one, or use --print-url and open the URL yourself".to_string()
     })

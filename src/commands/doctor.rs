@@ -10,7 +10,7 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub(crate) enum Status {
     Ok,
     Warn,
     Fail,
@@ -18,26 +18,26 @@ pub enum Status {
 
 /// One line of the report.
 #[derive(Debug, Clone, Serialize)]
-pub struct Check {
+pub(crate) struct Check {
     /// What was checked: `settings`, `config`, `profile`, `hygiene`, `clock`, `cache`,
     /// `aws-cli`, `direnv`, `shell`, `clipboard`, `sso`.
-    pub check: &'static str,
-    pub status: Status,
-    pub message: String,
+    pub(crate) check: &'static str,
+    pub(crate) status: Status,
+    pub(crate) message: String,
     /// What to do, for `warn` and `fail`.
-    pub fix: Option<String>,
+    pub(crate) fix: Option<String>,
 }
 
 impl Check {
-    pub fn ok(check: &'static str, message: impl Into<String>) -> Check {
+    pub(crate) fn ok(check: &'static str, message: impl Into<String>) -> Check {
         Check { check, status: Status::Ok, message: message.into(), fix: None }
     }
 
-    pub fn warn(check: &'static str, message: impl Into<String>, fix: impl Into<String>) -> Check {
+    pub(crate) fn warn(check: &'static str, message: impl Into<String>, fix: impl Into<String>) -> Check {
         Check { check, status: Status::Warn, message: message.into(), fix: Some(fix.into()) }
     }
 
-    pub fn fail(check: &'static str, message: impl Into<String>, fix: impl Into<String>) -> Check {
+    pub(crate) fn fail(check: &'static str, message: impl Into<String>, fix: impl Into<String>) -> Check {
         Check { check, status: Status::Fail, message: message.into(), fix: Some(fix.into()) }
     }
 
@@ -55,7 +55,7 @@ impl Check {
 }
 
 /// Every check, in the order they print.
-pub fn collect() -> Vec<Check> {
+pub(crate) fn collect() -> Vec<Check> {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let mut checks = setup::settings(&var);
     let inventory = setup::files(&mut checks).map(std::sync::Arc::new).unwrap_or_default();

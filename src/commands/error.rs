@@ -37,11 +37,11 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn failure(message: impl std::fmt::Display) -> Error {
+    pub(crate) fn failure(message: impl std::fmt::Display) -> Error {
         Error::Failure(message.to_string())
     }
 
-    pub fn exit_code(&self) -> u8 {
+    pub(crate) fn exit_code(&self) -> u8 {
         match self {
             Error::Creds(err) => err.exit_code(),
             Error::Console(err) => err.exit_code(),

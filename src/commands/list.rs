@@ -25,7 +25,7 @@ pub fn run(args: &ListArgs) -> Result<(), Error> {
     let mut stdout = std::io::BufWriter::with_capacity(1 << 18, raw_stdout());
     let known = KnownKeys::read(crate::creds::cache::SessionCache::default_dir().unwrap_or_default());
     let (written, inventory) = if args.json {
-        (write_json_known(&set, &mut stdout, &known), None)
+        (write_json(&set, &mut stdout, &known), None)
     } else {
         let inventory = Inventory::from_set(&set);
         (stdout.write_all(render_table(&inventory, terminal_width()).as_bytes()), Some(inventory))
@@ -58,14 +58,9 @@ fn raw_stdout() -> Box<dyn Write> {
 }
 
 /// Writes the same JSON as `to_json`, one profile at a time, so that a 100,000-profile
-/// listing never holds every resolved profile in memory at once.
-pub fn write_json(set: &ProfileSet<'_>, out: &mut impl Write) -> std::io::Result<()> {
-    write_json_known(set, out, &KnownKeys::default())
-}
-
-/// `write_json`, with the `root-keys` and `old-key` warnings awsw's caches already know
-/// (no network call).
-pub fn write_json_known(
+/// listing never holds every resolved profile in memory at once; `known` adds the
+/// `root-keys` and `old-key` warnings awsw's caches already know (no network call).
+pub(crate) fn write_json(
     set: &ProfileSet<'_>,
     out: &mut impl Write,
     known: &KnownKeys,
@@ -174,7 +169,7 @@ fn note_missing_credentials(inventory: &Inventory, path: &std::path::Path) {
 }
 
 /// Where a profile's credentials come from, in a few characters.
-pub fn source_label(profile: &Profile) -> String {
+pub(crate) fn source_label(profile: &Profile) -> String {
     if profile.kind == Kind::Invalid {
         return profile.problems.first().map(|p| format!("!{}", p.code)).unwrap_or_default();
     }
@@ -195,7 +190,7 @@ pub fn source_label(profile: &Profile) -> String {
 }
 
 /// Cuts `text` to `width` terminal cells, with an ellipsis when it had to cut.
-pub fn fit(text: &str, width: usize) -> String {
+pub(crate) fn fit(text: &str, width: usize) -> String {
     if text.width() <= width {
         return text.to_string();
     }
@@ -310,7 +305,7 @@ mod tests {
             kind: config::parse::FileKind::Config,
         }]);
         let mut streamed = Vec::new();
-        write_json(&set, &mut streamed).unwrap();
+        write_json(&set, &mut streamed, &KnownKeys::default()).unwrap();
         assert_eq!(String::from_utf8(streamed).unwrap(), to_json(&Inventory::from_set(&set)));
     }
 
@@ -327,7 +322,7 @@ mod tests {
             },
         ]);
         let mut streamed = Vec::new();
-        write_json(&set, &mut streamed).unwrap();
+        write_json(&set, &mut streamed, &KnownKeys::default()).unwrap();
         assert_eq!(String::from_utf8(streamed).unwrap(), to_json(&Inventory::from_set(&set)));
     }
 }

@@ -19,7 +19,7 @@ use crate::sso::login::{BROWSER_TIMEOUT, Flows, device_login, pkce_login};
 
 /// The program that opens a URL: `$BROWSER`, else `xdg-open` (`open` on macOS) when there
 /// is a display. `None` over a plain SSH session.
-pub fn browser() -> Option<String> {
+pub(crate) fn browser() -> Option<String> {
     if let Some(program) = std::env::var("BROWSER").ok().filter(|b| !b.trim().is_empty()) {
         return Some(program);
     }
@@ -40,7 +40,7 @@ fn open(program: &str, url: &str) {
 
 /// Starts `program` on `url` in the background, its output discarded (it must not draw over
 /// the picker); the error names the program only.
-pub fn start_browser(program: &str, url: &str) -> Result<(), String> {
+pub(crate) fn start_browser(program: &str, url: &str) -> Result<(), String> {
     let child = std::process::Command::new(program)
         .arg(url)
         .stdin(Stdio::null())
@@ -63,7 +63,7 @@ fn clock_time(t: OffsetDateTime) -> String {
 /// Which sso-session to log in to, asked on the terminal: a numbered list on stderr, the
 /// answer from stdin. `Ok(None)` without a terminal (the caller then names the sessions and
 /// exits 2); an answer that is no choice ends the run the same way.
-pub fn choose_session(inventory: &Inventory) -> Result<Option<String>, Error> {
+pub(crate) fn choose_session(inventory: &Inventory) -> Result<Option<String>, Error> {
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
         return Ok(None);
     }

@@ -17,7 +17,7 @@ a direnv .envrc or the AWS console. Without a command it starts the picker, a te
 files exactly as the AWS SDKs do, shares its sessions with the AWS CLI, and never writes long-term keys.";
 
 /// The environment variables the README documents, with what each does.
-pub const ENVIRONMENT: &[(&str, &str)] = &[
+pub(crate) const ENVIRONMENT: &[(&str, &str)] = &[
     ("AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE", "Where the AWS config and credentials files are."),
     ("AWS_REGION, AWS_DEFAULT_REGION", "The region for STS and for the session (kept over the profile's)."),
     (
@@ -76,7 +76,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
 ];
 
 /// The files the README documents.
-pub const FILES: &[(&str, &str)] = &[
+pub(crate) const FILES: &[(&str, &str)] = &[
     (
         "~/.aws/config, ~/.aws/credentials",
         "Read as the AWS SDKs read them; only awsw rotate writes the credentials file (two values of one profile), \
@@ -106,7 +106,7 @@ pub const FILES: &[(&str, &str)] = &[
 ];
 
 /// The exit statuses the README documents.
-pub const EXIT_STATUS: &[(&str, &str)] = &[
+pub(crate) const EXIT_STATUS: &[(&str, &str)] = &[
     ("0", "Success (also: no config files at all; quitting the picker; doctor found nothing failing)."),
     (
         "1",
@@ -135,7 +135,7 @@ pub fn run() -> Result<(), Error> {
 }
 
 /// The whole page.
-pub fn render() -> String {
+pub(crate) fn render() -> String {
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
     let man = clap_mangen::Man::new(cmd.clone().long_about(DESCRIPTION))

@@ -14,7 +14,7 @@ pub mod list;
 pub mod login;
 pub mod logout;
 pub mod man;
-pub mod populate;
+pub(crate) mod populate;
 pub mod refresh;
 pub mod rotate;
 pub(crate) mod served;
@@ -30,7 +30,7 @@ pub use error::Error;
 
 /// Prints a one-line error to stderr in the form every command uses, control characters
 /// made visible (a message can quote a config value or an STS answer).
-pub fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+pub(crate) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     eprintln!("awsw: {}", crate::printable::escaped(message));
     ExitCode::from(code)
 }

@@ -15,7 +15,7 @@ use crate::config::{ConfigPaths, Inventory, files};
 use crate::printable::escaped;
 use crate::sso::populate::{BlockMarkers, Naming, choose, render, splice};
 
-pub fn run(args: &SsoPopulateArgs) -> Result<(), Error> {
+pub(crate) fn run(args: &SsoPopulateArgs) -> Result<(), Error> {
     let prefix = args.prefix.as_deref().unwrap_or_default();
     if !prefix.is_empty() && !is_valid_identifier(prefix) {
         let message = "--prefix: a profile name may hold only letters, digits and - / . % @ _ : +";

@@ -19,7 +19,7 @@ use crate::sink::served::served_change;
 
 /// The shell `program` for `session`, served: what `awsw shell` does after its banner and
 /// what the picker's Enter should call (after printing the same banner).
-pub fn shell(
+pub(crate) fn shell(
     engine: Arc<Engine>,
     session: Session,
     program: &str,
@@ -29,7 +29,7 @@ pub fn shell(
 }
 
 /// Runs `command` (shown as `name` in errors) served with `session`; returns its status.
-pub fn run(
+pub(crate) fn run(
     engine: Arc<Engine>,
     session: Session,
     mut command: Command,
@@ -77,7 +77,7 @@ pub fn run(
 /// session's end for a profile that needs a code (its own session's end when it is the base
 /// itself); `None` when no code is needed (long-term keys, SSO while its token lasts, web
 /// identity, `credential_process`).
-pub fn renewable_until(engine: &Engine, session: &Session) -> Option<OffsetDateTime> {
+pub(crate) fn renewable_until(engine: &Engine, session: &Session) -> Option<OffsetDateTime> {
     let profile = engine.inventory().profile(&session.profile)?;
     let serial = profile.mfa_serial.as_deref()?;
     let root = match profile.chain.first() {

@@ -10,7 +10,7 @@ use crate::context::Context;
 use crate::creds::{Ask, Engine, MfaSource};
 
 /// The engine over the user's files, with the environment `context` read at start.
-pub fn engine(context: &Context) -> Result<Engine, Error> {
+pub(crate) fn engine(context: &Context) -> Result<Engine, Error> {
     let loaded = ConfigPaths::from_env().and_then(|paths| config::load(&paths))?;
     Ok(Engine::from_env_with(Arc::new(loaded.inventory), context.engine.clone())?)
 }
@@ -18,7 +18,7 @@ pub fn engine(context: &Context) -> Result<Engine, Error> {
 /// The engine for a command that names `profile`: when no file has it, the rows the picker
 /// shows from the sso-sessions' cached discoveries are looked in too, so a discovered name
 /// works everywhere (`awsw env`, the `.envrc` the picker writes, served shells).
-pub fn engine_for(context: &Context, profile: &str) -> Result<Engine, Error> {
+pub(crate) fn engine_for(context: &Context, profile: &str) -> Result<Engine, Error> {
     let loaded = ConfigPaths::from_env().and_then(|paths| config::load(&paths))?;
     let mut inventory = loaded.inventory;
     if inventory.profile(profile).is_none() {
@@ -38,7 +38,7 @@ pub fn engine_for(context: &Context, profile: &str) -> Result<Engine, Error> {
 }
 
 /// `--mfa-code`, else the profile's mfa_process, else a prompt on the terminal.
-pub fn ask(mfa: &MfaArgs, run_credential_process: bool) -> Ask {
+pub(crate) fn ask(mfa: &MfaArgs, run_credential_process: bool) -> Ask {
     let mfa = match &mfa.mfa_code {
         Some(code) => MfaSource::Code(code.clone()),
         None => MfaSource::PromptTty,
@@ -48,7 +48,7 @@ pub fn ask(mfa: &MfaArgs, run_credential_process: bool) -> Ask {
 
 /// Prints what the engine wants the user to know (capped durations, cache trouble, cache
 /// directories refused because other users can change them).
-pub fn print_notices(engine: &Engine) {
+pub(crate) fn print_notices(engine: &Engine) {
     let notices = engine.take_notices().into_iter().chain(crate::creds::fsutil::take_refusals());
     for notice in notices.chain(crate::creds::sts::take_clock_notice()) {
         eprintln!("awsw: {}", crate::printable::escape(&notice));
@@ -57,7 +57,7 @@ pub fn print_notices(engine: &Engine) {
 
 /// A session for `profile` as the flags allow, with the engine's notices printed whatever
 /// the outcome.
-pub fn session(engine: &Engine, profile: &str, mfa: &MfaArgs) -> Result<crate::creds::Session, Error> {
+pub(crate) fn session(engine: &Engine, profile: &str, mfa: &MfaArgs) -> Result<crate::creds::Session, Error> {
     let result = block_on(engine.session(profile, &ask(mfa, true)));
     print_notices(engine);
     Ok(result?)
@@ -65,7 +65,7 @@ pub fn session(engine: &Engine, profile: &str, mfa: &MfaArgs) -> Result<crate::c
 
 /// Runs a future on a single-threaded runtime: the commands make one call at a time, and
 /// starting one thread is cheaper than a pool.
-pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

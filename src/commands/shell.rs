@@ -31,7 +31,7 @@ pub fn run(args: &ShellArgs, context: &Context) -> Result<(), Error> {
 /// (awsw stays its parent and ends with its status), or with `static_keys` awsw becomes the
 /// shell with fixed keys. Shared by `awsw shell` and the picker's Enter, so both follow the
 /// same `shell_mode`.
-pub fn hand_over(
+pub(crate) fn hand_over(
     engine: Arc<Engine>,
     session: Session,
     program: &str,
@@ -54,7 +54,7 @@ pub fn hand_over(
 
 /// Who the session belongs to: as the role's `AssumeRole` said, else as STS says now
 /// (`None` when it cannot say).
-pub fn verified_identity(engine: &Engine, session: &Session) -> Option<Identity> {
+pub(crate) fn verified_identity(engine: &Engine, session: &Session) -> Option<Identity> {
     match &session.identity {
         Some(identity) => Some(identity.clone()),
         None => block_on(engine.identity(&session.profile, &Ask::non_interactive())).ok().map(|r| r.identity),
@@ -62,7 +62,7 @@ pub fn verified_identity(engine: &Engine, session: &Session) -> Option<Identity>
 }
 
 /// `awsw: prod -> arn:aws:sts::…:assumed-role/admin/alice (account 1234…), until 18:04 UTC (in 0h59m); type `exit` to leave`
-pub fn banner(session: &Session, identity: Option<&Identity>, now: OffsetDateTime) -> String {
+pub(crate) fn banner(session: &Session, identity: Option<&Identity>, now: OffsetDateTime) -> String {
     let who = match identity {
         Some(i) => format!("{} (account {})", i.arn, i.account),
         None => "identity not verified".to_string(),

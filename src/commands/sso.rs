@@ -20,11 +20,11 @@ use crate::sso::token::valid_token;
 use crate::sso::{SsoError, SsoTarget, target};
 
 /// Everything an SSO command needs, read once.
-pub struct SsoContext {
-    pub inventory: Inventory,
-    pub target: SsoTarget,
-    pub endpoints: SsoEndpoints,
-    pub cache: SsoCache,
+pub(crate) struct SsoContext {
+    pub(crate) inventory: Inventory,
+    pub(crate) target: SsoTarget,
+    pub(crate) endpoints: SsoEndpoints,
+    pub(crate) cache: SsoCache,
 }
 
 impl SsoContext {
@@ -35,7 +35,7 @@ impl SsoContext {
 
     /// The same; with no name and several sso-sessions, `choose` asks which one on the
     /// terminal (without one, the message names them: a usage error, exit 2).
-    pub fn load_choosing(name: Option<&str>, choose: bool) -> Result<SsoContext, Error> {
+    pub(crate) fn load_choosing(name: Option<&str>, choose: bool) -> Result<SsoContext, Error> {
         let loaded =
             ConfigPaths::from_env().and_then(|paths| config::load(&paths)).map_err(Error::failure)?;
         let chosen = match name {
@@ -57,25 +57,25 @@ impl SsoContext {
         })
     }
 
-    pub fn oidc(&self) -> SdkOidc {
+    pub(crate) fn oidc(&self) -> SdkOidc {
         SdkOidc::new(&self.target.region, self.endpoints.oidc_url(&self.target.region))
     }
 
-    pub fn portal(&self, retries: bool) -> SdkPortal {
+    pub(crate) fn portal(&self, retries: bool) -> SdkPortal {
         SdkPortal::new(&self.target.region, self.endpoints.portal_url(&self.target.region), retries)
     }
 }
 
 /// The discoveries cached for the config's sso-sessions (no network): what the picker
 /// shows at once, and where a discovered profile name is looked up.
-pub fn cached_discoveries(inventory: &Inventory) -> Vec<Discovery> {
+pub(crate) fn cached_discoveries(inventory: &Inventory) -> Vec<Discovery> {
     let Some(store) = awsw_cache_dir().map(DiscoveryCache::new) else { return Vec::new() };
     let targets = inventory.sso_sessions.iter().filter_map(|s| target::for_session(inventory, &s.name).ok());
     targets.filter_map(|t| store.load(&t)).collect()
 }
 
 /// awsw's own cache directory (`$XDG_CACHE_HOME/awsw`).
-pub fn awsw_cache_dir() -> Option<PathBuf> {
+pub(crate) fn awsw_cache_dir() -> Option<PathBuf> {
     crate::creds::cache::SessionCache::default_dir()
 }
 
@@ -109,7 +109,7 @@ fn accounts(args: &SsoAccountsArgs) -> Result<(), Error> {
 }
 
 /// Asks the portal for every account and role and caches the result for the picker.
-pub fn discover_and_cache(ctx: &SsoContext) -> Result<Discovery, Error> {
+pub(crate) fn discover_and_cache(ctx: &SsoContext) -> Result<Discovery, Error> {
     let discovery = block_on(fetch(ctx)).map_err(Error::failure)?;
     match awsw_cache_dir() {
         Some(dir) => {
@@ -139,7 +139,7 @@ async fn fetch(ctx: &SsoContext) -> Result<Discovery, SsoError> {
 
 /// Every account and role `target`'s token may use, from the portal; `progress(done, total)`
 /// after each account. The token is renewed silently if it can be.
-pub async fn fetch_discovery(
+pub(crate) async fn fetch_discovery(
     target: &SsoTarget,
     endpoints: &SsoEndpoints,
     cache: &SsoCache,

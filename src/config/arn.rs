@@ -5,18 +5,18 @@
 /// A parsed ARN; every part borrows from the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Arn<'a> {
-    pub partition: &'a str,
-    pub service: &'a str,
-    pub region: &'a str,
+    pub(crate) partition: &'a str,
+    pub(crate) service: &'a str,
+    pub(crate) region: &'a str,
     /// The account field as written (empty for some services).
-    pub account: &'a str,
+    pub(crate) account: &'a str,
     /// Everything after the fifth `:`, colons included (`role/path/name`).
-    pub resource: &'a str,
+    pub(crate) resource: &'a str,
 }
 
 impl<'a> Arn<'a> {
     /// `None` unless the text starts with `arn:` and has all six fields.
-    pub fn parse(text: &'a str) -> Option<Arn<'a>> {
+    pub(crate) fn parse(text: &'a str) -> Option<Arn<'a>> {
         let mut fields = [""; 5];
         let mut rest = text;
         for field in &mut fields {
@@ -29,17 +29,17 @@ impl<'a> Arn<'a> {
     }
 
     /// The account as a 12-digit id, when it is one.
-    pub fn account_id(&self) -> Option<&'a str> {
+    pub(crate) fn account_id(&self) -> Option<&'a str> {
         (self.account.len() == 12 && self.account.bytes().all(|b| b.is_ascii_digit())).then_some(self.account)
     }
 
     /// The role's name in an IAM role ARN: the last segment of `role/path/name`.
-    pub fn role_name(&self) -> Option<&'a str> {
+    pub(crate) fn role_name(&self) -> Option<&'a str> {
         last_segment(self.resource.strip_prefix("role/")?)
     }
 
     /// The session in `assumed-role/ROLE/SESSION` (an STS assumed-role ARN).
-    pub fn session_name(&self) -> Option<&'a str> {
+    pub(crate) fn session_name(&self) -> Option<&'a str> {
         let (_role, session) = self.resource.strip_prefix("assumed-role/")?.split_once('/')?;
         let session = session.split('/').next()?;
         (!session.is_empty()).then_some(session)
@@ -47,7 +47,7 @@ impl<'a> Arn<'a> {
 
     /// The person behind the ARN: the IAM user's name in `user/path/name`, else the role
     /// session's name (which awsw sets to the IAM user's name).
-    pub fn user_name(&self) -> Option<&'a str> {
+    pub(crate) fn user_name(&self) -> Option<&'a str> {
         match self.resource.strip_prefix("user/") {
             Some(user) => last_segment(user),
             None => self.session_name(),

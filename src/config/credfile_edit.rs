@@ -13,7 +13,7 @@ use crate::secret::Secret;
 
 /// Why the edit was refused; the file is never touched in these cases.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum EditError {
+pub(crate) enum EditError {
     #[error("{file} has no [{profile}] section with aws_access_key_id and aws_secret_access_key")]
     NoKeys { file: String, profile: String },
     #[error("{file} line {line}: the {key} of [{profile}] is not the key awsw is rotating ({expected})")]
@@ -55,7 +55,7 @@ fn value_span(text: &str, profile: &str, key: &str) -> Option<Result<Span, usize
 
 /// `text` with the access key id and secret of `[profile]` replaced by the new pair. The
 /// current id must be `old_key_id`, so a file changed meanwhile is never overwritten blindly.
-pub fn replace_key_pair(
+pub(crate) fn replace_key_pair(
     text: &str,
     file: &str,
     profile: &str,
@@ -99,13 +99,13 @@ pub fn replace_key_pair(
 
 /// The file to write: a symlinked credentials file is written through to its target, so the
 /// link stays a link.
-pub fn resolve_target(path: &Path) -> std::io::Result<PathBuf> {
+pub(crate) fn resolve_target(path: &Path) -> std::io::Result<PathBuf> {
     std::fs::canonicalize(path)
 }
 
 /// Replaces `path` atomically with `bytes`: a temporary file beside it with the same mode
 /// and owner, synced, then renamed over it. On any failure the file is as it was.
-pub fn write_keeping_metadata(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_keeping_metadata(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let meta = std::fs::metadata(path)?;
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut temp = tempfile::Builder::new().prefix(".awsw-").tempfile_in(dir)?;

@@ -22,14 +22,14 @@ pub enum ConfigError {
 /// Where the config and credentials files are.
 #[derive(Debug, Clone)]
 pub struct ConfigPaths {
-    pub config: PathBuf,
-    pub credentials: PathBuf,
+    pub(crate) config: PathBuf,
+    pub(crate) credentials: PathBuf,
 }
 
 impl ConfigPaths {
     /// `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config` and
     /// `~/.aws/credentials`, with a leading `~` expanded as the SDKs do.
-    pub fn from_env() -> Result<ConfigPaths, ConfigError> {
+    pub(crate) fn from_env() -> Result<ConfigPaths, ConfigError> {
         let pick = |var: &str, default: &str| -> Result<PathBuf, ConfigError> {
             match std::env::var_os(var).filter(|v| !v.is_empty()) {
                 Some(value) => expand_home(Path::new(&value)),
@@ -50,24 +50,23 @@ fn expand_home(path: &Path) -> Result<PathBuf, ConfigError> {
     }
 }
 
-/// The files read, and which of them did not exist.
+/// The profiles both files hold, resolved.
 pub struct Loaded {
-    pub inventory: Inventory,
-    pub missing: Vec<PathBuf>,
+    pub(crate) inventory: Inventory,
 }
 
 /// The two files' text, read but not yet parsed.
-pub struct Texts {
-    pub config: Option<String>,
-    pub credentials: Option<String>,
-    pub config_name: String,
-    pub credentials_name: String,
-    pub missing: Vec<PathBuf>,
+pub(crate) struct Texts {
+    pub(crate) config: Option<String>,
+    pub(crate) credentials: Option<String>,
+    pub(crate) config_name: String,
+    pub(crate) credentials_name: String,
+    pub(crate) missing: Vec<PathBuf>,
 }
 
 impl Texts {
     /// Parses and merges the texts; the set borrows them.
-    pub fn profile_set(&self) -> ProfileSet<'_> {
+    pub(crate) fn profile_set(&self) -> ProfileSet<'_> {
         ProfileSet::from_sources(&[
             Source { name: &self.config_name, text: self.config.as_deref(), kind: FileKind::Config },
             Source {
@@ -80,7 +79,7 @@ impl Texts {
 }
 
 /// Reads both files; a missing one is noted, any other failure is an error naming it.
-pub fn read(paths: &ConfigPaths) -> Result<Texts, ConfigError> {
+pub(crate) fn read(paths: &ConfigPaths) -> Result<Texts, ConfigError> {
     let config = read_optional(&paths.config)?;
     let credentials = read_optional(&paths.credentials)?;
     let mut missing = Vec::new();
@@ -118,5 +117,5 @@ fn read_optional(path: &Path) -> Result<Option<String>, ConfigError> {
 pub fn load(paths: &ConfigPaths) -> Result<Loaded, ConfigError> {
     let texts = read(paths)?;
     let inventory = Inventory::from_set(&texts.profile_set());
-    Ok(Loaded { inventory, missing: texts.missing })
+    Ok(Loaded { inventory })
 }

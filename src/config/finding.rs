@@ -81,7 +81,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(code: FindingCode, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: FindingCode, message: impl Into<String>) -> Self {
         Finding { code, message: message.into() }
     }
 }

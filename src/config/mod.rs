@@ -8,9 +8,9 @@ pub(crate) mod credfile_edit;
 pub(crate) mod files;
 pub(crate) mod finding;
 pub mod parse;
-pub mod profile;
+pub(crate) mod profile;
 pub(crate) mod resolve;
-pub(crate) mod root;
+pub mod root;
 pub mod set;
 
 use serde::Serialize;
@@ -18,14 +18,15 @@ use serde::Serialize;
 pub use arn::Arn;
 pub use files::{ConfigPaths, load};
 pub use finding::{Finding, FindingCode};
-pub use profile::{Kind, Profile, RootKind, SsoSession};
+pub use profile::{Kind, Profile, SsoSession};
+pub use root::RootKind;
 pub use set::ProfileSet;
 
 /// A note about one line of one file: an unparseable line, an ignored section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    pub file: String,
-    pub line: usize,
+    pub(crate) file: String,
+    pub(crate) line: usize,
     pub message: String,
     /// `error` for lines the SDKs reject, `warning` for sections or keys they skip.
     pub severity: Severity,
@@ -39,11 +40,11 @@ pub enum Severity {
 }
 
 impl Diagnostic {
-    pub fn error(file: &str, line: usize, message: String) -> Self {
+    pub(crate) fn error(file: &str, line: usize, message: String) -> Self {
         Diagnostic { file: file.to_string(), line, message, severity: Severity::Error }
     }
 
-    pub fn warning(file: &str, line: usize, message: String) -> Self {
+    pub(crate) fn warning(file: &str, line: usize, message: String) -> Self {
         Diagnostic { file: file.to_string(), line, message, severity: Severity::Warning }
     }
 }
@@ -53,7 +54,7 @@ impl Diagnostic {
 pub struct Inventory {
     pub profiles: Vec<Profile>,
     pub sso_sessions: Vec<SsoSession>,
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
     /// Name to position in `profiles`, built on the first lookup: the engine looks profiles
     /// up by name along every chain, and a scan of 10,000 names per lookup adds up.
     #[serde(skip)]
@@ -62,7 +63,7 @@ pub struct Inventory {
 
 impl Inventory {
     /// Resolves a parsed, merged set of files.
-    pub fn from_set(set: &ProfileSet) -> Inventory {
+    pub(crate) fn from_set(set: &ProfileSet) -> Inventory {
         Inventory {
             profiles: profile::resolve_all(set),
             sso_sessions: profile::sso_sessions(set),
@@ -82,7 +83,7 @@ impl Inventory {
 
     /// The same files' sessions and diagnostics with `profiles` (the config's own followed
     /// by the picker's SSO-discovered rows), so the engine finds those by name like any other.
-    pub fn with_profiles(&self, profiles: Vec<Profile>) -> Inventory {
+    pub(crate) fn with_profiles(&self, profiles: Vec<Profile>) -> Inventory {
         Inventory {
             profiles,
             sso_sessions: self.sso_sessions.clone(),

@@ -15,7 +15,7 @@ pub enum FileKind {
 
 /// What a section header declares.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SectionKind {
+pub(crate) enum SectionKind {
     /// `[profile NAME]` in config, `[NAME]` in credentials.
     Profile,
     /// `[default]` without the `profile` prefix in the config file: loses to `[profile default]`.
@@ -32,21 +32,21 @@ pub struct Property<'a> {
     /// allocating per line.
     pub key: Cow<'a, str>,
     pub value: Cow<'a, str>,
-    pub line: usize,
+    pub(crate) line: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Section<'a> {
-    pub kind: SectionKind,
-    pub name: &'a str,
-    pub line: usize,
-    pub properties: Vec<Property<'a>>,
+pub(crate) struct Section<'a> {
+    pub(crate) kind: SectionKind,
+    pub(crate) name: &'a str,
+    pub(crate) line: usize,
+    pub(crate) properties: Vec<Property<'a>>,
 }
 
 #[derive(Debug, Default)]
-pub struct ParsedFile<'a> {
-    pub sections: Vec<Section<'a>>,
-    pub diagnostics: Vec<Diagnostic>,
+pub(crate) struct ParsedFile<'a> {
+    pub(crate) sections: Vec<Section<'a>>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 const WHITESPACE: &[char] = &[' ', '\t'];
@@ -54,7 +54,7 @@ const COMMENT: &[char] = &['#', ';'];
 
 /// Profile, sso-session and property names: letters and digits (any script, so
 /// `本番-admin` works) plus the punctuation the SDKs allow.
-pub fn is_valid_identifier(name: &str) -> bool {
+pub(crate) fn is_valid_identifier(name: &str) -> bool {
     /// ASCII bytes allowed in a name; runs once per line of a large file, so a table.
     const ALLOWED: [bool; 128] = {
         let mut table = [false; 128];
@@ -140,7 +140,7 @@ fn strip_comment(line: &str, comment_needs_whitespace: bool) -> &str {
 /// parser's inner loop over every line of a possibly 100,000-profile file, whose state (the
 /// open section, the open property and its continuation lines) stays in plain locals rather
 /// than a struct handed between helpers; its speed is what BENCHMARKS.md's parse figures measure.
-pub fn parse<'a>(text: &'a str, kind: FileKind, file: &str) -> ParsedFile<'a> {
+pub(crate) fn parse<'a>(text: &'a str, kind: FileKind, file: &str) -> ParsedFile<'a> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = ParsedFile::default();
     // At most one section per line that starts with `[`: reserving avoids copying the list

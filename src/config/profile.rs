@@ -6,10 +6,10 @@
 use serde::Serialize;
 
 use super::arn::Arn;
-pub use super::finding::{Finding, FindingCode};
+pub(crate) use super::finding::{Finding, FindingCode};
 use super::resolve::{Broken, Chain, Resolved, resolve_chains};
 use super::root::root_of;
-pub use super::root::{CredentialSource, Root, RootKind, SsoRoot, StaticKeys};
+pub(crate) use super::root::{CredentialSource, Root, RootKind, SsoRoot, StaticKeys};
 use super::set::{ProfileSet, RawProfile};
 
 /// How a profile gets its credentials, in the precedence the SDKs use.
@@ -28,7 +28,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Kind::Static => "static",
             Kind::AssumeRole => "assume-role",
@@ -41,7 +41,7 @@ impl Kind {
     }
 
     /// The kind in tables: `credential-process` and `default-chain` are shortened to save room.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Kind::CredentialProcess => "cred-process",
             Kind::DefaultChain => "sdk-chain",
@@ -60,17 +60,17 @@ pub struct Listing<S> {
     /// The profile's own region, else the nearest one along its chain.
     pub region: Option<S>,
     pub account_id: Option<S>,
-    pub role_arn: Option<S>,
+    pub(crate) role_arn: Option<S>,
     pub role_name: Option<S>,
-    pub source_profile: Option<S>,
-    pub credential_source: Option<S>,
+    pub(crate) source_profile: Option<S>,
+    pub(crate) credential_source: Option<S>,
     /// The MFA device a switch to this profile asks a code for (own, else from the chain).
     pub mfa_serial: Option<S>,
-    pub sso_session: Option<S>,
-    pub duration_seconds: Option<u32>,
-    pub external_id: Option<S>,
-    pub role_session_name: Option<S>,
-    pub description: Option<S>,
+    pub(crate) sso_session: Option<S>,
+    pub(crate) duration_seconds: Option<u32>,
+    pub(crate) external_id: Option<S>,
+    pub(crate) role_session_name: Option<S>,
+    pub(crate) description: Option<S>,
     /// Profile names from the root of the credentials to this profile.
     pub chain: Vec<S>,
     pub problems: Vec<Finding>,
@@ -82,18 +82,18 @@ pub struct Listing<S> {
 /// names the split; it serializes to the listing alone.
 #[derive(Debug, Clone)]
 pub struct Profile {
-    pub listing: Listing<String>,
+    pub(crate) listing: Listing<String>,
     /// Where the chain's credentials start; `None` exactly when the profile is invalid.
-    pub root: Option<Root>,
+    pub(crate) root: Option<Root>,
     /// The profile's own `mfa_serial` (the listing's may come from its chain).
-    pub own_mfa_serial: Option<String>,
-    pub mfa_process: Option<String>,
+    pub(crate) own_mfa_serial: Option<String>,
+    pub(crate) mfa_process: Option<String>,
     pub endpoint_url: Option<String>,
     /// `endpoint_url` under `sts` in the `[services NAME]` section the profile names.
     pub sts_endpoint_url: Option<String>,
     /// The profile's own `sso_role_name`, for display (an incomplete SSO profile shows it too);
     /// the credentials use the root's, in `Root::Sso`.
-    pub sso_role_name: Option<String>,
+    pub(crate) sso_role_name: Option<String>,
     /// The file and line where the profile was first declared.
     pub origin: (String, usize),
 }
@@ -113,7 +113,7 @@ impl Serialize for Profile {
 }
 
 impl Profile {
-    pub fn needs_mfa(&self) -> bool {
+    pub(crate) fn needs_mfa(&self) -> bool {
         self.mfa_serial.is_some()
     }
 
@@ -141,17 +141,17 @@ impl Profile {
 /// `[sso-session NAME]`, listed on its own.
 #[derive(Debug, Clone, Serialize)]
 pub struct SsoSession {
-    pub name: String,
-    pub sso_start_url: Option<String>,
-    pub sso_region: Option<String>,
+    pub(crate) name: String,
+    pub(crate) sso_start_url: Option<String>,
+    pub(crate) sso_region: Option<String>,
     /// Comma-separated OIDC scopes for `awsw login` (not part of `list --json`).
     #[serde(skip)]
-    pub sso_registration_scopes: Option<String>,
+    pub(crate) sso_registration_scopes: Option<String>,
 }
 
 /// Longest role chain awsw follows. Real chains are a few hops; the cap keeps a hostile
 /// file of thousands of chained profiles from costing quadratic memory.
-pub const MAX_CHAIN: usize = 64;
+pub(crate) const MAX_CHAIN: usize = 64;
 
 const DURATION_MIN: u32 = 900;
 const DURATION_MAX: u32 = 43_200;
@@ -174,29 +174,29 @@ pub(super) fn owned(raw: &RawProfile, key: &str) -> Option<String> {
 }
 
 /// Resolves every profile of the set. Iterative, so a chain of any length costs no stack.
-pub fn resolve_all(set: &ProfileSet) -> Vec<Profile> {
+pub(crate) fn resolve_all(set: &ProfileSet) -> Vec<Profile> {
     let resolution = Resolution::new(set);
     (0..set.profiles.len()).map(|idx| resolution.profile(set, idx)).collect()
 }
 
 /// Which root and chain every profile of a set has, without the `Profile` values yet: a
 /// caller that streams profiles out builds each one when it needs it, on any thread.
-pub struct Resolution {
+pub(crate) struct Resolution {
     memo: Vec<Resolved>,
 }
 
 impl Resolution {
-    pub fn new(set: &ProfileSet) -> Resolution {
+    pub(crate) fn new(set: &ProfileSet) -> Resolution {
         Resolution { memo: resolve_chains(set) }
     }
 
     /// The resolved profile at `idx` of `set.profiles`.
-    pub fn profile(&self, set: &ProfileSet, idx: usize) -> Profile {
+    pub(crate) fn profile(&self, set: &ProfileSet, idx: usize) -> Profile {
         profile_ref::<String>(set, &set.profiles[idx], &self.memo[idx]).into_profile(set)
     }
 
     /// The same, borrowing its strings from `set`.
-    pub fn profile_ref<'s>(&'s self, set: &'s ProfileSet<'s>, idx: usize) -> ProfileRef<'s> {
+    pub(crate) fn profile_ref<'s>(&'s self, set: &'s ProfileSet<'s>, idx: usize) -> ProfileRef<'s> {
         profile_ref(set, &set.profiles[idx], &self.memo[idx])
     }
 }
@@ -204,8 +204,8 @@ impl Resolution {
 /// A resolved profile whose listing holds `S` strings (borrowed from the parsed files by
 /// default), with what building an owned `Profile` needs besides. `list --json` writes the
 /// listing directly; `Profile` is the owned form for everything that keeps profiles around.
-pub struct ProfileRef<'s, S = &'s str> {
-    pub listing: Listing<S>,
+pub(crate) struct ProfileRef<'s, S = &'s str> {
+    pub(crate) listing: Listing<S>,
     root: Option<RootKind>,
     /// The first profile of the chain, which holds the root's data.
     root_profile: Option<&'s RawProfile<'s>>,
@@ -303,7 +303,7 @@ fn profile_ref<'s, S: From<&'s str>>(
 
 impl<'s, S> ProfileRef<'s, S> {
     /// The first profile of a usable profile's chain, which holds its root's data.
-    pub fn root_profile(&self) -> Option<&'s RawProfile<'s>> {
+    pub(crate) fn root_profile(&self) -> Option<&'s RawProfile<'s>> {
         self.root_profile
     }
 }
@@ -368,7 +368,7 @@ fn hygiene<S>(
     warnings
 }
 
-pub fn sso_sessions(set: &ProfileSet) -> Vec<SsoSession> {
+pub(crate) fn sso_sessions(set: &ProfileSet) -> Vec<SsoSession> {
     set.sso_sessions
         .iter()
         .map(|s| SsoSession {

@@ -13,18 +13,18 @@ use super::set::{ProfileSet, RawProfile};
 /// A profile's resolved chain: its root's kind, its own kind, and the profiles (indices
 /// into `ProfileSet::profiles`) from the root to itself.
 #[derive(Debug, Clone)]
-pub struct Chain {
-    pub root: RootKind,
-    pub kind: Kind,
-    pub members: Vec<usize>,
+pub(crate) struct Chain {
+    pub(crate) root: RootKind,
+    pub(crate) kind: Kind,
+    pub(crate) members: Vec<usize>,
 }
 
 /// Why a profile has no chain: its finding, and the profile whose own problem breaks the
 /// chain, shared by every profile above it (each message names its source and that one
 /// cause, so a long broken chain costs linear memory, not nested messages).
 #[derive(Debug, Clone)]
-pub struct Broken {
-    pub finding: Finding,
+pub(crate) struct Broken {
+    pub(crate) finding: Finding,
     cause: Arc<Cause>,
 }
 
@@ -43,7 +43,7 @@ impl Broken {
 }
 
 /// A profile's chain, or why it cannot have one.
-pub type Resolved = Result<Chain, Broken>;
+pub(crate) type Resolved = Result<Chain, Broken>;
 
 /// What a single profile says about itself, before following `source_profile`.
 enum Step {
@@ -148,7 +148,7 @@ fn classify_keys(raw: &RawProfile) -> Step {
 }
 
 /// Every profile's chain, in the order of `set.profiles`.
-pub fn resolve_chains(set: &ProfileSet) -> Vec<Resolved> {
+pub(crate) fn resolve_chains(set: &ProfileSet) -> Vec<Resolved> {
     let n = set.profiles.len();
     let mut memo: Vec<Option<Resolved>> = vec![None; n];
     let mut on_path = vec![false; n];

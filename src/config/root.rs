@@ -16,7 +16,7 @@ pub enum CredentialSource {
 }
 
 impl CredentialSource {
-    pub fn parse(value: &str) -> Option<Self> {
+    pub(crate) fn parse(value: &str) -> Option<Self> {
         match value {
             "Environment" => Some(Self::Environment),
             "Ec2InstanceMetadata" => Some(Self::Ec2InstanceMetadata),
@@ -46,7 +46,7 @@ pub enum RootKind {
 /// carries its root's keys, SSO settings or command. Resolution guarantees what is not an
 /// `Option` here.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Root {
+pub(crate) enum Root {
     StaticKeys(StaticKeys),
     /// The environment, the instance role or the container role; the profile's own
     /// `role_arn` is the first role assumed with them.
@@ -65,7 +65,7 @@ pub enum Root {
 }
 
 impl Root {
-    pub fn kind(&self) -> RootKind {
+    pub(crate) fn kind(&self) -> RootKind {
         match self {
             Root::StaticKeys(_) => RootKind::StaticKeys,
             Root::CredentialSource(source) => RootKind::CredentialSource(*source),
@@ -99,7 +99,7 @@ pub enum SsoRoot {
 
 impl SsoRoot {
     /// The `[sso-session]` name, `None` for the legacy form.
-    pub fn session(&self) -> Option<&str> {
+    pub(crate) fn session(&self) -> Option<&str> {
         match self {
             SsoRoot::Session { name, .. } => Some(name),
             SsoRoot::Legacy { .. } => None,
@@ -113,31 +113,25 @@ impl SsoRoot {
         }
     }
 
-    pub fn region(&self) -> Option<&str> {
+    pub(crate) fn region(&self) -> Option<&str> {
         match self {
             SsoRoot::Session { region, .. } => region.as_deref(),
             SsoRoot::Legacy { region, .. } => Some(region),
         }
     }
 
-    pub fn account_id(&self) -> Option<&str> {
+    pub(crate) fn account_id(&self) -> Option<&str> {
         match self {
             SsoRoot::Session { account_id, .. } => account_id.as_deref(),
             SsoRoot::Legacy { account_id, .. } => Some(account_id),
         }
     }
 
-    pub fn role_name(&self) -> Option<&str> {
+    pub(crate) fn role_name(&self) -> Option<&str> {
         match self {
             SsoRoot::Session { role_name, .. } => role_name.as_deref(),
             SsoRoot::Legacy { role_name, .. } => Some(role_name),
         }
-    }
-
-    /// The AWS CLI names its token file after the session name, or for a legacy profile
-    /// after its start URL.
-    pub fn token_id(&self) -> Option<&str> {
-        self.session().or(self.start_url())
     }
 }
 
@@ -145,8 +139,8 @@ impl SsoRoot {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaticKeys {
     pub access_key_id: String,
-    pub secret_access_key: Secret,
-    pub session_token: Option<Secret>,
+    pub(crate) secret_access_key: Secret,
+    pub(crate) session_token: Option<Secret>,
 }
 
 pub(super) fn static_keys(raw: &RawProfile) -> Option<StaticKeys> {

@@ -16,11 +16,11 @@ pub struct RawProfile<'a> {
     pub properties: Vec<Property<'a>>,
     /// Where the profile was first declared, for messages.
     pub file: usize,
-    pub line: usize,
+    pub(crate) line: usize,
 }
 
 impl<'a> RawProfile<'a> {
-    pub fn get(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.properties.iter().find(|p| p.key == key).map(|p| p.value.as_ref())
     }
 
@@ -84,7 +84,7 @@ pub struct ProfileSet<'a> {
     pub services: Vec<RawProfile<'a>>,
     pub diagnostics: Vec<Diagnostic>,
     /// The file names, indexed by `RawProfile::file`.
-    pub files: Vec<String>,
+    pub(crate) files: Vec<String>,
     index: FxHashMap<&'a str, usize>,
     sso_index: FxHashMap<&'a str, usize>,
     services_index: FxHashMap<&'a str, usize>,
@@ -163,19 +163,19 @@ impl<'a> ProfileSet<'a> {
         }
     }
 
-    pub fn profile(&self, name: &str) -> Option<&RawProfile<'a>> {
+    pub(crate) fn profile(&self, name: &str) -> Option<&RawProfile<'a>> {
         self.index.get(name).map(|&idx| &self.profiles[idx])
     }
 
-    pub fn profile_index(&self, name: &str) -> Option<usize> {
+    pub(crate) fn profile_index(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()
     }
 
-    pub fn sso_session(&self, name: &str) -> Option<&RawProfile<'a>> {
+    pub(crate) fn sso_session(&self, name: &str) -> Option<&RawProfile<'a>> {
         self.sso_index.get(name).map(|&idx| &self.sso_sessions[idx])
     }
 
-    pub fn services_section(&self, name: &str) -> Option<&RawProfile<'a>> {
+    pub(crate) fn services_section(&self, name: &str) -> Option<&RawProfile<'a>> {
         self.services_index.get(name).map(|&idx| &self.services[idx])
     }
 }

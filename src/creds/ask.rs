@@ -35,7 +35,7 @@ impl Ask {
 }
 
 /// Hands out MFA codes as the caller's `Ask` allows; a given code is used once.
-pub struct CodeBook<'a> {
+pub(crate) struct CodeBook<'a> {
     ask: &'a Ask,
     code_used: bool,
     /// The profile the user asked for: messages and prompts name it, not the source profile
@@ -44,12 +44,12 @@ pub struct CodeBook<'a> {
 }
 
 impl<'a> CodeBook<'a> {
-    pub fn new(ask: &'a Ask, requested: &'a str) -> Self {
+    pub(crate) fn new(ask: &'a Ask, requested: &'a str) -> Self {
         CodeBook { ask, code_used: false, requested }
     }
 
     /// A code for `serial`, the device of `owner` (whose `mfa_process` may supply it).
-    pub async fn code(
+    pub(crate) async fn code(
         &mut self,
         owner: &Profile,
         serial: &str,

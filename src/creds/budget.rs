@@ -32,7 +32,7 @@ enum Known<E> {
 /// Per key, the last answer or remembered failure. While nothing recent is known of a key,
 /// its callers take turns, so callers that start together wait for the first one's answer
 /// instead of each waiting out a dead endpoint; once it answered they run side by side.
-pub struct FaultGate<E> {
+pub(crate) struct FaultGate<E> {
     keys: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Known<E>>>>>,
 }
 
@@ -45,7 +45,7 @@ impl<E: Clone> Default for FaultGate<E> {
 impl<E: Clone> FaultGate<E> {
     /// `call` for `key`, unless `key` failed within `REMEMBER` with a failure `remember`
     /// keeps (then that failure, at once).
-    pub async fn run<T, F>(
+    pub(crate) async fn run<T, F>(
         &self,
         key: &str,
         remember: impl Fn(&E) -> bool,
@@ -85,13 +85,13 @@ impl<E: Clone> FaultGate<E> {
     }
 }
 
-pub struct Budgeted {
+pub(crate) struct Budgeted {
     inner: Arc<dyn Sts>,
     gate: FaultGate<StsError>,
 }
 
 impl Budgeted {
-    pub fn new(inner: Arc<dyn Sts>) -> Self {
+    pub(crate) fn new(inner: Arc<dyn Sts>) -> Self {
         Budgeted { inner, gate: FaultGate::default() }
     }
 

@@ -17,7 +17,7 @@ use crate::secret::Secret;
 /// What a cached session was made for; a mismatch (the config changed) voids it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum CacheKey {
+pub(crate) enum CacheKey {
     /// The result of assuming a role profile's role.
     Role {
         profile: String,
@@ -60,39 +60,38 @@ const VERSION: u32 = 1;
 
 /// A session read back from the cache.
 #[derive(Debug, Clone)]
-pub struct Cached {
-    pub credentials: Credentials,
-    pub identity: Option<Identity>,
-    pub path: PathBuf,
+pub(crate) struct Cached {
+    pub(crate) credentials: Credentials,
+    pub(crate) identity: Option<Identity>,
 }
 
-pub struct SessionCache {
+pub(crate) struct SessionCache {
     dir: PathBuf,
     /// Sessions with less than this left are treated as expired.
-    pub min_remaining: time::Duration,
+    pub(crate) min_remaining: time::Duration,
 }
 
 impl SessionCache {
-    pub fn new(dir: PathBuf, min_remaining: time::Duration) -> Self {
+    pub(crate) fn new(dir: PathBuf, min_remaining: time::Duration) -> Self {
         SessionCache { dir, min_remaining }
     }
 
     /// `dirs::cache_dir()/awsw` (`$XDG_CACHE_HOME/awsw`, else `~/.cache/awsw`).
-    pub fn default_dir() -> Option<PathBuf> {
+    pub(crate) fn default_dir() -> Option<PathBuf> {
         dirs::cache_dir().map(|d| d.join("awsw"))
     }
 
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
-    pub fn path(&self, key: &CacheKey) -> PathBuf {
+    pub(crate) fn path(&self, key: &CacheKey) -> PathBuf {
         self.dir.join(key.file_name())
     }
 
     /// Fails when the directory cannot hold private files: checked before asking for an
     /// MFA code, so a code is never spent on a session that could not be kept.
-    pub fn check_writable(&self) -> std::io::Result<()> {
+    pub(crate) fn check_writable(&self) -> std::io::Result<()> {
         fsutil::ensure_private_dir(&self.dir)?;
         let probe = tempfile::NamedTempFile::new_in(&self.dir)?;
         drop(probe);
@@ -119,12 +118,11 @@ impl SessionCache {
                 expiration: Some(expiration),
             },
             identity: entry.identity,
-            path,
         })
     }
 
     /// Stores a temporary session. Long-term keys (no token or no expiry) are refused.
-    pub fn store(
+    pub(crate) fn store(
         &self,
         key: &CacheKey,
         creds: &Credentials,
@@ -148,17 +146,17 @@ impl SessionCache {
         Ok(path)
     }
 
-    pub fn identity_path(&self, access_key_id: &str) -> PathBuf {
+    pub(crate) fn identity_path(&self, access_key_id: &str) -> PathBuf {
         self.dir.join(format!("identity-{}.json", &hex::encode(Sha1::digest(access_key_id.as_bytes()))[..24]))
     }
 
     /// Who an access key belongs to (not secret; kept to name role sessions after the user).
-    pub fn load_identity(&self, access_key_id: &str) -> Option<Identity> {
+    pub(crate) fn load_identity(&self, access_key_id: &str) -> Option<Identity> {
         let text = fsutil::read_private(&self.identity_path(access_key_id))?;
         serde_json::from_str(&text).ok()
     }
 
-    pub fn store_identity(&self, access_key_id: &str, identity: &Identity) -> std::io::Result<()> {
+    pub(crate) fn store_identity(&self, access_key_id: &str, identity: &Identity) -> std::io::Result<()> {
         let body = serde_json::to_vec(identity).map_err(std::io::Error::other)?;
         fsutil::write_private(&self.dir, &self.identity_path(access_key_id), &body)
     }

@@ -75,7 +75,7 @@ pub(crate) fn python_json_string(text: &str) -> String {
 }
 
 /// `2026-11-23T10:00:00Z`, `...+00:00` and `...UTC` (all seen in CLI caches).
-pub fn parse_expiration(text: &str) -> Option<OffsetDateTime> {
+pub(crate) fn parse_expiration(text: &str) -> Option<OffsetDateTime> {
     let text = text.trim();
     if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
         return Some(t);
@@ -94,11 +94,11 @@ impl CliCache {
     }
 
     /// `~/.aws/cli/cache`.
-    pub fn default_dir() -> Option<PathBuf> {
+    pub(crate) fn default_dir() -> Option<PathBuf> {
         dirs::home_dir().map(|h| h.join(".aws").join("cli").join("cache"))
     }
 
-    pub fn path(&self, key: &CliCacheKey) -> PathBuf {
+    pub(crate) fn path(&self, key: &CliCacheKey) -> PathBuf {
         self.dir.join(key.file_name())
     }
 
@@ -109,7 +109,7 @@ impl CliCache {
 
     /// The credentials in `<dir>/<file_name>`, under the same rules as `load` (also used
     /// for the SSO entries, whose key botocore computes differently).
-    pub fn load_named(&self, file_name: &str) -> Option<Credentials> {
+    pub(crate) fn load_named(&self, file_name: &str) -> Option<Credentials> {
         let path = self.dir.join(file_name);
         let text = fsutil::read_private(&path)?;
         let value: Value = serde_json::from_str(&text).ok()?;
@@ -124,7 +124,7 @@ impl CliCache {
     }
 
     /// Writes role credentials as botocore does (0600, atomically).
-    pub fn store(
+    pub(crate) fn store(
         &self,
         key: &CliCacheKey,
         creds: &Credentials,
@@ -150,12 +150,12 @@ impl CliCache {
         fsutil::write_private(&self.dir, &self.path(key), body.to_string().as_bytes())
     }
 
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// Writes `body` as `<dir>/<file_name>` (0600, atomically).
-    pub fn store_named(&self, file_name: &str, body: &Value) -> std::io::Result<()> {
+    pub(crate) fn store_named(&self, file_name: &str, body: &Value) -> std::io::Result<()> {
         fsutil::write_private(&self.dir, &self.dir.join(file_name), body.to_string().as_bytes())
     }
 }

@@ -29,7 +29,7 @@ struct Failure {
 }
 
 /// Runs `command` for `profile` and reads its credentials.
-pub async fn credentials(profile: &str, command: &str) -> Result<Credentials, CredsError> {
+pub(crate) async fn credentials(profile: &str, command: &str) -> Result<Credentials, CredsError> {
     GATE.run(command, |f| f.timed_out, || run(command)).await.map_err(|failure| CredsError::Provider {
         profile: profile.to_string(),
         source_kind: "credential_process",
@@ -53,7 +53,7 @@ async fn run(command: &str) -> Result<Credentials, Failure> {
 }
 
 /// The credentials in `text`, or what is wrong with it (no value from it is quoted).
-pub fn parse(text: &str) -> Result<Credentials, String> {
+pub(crate) fn parse(text: &str) -> Result<Credentials, String> {
     let value: Value = serde_json::from_str(text).map_err(|err| {
         // serde_json's messages quote no input, only what it expected and where.
         format!("{} at line {} column {}", classify(&err), err.line(), err.column())

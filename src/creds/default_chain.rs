@@ -20,7 +20,7 @@ use crate::config::Profile;
 const NOTHING_FOUND: &str = "it sets no credentials itself, and no credentials were found in the environment, container or instance metadata: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run on an instance or container with a role, or give the profile credentials (keys, role_arn, SSO, credential_process)";
 
 /// The first credentials the default chain yields for `root`.
-pub async fn credentials(root: &Profile, env: &EnvCredentials) -> Result<Credentials, CredsError> {
+pub(crate) async fn credentials(root: &Profile, env: &EnvCredentials) -> Result<Credentials, CredsError> {
     if let Some(keys) = env.credentials() {
         return Ok(keys);
     }

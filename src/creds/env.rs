@@ -20,12 +20,12 @@ pub struct EngineEnv {
 }
 
 impl EngineEnv {
-    pub fn from_env() -> Self {
+    pub(crate) fn from_env() -> Self {
         Self::from_vars(|name| std::env::var(name).ok())
     }
 
     /// The same from any source of variables (empty values count as unset).
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
+    pub(crate) fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
         let var = |name: &str| var(name).filter(|v| !v.is_empty());
         EngineEnv {
             region: var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")),
@@ -43,7 +43,7 @@ impl EngineEnv {
     /// profile's `endpoint_url`; `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` disables all.
     /// `None` for credentials that belong to no profile (the environment's), where only the
     /// environment's settings apply.
-    pub fn endpoint(&self, profile: Option<&Profile>) -> Endpoint {
+    pub(crate) fn endpoint(&self, profile: Option<&Profile>) -> Endpoint {
         let url = if self.ignore_configured_endpoints {
             None
         } else {

@@ -76,7 +76,7 @@ pub enum CredsError {
 }
 
 /// What a skewed clock means and what to do; `skew` is local minus AWS's time, in seconds.
-pub fn clock_advice(skew: Option<i64>) -> String {
+pub(crate) fn clock_advice(skew: Option<i64>) -> String {
     let off = match skew {
         Some(skew) => {
             let epoch = time::OffsetDateTime::UNIX_EPOCH;
@@ -96,7 +96,7 @@ pub fn clock_advice(skew: Option<i64>) -> String {
 }
 
 /// `clock_advice` for an `StsError::ClockSkew` (empty for any other).
-pub fn skew_advice(err: &StsError) -> String {
+pub(crate) fn skew_advice(err: &StsError) -> String {
     match err {
         StsError::ClockSkew { skew, .. } => format!("{} and try again", clock_advice(*skew)),
         _ => String::new(),
@@ -114,7 +114,7 @@ fn did_you_mean(suggestions: &[String]) -> String {
 impl CredsError {
     /// Whether the user typed something wrong (a name, a code) rather than something
     /// failing at run time; the binary turns this into its exit status.
-    pub fn is_usage(&self) -> bool {
+    pub(crate) fn is_usage(&self) -> bool {
         matches!(self, CredsError::UnknownProfile { .. } | CredsError::MfaMalformed { .. })
     }
 
@@ -125,17 +125,17 @@ impl CredsError {
 }
 
 /// What went wrong with one STS call, with everything its message needs.
-pub struct StsCall<'a> {
-    pub profile: &'a str,
-    pub endpoint: &'a Endpoint,
+pub(crate) struct StsCall<'a> {
+    pub(crate) profile: &'a str,
+    pub(crate) endpoint: &'a Endpoint,
     /// `AssumeRole`, `GetSessionToken`, `GetCallerIdentity`.
-    pub action: &'a str,
+    pub(crate) action: &'a str,
     /// The MFA device whose code went with the call, if any.
-    pub serial: Option<&'a str>,
+    pub(crate) serial: Option<&'a str>,
 }
 
 /// An STS failure for a profile, as the engine reports it.
-pub fn from_sts(err: StsError, call: StsCall<'_>) -> CredsError {
+pub(crate) fn from_sts(err: StsError, call: StsCall<'_>) -> CredsError {
     let profile = call.profile.to_string();
     match err {
         StsError::Service { code, message } => {
@@ -189,7 +189,7 @@ const TIMEOUT_ADVICE: &str = "check the network, or a firewall or proxy that dro
 
 /// An STS failure for the credentials in the environment (which belong to no profile), as
 /// the picker's header shows it.
-pub fn environment_message(err: StsError, endpoint: &Endpoint) -> String {
+pub(crate) fn environment_message(err: StsError, endpoint: &Endpoint) -> String {
     match err {
         StsError::Service { code, .. } if code.starts_with("ExpiredToken") => {
             "the credentials in this environment have expired".to_string()

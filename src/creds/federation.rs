@@ -13,7 +13,7 @@ use crate::secret::Secret;
 
 /// The AWS partitions, each with its own sign-in and console hosts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Partition {
+pub(crate) enum Partition {
     Aws,
     China,
     GovCloud,
@@ -21,7 +21,7 @@ pub enum Partition {
 
 impl Partition {
     /// From the partition of the role ARN (`arn:aws-cn:…`), else from the region's name.
-    pub fn of(role_arn: Option<&str>, region: &str) -> Partition {
+    pub(crate) fn of(role_arn: Option<&str>, region: &str) -> Partition {
         match role_arn.and_then(|arn| arn.split(':').nth(1)) {
             Some("aws-cn") => Partition::China,
             Some("aws-us-gov") => Partition::GovCloud,
@@ -32,7 +32,7 @@ impl Partition {
         }
     }
 
-    pub fn federation_endpoint(self) -> &'static str {
+    pub(crate) fn federation_endpoint(self) -> &'static str {
         match self {
             Partition::Aws => "https://signin.aws.amazon.com/federation",
             Partition::China => "https://signin.amazonaws.cn/federation",
@@ -40,7 +40,7 @@ impl Partition {
         }
     }
 
-    pub fn console_host(self) -> &'static str {
+    pub(crate) fn console_host(self) -> &'static str {
         match self {
             Partition::Aws => "console.aws.amazon.com",
             Partition::China => "console.amazonaws.cn",
@@ -51,7 +51,7 @@ impl Partition {
 
 /// The console page to land on.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Destination {
+pub(crate) enum Destination {
     /// The console home of the region.
     Home,
     /// A service's page, e.g. `ec2`.
@@ -81,7 +81,7 @@ pub enum FederationError {
 
 impl Destination {
     /// The page's URL in `partition`, for `region`.
-    pub fn url(&self, partition: Partition, region: &str) -> Result<String, FederationError> {
+    pub(crate) fn url(&self, partition: Partition, region: &str) -> Result<String, FederationError> {
         let host = partition.console_host();
         match self {
             Destination::Home => Ok(format!("https://{host}/console/home?region={region}")),
@@ -115,7 +115,7 @@ const ALLOW_ALL: &str =
 
 /// Exchanges an IAM user's long-term keys for temporary credentials the federation
 /// endpoint accepts. `name` becomes the federated user's name in CloudTrail.
-pub async fn federation_token(
+pub(crate) async fn federation_token(
     endpoint: &Endpoint,
     keys: &Credentials,
     name: &str,
@@ -139,7 +139,7 @@ fn federated_user_name(name: &str) -> String {
 
 /// The console login URL for `creds`, landing on `destination`. `endpoint` is the partition's
 /// federation endpoint (or a test's).
-pub async fn signin_url(
+pub(crate) async fn signin_url(
     creds: &Credentials,
     endpoint: &str,
     destination: &str,

@@ -14,7 +14,7 @@ use crate::safe_fs::{self, Dir, FsError};
 static REFUSED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 /// What was refused since the last call, each once.
-pub fn take_refusals() -> Vec<String> {
+pub(crate) fn take_refusals() -> Vec<String> {
     std::mem::take(&mut *REFUSED.lock().unwrap_or_else(|e| e.into_inner()))
 }
 

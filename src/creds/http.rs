@@ -19,15 +19,15 @@ const MAX_BODY: usize = 64 * 1024;
 
 /// What came back.
 #[derive(Debug)]
-pub struct Response {
-    pub status: u16,
+pub(crate) struct Response {
+    pub(crate) status: u16,
     /// The `Date` header, as sent.
-    pub date: Option<String>,
-    pub body: Vec<u8>,
+    pub(crate) date: Option<String>,
+    pub(crate) body: Vec<u8>,
 }
 
 /// GETs `url` (http or https). The error is one line without the URL.
-pub async fn get(url: &str) -> Result<Response, String> {
+pub(crate) async fn get(url: &str) -> Result<Response, String> {
     let uri: http::Uri = url.parse().map_err(|_| "not a valid URL".to_string())?;
     let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
     http.set_connect_timeout(Some(CONNECT_TIMEOUT));
@@ -65,7 +65,7 @@ pub async fn get(url: &str) -> Result<Response, String> {
 }
 
 /// Parses an HTTP `Date` (IMF-fixdate, `Tue, 24 Nov 2026 22:07:30 GMT`).
-pub fn parse_http_date(text: &str) -> Option<time::OffsetDateTime> {
+pub(crate) fn parse_http_date(text: &str) -> Option<time::OffsetDateTime> {
     let format = time::macros::format_description!(
         "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
     );

@@ -30,8 +30,8 @@ pub struct LastUsed {
 /// A key just created. The secret is shown to no one: it goes into the credentials file.
 #[derive(Debug, Clone)]
 pub struct NewKey {
-    pub id: String,
-    pub secret: Secret,
+    pub(crate) id: String,
+    pub(crate) secret: Secret,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,7 +45,7 @@ pub enum IamError {
 
 impl IamError {
     /// IAM refused for lack of permission, which without MFA is what many policies do.
-    pub fn is_denied(&self) -> bool {
+    pub(crate) fn is_denied(&self) -> bool {
         matches!(self, IamError::Service { code, .. } if code.contains("AccessDenied") || code == "UnauthorizedOperation")
     }
 }
@@ -85,7 +85,7 @@ pub trait Iam: Send + Sync {
 /// The IAM endpoint, in the SDKs' precedence: `AWS_ENDPOINT_URL_IAM`, `AWS_ENDPOINT_URL`,
 /// the profile's `endpoint_url` (`AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` disables all).
 /// IAM is global: the region only picks the partition.
-pub fn endpoint(profile_endpoint_url: Option<&str>, region: Option<&str>) -> Endpoint {
+pub(crate) fn endpoint(profile_endpoint_url: Option<&str>, region: Option<&str>) -> Endpoint {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let ignore = var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let url = if ignore {
@@ -256,7 +256,7 @@ impl Iam for AwsIam {
 
 /// The IAM user name in `arn:PARTITION:iam::ACCOUNT:user/path/name`; `None` for root and
 /// for anything that is not a user.
-pub fn user_name(arn: &str) -> Option<&str> {
+pub(crate) fn user_name(arn: &str) -> Option<&str> {
     let resource = arn.splitn(6, ':').nth(5)?;
     resource.strip_prefix("user/").and_then(|path| path.rsplit('/').next()).filter(|n| !n.is_empty())
 }

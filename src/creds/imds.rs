@@ -16,7 +16,7 @@ use crate::secret::Secret;
 
 /// Why no instance credentials could be had.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ImdsFailure {
+pub(crate) enum ImdsFailure {
     #[error(
         "AWS_EC2_METADATA_DISABLED=true turns the instance metadata service off; unset it to use the instance role"
     )]
@@ -42,12 +42,12 @@ pub enum ImdsFailure {
 }
 
 /// `AWS_EC2_METADATA_DISABLED=true`, as the SDKs read it.
-pub fn disabled() -> bool {
+pub(crate) fn disabled() -> bool {
     std::env::var("AWS_EC2_METADATA_DISABLED").is_ok_and(|v| v.trim().eq_ignore_ascii_case("true"))
 }
 
 /// The endpoint the SDK uses, for messages.
-pub fn endpoint() -> String {
+pub(crate) fn endpoint() -> String {
     std::env::var("AWS_EC2_METADATA_SERVICE_ENDPOINT")
         .ok()
         .filter(|v| !v.is_empty())
@@ -56,9 +56,9 @@ pub fn endpoint() -> String {
 
 /// The instance role's name and credentials.
 #[derive(Debug, Clone)]
-pub struct InstanceCredentials {
-    pub role: String,
-    pub credentials: Credentials,
+pub(crate) struct InstanceCredentials {
+    pub(crate) role: String,
+    pub(crate) credentials: Credentials,
 }
 
 #[derive(Deserialize)]
@@ -141,7 +141,7 @@ static GATE: std::sync::LazyLock<super::budget::FaultGate<ImdsFailure>> =
     std::sync::LazyLock::new(Default::default);
 
 /// The instance role's credentials: the role listing, then the role's document.
-pub async fn instance_credentials() -> Result<InstanceCredentials, ImdsFailure> {
+pub(crate) async fn instance_credentials() -> Result<InstanceCredentials, ImdsFailure> {
     if disabled() {
         return Err(ImdsFailure::Disabled);
     }
@@ -166,7 +166,7 @@ async fn fetch() -> Result<InstanceCredentials, ImdsFailure> {
 /// Whether the terminal awsw started from can only be getting its credentials from the
 /// instance, as the SDKs' default chain would: no keys or profile in the environment, no
 /// usable `default` profile, and the metadata service not turned off.
-pub fn may_be_origin(inventory: &Inventory) -> bool {
+pub(crate) fn may_be_origin(inventory: &Inventory) -> bool {
     let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
     !disabled()
         && !set("AWS_ACCESS_KEY_ID")
@@ -181,7 +181,7 @@ pub fn may_be_origin(inventory: &Inventory) -> bool {
 
 /// The instance role behind the starting terminal, and who STS says it is; `None` when
 /// there is no instance role to be had (not on EC2, no role): the header stays as it was.
-pub async fn origin(engine: &super::Engine) -> Option<(String, Result<super::Identity, String>)> {
+pub(crate) async fn origin(engine: &super::Engine) -> Option<(String, Result<super::Identity, String>)> {
     let instance = instance_credentials().await.ok()?;
     Some((instance.role, engine.credentials_identity(&instance.credentials).await))
 }

@@ -84,7 +84,7 @@ fn store_age(dir: &Path, key_id: &str, age: &KeyAge, now: OffsetDateTime) -> std
 }
 
 /// Removes what the caches know about a key (after `rotate` deleted it).
-pub fn forget(dir: &Path, key_id: &str) {
+pub(crate) fn forget(dir: &Path, key_id: &str) {
     let _ = std::fs::remove_file(dir.join(file_name(key_id)));
     let _ = std::fs::remove_file(SessionCache::new(dir.to_path_buf(), FRESH).identity_path(key_id));
 }
@@ -183,7 +183,12 @@ impl KeyLookup<'_> {
 
 /// Adds the key facts to an identity report (key age only `with_age`): real IAM, awsw's
 /// cache directory, the system clock.
-pub async fn add_to_report(engine: &Engine, name: &str, report: &mut super::IdentityReport, with_age: bool) {
+pub(crate) async fn add_to_report(
+    engine: &Engine,
+    name: &str,
+    report: &mut super::IdentityReport,
+    with_age: bool,
+) {
     let Some(cache_dir) = SessionCache::default_dir() else { return };
     let lookup = KeyLookup { engine, iam: &iam::AwsIam, cache_dir, now: OffsetDateTime::now_utc() };
     report.keys = lookup.facts(name, Some(&report.identity), with_age).await;
@@ -195,7 +200,7 @@ type Known = (bool, Option<KeyAge>);
 /// What the caches already know about keys, read without any network call: one directory
 /// listing, then only the files that exist.
 #[derive(Default)]
-pub struct KnownKeys {
+pub(crate) struct KnownKeys {
     dir: PathBuf,
     names: HashSet<OsString>,
     max_age_days: i64,
@@ -204,7 +209,7 @@ pub struct KnownKeys {
 }
 
 impl KnownKeys {
-    pub fn read(dir: PathBuf) -> KnownKeys {
+    pub(crate) fn read(dir: PathBuf) -> KnownKeys {
         let names = std::fs::read_dir(&dir)
             .map(|entries| {
                 entries
@@ -221,7 +226,7 @@ impl KnownKeys {
 
     /// The facts about `key_id` (held by profile `holder`) that the caches know. Each key's
     /// files are read once: thousands of profiles often share one root key.
-    pub fn facts(&self, holder: &str, key_id: &str) -> Option<KeyFacts> {
+    pub(crate) fn facts(&self, holder: &str, key_id: &str) -> Option<KeyFacts> {
         if self.names.is_empty() {
             return None;
         }

@@ -23,16 +23,16 @@ pub enum KeyAge {
 pub struct KeyFacts {
     /// The profile whose section holds the keys (the root of the chain).
     pub holder: String,
-    pub key_id: String,
+    pub(crate) key_id: String,
     /// The ARN STS gave for the keys is the account's root.
     pub root: bool,
     pub age: Option<KeyAge>,
     /// Days after which the key is `old-key` (`max_key_age_days()` when looked up).
-    pub max_age_days: i64,
+    pub(crate) max_age_days: i64,
 }
 
 /// `arn:PARTITION:iam::ACCOUNT:root` in any partition (`aws`, `aws-cn`, `aws-us-gov`, ...).
-pub fn is_root_arn(arn: &str) -> bool {
+pub(crate) fn is_root_arn(arn: &str) -> bool {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     matches!(parts.as_slice(), ["arn", partition, "iam", "", account, "root"]
         if partition.starts_with("aws")
@@ -41,7 +41,7 @@ pub fn is_root_arn(arn: &str) -> bool {
 }
 
 /// The `root-keys` finding for the profile whose keys are the account's root keys.
-pub fn root_keys_finding(holder: &str) -> Finding {
+pub(crate) fn root_keys_finding(holder: &str) -> Finding {
     Finding {
         code: crate::config::FindingCode::RootKeys,
         message: format!(
@@ -51,7 +51,7 @@ pub fn root_keys_finding(holder: &str) -> Finding {
 }
 
 /// `AWSW_MAX_KEY_AGE_DAYS` (or `max_key_age_days` in awsw's settings), else 90.
-pub fn max_key_age_days() -> i64 {
+pub(crate) fn max_key_age_days() -> i64 {
     i64::from(crate::settings::current().max_key_age_days)
 }
 
@@ -116,7 +116,7 @@ impl KeyFacts {
 
     /// The `key` object of `whoami --json`: `null` when unknown, the string
     /// `"unknown (needs MFA)"` when IAM refused.
-    pub fn json(&self, now: OffsetDateTime) -> serde_json::Value {
+    pub(crate) fn json(&self, now: OffsetDateTime) -> serde_json::Value {
         let rfc = |t: &Option<OffsetDateTime>| {
             t.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         };

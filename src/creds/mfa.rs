@@ -6,13 +6,13 @@ use std::io::{BufRead, BufReader, Write};
 use super::error::CredsError;
 
 /// A code is exactly six ASCII digits (surrounding whitespace is forgiven).
-pub fn validate(code: &str, serial: &str) -> Result<String, CredsError> {
+pub(crate) fn validate(code: &str, serial: &str) -> Result<String, CredsError> {
     check_form(code).map_err(|problem| CredsError::MfaMalformed { serial: serial.to_string(), problem })
 }
 
 /// What is wrong with the form of a code, in words that never repeat the code itself (it may
 /// be a real code typed into the wrong place).
-pub fn check_form(code: &str) -> Result<String, String> {
+pub(crate) fn check_form(code: &str) -> Result<String, String> {
     let code = code.trim();
     let length = code.chars().count();
     if length == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
@@ -27,7 +27,7 @@ pub fn check_form(code: &str) -> Result<String, String> {
 /// Runs `command` with `sh -c` (time limit and output cap as for `credential_process`) and
 /// reads the code from its standard output. Its stderr stays on the terminal: a hardware
 /// key's "touch the key" belongs there.
-pub async fn run_process(command: &str, profile: &str, serial: &str) -> Result<String, CredsError> {
+pub(crate) async fn run_process(command: &str, profile: &str, serial: &str) -> Result<String, CredsError> {
     use super::process::{self, Stderr};
     let fail = |reason: String| CredsError::MfaProcess { profile: profile.to_string(), reason };
     let output = process::run(command, Stderr::Inherit, process::timeout())
@@ -49,7 +49,7 @@ fn prompt_text(profile: &str, serial: &str) -> String {
 }
 
 /// Whether there is a terminal `prompt_tty` could ask on.
-pub fn terminal_available() -> bool {
+pub(crate) fn terminal_available() -> bool {
     open_tty().is_ok()
 }
 
@@ -62,7 +62,7 @@ const PROMPT_TRIES: usize = 3;
 
 /// Asks on `/dev/tty`, so it works while stdout is captured by `eval "$(awsw ...)"`. The code
 /// is read without echo (as the AWS CLI does) and a mistyped one is asked for again.
-pub async fn prompt_tty(profile: &str, serial: &str) -> Result<String, CredsError> {
+pub(crate) async fn prompt_tty(profile: &str, serial: &str) -> Result<String, CredsError> {
     let (profile, serial) = (profile.to_string(), serial.to_string());
     let unavailable = |profile: &str, serial: &str, reason: String| CredsError::MfaPrompt {
         profile: profile.to_string(),

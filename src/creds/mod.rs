@@ -3,7 +3,7 @@
 
 pub(crate) mod ask;
 pub(crate) mod budget;
-pub mod cache;
+pub(crate) mod cache;
 pub mod clicache;
 pub mod clock;
 pub(crate) mod credential_process;
@@ -20,7 +20,7 @@ pub(crate) mod imds;
 pub mod keyage;
 pub mod keyfacts;
 pub(crate) mod mfa;
-pub mod netfault;
+pub(crate) mod netfault;
 pub(crate) mod plan;
 pub(crate) mod process;
 pub mod providers;
@@ -31,11 +31,12 @@ pub(crate) mod steps;
 pub mod store;
 pub mod sts;
 mod tty;
-pub(crate) mod types;
+pub mod types;
 
-pub use engine::{Ask, Engine, IdentityReport, MfaSource, Readiness};
+pub use ask::{Ask, MfaSource};
+pub use engine::Engine;
 pub use error::CredsError;
-pub use types::{Credentials, Identity, Session, SessionOrigin};
+pub use types::{Credentials, Identity, IdentityReport, Readiness, Session, SessionOrigin};
 
 /// The `credential_process` JSON (`Version: 1`) for a set of credentials.
 pub fn credential_process_json(creds: &Credentials) -> String {

@@ -9,7 +9,7 @@ use std::error::Error;
 
 /// What kept a request from getting an answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NetFault {
+pub(crate) enum NetFault {
     Dns { host: String },
     Refused { address: String },
     Tls { host: String, detail: String },
@@ -19,13 +19,13 @@ pub enum NetFault {
 
 impl NetFault {
     /// The cause of `err`, a failed request to `url`.
-    pub fn classify(err: &(dyn Error + 'static), url: &str) -> NetFault {
+    pub(crate) fn classify(err: &(dyn Error + 'static), url: &str) -> NetFault {
         NetFault::find(err, url)
             .unwrap_or_else(|| NetFault::Other { reason: super::sts::innermost_cause(err) })
     }
 
     /// The network cause of `err`, if it has one of those told apart (not `Other`).
-    pub fn find(err: &(dyn Error + 'static), url: &str) -> Option<NetFault> {
+    pub(crate) fn find(err: &(dyn Error + 'static), url: &str) -> Option<NetFault> {
         let (host, address) = host_and_address(url);
         let mut current: Option<&(dyn Error + 'static)> = Some(err);
         while let Some(layer) = current {
@@ -39,7 +39,7 @@ impl NetFault {
 
     /// One clause: what happened and what to do; `setting` names where the endpoint is set
     /// (`AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL`).
-    pub fn describe(&self, setting: &str) -> String {
+    pub(crate) fn describe(&self, setting: &str) -> String {
         match self {
             NetFault::Dns { host } => format!(
                 "the host name {host} does not resolve (DNS): check its spelling in {setting}, or the network's DNS"

@@ -10,29 +10,29 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// The most a program may print on stdout (and, when captured, on stderr).
-pub const OUTPUT_CAP: usize = 64 * 1024;
+pub(crate) const OUTPUT_CAP: usize = 64 * 1024;
 /// How long a program may run when `AWSW_PROCESS_TIMEOUT` does not say (a hardware key may
 /// wait for a touch).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-pub const TIMEOUT_VAR: &str = "AWSW_PROCESS_TIMEOUT";
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const TIMEOUT_VAR: &str = "AWSW_PROCESS_TIMEOUT";
 
 /// The limit in force: `process_timeout` in the settings, which `AWSW_PROCESS_TIMEOUT`
 /// overrides (validated there: a bad value is a usage error).
-pub fn timeout() -> Duration {
+pub(crate) fn timeout() -> Duration {
     Duration::from_secs(crate::settings::current().process_timeout.into())
 }
 
 /// What a program that finished in time left behind.
 #[derive(Debug)]
-pub struct Finished {
-    pub status: ExitStatus,
-    pub stdout: Vec<u8>,
+pub(crate) struct Finished {
+    pub(crate) status: ExitStatus,
+    pub(crate) stdout: Vec<u8>,
     /// Empty unless stderr was captured.
-    pub stderr: Vec<u8>,
+    pub(crate) stderr: Vec<u8>,
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ProcessError {
+pub(crate) enum ProcessError {
     #[error("cannot start `sh -c`: {0}")]
     Start(std::io::Error),
     #[error(
@@ -49,14 +49,14 @@ pub enum ProcessError {
 /// Whether the program's stderr goes to awsw's stderr (a prompt such as "touch your key")
 /// or is captured for the error message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stderr {
+pub(crate) enum Stderr {
     Inherit,
     Capture,
 }
 
 /// Runs `command` with `sh -c`; the child is killed when it takes longer than `timeout` or
 /// prints more than `OUTPUT_CAP`.
-pub async fn run(command: &str, stderr: Stderr, timeout: Duration) -> Result<Finished, ProcessError> {
+pub(crate) async fn run(command: &str, stderr: Stderr, timeout: Duration) -> Result<Finished, ProcessError> {
     let mut child = tokio::process::Command::new("sh")
         .arg("-c")
         .arg(command)

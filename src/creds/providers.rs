@@ -26,7 +26,7 @@ pub struct EnvCredentials {
 }
 
 impl EnvCredentials {
-    pub fn from_env() -> Self {
+    pub(crate) fn from_env() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         EnvCredentials {
             access_key_id: var("AWS_ACCESS_KEY_ID"),

@@ -94,7 +94,7 @@ fn left_behind(left: &Option<(String, String)>) -> String {
 }
 
 /// The checks that need IAM but change nothing: the key is the user's and a second fits.
-pub async fn precheck(iam: &dyn Iam, plan: &Plan) -> Result<usize, RotateError> {
+pub(crate) async fn precheck(iam: &dyn Iam, plan: &Plan) -> Result<usize, RotateError> {
     let refused = |reason: String| RotateError::Refused { profile: plan.profile.clone(), reason };
     let keys = iam
         .list_access_keys(&plan.iam_endpoint, &plan.caller, plan.user.as_deref())
@@ -142,7 +142,7 @@ impl Rotator<'_> {
     }
 
     /// Refuses before any change when the file cannot take the new key.
-    pub fn check_file(&self, plan: &Plan) -> Result<(), RotateError> {
+    pub(crate) fn check_file(&self, plan: &Plan) -> Result<(), RotateError> {
         let probe = NewKey { id: plan.old.access_key_id.clone(), secret: Secret::new("probe") };
         self.edited(plan, &probe)
             .map(drop)

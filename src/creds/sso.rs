@@ -19,12 +19,12 @@ pub trait SsoConnect: Send + Sync {
 }
 
 /// aws-sdk-ssooidc and aws-sdk-sso at the endpoints the environment names.
-pub struct SdkConnect {
+pub(crate) struct SdkConnect {
     endpoints: SsoEndpoints,
 }
 
 impl SdkConnect {
-    pub fn from_env() -> SdkConnect {
+    pub(crate) fn from_env() -> SdkConnect {
         SdkConnect { endpoints: SsoEndpoints::from_env() }
     }
 }
@@ -48,7 +48,7 @@ pub struct SsoParts {
 }
 
 impl SsoParts {
-    pub fn from_env() -> SsoParts {
+    pub(crate) fn from_env() -> SsoParts {
         SsoParts { token_dir: SsoCache::default_dir(), connect: Arc::new(SdkConnect::from_env()) }
     }
 }

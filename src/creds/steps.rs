@@ -20,7 +20,7 @@ use crate::sso::rolecreds::{RoleRequest, fetch};
 use crate::sso::token::valid_token;
 
 /// The keys in the credentials file behind `profile`'s chain.
-pub fn file_keys(profile: &Profile) -> Result<Credentials, CredsError> {
+pub(crate) fn file_keys(profile: &Profile) -> Result<Credentials, CredsError> {
     let keys = profile.static_keys().ok_or_else(|| CredsError::Unusable {
         profile: profile.name.clone(),
         reason: "its root has no access keys".into(),
@@ -34,7 +34,7 @@ pub fn file_keys(profile: &Profile) -> Result<Credentials, CredsError> {
 }
 
 /// `GetSessionToken` for the long-term keys of `owner`, with an MFA code or without.
-pub async fn base_session(
+pub(crate) async fn base_session(
     sts: &dyn Sts,
     endpoint: &Endpoint,
     owner: &Profile,
@@ -55,7 +55,7 @@ pub async fn base_session(
 
 /// `SsoToken`: the login's cached token, renewed silently with its refresh token when it is
 /// close to expiry (and written back), for the SSO root `profile`.
-pub async fn sso_token(
+pub(crate) async fn sso_token(
     oidc: &dyn Oidc,
     clock: &dyn Clock,
     cache: &SsoCache,
@@ -67,7 +67,7 @@ pub async fn sso_token(
 }
 
 /// `SsoRoleCredentials`: `GetRoleCredentials` for the root's account and role.
-pub async fn sso_role_credentials(
+pub(crate) async fn sso_role_credentials(
     portal: &dyn Portal,
     sso: &SsoRoot,
     profile: &str,
@@ -105,7 +105,7 @@ fn sso_failure(profile: &str, err: SsoError) -> CredsError {
 
 /// The root credentials of a provider (`credential_process`, web identity,
 /// `credential_source`).
-pub async fn provider_root(
+pub(crate) async fn provider_root(
     roots: &dyn RootSource,
     root: &Profile,
     env: &EnvCredentials,
@@ -117,7 +117,7 @@ pub async fn provider_root(
 }
 
 /// `AssumeRole` for one hop, from `source`.
-pub async fn assume_role(
+pub(crate) async fn assume_role(
     sts: &dyn Sts,
     endpoint: &Endpoint,
     hop: &Profile,
@@ -146,18 +146,18 @@ pub async fn assume_role(
 
 /// The session name of a provider root (web identity): its `role_session_name`, else the local
 /// user's name, as for roles (there is no IAM user behind a web token).
-pub fn root_session_name(root: &Profile, local: &str) -> String {
+pub(crate) fn root_session_name(root: &Profile, local: &str) -> String {
     root.role_session_name.as_deref().map_or_else(|| local.to_string(), sanitize_session_name)
 }
 
 /// STS accepts 2..=64 characters of `[\w+=,.@-]`.
-pub fn sanitize_session_name(name: &str) -> String {
+pub(crate) fn sanitize_session_name(name: &str) -> String {
     aws_name(name, "_+=,.@-", 64, "-")
 }
 
 /// `name` as AWS accepts names: ASCII letters and digits plus `extra`, anything else `-`, at
 /// most `max` characters, padded with `pad` to the 2 characters every such name needs.
-pub fn aws_name(name: &str, extra: &str, max: usize, pad: &str) -> String {
+pub(crate) fn aws_name(name: &str, extra: &str, max: usize, pad: &str) -> String {
     let mut clean: String = name
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || extra.contains(c) { c } else { '-' })

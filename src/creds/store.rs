@@ -42,7 +42,7 @@ impl CacheScan for DirScan {
 
 /// Which cache entries a step's result goes to.
 #[derive(Clone, Copy)]
-pub enum StoreKey<'a> {
+pub(crate) enum StoreKey<'a> {
     /// A role session: awsw's cache and the AWS CLI's.
     Role { key: &'a CacheKey, cli_key: &'a CliCacheKey },
     /// A `GetSessionToken` session: awsw's cache only (the CLI has no such entry).
@@ -53,13 +53,13 @@ pub enum StoreKey<'a> {
 
 /// What a step made.
 #[derive(Debug, Clone)]
-pub struct Made {
-    pub credentials: Credentials,
+pub(crate) struct Made {
+    pub(crate) credentials: Credentials,
     /// Who the credentials belong to, when the call said (`AssumeRole` does).
-    pub identity: Option<Identity>,
+    pub(crate) identity: Option<Identity>,
 }
 
-pub struct SessionStore {
+pub(crate) struct SessionStore {
     cache: SessionCache,
     cli: Option<CliCache>,
     scan: Arc<dyn CacheScan>,
@@ -73,7 +73,7 @@ pub struct SessionStore {
 }
 
 impl SessionStore {
-    pub fn new(cache: SessionCache, cli: Option<CliCache>, scan: Arc<dyn CacheScan>) -> SessionStore {
+    pub(crate) fn new(cache: SessionCache, cli: Option<CliCache>, scan: Arc<dyn CacheScan>) -> SessionStore {
         SessionStore {
             cache,
             cli,
@@ -85,28 +85,28 @@ impl SessionStore {
     }
 
     /// The same, with the AWS CLI's SSO token cache in `dir` for the plan to look at.
-    pub fn with_sso_tokens(mut self, dir: Option<PathBuf>) -> SessionStore {
+    pub(crate) fn with_sso_tokens(mut self, dir: Option<PathBuf>) -> SessionStore {
         self.sso_tokens = dir.map(SsoCache::new);
         self
     }
 
     /// Sessions with no more than this left are renewed.
-    pub fn min_remaining(&self) -> time::Duration {
+    pub(crate) fn min_remaining(&self) -> time::Duration {
         self.cache.min_remaining
     }
 
-    pub fn path(&self, key: &CacheKey) -> PathBuf {
+    pub(crate) fn path(&self, key: &CacheKey) -> PathBuf {
         self.cache.path(key)
     }
 
     /// The caches as the plan sees them at `now`. With `use_index`, only files the last
     /// directory scan listed are opened (fast, a couple of seconds stale at most).
-    pub fn probe(&self, now: OffsetDateTime, use_index: bool) -> StoreProbe<'_> {
+    pub(crate) fn probe(&self, now: OffsetDateTime, use_index: bool) -> StoreProbe<'_> {
         StoreProbe { store: self, now, use_index }
     }
 
     /// Uses the session the plan found for this step, or runs `step` and keeps its result.
-    pub async fn cached<F>(
+    pub(crate) async fn cached<F>(
         &self,
         key: StoreKey<'_>,
         found: Option<Credentials>,
@@ -170,31 +170,31 @@ impl SessionStore {
 
     /// Fails when the cache cannot hold private files: checked before an MFA code is
     /// spent, so a code never goes to a session that could not be kept.
-    pub fn check_writable(&self) -> Result<(), CredsError> {
+    pub(crate) fn check_writable(&self) -> Result<(), CredsError> {
         self.cache
             .check_writable()
             .map_err(|source| CredsError::Cache { path: self.cache.dir().to_path_buf(), source })
     }
 
     /// The identity kept with a role session.
-    pub fn identity(&self, key: &CacheKey, now: OffsetDateTime) -> Option<Identity> {
+    pub(crate) fn identity(&self, key: &CacheKey, now: OffsetDateTime) -> Option<Identity> {
         self.cache.load(key, now).and_then(|c| c.identity)
     }
 
-    pub fn load_user(&self, access_key_id: &str) -> Option<Identity> {
+    pub(crate) fn load_user(&self, access_key_id: &str) -> Option<Identity> {
         self.cache.load_identity(access_key_id)
     }
 
-    pub fn store_user(&self, access_key_id: &str, identity: &Identity) {
+    pub(crate) fn store_user(&self, access_key_id: &str, identity: &Identity) {
         // Only a name for later sessions: losing it costs one more call next time.
         let _ = self.cache.store_identity(access_key_id, identity);
     }
 
-    pub fn notice(&self, text: String) {
+    pub(crate) fn notice(&self, text: String) {
         self.notices.lock().unwrap_or_else(|e| e.into_inner()).push(text);
     }
 
-    pub fn take_notices(&self) -> Vec<String> {
+    pub(crate) fn take_notices(&self) -> Vec<String> {
         std::mem::take(&mut *self.notices.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
@@ -215,7 +215,7 @@ impl SessionStore {
 }
 
 /// `SessionStore` as the plan's `Probe`.
-pub struct StoreProbe<'a> {
+pub(crate) struct StoreProbe<'a> {
     store: &'a SessionStore,
     now: OffsetDateTime,
     use_index: bool,

@@ -41,18 +41,18 @@ pub struct Endpoint {
 
 impl Endpoint {
     /// For messages: the URL, or what the SDK will use.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         self.url.clone().unwrap_or_else(|| format!("sts.{}.amazonaws.com", self.region))
     }
 
     /// The URL a call goes to.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.url.clone().unwrap_or_else(|| format!("https://sts.{}.amazonaws.com", self.region))
     }
 }
 
 /// Where a user sets the STS endpoint, for messages about reaching it.
-pub const STS_SETTING: &str = "AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL";
+pub(crate) const STS_SETTING: &str = "AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL";
 
 /// An MFA device and the code read from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +66,7 @@ pub struct AssumeRoleRequest {
     pub role_arn: String,
     pub session_name: String,
     pub duration_seconds: Option<u32>,
-    pub external_id: Option<String>,
+    pub(crate) external_id: Option<String>,
     pub mfa: Option<MfaToken>,
 }
 
@@ -204,7 +204,7 @@ impl aws_sdk_sts::config::Intercept for SkewWatch {
 
 /// Once, when STS's clock was more than 5 minutes from this one: what that means and what
 /// to do.
-pub fn take_clock_notice() -> Option<String> {
+pub(crate) fn take_clock_notice() -> Option<String> {
     let skew = MEASURED_SKEW.lock().unwrap_or_else(|e| e.into_inner()).take()?;
     (skew.abs() > SKEW_LIMIT).then(|| {
         format!(

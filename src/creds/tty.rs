@@ -13,7 +13,7 @@ static mut SAVED: Option<libc::termios> = None;
 const SIGNALS: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
 
 /// While alive, what is typed on the terminal is not shown (the newline still is).
-pub struct EchoOff {
+pub(crate) struct EchoOff {
     fd: RawFd,
     saved: Option<libc::termios>,
     previous: Vec<(libc::c_int, libc::sigaction)>,
@@ -21,7 +21,7 @@ pub struct EchoOff {
 
 impl EchoOff {
     /// Does nothing when `tty` is not a terminal.
-    pub fn new(tty: &impl AsRawFd) -> EchoOff {
+    pub(crate) fn new(tty: &impl AsRawFd) -> EchoOff {
         let fd = tty.as_raw_fd();
         let mut guard = EchoOff { fd, saved: None, previous: Vec::new() };
         // SAFETY: termios is plain data; tcgetattr fills it or fails.

@@ -17,7 +17,7 @@ pub struct Credentials {
 
 impl Credentials {
     /// Long-term keys: no session token. awsw never writes these anywhere.
-    pub fn is_long_term(&self) -> bool {
+    pub(crate) fn is_long_term(&self) -> bool {
         self.session_token.is_none()
     }
 }
@@ -81,7 +81,7 @@ impl Readiness {
     /// Whether `GetCallerIdentity` can run for `profile` without any prompt: a ready
     /// session, or long-term keys, which need no MFA code for it even where switching to
     /// the profile does.
-    pub fn identity_without_prompt(&self, profile: &Profile) -> bool {
+    pub(crate) fn identity_without_prompt(&self, profile: &Profile) -> bool {
         match self {
             Readiness::Ready { .. } => true,
             Readiness::NeedsMfa { .. } => profile.kind == Kind::Static,

@@ -17,7 +17,7 @@ use crate::sink::shell::{Shell, format};
 /// Identity lookups in flight at once.
 const IDENTITY_CONCURRENCY: usize = 8;
 
-pub struct Runner {
+pub(crate) struct Runner {
     /// Replaced when discovered rows join the inventory (`UseInventory`).
     engine: Mutex<Arc<Engine>>,
     tx: mpsc::UnboundedSender<Msg>,
@@ -33,10 +33,10 @@ pub struct Runner {
 }
 
 /// What the runner takes from the environment `main` read once.
-pub struct RunnerParts {
-    pub shell: Shell,
-    pub exe: PathBuf,
-    pub engine_env: EngineEnv,
+pub(crate) struct RunnerParts {
+    pub(crate) shell: Shell,
+    pub(crate) exe: PathBuf,
+    pub(crate) engine_env: EngineEnv,
 }
 
 fn failure(err: CredsError) -> SessionFailure {
@@ -67,7 +67,7 @@ async fn identity(engine: &Engine, name: &str) -> Result<crate::creds::IdentityR
 }
 
 impl Runner {
-    pub fn new(
+    pub(crate) fn new(
         engine: Arc<Engine>,
         tx: mpsc::UnboundedSender<Msg>,
         frecency_path: Option<PathBuf>,
@@ -86,11 +86,11 @@ impl Runner {
     }
 
     /// The engine over the inventory the picker shows now.
-    pub fn engine(&self) -> Arc<Engine> {
+    pub(crate) fn engine(&self) -> Arc<Engine> {
         self.engine.lock().map(|e| e.clone()).unwrap_or_else(|poisoned| poisoned.into_inner().clone())
     }
 
-    pub fn run(&self, effect: Effect, state: &State) {
+    pub(crate) fn run(&self, effect: Effect, state: &State) {
         let (engine, tx) = (self.engine(), self.tx.clone());
         let name = |idx: usize| state.inventory.profiles[idx].name.clone();
         match effect {

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::app::Key;
 
 /// The picker's key for a terminal key event; `Key::Other` for keys it has no use for.
-pub fn key_from(event: KeyEvent) -> Key {
+pub(crate) fn key_from(event: KeyEvent) -> Key {
     let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
     match event.code {
         KeyCode::Char(c) if ctrl => Key::Ctrl(c.to_ascii_lowercase()),

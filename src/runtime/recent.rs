@@ -25,14 +25,14 @@ fn save(frecency: &Frecency, path: &Path) -> std::io::Result<()> {
 /// Counts one switch to `profile` in the file at `path`, at once (the caller may hand the
 /// process over to a shell next). A failure to write never fails the switch: the order of
 /// the list is a convenience.
-pub fn record_at(path: &Path, profile: &str, now: i64) {
+pub(crate) fn record_at(path: &Path, profile: &str, now: i64) {
     let mut frecency = load(path);
     frecency.record(profile, now);
     let _ = save(&frecency, path);
 }
 
 /// `record_at` the default path, now: what every switch (picker, `env`, `shell`, `exec`) calls.
-pub fn record(profile: &str) {
+pub(crate) fn record(profile: &str) {
     if let Some(path) = default_path() {
         record_at(&path, profile, time::OffsetDateTime::now_utc().unix_timestamp());
     }

@@ -22,7 +22,7 @@ use crate::sso::oidc::SdkOidc;
 use crate::sso::{SsoError, target};
 
 /// The sso-sessions without a usable token, as (login name, label).
-pub fn sessions_without_token(inventory: &Inventory) -> Vec<(String, String)> {
+pub(crate) fn sessions_without_token(inventory: &Inventory) -> Vec<(String, String)> {
     let now = OffsetDateTime::now_utc();
     let targets = inventory.sso_sessions.iter().filter_map(|s| target::for_session(inventory, &s.name).ok());
     targets.filter(|t| !target_token_usable(t, now)).map(|t| (t.login, t.label)).collect()
@@ -30,7 +30,7 @@ pub fn sessions_without_token(inventory: &Inventory) -> Vec<(String, String)> {
 
 /// Refreshes `session`'s discovery if its token is valid (or silently renewable), caches it
 /// and sends it back; progress goes out as the share of accounts done changes.
-pub async fn discover(inventory: Arc<Inventory>, session: String, tx: mpsc::UnboundedSender<Msg>) {
+pub(crate) async fn discover(inventory: Arc<Inventory>, session: String, tx: mpsc::UnboundedSender<Msg>) {
     let result = fetch(&inventory, &session, &tx).await;
     let _ = tx.send(Msg::Discovered { session, result });
 }
@@ -74,14 +74,14 @@ fn target_token_usable(target: &crate::sso::SsoTarget, now: OffsetDateTime) -> b
 
 /// The login running behind the modal, if any.
 #[derive(Default)]
-pub struct Logins {
+pub(crate) struct Logins {
     running: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Logins {
     /// Runs the device flow for `login` (an sso-session, or a legacy SSO profile); the
     /// prompt and the outcome come back as messages. A login already running is stopped.
-    pub fn start(&self, inventory: Arc<Inventory>, login: String, tx: mpsc::UnboundedSender<Msg>) {
+    pub(crate) fn start(&self, inventory: Arc<Inventory>, login: String, tx: mpsc::UnboundedSender<Msg>) {
         let task = tokio::spawn(async move {
             let result = device(&inventory, &login, &tx).await;
             let _ = tx.send(Msg::LoggedIn { login, result });
@@ -92,7 +92,7 @@ impl Logins {
     }
 
     /// Stops the running login: the token is only written after approval, so none is.
-    pub fn cancel(&self) {
+    pub(crate) fn cancel(&self) {
         if let Some(task) = self.running.lock().ok().and_then(|mut r| r.take()) {
             task.abort();
         }
@@ -113,7 +113,7 @@ async fn device(inventory: &Inventory, login: &str, tx: &mpsc::UnboundedSender<M
 }
 
 /// The login page in `$BROWSER` or the desktop's browser; without either, why not.
-pub fn open_page(url: &str) -> Result<String, String> {
+pub(crate) fn open_page(url: &str) -> Result<String, String> {
     let program = crate::commands::login::browser()
         .ok_or("no browser here (set BROWSER): open the URL on any device and enter the code")?;
     crate::commands::login::start_browser(&program, url)?;

@@ -9,12 +9,12 @@ use ratatui::backend::CrosstermBackend;
 
 use crate::app::{State, Viewport};
 
-pub fn open_tty() -> std::io::Result<File> {
+pub(crate) fn open_tty() -> std::io::Result<File> {
     std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty")
 }
 
 /// Puts the terminal back as it was. Safe to call more than once.
-pub fn restore() {
+pub(crate) fn restore() {
     let _ = crossterm::terminal::disable_raw_mode();
     if let Ok(mut tty) = open_tty() {
         let _ = crossterm::execute!(
@@ -31,12 +31,12 @@ pub fn restore() {
 /// so a frame goes out in a few writes instead of one per cell change.
 const FRAME_BUFFER: usize = 1 << 18;
 
-pub struct Terminal {
+pub(crate) struct Terminal {
     inner: RatTerminal<CrosstermBackend<BufWriter<File>>>,
 }
 
 impl Terminal {
-    pub fn enter(mut tty: File) -> std::io::Result<Terminal> {
+    pub(crate) fn enter(mut tty: File) -> std::io::Result<Terminal> {
         // Restore before the default hook prints, so a panic message lands on a sane screen.
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
@@ -50,7 +50,7 @@ impl Terminal {
     }
 
     /// Draws a frame and returns what it laid out.
-    pub fn draw(&mut self, state: &State) -> std::io::Result<Viewport> {
+    pub(crate) fn draw(&mut self, state: &State) -> std::io::Result<Viewport> {
         let mut viewport = Viewport::default();
         self.inner.draw(|frame| viewport = crate::ui::render(state, frame))?;
         Ok(viewport)

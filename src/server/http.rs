@@ -3,24 +3,24 @@
 //! so the rules are tested without a socket.
 
 /// A request's head is far smaller: the SDKs send a request line and a few headers.
-pub const MAX_HEAD: usize = 8 * 1024;
+pub(crate) const MAX_HEAD: usize = 8 * 1024;
 
 /// What awsw looks at in a request.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Request {
-    pub method: String,
-    pub path: String,
+pub(crate) struct Request {
+    pub(crate) method: String,
+    pub(crate) path: String,
     /// The `Authorization` header's value, as sent; `None` when absent or sent twice.
-    pub authorization: Option<Vec<u8>>,
+    pub(crate) authorization: Option<Vec<u8>>,
 }
 
 /// The end of the head (`\r\n\r\n`), once the buffer holds it.
-pub fn head_end(buffer: &[u8]) -> Option<usize> {
+pub(crate) fn head_end(buffer: &[u8]) -> Option<usize> {
     buffer.windows(4).position(|w| w == b"\r\n\r\n").map(|at| at + 4)
 }
 
 /// Parses a request head. `None` for anything that is not a well-formed HTTP/1.x head.
-pub fn parse(head: &[u8]) -> Option<Request> {
+pub(crate) fn parse(head: &[u8]) -> Option<Request> {
     let mut lines = head.split(|&b| b == b'\n').map(|line| line.strip_suffix(b"\r").unwrap_or(line));
     let request_line = std::str::from_utf8(lines.next()?).ok()?;
     let mut parts = request_line.split(' ');
@@ -45,7 +45,7 @@ pub fn parse(head: &[u8]) -> Option<Request> {
 }
 
 /// A complete response that closes the connection.
-pub fn response(status: u16, body: &str) -> Vec<u8> {
+pub(crate) fn response(status: u16, body: &str) -> Vec<u8> {
     let reason = match status {
         200 => "OK",
         400 => "Bad Request",
@@ -64,7 +64,7 @@ pub fn response(status: u16, body: &str) -> Vec<u8> {
 
 /// `profile` as one path segment: unreserved ASCII kept, every other byte `%XX`, so names
 /// with `/`, spaces or `本番` give one unambiguous path.
-pub fn encode_segment(profile: &str) -> String {
+pub(crate) fn encode_segment(profile: &str) -> String {
     profile
         .bytes()
         .map(|b| match b {
@@ -76,7 +76,7 @@ pub fn encode_segment(profile: &str) -> String {
 
 /// The profile name `encode_segment` made `segment` from: `None` for anything it could not
 /// have made (a `/`, a bad or lowercase escape, an escaped unreserved byte, not UTF-8).
-pub fn decode_segment(segment: &str) -> Option<String> {
+pub(crate) fn decode_segment(segment: &str) -> Option<String> {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

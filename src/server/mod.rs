@@ -10,7 +10,7 @@
 
 pub(crate) mod http;
 pub(crate) mod peer;
-pub mod source;
+pub(crate) mod source;
 pub(crate) mod token;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -38,7 +38,7 @@ const NO_EXPIRY_ANNOUNCED: time::Duration = time::Duration::minutes(15);
 /// A running endpoint. Dropping it stops it.
 pub struct Running {
     /// `http://127.0.0.1:PORT/awsw/v1/PROFILE`.
-    pub url: String,
+    pub(crate) url: String,
     pub token: Secret,
     pub addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -61,7 +61,7 @@ pub fn path_for(profile: &str) -> String {
 
 /// What an endpoint answers to a well-formed request that carried the exact token: the
 /// status and the body (JSON, or empty).
-pub trait Routes: Send + Sync {
+pub(crate) trait Routes: Send + Sync {
     fn answer<'a>(&'a self, request: &'a http::Request) -> BoxFuture<'a, (u16, String)>;
 
     /// Whether clients of another local user get `403` even with the token (`peer`).
@@ -78,7 +78,7 @@ pub fn start(profile: &str, source: Arc<dyn Source>) -> std::io::Result<Running>
 }
 
 /// The same listener for any `routes`; `url` is the address followed by `path`.
-pub fn start_routes(routes: Arc<dyn Routes>, path: &str) -> std::io::Result<Running> {
+pub(crate) fn start_routes(routes: Arc<dyn Routes>, path: &str) -> std::io::Result<Running> {
     let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
@@ -131,7 +131,7 @@ impl Routes for OneProfile {
 }
 
 /// `200` and the credentials JSON, or `503` and why there are none.
-pub async fn answer_credentials(source: &dyn Source) -> (u16, String) {
+pub(crate) async fn answer_credentials(source: &dyn Source) -> (u16, String) {
     match source.credentials().await {
         Ok(creds) => (200, credentials_json(&creds, OffsetDateTime::now_utc())),
         Err(Unavailable { message }) => (503, error_json("AwswRenewalNeeded", &message)),
@@ -203,13 +203,13 @@ async fn answer(request: &http::Request, state: &State) -> (u16, String) {
 }
 
 /// The error body the SDKs show: `Code` and `Message`.
-pub fn error_json(code: &str, message: &str) -> String {
+pub(crate) fn error_json(code: &str, message: &str) -> String {
     serde_json::json!({ "Code": code, "Message": message }).to_string()
 }
 
 /// The container-credentials JSON the SDKs read: `AccessKeyId`, `SecretAccessKey`,
 /// `Token`, `Expiration` (RFC 3339; both `Token` and `Expiration` are required by them).
-pub fn credentials_json(creds: &Credentials, now: OffsetDateTime) -> String {
+pub(crate) fn credentials_json(creds: &Credentials, now: OffsetDateTime) -> String {
     let expiration = announced_expiration(creds, now);
     serde_json::json!({
         "AccessKeyId": creds.access_key_id,
@@ -221,7 +221,7 @@ pub fn credentials_json(creds: &Credentials, now: OffsetDateTime) -> String {
 }
 
 /// The `Expiration` announced for `creds` at `now`: theirs, else 15 minutes on.
-pub fn announced_expiration(creds: &Credentials, now: OffsetDateTime) -> OffsetDateTime {
+pub(crate) fn announced_expiration(creds: &Credentials, now: OffsetDateTime) -> OffsetDateTime {
     creds.expiration.unwrap_or(now + NO_EXPIRY_ANNOUNCED)
 }
 

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 
 /// Whether the client at `peer`, connected to `local`, runs as this process's user. `true`
 /// when the kernel cannot be asked at all; `false` when it does not know the connection.
-pub fn same_user(peer: SocketAddr, local: SocketAddr) -> bool {
+pub(crate) fn same_user(peer: SocketAddr, local: SocketAddr) -> bool {
     match uid_of(peer, local) {
         Lookup::Uid(uid) => uid == crate::safe_fs::euid(),
         Lookup::NotFound => false,
@@ -19,20 +19,20 @@ pub fn same_user(peer: SocketAddr, local: SocketAddr) -> bool {
 
 /// What the kernel said about a connection.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Lookup {
+pub(crate) enum Lookup {
     Uid(u32),
     NotFound,
     Unsupported,
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn uid_of(_peer: SocketAddr, _local: SocketAddr) -> Lookup {
+pub(crate) fn uid_of(_peer: SocketAddr, _local: SocketAddr) -> Lookup {
     Lookup::Unsupported
 }
 
 /// The uid of the socket whose own address is `peer` and whose other end is `local`.
 #[cfg(target_os = "linux")]
-pub fn uid_of(peer: SocketAddr, local: SocketAddr) -> Lookup {
+pub(crate) fn uid_of(peer: SocketAddr, local: SocketAddr) -> Lookup {
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
     let (SocketAddr::V4(peer), SocketAddr::V4(local)) = (peer, local) else { return Lookup::NotFound };
     // SAFETY: plain socket(2); the descriptor is owned (and closed) by `fd` at once.
@@ -89,7 +89,7 @@ mod diag {
     const UID_AT: usize = 4 + SOCKID + 12;
 
     /// An exact lookup of the TCP socket `peer` -> `local`, in any state.
-    pub fn request(peer: SocketAddrV4, local: SocketAddrV4) -> Vec<u8> {
+    pub(crate) fn request(peer: SocketAddrV4, local: SocketAddrV4) -> Vec<u8> {
         let len = NLMSG_HEADER + REQUEST_BODY;
         let mut out = Vec::with_capacity(len);
         out.extend_from_slice(&(len as u32).to_ne_bytes());
@@ -110,7 +110,7 @@ mod diag {
     }
 
     /// The uid in the kernel's answer; an error answer (`ENOENT`) is `NotFound`.
-    pub fn uid_in(answer: &[u8]) -> Lookup {
+    pub(crate) fn uid_in(answer: &[u8]) -> Lookup {
         let word = |at: usize| answer.get(at..at + 4).map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
         let kind = answer.get(4..6).map(|b| u16::from_ne_bytes([b[0], b[1]]));
         match kind {

@@ -16,7 +16,7 @@ use crate::creds::{Ask, Credentials, CredsError, Engine, MfaSource};
 /// error and the shell's line. Never holds a secret (engine errors name profiles and codes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unavailable {
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// Anything that hands out one profile's credentials: the engine in awsw, a fake in tests.
@@ -39,7 +39,7 @@ pub struct EngineSource {
 impl EngineSource {
     /// Serves `profile`, starting from `first` (the session the shell started with; `None`
     /// when there is none yet, so the first request renews).
-    pub fn new(
+    pub(crate) fn new(
         engine: Arc<Engine>,
         clock: Arc<dyn Clock>,
         profile: &str,
@@ -92,12 +92,12 @@ impl Source for EngineSource {
 }
 
 /// Whether `creds` may still be handed out: more than `min_remaining` left, or no expiry.
-pub fn fresh(creds: &Credentials, now: OffsetDateTime, min_remaining: time::Duration) -> bool {
+pub(crate) fn fresh(creds: &Credentials, now: OffsetDateTime, min_remaining: time::Duration) -> bool {
     creds.expiration.is_none_or(|t| t - now > min_remaining)
 }
 
 /// The one line that says what happened and how this shell works again.
-pub fn renew_line(profile: &str, err: &CredsError) -> String {
+pub(crate) fn renew_line(profile: &str, err: &CredsError) -> String {
     let again = format!("run `awsw refresh {profile}` (here or in any terminal) and this shell works again");
     match err {
         CredsError::MfaRequired { serial, .. } | CredsError::MfaPrompt { serial, .. } => {

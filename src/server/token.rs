@@ -7,11 +7,11 @@ use std::io::Read;
 use crate::secret::Secret;
 
 /// Bytes of randomness in a token: 32 bytes, 256 bits.
-pub const TOKEN_BYTES: usize = 32;
+pub(crate) const TOKEN_BYTES: usize = 32;
 
 /// A fresh token, 64 hex characters, read from `/dev/urandom` (the kernel's CSPRNG, the
 /// same source `getrandom(2)` draws from once seeded).
-pub fn fresh() -> std::io::Result<Secret> {
+pub(crate) fn fresh() -> std::io::Result<Secret> {
     let mut bytes = [0u8; TOKEN_BYTES];
     std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
     Ok(Secret::new(hex::encode(bytes)))
@@ -20,7 +20,7 @@ pub fn fresh() -> std::io::Result<Secret> {
 /// Whether `offered` is exactly `expected`, taking the same time wherever the first
 /// difference is: every byte is looked at, and the length (not secret: always 64) only
 /// decides the answer at the end.
-pub fn matches(expected: &Secret, offered: &[u8]) -> bool {
+pub(crate) fn matches(expected: &Secret, offered: &[u8]) -> bool {
     let expected = expected.expose().as_bytes();
     let mut difference = (expected.len() ^ offered.len()) as u64;
     for (i, byte) in expected.iter().enumerate() {

@@ -40,7 +40,7 @@ fn set_handler(signal: libc::c_int, handler: libc::sighandler_t) {
 /// Starts `command`, waits for it as described above, and returns its exit status (a
 /// child killed by a signal kills awsw with the same signal where that is safe, so the
 /// caller's shell sees what it would have seen). 127 / 126 when it cannot start.
-pub fn run(mut command: Command) -> Result<ExitCode, std::io::Error> {
+pub(crate) fn run(mut command: Command) -> Result<ExitCode, std::io::Error> {
     let terminal = foreground_terminal();
     // awsw leaves the foreground: writing the renew line or handing the terminal back
     // must not stop it (SIGTTOU), and keyboard signals are the child's to act on.
@@ -139,6 +139,6 @@ fn exit_code(status: libc::c_int) -> ExitCode {
 }
 
 /// 127 when the program does not exist, 126 when it cannot run, as a shell reports them.
-pub fn cannot_start_status(err: &std::io::Error) -> u8 {
+pub(crate) fn cannot_start_status(err: &std::io::Error) -> u8 {
     if err.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 }
 }

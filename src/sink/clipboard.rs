@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 /// How long the clipboard keeps awsw's text when the session does not expire sooner.
-pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(60);
-pub const LIFETIME_VAR: &str = "AWSW_CLIPBOARD_TIMEOUT";
+pub(crate) const DEFAULT_LIFETIME: Duration = Duration::from_secs(60);
+pub(crate) const LIFETIME_VAR: &str = "AWSW_CLIPBOARD_TIMEOUT";
 
 /// The lifetime the owner was given by `copy` in `AWSW_CLIPBOARD_TIMEOUT` (the owner is its
 /// own process and does not read the settings file), else the default.
@@ -28,14 +28,18 @@ fn owner_lifetime() -> Duration {
 
 /// How long the owner holds the text: the configured time, cut to what is left of the
 /// session (at least a second).
-pub fn lifetime(configured: Duration, expires: Option<OffsetDateTime>, now: OffsetDateTime) -> Duration {
+pub(crate) fn lifetime(
+    configured: Duration,
+    expires: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> Duration {
     let left = expires.map_or(configured, |t| Duration::try_from(t - now).unwrap_or(Duration::ZERO));
     configured.min(left).max(Duration::from_secs(1))
 }
 
 /// Where the text went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Copied {
+pub(crate) enum Copied {
     /// The system clipboard (X11 or Wayland).
     System,
     /// An OSC 52 escape to the terminal: works where the terminal supports it.
@@ -43,7 +47,7 @@ pub enum Copied {
 }
 
 impl Copied {
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Copied::System => "copied to the system clipboard",
             Copied::Osc52 => "sent to the terminal's clipboard with OSC 52 (the terminal must support it)",
@@ -53,12 +57,12 @@ impl Copied {
 
 #[derive(Debug, thiserror::Error)]
 #[error("cannot copy: {reason}; nothing was copied (use `awsw env PROFILE` to print the lines instead)")]
-pub struct ClipboardError {
-    pub reason: String,
+pub(crate) struct ClipboardError {
+    pub(crate) reason: String,
 }
 
 /// The name of the hidden subcommand that holds the selection.
-pub const OWNER_COMMAND: &str = "__clipboard-owner";
+pub(crate) const OWNER_COMMAND: &str = "__clipboard-owner";
 
 pub(crate) fn has_display() -> bool {
     ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
@@ -66,7 +70,7 @@ pub(crate) fn has_display() -> bool {
 
 /// Copies `text` (credentials that expire at `expires`): the system clipboard when a
 /// display is reachable, else OSC 52.
-pub fn copy(text: &str, expires: Option<OffsetDateTime>) -> Result<Copied, ClipboardError> {
+pub(crate) fn copy(text: &str, expires: Option<OffsetDateTime>) -> Result<Copied, ClipboardError> {
     let mut reasons = Vec::new();
     if has_display() {
         let configured = Duration::from_secs(crate::settings::current().clipboard_timeout.into());

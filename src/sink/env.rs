@@ -18,15 +18,11 @@ pub enum EnvValue {
 impl EnvValue {
     /// The text to put in the environment. For secrets this is the secret itself: only
     /// sinks call it, on their way to a child process, a shell's stdout or a 0600 file.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         match self {
             EnvValue::Plain(text) => text,
             EnvValue::Secret(secret) => secret.expose(),
         }
-    }
-
-    pub fn is_secret(&self) -> bool {
-        matches!(self, EnvValue::Secret(_))
     }
 }
 
@@ -47,13 +43,14 @@ pub struct EnvChange {
 }
 
 impl EnvChange {
-    pub fn get(&self, name: &str) -> Option<&EnvValue> {
+    #[cfg(test)]
+    pub(crate) fn get(&self, name: &str) -> Option<&EnvValue> {
         self.set.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
 
     /// Applies the change to a child's environment (`exec` and the subshell): the one place
     /// the secret values leave for a process.
-    pub fn apply(&self, command: &mut std::process::Command) {
+    pub(crate) fn apply(&self, command: &mut std::process::Command) {
         for name in &self.unset {
             command.env_remove(name);
         }
@@ -67,13 +64,13 @@ impl EnvChange {
 #[derive(Debug, Clone, Default)]
 pub struct EnvOptions {
     /// `--region`: beats everything.
-    pub region_override: Option<String>,
+    pub(crate) region_override: Option<String>,
     /// The user's own `AWS_REGION` from the current environment: kept over the profile's.
-    pub user_region: Option<String>,
+    pub(crate) user_region: Option<String>,
 }
 
 /// Variables that would make tools pick other credentials than the ones awsw sets.
-pub const CONFLICTING: [&str; 4] =
+pub(crate) const CONFLICTING: [&str; 4] =
     ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN"];
 
 /// Builds the change that points an environment at `session`.

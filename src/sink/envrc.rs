@@ -9,11 +9,11 @@ use super::env::EnvChange;
 use super::shell::{Shell, format, quote_posix};
 use crate::safe_fs::{Dir, FsError};
 
-pub const START: &str = "# >>> awsw >>>";
-pub const END: &str = "# <<< awsw <<<";
+pub(crate) const START: &str = "# >>> awsw >>>";
+pub(crate) const END: &str = "# <<< awsw <<<";
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum EnvrcError {
+pub(crate) enum EnvrcError {
     #[error(
         "{path} has a `{START}` line with no `{END}` after it: fix or remove the block by hand, then run again"
     )]
@@ -30,7 +30,7 @@ pub enum EnvrcError {
 
 /// What the block does.
 #[derive(Debug, Clone)]
-pub enum Block<'a> {
+pub(crate) enum Block<'a> {
     /// No secrets: load the cached session through awsw, reload when the cache file changes.
     Cached { profile: &'a str, awsw: &'a Path, cache_file: Option<&'a Path> },
     /// The temporary credentials themselves, with a guard that drops them once expired.
@@ -43,7 +43,7 @@ pub enum Block<'a> {
 }
 
 impl Block<'_> {
-    pub fn mode_name(&self) -> &'static str {
+    pub(crate) fn mode_name(&self) -> &'static str {
         match self {
             Block::Cached { .. } => "cached session, no secrets in the file",
             Block::Inline { .. } => "inline temporary credentials, mode 0600",
@@ -54,7 +54,7 @@ impl Block<'_> {
 }
 
 /// The block's text, markers included, each line ending in `\n`.
-pub fn render(block: &Block<'_>) -> String {
+pub(crate) fn render(block: &Block<'_>) -> String {
     let mut out = String::new();
     out.push_str(START);
     out.push('\n');
@@ -116,7 +116,7 @@ pub fn render(block: &Block<'_>) -> String {
 
 /// `existing` with its awsw block replaced by `block` (or `block` appended). Line endings
 /// of a CRLF file are kept for the new block.
-pub fn splice(existing: &str, block: &str, path: &Path) -> Result<String, EnvrcError> {
+pub(crate) fn splice(existing: &str, block: &str, path: &Path) -> Result<String, EnvrcError> {
     let markers = crate::marked::Markers { start: START, end: END };
     markers.splice(existing, block).map_err(|_| EnvrcError::UnclosedBlock { path: path.to_path_buf() })
 }
@@ -125,7 +125,7 @@ pub fn splice(existing: &str, block: &str, path: &Path) -> Result<String, EnvrcE
 /// directory is opened once and must be one no other user can change; the existing file is
 /// read through that descriptor only if it is a regular file of this user's (not a link, a
 /// FIFO or another user's file, whose text direnv would run once allowed).
-pub fn write(dir: &Path, block: &str, private: bool) -> Result<PathBuf, EnvrcError> {
+pub(crate) fn write(dir: &Path, block: &str, private: bool) -> Result<PathBuf, EnvrcError> {
     const NAME: &str = ".envrc";
     let path = dir.join(NAME);
     let write_err = |reason: String| EnvrcError::Write { path: path.clone(), reason };

@@ -9,5 +9,3 @@ pub mod envrc;
 pub(crate) mod served;
 pub mod shell;
 pub(crate) mod subshell;
-
-pub use env::{EnvChange, EnvOptions, EnvValue, env_change};

@@ -10,7 +10,7 @@ use crate::creds::Session;
 use crate::secret::Secret;
 
 /// Variables that would make an SDK read other credentials before the endpoint's.
-pub const SHADOWING: [&str; 9] = [
+pub(crate) const SHADOWING: [&str; 9] = [
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
@@ -26,7 +26,7 @@ pub const SHADOWING: [&str; 9] = [
 /// Points a child at the endpoint `url` with `token`. `renewable_until` becomes
 /// `AWS_CREDENTIAL_EXPIRATION`: the time the endpoint can renew to without asking you
 /// (`None`: for as long as the root credentials work, and the variable is unset).
-pub fn served_change(
+pub(crate) fn served_change(
     session: &Session,
     options: &EnvOptions,
     url: &str,
@@ -38,7 +38,7 @@ pub fn served_change(
 
 /// The same for a profile whose session awsw's agent holds (no session here): `AWSW_PROFILE`
 /// and the region as `env_change` would set them for it, then the endpoint.
-pub fn agent_change(
+pub(crate) fn agent_change(
     profile: &str,
     region: Option<&str>,
     options: &EnvOptions,
@@ -59,7 +59,7 @@ pub fn agent_change(
 
 /// Nothing that could give other credentials than an endpoint's: what a failed `.envrc`
 /// load leaves, so a directory never keeps stale ones.
-pub fn no_credentials() -> EnvChange {
+pub(crate) fn no_credentials() -> EnvChange {
     let mut unset: Vec<&'static str> = CONFLICTING.to_vec();
     unset.extend(SHADOWING.iter().filter(|name| !CONFLICTING.contains(name)));
     unset.extend(["AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN"]);

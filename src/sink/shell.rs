@@ -20,7 +20,7 @@ pub enum Shell {
 impl Shell {
     /// The flavour for a shell program path such as `$SHELL` (`/usr/bin/fish`); POSIX-like
     /// or unknown shells get bash syntax, which `sh`, `dash` and `ksh` also accept.
-    pub fn from_program(program: &str) -> Shell {
+    pub(crate) fn from_program(program: &str) -> Shell {
         let name = program.rsplit('/').next().unwrap_or(program);
         let name = name.strip_suffix(".exe").unwrap_or(name);
         match name {
@@ -33,11 +33,11 @@ impl Shell {
     }
 
     /// `--shell` if given, else the flavour of `$SHELL`.
-    pub fn detect(flag: Option<Shell>, shell_var: Option<&str>) -> Shell {
+    pub(crate) fn detect(flag: Option<Shell>, shell_var: Option<&str>) -> Shell {
         flag.unwrap_or_else(|| shell_var.map(Shell::from_program).unwrap_or(Shell::Bash))
     }
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Shell::Bash => "bash",
             Shell::Zsh => "zsh",
@@ -49,19 +49,19 @@ impl Shell {
 }
 
 /// POSIX single quotes: nothing inside is special except `'`, which closes, escapes, reopens.
-pub fn quote_posix(value: &str) -> String {
+pub(crate) fn quote_posix(value: &str) -> String {
     format!("'{}'", value.replace('\'', r"'\''"))
 }
 
 /// fish single quotes: only `\\` and `\'` are escapes inside.
-pub fn quote_fish(value: &str) -> String {
+pub(crate) fn quote_fish(value: &str) -> String {
     format!("'{}'", value.replace('\\', r"\\").replace('\'', r"\'"))
 }
 
 /// PowerShell verbatim strings. PowerShell ends them at any of five quote characters
 /// (`'`, U+2018, U+2019, U+201A, U+201B), and a doubled one stands for itself, so each of
 /// them is doubled; nothing else is special inside.
-pub fn quote_powershell(value: &str) -> String {
+pub(crate) fn quote_powershell(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('\'');
     for c in value.chars() {
@@ -77,7 +77,7 @@ pub fn quote_powershell(value: &str) -> String {
 /// nushell raw strings `r#'...'#`, with enough `#` that the value cannot close them: inside,
 /// nothing is an escape and only `'` followed by the fence ends the string (checked the same
 /// way as PowerShell's quoting, by a round trip of hostile values).
-pub fn quote_nu(value: &str) -> String {
+pub(crate) fn quote_nu(value: &str) -> String {
     let mut hashes = 1;
     while value.contains(&format!("'{}", "#".repeat(hashes))) {
         hashes += 1;

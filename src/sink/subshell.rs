@@ -6,7 +6,7 @@ use std::os::unix::process::CommandExt;
 use super::env::EnvChange;
 
 /// Refuses to nest awsw shells unless forced; the message says how to leave.
-pub fn check_not_nested(current: Option<&str>, force: bool) -> Result<(), String> {
+pub(crate) fn check_not_nested(current: Option<&str>, force: bool) -> Result<(), String> {
     match current {
         Some(profile) if !force => Err(format!(
             "already inside an awsw shell for profile {profile}: type `exit` to leave it first, or pass --force to nest"
@@ -16,14 +16,17 @@ pub fn check_not_nested(current: Option<&str>, force: bool) -> Result<(), String
 }
 
 /// The shell program: `--shell`, else `$SHELL`, else `/bin/sh`.
-pub fn program(flag: Option<&str>, shell_var: Option<&str>) -> String {
+pub(crate) fn program(flag: Option<&str>, shell_var: Option<&str>) -> String {
     flag.or(shell_var).filter(|s| !s.is_empty()).unwrap_or("/bin/sh").to_string()
 }
 
 /// Where `program` would be started from: as given when it holds a `/`, else the first
 /// executable match on `PATH`. Checked before anything is printed or asked for, so a wrong
 /// `--shell` fails alone, without a banner or an MFA prompt.
-pub fn locate(program: &str, path_var: Option<&std::ffi::OsStr>) -> std::io::Result<std::path::PathBuf> {
+pub(crate) fn locate(
+    program: &str,
+    path_var: Option<&std::ffi::OsStr>,
+) -> std::io::Result<std::path::PathBuf> {
     use std::os::unix::fs::PermissionsExt;
     let executable = |path: &std::path::Path| {
         std::fs::metadata(path).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
@@ -43,7 +46,7 @@ pub fn locate(program: &str, path_var: Option<&std::ffi::OsStr>) -> std::io::Res
 
 /// Replaces this process with `program`, its environment changed by `change`. Returns only
 /// when the shell could not be started.
-pub fn exec(program: &str, change: &EnvChange) -> std::io::Error {
+pub(crate) fn exec(program: &str, change: &EnvChange) -> std::io::Error {
     let mut command = std::process::Command::new(program);
     change.apply(&mut command);
     command.exec()

@@ -18,36 +18,36 @@ use crate::secret::Secret;
 
 /// A cached SSO token with the registration that can renew it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SsoToken {
-    pub start_url: String,
-    pub region: String,
-    pub access_token: Secret,
-    pub expires_at: OffsetDateTime,
-    pub client_id: Option<String>,
-    pub client_secret: Option<Secret>,
-    pub registration_expires_at: Option<OffsetDateTime>,
-    pub refresh_token: Option<Secret>,
+pub(crate) struct SsoToken {
+    pub(crate) start_url: String,
+    pub(crate) region: String,
+    pub(crate) access_token: Secret,
+    pub(crate) expires_at: OffsetDateTime,
+    pub(crate) client_id: Option<String>,
+    pub(crate) client_secret: Option<Secret>,
+    pub(crate) registration_expires_at: Option<OffsetDateTime>,
+    pub(crate) refresh_token: Option<Secret>,
 }
 
 /// A registered public OIDC client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Registration {
-    pub client_id: String,
-    pub client_secret: Secret,
-    pub expires_at: OffsetDateTime,
-    pub scopes: Option<Vec<String>>,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: Secret,
+    pub(crate) expires_at: OffsetDateTime,
+    pub(crate) scopes: Option<Vec<String>>,
     /// Set for authorization-code (PKCE) registrations; absent for device-flow ones.
-    pub grant_types: Option<Vec<String>>,
+    pub(crate) grant_types: Option<Vec<String>>,
 }
 
 impl Registration {
-    pub fn is_for_auth_code(&self) -> bool {
+    pub(crate) fn is_for_auth_code(&self) -> bool {
         self.grant_types.as_ref().is_some_and(|g| g.iter().any(|t| t == "authorization_code"))
     }
 }
 
 /// `2026-11-24T10:00:00Z`, the format the AWS CLI writes.
-pub fn format_time(t: OffsetDateTime) -> String {
+pub(crate) fn format_time(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
@@ -60,27 +60,27 @@ pub fn format_time(t: OffsetDateTime) -> String {
     )
 }
 
-pub struct SsoCache {
+pub(crate) struct SsoCache {
     dir: PathBuf,
 }
 
 impl SsoCache {
-    pub fn new(dir: PathBuf) -> Self {
+    pub(crate) fn new(dir: PathBuf) -> Self {
         SsoCache { dir }
     }
 
     /// `~/.aws/sso/cache`.
-    pub fn default_dir() -> Option<PathBuf> {
+    pub(crate) fn default_dir() -> Option<PathBuf> {
         dirs::home_dir().map(|h| h.join(".aws").join("sso").join("cache"))
     }
 
-    pub fn token_path(&self, target: &SsoTarget) -> PathBuf {
+    pub(crate) fn token_path(&self, target: &SsoTarget) -> PathBuf {
         self.dir.join(target.token_file_name())
     }
 
     /// The cached token: `None` when there is none; an error when the file is foreign,
     /// readable by others, or not a token.
-    pub fn load_token(&self, target: &SsoTarget) -> Result<Option<SsoToken>, SsoError> {
+    pub(crate) fn load_token(&self, target: &SsoTarget) -> Result<Option<SsoToken>, SsoError> {
         let path = self.token_path(target);
         let Some(value) = read_trusted(&path, target)? else { return Ok(None) };
         let corrupt = |reason: &str| SsoError::CorruptToken {
@@ -105,7 +105,7 @@ impl SsoCache {
         }))
     }
 
-    pub fn store_token(&self, target: &SsoTarget, token: &SsoToken) -> Result<(), SsoError> {
+    pub(crate) fn store_token(&self, target: &SsoTarget, token: &SsoToken) -> Result<(), SsoError> {
         let mut body = json!({
             "startUrl": token.start_url,
             "region": token.region,
@@ -126,7 +126,7 @@ impl SsoCache {
     }
 
     /// Deletes the token file; `Ok(false)` when there was none.
-    pub fn delete_token(&self, target: &SsoTarget) -> Result<bool, SsoError> {
+    pub(crate) fn delete_token(&self, target: &SsoTarget) -> Result<bool, SsoError> {
         let path = self.token_path(target);
         match std::fs::remove_file(&path) {
             Ok(()) => Ok(true),
@@ -136,7 +136,7 @@ impl SsoCache {
     }
 
     /// A cached registration, if it is readable, trusted and well-formed.
-    pub fn load_registration(&self, target: &SsoTarget) -> Option<Registration> {
+    pub(crate) fn load_registration(&self, target: &SsoTarget) -> Option<Registration> {
         let path = self.dir.join(target.registration_file_name());
         let value = read_trusted(&path, target).ok().flatten()?;
         let list = |name: &str| {
@@ -154,7 +154,7 @@ impl SsoCache {
         })
     }
 
-    pub fn store_registration(&self, target: &SsoTarget, reg: &Registration) -> Result<(), SsoError> {
+    pub(crate) fn store_registration(&self, target: &SsoTarget, reg: &Registration) -> Result<(), SsoError> {
         let mut body = json!({
             "clientId": reg.client_id,
             "clientSecret": reg.client_secret.expose(),
@@ -200,7 +200,6 @@ fn read_trusted(path: &Path, target: &SsoTarget) -> Result<Option<Value>, SsoErr
         Err(FsError::Symlink { .. } | FsError::NotRegular { .. }) => {
             return Err(untrusted("not a regular file"));
         }
-        Err(FsError::ForeignFile { .. }) => return Err(untrusted("owned by another user")),
         Err(_) => return Err(untrusted("unreadable")),
     };
     if file.uid != safe_fs::euid() {

@@ -14,11 +14,11 @@ use crate::creds::plan::SsoTokenState;
 
 /// Role credentials from the AWS CLI's cache are reused while this much remains (botocore's
 /// window for SSO credentials, so awsw and the AWS CLI renew at the same moment).
-pub const ROLE_MIN_REMAINING: Duration = Duration::minutes(15);
+pub(crate) const ROLE_MIN_REMAINING: Duration = Duration::minutes(15);
 
 /// The target of a resolved SSO root profile (its start URL and region already come from its
 /// `[sso-session]` when it names one).
-pub fn target_of(root: &Profile) -> Result<SsoTarget, SsoError> {
+pub(crate) fn target_of(root: &Profile) -> Result<SsoTarget, SsoError> {
     let incomplete =
         |reason: &str| SsoError::IncompleteProfile { profile: root.name.clone(), reason: reason.into() };
     let sso = root.sso();
@@ -33,7 +33,7 @@ pub fn target_of(root: &Profile) -> Result<SsoTarget, SsoError> {
 }
 
 /// Whether `token` is valid at `now`, or expired but renewable with its refresh token.
-pub fn token_state(token: Option<&SsoToken>, now: OffsetDateTime) -> SsoTokenState {
+pub(crate) fn token_state(token: Option<&SsoToken>, now: OffsetDateTime) -> SsoTokenState {
     match token {
         Some(token) if token.expires_at > now => SsoTokenState::Valid,
         Some(token)

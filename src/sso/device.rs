@@ -15,7 +15,7 @@ use crate::creds::clock::Clock;
 const DEFAULT_INTERVAL: i64 = 5;
 const SLOW_DOWN_STEP: i64 = 5;
 
-pub trait Sleeper: Send + Sync {
+pub(crate) trait Sleeper: Send + Sync {
     fn sleep(&self, duration: std::time::Duration) -> BoxFuture<'_, ()>;
     /// Monotonic time since some fixed start, for pacing calls; a fake follows its clock.
     fn now(&self) -> std::time::Duration {
@@ -24,7 +24,7 @@ pub trait Sleeper: Send + Sync {
     }
 }
 
-pub struct TokioSleeper;
+pub(crate) struct TokioSleeper;
 
 impl Sleeper for TokioSleeper {
     fn sleep(&self, duration: std::time::Duration) -> BoxFuture<'_, ()> {
@@ -42,7 +42,12 @@ pub struct DevicePrompt {
 }
 
 /// Turns an OIDC answer that ends a flow into the user's message.
-pub fn oidc_failure(target: &SsoTarget, operation: &'static str, endpoint: &str, err: OidcError) -> SsoError {
+pub(crate) fn oidc_failure(
+    target: &SsoTarget,
+    operation: &'static str,
+    endpoint: &str,
+    err: OidcError,
+) -> SsoError {
     let (label, login) = (target.label.clone(), target.login.clone());
     match err {
         OidcError::AccessDenied => SsoError::Denied { label, login },
@@ -63,7 +68,7 @@ pub fn oidc_failure(target: &SsoTarget, operation: &'static str, endpoint: &str,
 
 /// Runs the device flow with `registration`; `on_prompt` is called once, when the user
 /// has to act (not at all if the service grants a token at once).
-pub async fn device_flow(
+pub(crate) async fn device_flow(
     oidc: &dyn Oidc,
     clock: &dyn Clock,
     sleeper: &dyn Sleeper,

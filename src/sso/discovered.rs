@@ -14,8 +14,8 @@ use crate::config::{Inventory, Kind, Profile, SsoSession};
 /// What the picker shows about a discovered profile beyond the profile itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiscoveredRow {
-    pub session: String,
-    pub account_name: String,
+    pub(crate) session: String,
+    pub(crate) account_name: String,
     pub email: String,
 }
 
@@ -74,7 +74,7 @@ fn profile(name: String, session: &SsoSession, region: Option<String>, account: 
 /// as the config's (later ones are rows discovered before, replaced by these). A name
 /// already taken (by the config or an earlier row) gets `-ACCOUNT_ID` appended; if that
 /// is taken too, the pair is left out. The region is the session's, as populate writes it.
-pub fn profiles(
+pub(crate) fn profiles(
     inventory: &Inventory,
     own: usize,
     discoveries: &[Discovery],

@@ -30,9 +30,9 @@ pub struct DiscoveredAccount {
 /// How calls are paced and how often a throttled one is tried again (each retry waits for
 /// its turn in the shared pace, which a throttle has just slowed).
 #[derive(Debug, Clone, Copy)]
-pub struct Backoff {
-    pub pace: PaceLimits,
-    pub max_attempts: u32,
+pub(crate) struct Backoff {
+    pub(crate) pace: PaceLimits,
+    pub(crate) max_attempts: u32,
 }
 
 impl Default for Backoff {
@@ -42,7 +42,7 @@ impl Default for Backoff {
 }
 
 /// At most this many portal calls at once: the portal allows about 20 per second.
-pub const CONCURRENCY: usize = 4;
+pub(crate) const CONCURRENCY: usize = 4;
 
 /// The pace shared by every call of one discovery.
 struct Shared<'s> {
@@ -101,7 +101,7 @@ async fn all_pages<'a, T>(
 }
 
 /// Every account and role; `progress(done, total)` after each account's roles.
-pub async fn discover(
+pub(crate) async fn discover(
     portal: &dyn Portal,
     sleeper: &dyn Sleeper,
     token: &Secret,
@@ -163,16 +163,16 @@ pub struct Discovery {
 }
 
 /// `<awsw cache>/sso-accounts-<sha1 of the session or start URL>.json`, 0600.
-pub struct DiscoveryCache {
+pub(crate) struct DiscoveryCache {
     dir: PathBuf,
 }
 
 impl DiscoveryCache {
-    pub fn new(dir: PathBuf) -> Self {
+    pub(crate) fn new(dir: PathBuf) -> Self {
         DiscoveryCache { dir }
     }
 
-    pub fn path(&self, target: &SsoTarget) -> PathBuf {
+    pub(crate) fn path(&self, target: &SsoTarget) -> PathBuf {
         let id = target.session.as_deref().unwrap_or(&target.start_url);
         self.dir.join(format!("sso-accounts-{}.json", hex::encode(Sha1::digest(id.as_bytes()))))
     }
@@ -185,7 +185,7 @@ impl DiscoveryCache {
             .filter(|d| d.version == 1 && d.start_url == target.start_url)
     }
 
-    pub fn store(&self, target: &SsoTarget, discovery: &Discovery) -> std::io::Result<()> {
+    pub(crate) fn store(&self, target: &SsoTarget, discovery: &Discovery) -> std::io::Result<()> {
         let text = serde_json::to_string(discovery).map_err(std::io::Error::other)?;
         fsutil::write_private(&self.dir, &self.path(target), text.as_bytes())
     }

@@ -3,13 +3,13 @@
 //! the regional endpoint; `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` ignores the variables.
 
 #[derive(Debug, Clone, Default)]
-pub struct SsoEndpoints {
-    pub oidc: Option<String>,
-    pub portal: Option<String>,
+pub(crate) struct SsoEndpoints {
+    pub(crate) oidc: Option<String>,
+    pub(crate) portal: Option<String>,
 }
 
 impl SsoEndpoints {
-    pub fn from_env() -> Self {
+    pub(crate) fn from_env() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         if var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
             return SsoEndpoints::default();
@@ -22,11 +22,11 @@ impl SsoEndpoints {
     }
 
     /// The OIDC base URL for `region` (the authorize page of the PKCE flow hangs off it).
-    pub fn oidc_url(&self, region: &str) -> String {
+    pub(crate) fn oidc_url(&self, region: &str) -> String {
         self.oidc.clone().unwrap_or_else(|| format!("https://oidc.{region}.amazonaws.com"))
     }
 
-    pub fn portal_url(&self, region: &str) -> String {
+    pub(crate) fn portal_url(&self, region: &str) -> String {
         self.portal.clone().unwrap_or_else(|| format!("https://portal.sso.{region}.amazonaws.com"))
     }
 }

@@ -18,7 +18,7 @@ use crate::creds::types::Credentials;
 use crate::secret::Secret;
 
 /// The `sso-session corp` every flow test logs in to.
-pub fn corp() -> super::target::SsoTarget {
+pub(crate) fn corp() -> super::target::SsoTarget {
     super::target::SsoTarget {
         session: Some("corp".into()),
         start_url: "https://corp.awsapps.com/start".into(),
@@ -29,7 +29,7 @@ pub fn corp() -> super::target::SsoTarget {
     }
 }
 
-pub fn grant(access: &str, refresh: Option<&str>) -> TokenGrant {
+pub(crate) fn grant(access: &str, refresh: Option<&str>) -> TokenGrant {
     TokenGrant {
         access_token: Secret::new(access),
         expires_in: 3600,
@@ -38,14 +38,14 @@ pub fn grant(access: &str, refresh: Option<&str>) -> TokenGrant {
 }
 
 #[derive(Default)]
-pub struct FakeOidc {
-    pub answers: Mutex<VecDeque<Result<TokenGrant, OidcError>>>,
-    pub registrations: Mutex<Vec<RegisterRequest>>,
-    pub grants: Mutex<Vec<String>>,
+pub(crate) struct FakeOidc {
+    pub(crate) answers: Mutex<VecDeque<Result<TokenGrant, OidcError>>>,
+    pub(crate) registrations: Mutex<Vec<RegisterRequest>>,
+    pub(crate) grants: Mutex<Vec<String>>,
 }
 
 impl FakeOidc {
-    pub fn answering(answers: Vec<Result<TokenGrant, OidcError>>) -> Self {
+    pub(crate) fn answering(answers: Vec<Result<TokenGrant, OidcError>>) -> Self {
         FakeOidc { answers: Mutex::new(answers.into()), ..FakeOidc::default() }
     }
 }
@@ -103,9 +103,9 @@ impl Oidc for FakeOidc {
 }
 
 /// Sleeps by moving the clock, and remembers each sleep.
-pub struct ClockSleeper {
-    pub clock: Arc<FixedClock>,
-    pub slept: Mutex<Vec<u64>>,
+pub(crate) struct ClockSleeper {
+    pub(crate) clock: Arc<FixedClock>,
+    pub(crate) slept: Mutex<Vec<u64>>,
 }
 
 impl Sleeper for ClockSleeper {
@@ -123,13 +123,13 @@ impl Sleeper for ClockSleeper {
 
 /// `accounts` accounts with `roles` roles each, `page` items per page; every `throttle_every`th
 /// call answers 429 (0: never).
-pub struct FakePortal {
-    pub accounts: usize,
-    pub roles: usize,
-    pub page: usize,
-    pub throttle_every: usize,
-    pub calls: Mutex<usize>,
-    pub throttled: Mutex<usize>,
+pub(crate) struct FakePortal {
+    pub(crate) accounts: usize,
+    pub(crate) roles: usize,
+    pub(crate) page: usize,
+    pub(crate) throttle_every: usize,
+    pub(crate) calls: Mutex<usize>,
+    pub(crate) throttled: Mutex<usize>,
 }
 
 impl FakePortal {

@@ -15,21 +15,21 @@ use super::target::{DEFAULT_SCOPE, SsoTarget};
 use crate::creds::clock::Clock;
 
 /// A registration or token this close to its end counts as expired (botocore's window).
-pub const EXPIRY_WINDOW: Duration = Duration::minutes(15);
+pub(crate) const EXPIRY_WINDOW: Duration = Duration::minutes(15);
 /// How long the PKCE flow waits for the browser (the AWS CLI waits 10 minutes).
-pub const BROWSER_TIMEOUT: StdDuration = StdDuration::from_secs(600);
+pub(crate) const BROWSER_TIMEOUT: StdDuration = StdDuration::from_secs(600);
 
 /// What a login needs from the world.
-pub struct Flows<'a> {
-    pub oidc: &'a dyn Oidc,
-    pub clock: &'a dyn Clock,
-    pub sleeper: &'a dyn Sleeper,
-    pub cache: &'a SsoCache,
+pub(crate) struct Flows<'a> {
+    pub(crate) oidc: &'a dyn Oidc,
+    pub(crate) clock: &'a dyn Clock,
+    pub(crate) sleeper: &'a dyn Sleeper,
+    pub(crate) cache: &'a SsoCache,
 }
 
 /// The cached registration if it is for this flow and not about to expire, else a new one
 /// (stored for next time).
-pub async fn registration(
+pub(crate) async fn registration(
     flows: &Flows<'_>,
     target: &SsoTarget,
     pkce: bool,
@@ -76,7 +76,7 @@ pub async fn registration(
 }
 
 /// The token file's contents for a grant, as the AWS CLI writes them.
-pub fn token_from_grant(
+pub(crate) fn token_from_grant(
     target: &SsoTarget,
     reg: &Registration,
     grant: TokenGrant,
@@ -95,7 +95,7 @@ pub fn token_from_grant(
 }
 
 /// The device flow, start to token file.
-pub async fn device_login(
+pub(crate) async fn device_login(
     flows: &Flows<'_>,
     target: &SsoTarget,
     on_prompt: &mut (dyn FnMut(&DevicePrompt) + Send),
@@ -109,7 +109,7 @@ pub async fn device_login(
 
 /// The authorization-code flow with PKCE: `open` shows (and may open) the authorize URL;
 /// the browser's redirect to 127.0.0.1 brings the code back.
-pub async fn pkce_login(
+pub(crate) async fn pkce_login(
     flows: &Flows<'_>,
     target: &SsoTarget,
     open: &mut (dyn FnMut(&str) + Send),

@@ -18,10 +18,10 @@ pub(crate) mod pace;
 pub(crate) mod pkce;
 pub(crate) mod populate;
 pub mod portal;
-pub(crate) mod rolecreds;
-pub(crate) mod sdk;
-pub(crate) mod target;
-pub(crate) mod token;
+pub mod rolecreds;
+pub mod sdk;
+pub mod target;
+pub mod token;
 
 pub use device::DevicePrompt;
 pub use discovery::{DiscoveredAccount, Discovery};

@@ -7,7 +7,7 @@ use crate::config::parse::is_valid_identifier;
 
 /// `template` filled in for `role` of `account`; a character a profile name may not hold
 /// (a space, a bracket) becomes `-`, a run of them one `-`.
-pub fn profile_name(template: &str, account: &DiscoveredAccount, role: &str) -> String {
+pub(crate) fn profile_name(template: &str, account: &DiscoveredAccount, role: &str) -> String {
     let filled = template
         .replace("{account_name}", &account.account_name)
         .replace("{account_id}", &account.account_id)

@@ -8,33 +8,33 @@ use super::cache::Registration;
 use super::sdk::{Failure, classify, oidc_client};
 use crate::secret::Secret;
 
-pub const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+pub(crate) const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegisterRequest {
-    pub client_name: String,
-    pub scopes: Option<Vec<String>>,
-    pub grant_types: Option<Vec<String>>,
-    pub redirect_uris: Option<Vec<String>>,
-    pub issuer_url: Option<String>,
+    pub(crate) client_name: String,
+    pub(crate) scopes: Option<Vec<String>>,
+    pub(crate) grant_types: Option<Vec<String>>,
+    pub(crate) redirect_uris: Option<Vec<String>>,
+    pub(crate) issuer_url: Option<String>,
 }
 
 /// A new client: its id, secret and when the secret expires (seconds since the epoch).
 #[derive(Debug, Clone)]
 pub struct RegisteredClient {
-    pub client_id: String,
-    pub client_secret: Secret,
-    pub secret_expires_at: i64,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: Secret,
+    pub(crate) secret_expires_at: i64,
 }
 
 #[derive(Debug, Clone)]
 pub struct DeviceAuthorization {
-    pub device_code: Secret,
-    pub user_code: String,
-    pub verification_uri: String,
-    pub verification_uri_complete: String,
-    pub expires_in: i64,
-    pub interval: i64,
+    pub(crate) device_code: Secret,
+    pub(crate) user_code: String,
+    pub(crate) verification_uri: String,
+    pub(crate) verification_uri_complete: String,
+    pub(crate) expires_in: i64,
+    pub(crate) interval: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -101,13 +101,13 @@ pub trait Oidc: Send + Sync {
 }
 
 /// aws-sdk-ssooidc.
-pub struct SdkOidc {
+pub(crate) struct SdkOidc {
     client: aws_sdk_ssooidc::Client,
     endpoint: String,
 }
 
 impl SdkOidc {
-    pub fn new(region: &str, endpoint: String) -> Self {
+    pub(crate) fn new(region: &str, endpoint: String) -> Self {
         SdkOidc { client: oidc_client(region, &endpoint), endpoint }
     }
 }

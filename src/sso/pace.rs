@@ -9,11 +9,11 @@ use std::time::Duration;
 
 /// How the pace starts and where it may go.
 #[derive(Debug, Clone, Copy)]
-pub struct PaceLimits {
+pub(crate) struct PaceLimits {
     /// Requests per second at the start (AWS documents about 20 for the portal).
-    pub start: f64,
-    pub min: f64,
-    pub max: f64,
+    pub(crate) start: f64,
+    pub(crate) min: f64,
+    pub(crate) max: f64,
 }
 
 impl Default for PaceLimits {
@@ -26,7 +26,7 @@ impl Default for PaceLimits {
 const DECREASE: f64 = 0.75;
 
 #[derive(Debug)]
-pub struct Pace {
+pub(crate) struct Pace {
     limits: PaceLimits,
     rate: f64,
     /// The earliest start of the next call, on the caller's monotonic clock.
@@ -37,31 +37,31 @@ pub struct Pace {
 }
 
 impl Pace {
-    pub fn new(limits: PaceLimits) -> Pace {
+    pub(crate) fn new(limits: PaceLimits) -> Pace {
         Pace { limits, rate: limits.start, next: Duration::ZERO, cut_at: None }
     }
 
     /// The current calls per second (for tests).
     #[cfg(test)]
-    pub fn rate(&self) -> f64 {
+    pub(crate) fn rate(&self) -> f64 {
         self.rate
     }
 
     /// Books the next start for a call asked for at `now`: returns when it may start.
-    pub fn book(&mut self, now: Duration) -> Duration {
+    pub(crate) fn book(&mut self, now: Duration) -> Duration {
         let start = self.next.max(now);
         self.next = start + Duration::from_secs_f64(1.0 / self.rate);
         start
     }
 
     /// A call went through: a little faster (+1/rate per call is about +1 per second each second).
-    pub fn succeeded(&mut self) {
+    pub(crate) fn succeeded(&mut self) {
         self.rate = (self.rate + 1.0 / self.rate).min(self.limits.max);
     }
 
     /// A call that started at `started` was throttled at `now`: slower, and the next start
     /// waits one new interval, unless this wave already cut the rate.
-    pub fn throttled(&mut self, started: Duration, now: Duration) {
+    pub(crate) fn throttled(&mut self, started: Duration, now: Duration) {
         if self.cut_at.is_some_and(|cut| started < cut) {
             return;
         }

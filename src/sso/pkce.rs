@@ -11,19 +11,19 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::secret::Secret;
 
 /// The redirect URI registered with the client; the port is added per login (RFC 8252 7.3).
-pub const REGISTERED_REDIRECT_URI: &str = "http://127.0.0.1/oauth/callback";
+pub(crate) const REGISTERED_REDIRECT_URI: &str = "http://127.0.0.1/oauth/callback";
 const CALLBACK_PATH: &str = "/oauth/callback";
 const VERIFIER_CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
 
 #[derive(Debug)]
-pub struct Pkce {
-    pub verifier: Secret,
-    pub challenge: String,
+pub(crate) struct Pkce {
+    pub(crate) verifier: Secret,
+    pub(crate) challenge: String,
 }
 
 impl Pkce {
     /// A 64-character verifier from the operating system's random source.
-    pub fn generate() -> std::io::Result<Pkce> {
+    pub(crate) fn generate() -> std::io::Result<Pkce> {
         // Rejection sampling: bytes at or above the largest multiple of 66 would bias the choice.
         let limit = 256 - 256 % VERIFIER_CHARS.len();
         let mut verifier = String::with_capacity(64);
@@ -39,7 +39,7 @@ impl Pkce {
         Ok(Pkce::from_verifier(&verifier))
     }
 
-    pub fn from_verifier(verifier: &str) -> Pkce {
+    pub(crate) fn from_verifier(verifier: &str) -> Pkce {
         let digest = Sha256::digest(verifier.as_bytes());
         let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest);
         Pkce { verifier: Secret::new(verifier), challenge }
@@ -47,14 +47,14 @@ impl Pkce {
 }
 
 /// 128 random bits as hex: the `state` that ties the browser's answer to this login.
-pub fn random_state() -> std::io::Result<String> {
+pub(crate) fn random_state() -> std::io::Result<String> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
     Ok(hex::encode(bytes))
 }
 
 /// RFC 3986 unreserved characters stay, everything else is `%XX`.
-pub fn percent_encode(text: &str) -> String {
+pub(crate) fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
@@ -91,7 +91,7 @@ fn percent_decode(text: &str) -> String {
 }
 
 /// `BASE/authorize?response_type=code&client_id=...&code_challenge=...`, as the AWS CLI builds it.
-pub fn authorize_url(
+pub(crate) fn authorize_url(
     base: &str,
     client_id: &str,
     redirect_uri: &str,
@@ -114,7 +114,7 @@ pub fn authorize_url(
 
 /// What the browser brought back.
 #[derive(Debug)]
-pub enum Callback {
+pub(crate) enum Callback {
     Code {
         code: Secret,
         state: String,
@@ -125,25 +125,25 @@ pub enum Callback {
 }
 
 /// A listener on 127.0.0.1 (never another interface) on a port the system picks.
-pub struct Loopback {
+pub(crate) struct Loopback {
     listener: tokio::net::TcpListener,
     port: u16,
 }
 
 impl Loopback {
-    pub async fn bind() -> std::io::Result<Loopback> {
+    pub(crate) async fn bind() -> std::io::Result<Loopback> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let port = listener.local_addr()?.port();
         Ok(Loopback { listener, port })
     }
 
-    pub fn redirect_uri(&self) -> String {
+    pub(crate) fn redirect_uri(&self) -> String {
         format!("http://127.0.0.1:{}{CALLBACK_PATH}", self.port)
     }
 
     /// Waits up to `timeout` for a request to `/oauth/callback` with a code or an error;
     /// other requests (a favicon, a probe) get 404 and are ignored.
-    pub async fn wait(&self, timeout: Duration) -> Option<Callback> {
+    pub(crate) async fn wait(&self, timeout: Duration) -> Option<Callback> {
         tokio::time::timeout(timeout, async {
             loop {
                 let Ok((mut stream, _)) = self.listener.accept().await else { continue };

@@ -11,39 +11,39 @@ use crate::config::{Inventory, Profile};
 use crate::marked::Markers;
 
 /// The marker lines of `target`'s block, one block per login.
-pub struct BlockMarkers {
+pub(crate) struct BlockMarkers {
     start: String,
     end: String,
 }
 
 impl BlockMarkers {
-    pub fn new(target: &SsoTarget) -> BlockMarkers {
+    pub(crate) fn new(target: &SsoTarget) -> BlockMarkers {
         BlockMarkers {
             start: format!("# >>> awsw sso populate: {} >>>", target.label),
             end: format!("# <<< awsw sso populate: {} <<<", target.label),
         }
     }
 
-    pub fn markers(&self) -> Markers<'_> {
+    pub(crate) fn markers(&self) -> Markers<'_> {
         Markers { start: &self.start, end: &self.end }
     }
 
-    pub fn start(&self) -> &str {
+    pub(crate) fn start(&self) -> &str {
         &self.start
     }
 }
 
 /// One profile of the block.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
-    pub name: String,
-    pub account_id: String,
-    pub role: String,
+pub(crate) struct Entry {
+    pub(crate) name: String,
+    pub(crate) account_id: String,
+    pub(crate) role: String,
 }
 
 /// A pair that gets no profile of its own, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Skipped {
+pub(crate) enum Skipped {
     /// A hand-written profile (or a credentials-file section) already has the name.
     NameTaken { name: String, account_id: String, role: String },
     /// A hand-written profile already gives this account and role.
@@ -81,20 +81,20 @@ impl std::fmt::Display for Skipped {
 
 /// What the block will hold.
 #[derive(Debug, Default)]
-pub struct Populated {
-    pub entries: Vec<Entry>,
-    pub skipped: Vec<Skipped>,
+pub(crate) struct Populated {
+    pub(crate) entries: Vec<Entry>,
+    pub(crate) skipped: Vec<Skipped>,
 }
 
 /// How the profiles are named: the template setting, then a prefix in front.
-pub struct Naming<'a> {
-    pub template: &'a str,
-    pub prefix: &'a str,
+pub(crate) struct Naming<'a> {
+    pub(crate) template: &'a str,
+    pub(crate) prefix: &'a str,
 }
 
 /// The profiles for `accounts`, given the user's own profiles in `own` (the files with the
 /// block taken out), sorted by name.
-pub fn choose(
+pub(crate) fn choose(
     target: &SsoTarget,
     accounts: &[DiscoveredAccount],
     own: &Inventory,
@@ -148,7 +148,7 @@ fn covers(profile: &Profile, target: &SsoTarget, account_id: &str, role: &str) -
 }
 
 /// The block's text, markers included, each line ending in `\n`.
-pub fn render(target: &SsoTarget, markers: &BlockMarkers, entries: &[Entry]) -> String {
+pub(crate) fn render(target: &SsoTarget, markers: &BlockMarkers, entries: &[Entry]) -> String {
     let mut out = format!(
         "{}\n# Written by `awsw sso populate {}`: running it again replaces everything up to the end marker.\n",
         markers.start, target.login
@@ -171,7 +171,11 @@ pub fn render(target: &SsoTarget, markers: &BlockMarkers, entries: &[Entry]) -> 
 }
 
 /// `config` with `block` in place of the old one, or appended after a blank line.
-pub fn splice(config: &str, markers: &BlockMarkers, block: &str) -> Result<String, crate::marked::Unclosed> {
+pub(crate) fn splice(
+    config: &str,
+    markers: &BlockMarkers,
+    block: &str,
+) -> Result<String, crate::marked::Unclosed> {
     let m = markers.markers();
     if m.find(config)?.is_some()
         || config.is_empty()

@@ -17,15 +17,15 @@ const PAGE_SIZE: i32 = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AccountInfo {
-    pub account_id: String,
-    pub account_name: String,
-    pub email_address: String,
+    pub(crate) account_id: String,
+    pub(crate) account_name: String,
+    pub(crate) email_address: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_token: Option<String>,
+    pub(crate) items: Vec<T>,
+    pub(crate) next_token: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +60,7 @@ impl From<Failure> for PortalError {
 }
 
 /// The user's message for a portal failure (`NoAccess` needs the profile: see rolecreds).
-pub fn portal_failure(
+pub(crate) fn portal_failure(
     target: &SsoTarget,
     operation: &'static str,
     endpoint: &str,
@@ -106,14 +106,14 @@ pub trait Portal: Send + Sync {
 }
 
 /// aws-sdk-sso.
-pub struct SdkPortal {
+pub(crate) struct SdkPortal {
     client: aws_sdk_sso::Client,
     endpoint: String,
 }
 
 impl SdkPortal {
     /// `retries`: the SDK's standard retries; off for discovery, which backs off itself.
-    pub fn new(region: &str, endpoint: String, retries: bool) -> Self {
+    pub(crate) fn new(region: &str, endpoint: String, retries: bool) -> Self {
         SdkPortal { client: portal_client(region, &endpoint, retries), endpoint }
     }
 }

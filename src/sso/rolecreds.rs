@@ -17,7 +17,7 @@ use crate::secret::Secret;
 
 /// `sha1(json.dumps({accountId, roleName, sessionName | startUrl}, sort_keys=True,
 /// separators=(',', ':')))`: the file botocore caches SSO role credentials in.
-pub fn cli_cache_file_name(target: &SsoTarget, account_id: &str, role_name: &str) -> String {
+pub(crate) fn cli_cache_file_name(target: &SsoTarget, account_id: &str, role_name: &str) -> String {
     let last = match &target.session {
         Some(session) => format!("\"sessionName\":{}", python_json_string(session)),
         None => format!("\"startUrl\":{}", python_json_string(&target.start_url)),
@@ -31,14 +31,14 @@ pub fn cli_cache_file_name(target: &SsoTarget, account_id: &str, role_name: &str
 }
 
 /// What one SSO profile asks the portal for.
-pub struct RoleRequest<'a> {
-    pub profile: &'a str,
-    pub account_id: &'a str,
-    pub role_name: &'a str,
+pub(crate) struct RoleRequest<'a> {
+    pub(crate) profile: &'a str,
+    pub(crate) account_id: &'a str,
+    pub(crate) role_name: &'a str,
 }
 
 /// `GetRoleCredentials` with the login's token; a role no longer assigned names the profile.
-pub async fn fetch(
+pub(crate) async fn fetch(
     portal: &dyn Portal,
     target: &SsoTarget,
     token: &Secret,
@@ -56,7 +56,7 @@ pub async fn fetch(
 
 /// The AWS CLI cache entry botocore's SSO credential fetcher writes; `None` for credentials
 /// without a token or an expiry (never long-term keys).
-pub fn cli_body(creds: &Credentials, account_id: &str) -> Option<Value> {
+pub(crate) fn cli_body(creds: &Credentials, account_id: &str) -> Option<Value> {
     let (Some(session_token), Some(expiration)) = (&creds.session_token, creds.expiration) else {
         return None;
     };

@@ -14,7 +14,7 @@ fn timeouts() -> TimeoutConfig {
         .build()
 }
 
-pub fn oidc_client(region: &str, endpoint: &str) -> aws_sdk_ssooidc::Client {
+pub(crate) fn oidc_client(region: &str, endpoint: &str) -> aws_sdk_ssooidc::Client {
     let config = aws_sdk_ssooidc::Config::builder()
         .behavior_version(aws_sdk_ssooidc::config::BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
@@ -25,7 +25,7 @@ pub fn oidc_client(region: &str, endpoint: &str) -> aws_sdk_ssooidc::Client {
 }
 
 /// The portal client. `retries` off for discovery, which backs off on its own.
-pub fn portal_client(region: &str, endpoint: &str, retries: bool) -> aws_sdk_sso::Client {
+pub(crate) fn portal_client(region: &str, endpoint: &str, retries: bool) -> aws_sdk_sso::Client {
     let retry = if retries { RetryConfig::standard() } else { RetryConfig::disabled() };
     let config = aws_sdk_sso::Config::builder()
         .behavior_version(aws_sdk_sso::config::BehaviorVersion::latest())
@@ -39,7 +39,7 @@ pub fn portal_client(region: &str, endpoint: &str, retries: bool) -> aws_sdk_sso
 
 /// What a failed call amounts to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// The service answered with an error code (`x-amzn-ErrorType`) and HTTP status.
     Service { code: String, message: String, status: u16 },
     /// No answer: connection refused, DNS, TLS, timeout.
@@ -50,7 +50,7 @@ pub enum Failure {
 const SSO_SETTING: &str = "AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_OIDC";
 
 /// What `err`, from a call to `endpoint`, amounts to.
-pub fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
+pub(crate) fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
     err: &SdkError<E>,
     endpoint: &str,
 ) -> Failure {

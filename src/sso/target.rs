@@ -9,33 +9,33 @@ use crate::config::{Inventory, Profile, SsoSession};
 use crate::creds::clicache::python_json_string;
 
 /// The scope the AWS CLI registers when `sso_registration_scopes` is not set.
-pub const DEFAULT_SCOPE: &str = "sso:account:access";
+pub(crate) const DEFAULT_SCOPE: &str = "sso:account:access";
 
 /// One login: the token file, the OIDC registration and the start URL belong to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SsoTarget {
     /// The `sso-session` name; `None` for a legacy profile with its own `sso_start_url`.
-    pub session: Option<String>,
-    pub start_url: String,
-    pub region: String,
+    pub(crate) session: Option<String>,
+    pub(crate) start_url: String,
+    pub(crate) region: String,
     /// `sso_registration_scopes`, when configured.
-    pub scopes: Option<Vec<String>>,
+    pub(crate) scopes: Option<Vec<String>>,
     /// What to pass to `awsw login` for this target.
-    pub login: String,
+    pub(crate) login: String,
     /// How messages name it: `sso-session corp` or `profile old-sso`.
-    pub label: String,
+    pub(crate) label: String,
 }
 
 impl SsoTarget {
     /// `<sha1 of the session name, or of the start URL for legacy profiles>.json`.
-    pub fn token_file_name(&self) -> String {
+    pub(crate) fn token_file_name(&self) -> String {
         let id = self.session.as_deref().unwrap_or(&self.start_url);
         format!("{}.json", hex::encode(Sha1::digest(id.as_bytes())))
     }
 
     /// The file botocore keeps the OIDC client registration in: the SHA-1 of
     /// `json.dumps({tool, startUrl, region, scopes, session_name}, sort_keys=True)`.
-    pub fn registration_file_name(&self) -> String {
+    pub(crate) fn registration_file_name(&self) -> String {
         let scopes = match &self.scopes {
             Some(list) => {
                 format!("[{}]", list.iter().map(|s| python_json_string(s)).collect::<Vec<_>>().join(", "))
@@ -53,7 +53,7 @@ impl SsoTarget {
 
     /// The scopes to register: the configured ones, else `sso:account:access` for a session
     /// (so the token can be refreshed); none for a legacy profile, as the AWS CLI does.
-    pub fn registration_scopes(&self) -> Option<Vec<String>> {
+    pub(crate) fn registration_scopes(&self) -> Option<Vec<String>> {
         match (&self.scopes, &self.session) {
             (Some(scopes), _) => Some(scopes.clone()),
             (None, Some(_)) => Some(vec![DEFAULT_SCOPE.to_string()]),
@@ -67,7 +67,7 @@ fn parse_scopes(raw: &str) -> Vec<String> {
 }
 
 /// The target for `[sso-session NAME]`.
-pub fn for_session(inventory: &Inventory, name: &str) -> Result<SsoTarget, SsoError> {
+pub(crate) fn for_session(inventory: &Inventory, name: &str) -> Result<SsoTarget, SsoError> {
     let session = inventory
         .sso_sessions
         .iter()
@@ -99,7 +99,7 @@ fn from_session(session: &SsoSession) -> Result<SsoTarget, SsoError> {
 }
 
 /// The target behind a profile: its chain's SSO root's session, or its legacy start URL.
-pub fn for_profile(inventory: &Inventory, profile: &Profile) -> Result<SsoTarget, SsoError> {
+pub(crate) fn for_profile(inventory: &Inventory, profile: &Profile) -> Result<SsoTarget, SsoError> {
     let root = profile.chain.first().and_then(|n| inventory.profile(n)).unwrap_or(profile);
     match root.sso() {
         None => Err(SsoError::NotSso { profile: profile.name.clone() }),
@@ -116,7 +116,7 @@ pub fn for_profile(inventory: &Inventory, profile: &Profile) -> Result<SsoTarget
 }
 
 /// `awsw login [NAME]`: a session name, else a profile name; without a name, the only session.
-pub fn resolve(inventory: &Inventory, name: Option<&str>) -> Result<SsoTarget, SsoError> {
+pub(crate) fn resolve(inventory: &Inventory, name: Option<&str>) -> Result<SsoTarget, SsoError> {
     match name {
         Some(name) => {
             if inventory.sso_sessions.iter().any(|s| s.name == name) {

@@ -11,7 +11,7 @@ use super::target::SsoTarget;
 use crate::creds::clock::Clock;
 
 /// The cached token, renewed if it is close to expiry and can be.
-pub async fn valid_token(
+pub(crate) async fn valid_token(
     oidc: &dyn Oidc,
     clock: &dyn Clock,
     cache: &SsoCache,
@@ -36,7 +36,7 @@ pub async fn valid_token(
 }
 
 /// `CreateToken` with `grant_type=refresh_token`, keeping the registration in the file.
-pub async fn refresh(
+pub(crate) async fn refresh(
     oidc: &dyn Oidc,
     clock: &dyn Clock,
     target: &SsoTarget,

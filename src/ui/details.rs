@@ -14,12 +14,12 @@ use super::{Theme, text};
 use crate::app::{SessionState, State};
 use crate::creds::keyfacts::KeyFacts;
 
-pub struct Details {
+pub(crate) struct Details {
     lines: Vec<Line<'static>>,
 }
 
 impl Details {
-    pub fn new(state: &State, theme: &Theme) -> Details {
+    pub(crate) fn new(state: &State, theme: &Theme) -> Details {
         let lines = match state.current() {
             Some(idx) => profile_lines(state, idx, theme),
             None => vec![Line::from("no profile matches")],
@@ -28,14 +28,14 @@ impl Details {
     }
 
     /// Rows the pane needs at this width: its top border and every wrapped line.
-    pub fn height(&self, width: u16) -> u16 {
+    pub(crate) fn height(&self, width: u16) -> u16 {
         let lines = text::wrap_all(&self.lines, usize::from(width.saturating_sub(1))).len();
         u16::try_from(lines + 1).unwrap_or(u16::MAX)
     }
 
     /// Draws the pane scrolled as the state asks (within bounds) and returns how many
     /// lines do not fit.
-    pub fn render(&self, state: &State, frame: &mut Frame, area: Rect) -> usize {
+    pub(crate) fn render(&self, state: &State, frame: &mut Frame, area: Rect) -> usize {
         let wrapped = text::wrap_all(&self.lines, usize::from(area.width.saturating_sub(1)));
         let shown = usize::from(area.height.saturating_sub(1));
         let overflow = wrapped.len().saturating_sub(shown);

@@ -66,10 +66,10 @@ fn spans(state: &State, theme: &Theme) -> Vec<Span<'static>> {
 }
 
 /// The header's lines at this size: one, or two when it does not fit in one.
-pub fn lines(state: &State, theme: &Theme, width: u16, height: u16) -> Vec<Line<'static>> {
+pub(crate) fn lines(state: &State, theme: &Theme, width: u16, height: u16) -> Vec<Line<'static>> {
     text::wrap(&spans(state, theme), usize::from(width), max_lines(height))
 }
 
-pub fn render(lines: Vec<Line<'static>>, frame: &mut Frame, area: Rect) {
+pub(crate) fn render(lines: Vec<Line<'static>>, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), area);
 }

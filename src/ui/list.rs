@@ -187,7 +187,7 @@ fn name_cell(state: &State, profile: usize, max: usize, theme: &Theme) -> Cell<'
 }
 
 /// Draws the list and returns how many profile rows it had room for.
-pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) -> usize {
+pub(crate) fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) -> usize {
     let sort = match state.sort {
         Sort::Frecency => "recent",
         Sort::Name => "name",

@@ -60,7 +60,7 @@ fn upper_line(prompt: Option<&DevicePrompt>, theme: &Theme) -> Line<'static> {
     }
 }
 
-pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+pub(crate) fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let Mode::Login(modal) = &state.mode else { return };
     let width = WIDTH.min(area.width);
     let inner = usize::from(width.saturating_sub(2));

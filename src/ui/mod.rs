@@ -17,7 +17,7 @@ use ratatui::style::{Color, Modifier, Style};
 
 use crate::app::{Mode, State, Viewport};
 
-pub use text::{expiry, remaining};
+pub(crate) use text::expiry;
 
 /// From this width on, the details stand beside the list instead of under it.
 const SIDE_BY_SIDE: u16 = 150;

@@ -10,7 +10,7 @@ use super::{Theme, centered, text};
 use crate::app::keymap::{self, KeyMode};
 use crate::app::{Mode, State};
 
-pub fn render_mfa(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+pub(crate) fn render_mfa(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let Mode::Mfa(modal) = &state.mode else { return };
     let rect = centered(area, 60, 8);
     frame.render_widget(Clear, rect);
@@ -38,7 +38,7 @@ pub fn render_mfa(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: true }), rect);
 }
 
-pub fn render_confirm(state: &State, frame: &mut Frame, area: Rect, profile: usize, inline: bool) {
+pub(crate) fn render_confirm(state: &State, frame: &mut Frame, area: Rect, profile: usize, inline: bool) {
     let rect = centered(area, 70, 7);
     frame.render_widget(Clear, rect);
     let mode = if inline {
@@ -63,7 +63,7 @@ pub(super) fn hint(mode: KeyMode) -> String {
 }
 
 /// The `?` help, drawn from the key table: every key of the list and the search.
-pub fn render_help(frame: &mut Frame, area: Rect) {
+pub(crate) fn render_help(frame: &mut Frame, area: Rect) {
     let help = keymap::help_lines();
     let key_width = help.iter().map(|(keys, _)| text::width(keys)).max().unwrap_or(0) + 2;
     let text_width = help.iter().map(|(_, text)| text::width(text)).max().unwrap_or(0);

@@ -33,11 +33,11 @@ fn spans(state: &State, theme: &Theme) -> Vec<Span<'static>> {
 }
 
 /// The status's lines at this width: at least one (an empty line keeps the layout still).
-pub fn lines(state: &State, theme: &Theme, width: u16, height: u16) -> Vec<Line<'static>> {
+pub(crate) fn lines(state: &State, theme: &Theme, width: u16, height: u16) -> Vec<Line<'static>> {
     text::wrap(&spans(state, theme), usize::from(width), max_lines(height))
 }
 
-pub fn render(lines: Vec<Line<'static>>, frame: &mut Frame, area: Rect) {
+pub(crate) fn render(lines: Vec<Line<'static>>, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
@@ -46,7 +46,7 @@ const FIRST: [Action; 3] = [Action::Choose, Action::ShowHelp, Action::Quit];
 
 /// The footer: the current mode's main keys from the key table; on a narrow terminal, as
 /// many as fit, `FIRST` before the others, in table order.
-pub fn render_footer(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+pub(crate) fn render_footer(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let mode = if matches!(state.mode, Mode::Search) { KeyMode::Search } else { KeyMode::List };
     let items: Vec<(Action, String)> = keymap::footer(mode)
         .into_iter()

@@ -11,12 +11,12 @@ fn char_width(c: char) -> usize {
 }
 
 /// Display width of `text` in terminal columns.
-pub fn width(text: &str) -> usize {
+pub(crate) fn width(text: &str) -> usize {
     text.chars().map(char_width).sum()
 }
 
 /// `text` cut to at most `max` columns, ending in `…` when anything was cut.
-pub fn truncate(text: &str, max: usize) -> String {
+pub(crate) fn truncate(text: &str, max: usize) -> String {
     if width(text) <= max {
         return text.to_string();
     }
@@ -155,7 +155,7 @@ impl Wrapper {
 /// Wraps `spans` at spaces into lines of at most `width` columns, at most `max_lines` of
 /// them; when the text needs more, the last line ends with `…`. A word longer than a line
 /// is broken where the line ends.
-pub fn wrap(spans: &[Span<'static>], width: usize, max_lines: usize) -> Vec<Line<'static>> {
+pub(crate) fn wrap(spans: &[Span<'static>], width: usize, max_lines: usize) -> Vec<Line<'static>> {
     let mut wrapper = Wrapper {
         width: width.max(1),
         max_lines: max_lines.max(1),
@@ -177,7 +177,7 @@ pub fn wrap(spans: &[Span<'static>], width: usize, max_lines: usize) -> Vec<Line
 }
 
 /// Lines `lines` takes when wrapped at `width` (for sizing a pane to its content).
-pub fn wrap_all(lines: &[Line<'static>], width: usize) -> Vec<Line<'static>> {
+pub(crate) fn wrap_all(lines: &[Line<'static>], width: usize) -> Vec<Line<'static>> {
     lines.iter().flat_map(|line| wrap(&line.spans, width, usize::MAX)).collect()
 }
 
@@ -185,13 +185,13 @@ pub fn wrap_all(lines: &[Line<'static>], width: usize) -> Vec<Line<'static>> {
 const DATE_FROM_DAYS: i64 = 100;
 
 /// Whether a session ending at `until` is shown by its date rather than a countdown.
-pub fn shows_date(now: OffsetDateTime, until: OffsetDateTime) -> bool {
+pub(crate) fn shows_date(now: OffsetDateTime, until: OffsetDateTime) -> bool {
     (until - now).whole_days() >= DATE_FROM_DAYS
 }
 
 /// Time left until `until`, short, for the list: `42m`, `3h05m`, `2d4h`, or from 100 days
 /// on the date, `2030-01-01` (a credential_process may hand out sessions for years).
-pub fn remaining(now: OffsetDateTime, until: OffsetDateTime) -> String {
+pub(crate) fn remaining(now: OffsetDateTime, until: OffsetDateTime) -> String {
     if shows_date(now, until) {
         date(until)
     } else {
@@ -209,7 +209,7 @@ fn clock(t: OffsetDateTime) -> String {
 
 /// When a session ends, for a sentence: `09:37 UTC (in 37m)` today or tomorrow,
 /// `2026-11-30 09:37 UTC (in 6d23h)` later, and from 100 days on the date alone.
-pub fn expiry(now: OffsetDateTime, until: OffsetDateTime) -> String {
+pub(crate) fn expiry(now: OffsetDateTime, until: OffsetDateTime) -> String {
     if shows_date(now, until) {
         format!("{} {}", date(until), clock(until))
     } else if (until - now).whole_hours() < 24 {

@@ -13,7 +13,7 @@ use crate::sso::cache::SsoCache;
 use crate::sso::credentials::token_state;
 use crate::sso::{SsoError, SsoTarget, target};
 
-pub fn settings(var: &dyn Fn(&str) -> Option<String>) -> Vec<Check> {
+pub(crate) fn settings(var: &dyn Fn(&str) -> Option<String>) -> Vec<Check> {
     match crate::settings::load(var) {
         Err(err) => {
             vec![Check::fail("settings", err.message, "unset the variable or give it an allowed value")]
@@ -38,7 +38,7 @@ pub fn settings(var: &dyn Fn(&str) -> Option<String>) -> Vec<Check> {
 
 /// Reads and checks the config files; the inventory for the later checks when they could
 /// be read.
-pub fn files(checks: &mut Vec<Check>) -> Option<Inventory> {
+pub(crate) fn files(checks: &mut Vec<Check>) -> Option<Inventory> {
     let read = ConfigPaths::from_env().and_then(|paths| files::read(&paths).map(|texts| (paths, texts)));
     let (paths, texts) = match read {
         Ok(read) => read,
@@ -162,7 +162,7 @@ fn hygiene(inventory: &Inventory, checks: &mut Vec<Check>) {
 /// The cached token of every configured SSO session (and legacy SSO profile), read as the
 /// engine reads it (`SsoCache`, through `safe_fs`): a file another user owns or can read is
 /// a failure, never a token.
-pub fn sso(inventory: &Inventory, now: OffsetDateTime) -> Vec<Check> {
+pub(crate) fn sso(inventory: &Inventory, now: OffsetDateTime) -> Vec<Check> {
     let Some(cache) = SsoCache::default_dir().map(SsoCache::new) else { return Vec::new() };
     let mut targets: Vec<Result<SsoTarget, SsoError>> =
         inventory.sso_sessions.iter().map(|s| target::for_session(inventory, &s.name)).collect();

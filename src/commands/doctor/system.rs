@@ -22,7 +22,7 @@ const SKEW_WARN: i64 = 60;
 
 /// How far the local clock is from the `Date` of an STS response, against the endpoint the
 /// default profile (or `AWS_PROFILE`) would use. The request is unsigned: any answer has a Date.
-pub async fn clock(inventory: Arc<Inventory>, var: &dyn Fn(&str) -> Option<String>) -> Check {
+pub(crate) async fn clock(inventory: Arc<Inventory>, var: &dyn Fn(&str) -> Option<String>) -> Check {
     let engine = match Engine::from_env(inventory.clone()) {
         Ok(engine) => engine,
         Err(err) => return Check::warn("clock", format!("not checked: {err}"), "set HOME"),
@@ -72,7 +72,7 @@ struct CacheSpec {
     shape: fn(&serde_json::Value) -> bool,
 }
 
-pub fn caches() -> Vec<Check> {
+pub(crate) fn caches() -> Vec<Check> {
     let sso = dirs::home_dir().map(|h| h.join(".aws/sso/cache"));
     let specs = [
         CacheSpec {
@@ -197,7 +197,7 @@ fn version_of(program: &Path, args: &[&str]) -> Option<String> {
     String::from_utf8_lossy(&text).lines().next().map(|l| l.trim().to_string()).filter(|l| !l.is_empty())
 }
 
-pub fn aws_cli() -> Check {
+pub(crate) fn aws_cli() -> Check {
     let install =
         "install the AWS CLI (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)";
     match on_path("aws") {
@@ -218,10 +218,10 @@ pub fn aws_cli() -> Check {
 }
 
 mod rc;
-pub use rc::shell_setup;
+pub(crate) use rc::shell_setup;
 
 /// Where `c` in the picker (and `env --copy`) would put the export lines.
-pub fn clipboard(var: &dyn Fn(&str) -> Option<String>) -> Check {
+pub(crate) fn clipboard(var: &dyn Fn(&str) -> Option<String>) -> Check {
     if let Some(display) = var("WAYLAND_DISPLAY").or_else(|| var("DISPLAY")) {
         return Check::ok("clipboard", format!("c copies to the system clipboard (display {display})"));
     }

@@ -64,7 +64,7 @@ impl Startup {
     }
 }
 
-pub fn shell_setup(var: &dyn Fn(&str) -> Option<String>) -> Vec<Check> {
+pub(crate) fn shell_setup(var: &dyn Fn(&str) -> Option<String>) -> Vec<Check> {
     let shell_path = var("SHELL").unwrap_or_default();
     let shell = Path::new(&shell_path).file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
     let home = var("HOME").map(PathBuf::from).or_else(dirs::home_dir).unwrap_or_default();
