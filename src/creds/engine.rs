@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use super::cache::SessionCache;
-use super::clicache::{CliCache, CliCacheKey};
+use super::clicache::CliCache;
 use super::clock::{Clock, SystemClock};
 use super::error::{CredsError, StsCall, from_sts};
 use super::plan::{self, Hop, Plan, Root};
@@ -29,9 +29,9 @@ use crate::config::{Arn, Inventory, Kind, Profile, RootKind};
 mod sso_root;
 
 use super::ask::CodeBook;
-pub use super::ask::{Ask, MfaSource};
+pub(crate) use super::ask::{Ask, MfaSource};
 pub use super::env::EngineEnv;
-pub use super::types::{IdentityReport, Readiness};
+pub(crate) use super::types::{IdentityReport, Readiness};
 
 /// AWS's cap for a role assumed with another role's credentials.
 const ROLE_CHAINING_MAX: u32 = 3600;
@@ -67,12 +67,12 @@ pub struct EngineParts {
 
 impl Engine {
     /// Real STS and providers, the system clock, the user's cache directories.
-    pub fn from_env(inventory: Arc<Inventory>) -> Result<Engine, CredsError> {
+    pub(crate) fn from_env(inventory: Arc<Inventory>) -> Result<Engine, CredsError> {
         Engine::from_env_with(inventory, EngineEnv::from_env())
     }
 
     /// The same with the environment already read (`Context`).
-    pub fn from_env_with(inventory: Arc<Inventory>, env: EngineEnv) -> Result<Engine, CredsError> {
+    pub(crate) fn from_env_with(inventory: Arc<Inventory>, env: EngineEnv) -> Result<Engine, CredsError> {
         let no_dir = std::io::Error::other("no cache directory (set HOME or XDG_CACHE_HOME)");
         let cache_dir = SessionCache::default_dir()
             .ok_or_else(|| CredsError::Cache { path: PathBuf::from("~/.cache/awsw"), source: no_dir })?;
@@ -111,12 +111,12 @@ impl Engine {
         }
     }
 
-    pub fn inventory(&self) -> &Inventory {
+    pub(crate) fn inventory(&self) -> &Inventory {
         &self.inventory
     }
 
     /// Sessions with no more than this left are renewed (`AWSW_MIN_REMAINING`).
-    pub fn min_remaining(&self) -> time::Duration {
+    pub(crate) fn min_remaining(&self) -> time::Duration {
         self.store.min_remaining()
     }
 
@@ -127,7 +127,7 @@ impl Engine {
     }
 
     /// `UnknownProfile`, with the closest names, when there is no profile `name`.
-    pub fn require(&self, name: &str) -> Result<&Profile, CredsError> {
+    pub(crate) fn require(&self, name: &str) -> Result<&Profile, CredsError> {
         self.inventory.profile(name).ok_or_else(|| CredsError::UnknownProfile {
             name: name.to_string(),
             suggestions: self.inventory.suggest(name).into_iter().map(str::to_string).collect(),
@@ -151,13 +151,8 @@ impl Engine {
 
     /// The same; `None` for credentials that belong to no profile (the environment's),
     /// where only the environment's settings apply.
-    pub fn endpoint_for(&self, profile: Option<&Profile>) -> Endpoint {
+    pub(crate) fn endpoint_for(&self, profile: Option<&Profile>) -> Endpoint {
         self.env.endpoint(profile)
-    }
-
-    /// The AWS CLI cache key of a role profile (also used by `rotate` to drop sessions).
-    pub fn cli_key(hop: &Profile) -> CliCacheKey {
-        plan::cli_key(hop)
     }
 
     /// The plan for `profile` against the caches as they are now.
@@ -275,7 +270,7 @@ impl Engine {
 
     /// A still-valid cached session, or why there is none: no such profile, an SSO login
     /// needed (renewing in awsw would not help), else `NotCached`. No network, no prompt.
-    pub fn cached_only(&self, name: &str) -> Result<Session, CredsError> {
+    pub(crate) fn cached_only(&self, name: &str) -> Result<Session, CredsError> {
         if let Some(session) = self.cached_session(name) {
             return Ok(session);
         }
@@ -398,7 +393,7 @@ impl Engine {
             None => None,
         };
         let request = AssumeRoleRequest {
-            role_arn: role.role_arn.clone().unwrap_or_default(),
+            role_arn: hop.role_arn.to_string(),
             session_name,
             duration_seconds: duration,
             external_id: role.external_id.clone(),
@@ -450,7 +445,7 @@ impl Engine {
 
     /// Who credentials that belong to no profile (the environment's, the instance role's)
     /// are, with the environment's endpoint and region; `Err` says why STS could not tell.
-    pub async fn credentials_identity(&self, credentials: &Credentials) -> Result<Identity, String> {
+    pub(crate) async fn credentials_identity(&self, credentials: &Credentials) -> Result<Identity, String> {
         let endpoint = self.env.endpoint(None);
         let result = self.sts.get_caller_identity(&endpoint, credentials).await;
         result.map_err(|err| super::error::environment_message(err, &endpoint))

@@ -15,10 +15,10 @@ use crate::config::{Inventory, Profile, RootKind};
 use crate::sso::SsoTarget;
 
 /// The device name in the cache key of a session made without MFA.
-pub const NO_MFA: &str = "none";
+pub(crate) const NO_MFA: &str = "none";
 
 /// What the plan asks the caches: valid sessions only (expired ones are misses).
-pub trait Probe {
+pub(crate) trait Probe {
     /// A role hop's session, from awsw's cache or else the AWS CLI's.
     fn role(&self, key: &CacheKey, cli_key: &CliCacheKey) -> Option<Credentials>;
     /// A `GetSessionToken` session.
@@ -35,7 +35,7 @@ pub trait Probe {
 
 /// The SSO token of a login as the plan sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SsoTokenState {
+pub(crate) enum SsoTokenState {
     Valid,
     /// Expired, but its refresh token and client registration can renew it without a login.
     Renewable,
@@ -45,19 +45,19 @@ pub enum SsoTokenState {
 
 /// An SSO root: the `SsoToken` step for its login, then the `SsoRoleCredentials` step.
 #[derive(Clone, PartialEq, Eq)]
-pub struct SsoRoot {
-    pub target: SsoTarget,
-    pub account_id: String,
-    pub role_name: String,
+pub(crate) struct SsoRoot {
+    pub(crate) target: SsoTarget,
+    pub(crate) account_id: String,
+    pub(crate) role_name: String,
     /// awsw's cache entry for the role credentials.
-    pub key: CacheKey,
+    pub(crate) key: CacheKey,
     /// The AWS CLI's cache file for them, under the key botocore computes.
-    pub cli_file: String,
-    pub token: SsoTokenState,
+    pub(crate) cli_file: String,
+    pub(crate) token: SsoTokenState,
 }
 
 /// A probe that finds nothing: for questions about a plan's shape, not its caches.
-pub struct NoCache;
+pub(crate) struct NoCache;
 
 impl Probe for NoCache {
     fn role(&self, _key: &CacheKey, _cli_key: &CliCacheKey) -> Option<Credentials> {
@@ -70,7 +70,7 @@ impl Probe for NoCache {
 
 /// Where the chain's first credentials come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Root {
+pub(crate) enum Root {
     /// The keys in the file as they are: temporary keys, or long-term keys that assume a role
     /// with no MFA device anywhere on the chain.
     Keys,
@@ -87,36 +87,38 @@ pub enum Root {
 
 /// One role to assume.
 #[derive(Debug, Clone)]
-pub struct Hop<'a> {
-    pub profile: &'a Profile,
-    pub key: CacheKey,
-    pub cli_key: CliCacheKey,
+pub(crate) struct Hop<'a> {
+    pub(crate) profile: &'a Profile,
+    /// The role to assume: every profile after the root holds one (resolution checked).
+    pub(crate) role_arn: &'a str,
+    pub(crate) key: CacheKey,
+    pub(crate) cli_key: CliCacheKey,
     /// The MFA device this hop asks a code for: its own `mfa_serial`, unless an earlier step
     /// of this plan already answered for that device. Filled only for hops still to run.
-    pub code_for: Option<String>,
+    pub(crate) code_for: Option<String>,
 }
 
 /// How to get `profile`'s credentials now.
 #[derive(Debug, Clone)]
-pub struct Plan<'a> {
-    pub profile: &'a Profile,
+pub(crate) struct Plan<'a> {
+    pub(crate) profile: &'a Profile,
     /// The profile holding the root credentials (the first of the chain).
-    pub root_profile: &'a Profile,
-    pub root: Root,
+    pub(crate) root_profile: &'a Profile,
+    pub(crate) root: Root,
     /// The base session's cache key; for every profile with keys in a file (so `cache_file`
     /// names it even for a profile that never makes one).
-    pub base_key: Option<CacheKey>,
-    pub hops: Vec<Hop<'a>>,
+    pub(crate) base_key: Option<CacheKey>,
+    pub(crate) hops: Vec<Hop<'a>>,
     /// The deepest hop a valid cached session covers, and that session: the work starts
     /// after it.
-    pub resume: Option<(usize, Credentials)>,
+    pub(crate) resume: Option<(usize, Credentials)>,
     /// The root step's valid cached result (a base session, SSO role credentials), when the
     /// work starts at the root.
-    pub cached_base: Option<Credentials>,
+    pub(crate) cached_base: Option<Credentials>,
 }
 
 /// Builds the plan for `profile`, a usable profile of `inventory`.
-pub fn plan<'a>(profile: &'a Profile, inventory: &'a Inventory, probe: &dyn Probe) -> Plan<'a> {
+pub(crate) fn plan<'a>(profile: &'a Profile, inventory: &'a Inventory, probe: &dyn Probe) -> Plan<'a> {
     let root_profile = profile.chain.first().and_then(|name| inventory.profile(name)).unwrap_or(profile);
     let hops = hops(profile, inventory);
     let root = match root(profile, hops.len()) {
@@ -129,10 +131,11 @@ pub fn plan<'a>(profile: &'a Profile, inventory: &'a Inventory, probe: &dyn Prob
     let mut hops: Vec<Hop<'a>> = hops
         .into_iter()
         .enumerate()
-        .map(|(position, hop)| Hop {
+        .map(|(position, (hop, role_arn))| Hop {
             profile: hop,
-            key: role_key(hop, profile, root_profile, position),
-            cli_key: cli_key(hop),
+            role_arn,
+            key: role_key(hop, role_arn, profile, root_profile, position),
+            cli_key: cli_key(hop, role_arn),
             code_for: None,
         })
         .collect();
@@ -165,13 +168,13 @@ pub fn plan<'a>(profile: &'a Profile, inventory: &'a Inventory, probe: &dyn Prob
 
 impl Plan<'_> {
     /// The first hop still to assume.
-    pub fn start(&self) -> usize {
+    pub(crate) fn start(&self) -> usize {
         self.resume.as_ref().map_or(0, |(position, _)| position + 1)
     }
 
     /// A cached session that covers the whole plan: the last hop's, or the base session of
     /// a profile without roles.
-    pub fn covered(&self) -> Option<&Credentials> {
+    pub(crate) fn covered(&self) -> Option<&Credentials> {
         match &self.resume {
             Some((position, credentials)) if position + 1 == self.hops.len() => Some(credentials),
             _ if self.hops.is_empty() => self.cached_base.as_ref(),
@@ -180,7 +183,7 @@ impl Plan<'_> {
     }
 
     /// The cache file entry that changes when this profile's session is renewed.
-    pub fn final_key(&self) -> Option<&CacheKey> {
+    pub(crate) fn final_key(&self) -> Option<&CacheKey> {
         match (self.hops.last(), &self.root) {
             (Some(hop), _) => Some(&hop.key),
             (None, Root::Sso(sso)) => Some(&sso.key),
@@ -189,14 +192,15 @@ impl Plan<'_> {
     }
 }
 
-/// The role profiles to assume, in order, after the root credentials.
-fn hops<'a>(profile: &'a Profile, inventory: &'a Inventory) -> Vec<&'a Profile> {
+/// The role profiles to assume, in order, after the root credentials, with their roles.
+fn hops<'a>(profile: &'a Profile, inventory: &'a Inventory) -> Vec<(&'a Profile, &'a str)> {
     let skip = match profile.root_kind() {
         // The credential_source profile's own role is the first to assume.
         Some(RootKind::CredentialSource(_)) => 0,
         _ => 1,
     };
-    profile.chain.iter().skip(skip).filter_map(|name| inventory.profile(name)).collect()
+    let role = |hop: &'a Profile| Some((hop, hop.role_arn.as_deref()?));
+    profile.chain.iter().skip(skip).filter_map(|name| role(inventory.profile(name)?)).collect()
 }
 
 /// For long-term keys, the MFA device of the base session is the first `mfa_serial` along
@@ -255,7 +259,13 @@ fn base_key(profile: &Profile, root_profile: &Profile, root: &Root) -> Option<Ca
     })
 }
 
-fn role_key(hop: &Profile, profile: &Profile, root_profile: &Profile, position: usize) -> CacheKey {
+fn role_key(
+    hop: &Profile,
+    role_arn: &str,
+    profile: &Profile,
+    root_profile: &Profile,
+    position: usize,
+) -> CacheKey {
     let root_id = match (profile.static_keys(), profile.root_kind()) {
         (Some(keys), _) => keys.access_key_id.clone(),
         (None, Some(kind)) => format!("{kind:?}"),
@@ -264,16 +274,16 @@ fn role_key(hop: &Profile, profile: &Profile, root_profile: &Profile, position: 
     let via: Vec<&str> = profile.chain.iter().take(position).map(String::as_str).collect();
     CacheKey::Role {
         profile: hop.name.clone(),
-        role_arn: hop.role_arn.clone().unwrap_or_default(),
+        role_arn: role_arn.to_string(),
         external_id: hop.external_id.clone(),
         source: format!("{}|{}|{}", root_profile.name, root_id, via.join(">")),
     }
 }
 
 /// The AWS CLI cache key of a role profile, as botocore computes it.
-pub fn cli_key(hop: &Profile) -> CliCacheKey {
+fn cli_key(hop: &Profile, role_arn: &str) -> CliCacheKey {
     CliCacheKey {
-        role_arn: hop.role_arn.clone().unwrap_or_default(),
+        role_arn: role_arn.to_string(),
         role_session_name: hop.role_session_name.clone(),
         external_id: hop.external_id.clone(),
         serial_number: hop.own_mfa_serial.clone(),

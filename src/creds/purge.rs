@@ -7,7 +7,6 @@ use std::path::Path;
 
 use super::cache::CacheKey;
 use super::clicache::CliCache;
-use super::engine::Engine;
 use crate::config::{Inventory, RootKind};
 
 /// Whether a cache entry's key was made from `key_id`.
@@ -21,7 +20,7 @@ fn derived_from(key: &CacheKey, key_id: &str) -> bool {
 }
 
 /// Removes awsw's own cache files made from `key_id`; returns how many.
-pub fn awsw_sessions(dir: &Path, key_id: &str) -> usize {
+pub(crate) fn awsw_sessions(dir: &Path, key_id: &str) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
     let mut removed = 0;
     for entry in entries.flatten() {
@@ -44,7 +43,7 @@ pub fn awsw_sessions(dir: &Path, key_id: &str) -> usize {
 
 /// Removes the AWS CLI's cached role sessions of every role profile whose chain starts at
 /// `holder`'s long-term keys; returns how many.
-pub fn cli_sessions(cli: &CliCache, inventory: &Inventory, holder: &str) -> usize {
+pub(crate) fn cli_sessions(cli: &CliCache, inventory: &Inventory, holder: &str) -> usize {
     let mut removed = 0;
     for profile in &inventory.profiles {
         if profile.root_kind() != Some(RootKind::StaticKeys)
@@ -53,8 +52,8 @@ pub fn cli_sessions(cli: &CliCache, inventory: &Inventory, holder: &str) -> usiz
             continue;
         }
         // Every hop after the keys themselves is a role whose session came from them.
-        for hop in profile.chain.iter().skip(1).filter_map(|name| inventory.profile(name)) {
-            if std::fs::remove_file(cli.path(&Engine::cli_key(hop))).is_ok() {
+        for hop in super::plan::plan(profile, inventory, &super::plan::NoCache).hops {
+            if std::fs::remove_file(cli.path(&hop.cli_key)).is_ok() {
                 removed += 1;
             }
         }
