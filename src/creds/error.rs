@@ -1,78 +1,226 @@
 //! What can go wrong getting a session, each with a one-line message that names the profile
-//! and says what to do next, and the one place where an STS failure becomes such a message.
-//! No variant carries a secret: STS error texts name ARNs and codes, never keys.
+//! (or the MFA device, or the cache directory) and says what to do next, and the one place
+//! where an STS failure becomes such a message (`from_sts`; `environment_message` for the
+//! environment's credentials). No variant carries a secret: STS error texts name ARNs and
+//! codes, never keys, and an MFA code is never repeated.
 
 use std::path::PathBuf;
 
 use super::sts::{Endpoint, STS_SETTING, StsError};
 
+/// Why the engine could not give a profile's session. The binary prints the message as is
+/// and takes its exit status from `exit_code`.
 #[derive(Debug, thiserror::Error)]
 pub enum CredsError {
+    /// The name matches no profile in the config or credentials files.
     #[error("no profile named {name:?}{}", did_you_mean(suggestions))]
-    UnknownProfile { name: String, suggestions: Vec<String> },
+    UnknownProfile {
+        /// The name as the user gave it.
+        name: String,
+        /// The closest profile names, best first; empty when none is close.
+        suggestions: Vec<String>,
+    },
+    /// The profile is broken (its first config problem), or its root yields no credentials
+    /// (no access keys, incomplete SSO settings, nothing found by the default chain).
     #[error("profile {profile} cannot be used: {reason}")]
-    Unusable { profile: String, reason: String },
+    Unusable {
+        /// The profile that asked, or the root of its chain.
+        profile: String,
+        /// What is wrong and, where known, what to set.
+        reason: String,
+    },
+    /// A step needs an MFA code and the request allows no way to get one (or its one code
+    /// was spent on an earlier device).
     #[error(
         "profile {profile} needs an MFA code for {serial}: pass --mfa-code, set mfa_process in the profile, or run awsw in a terminal"
     )]
-    MfaRequired { profile: String, serial: String },
+    MfaRequired {
+        /// The profile the user asked for.
+        profile: String,
+        /// The MFA device's ARN (`mfa_serial`).
+        serial: String,
+    },
+    /// A code given (`--mfa-code`, the picker's MFA field) or typed at the terminal prompt
+    /// is not six digits; the message never repeats the code.
     #[error("the MFA code must be exactly 6 digits ({problem}); read it again from {serial}")]
-    MfaMalformed { serial: String, problem: String },
+    MfaMalformed {
+        /// The MFA device's ARN.
+        serial: String,
+        /// What is wrong with the code's form (`it has 5 digits`), without the code.
+        problem: String,
+    },
+    /// STS answered `AccessDenied` about MFA to a call made with a code.
     #[error(
         "STS rejected the MFA code for {serial} (wrong, expired or already used): wait for the next code and try again"
     )]
-    MfaRejected { profile: String, serial: String },
+    MfaRejected {
+        /// The profile the call was made for (not in the message).
+        profile: String,
+        /// The MFA device's ARN.
+        serial: String,
+    },
+    /// The profile's `mfa_process` could not run, exited non-zero, or printed no 6-digit code.
     #[error("mfa_process of profile {profile} failed: {reason}")]
-    MfaProcess { profile: String, reason: String },
+    MfaProcess {
+        /// The profile whose `mfa_process` ran.
+        profile: String,
+        /// What went wrong; never the command's output.
+        reason: String,
+    },
+    /// The request allows a terminal prompt, but `/dev/tty` could not be opened or used.
     #[error(
         "profile {profile} needs a code from MFA device {serial} and there is no terminal to ask on ({reason}): pass --mfa-code CODE, or set mfa_process in the profile"
     )]
-    MfaPrompt { profile: String, serial: String, reason: String },
+    MfaPrompt {
+        /// The profile the user asked for.
+        profile: String,
+        /// The MFA device's ARN.
+        serial: String,
+        /// Why the terminal could not be used.
+        reason: String,
+    },
+    /// The chain starts at IAM Identity Center and its token is missing, expired or cannot
+    /// be renewed: only a login (in a browser) helps.
     #[error("the SSO session of profile {profile} is missing or expired: run `{command}`, then try again")]
-    SsoLoginRequired { profile: String, command: String },
+    SsoLoginRequired {
+        /// The profile the user asked for.
+        profile: String,
+        /// The login to run, e.g. `awsw login my-sso`.
+        command: String,
+    },
+    /// The chain starts at `credential_process` and the request did not allow running it.
     #[error(
         "profile {profile} gets its credentials from credential_process, which awsw runs only when asked"
     )]
-    ProcessNotRun { profile: String },
+    ProcessNotRun {
+        /// The root profile that holds `credential_process`.
+        profile: String,
+    },
+    /// STS refused a call with an error code no other variant covers (e.g. `AccessDenied`
+    /// on `AssumeRole`); the message carries STS's own text.
     #[error("STS refused {action} for profile {profile}: {code}: {message}")]
-    Refused { profile: String, action: String, code: String, message: String },
+    Refused {
+        /// The profile the call was made for.
+        profile: String,
+        /// The STS action (`AssumeRole`, `GetSessionToken`, `GetCallerIdentity`).
+        action: String,
+        /// STS's error code.
+        code: String,
+        /// STS's error message (ARNs and reasons, no keys).
+        message: String,
+    },
+    /// STS does not know the access key or the signature did not match: the keys in the
+    /// file are wrong, deleted or deactivated.
     #[error(
         "the access keys behind profile {profile} are invalid or deactivated ({code}): rotate them in IAM and update the credentials file"
     )]
-    InvalidKeys { profile: String, code: String },
+    InvalidKeys {
+        /// The profile the call was made for.
+        profile: String,
+        /// STS's error code (`InvalidClientTokenId`, `SignatureDoesNotMatch`, ...).
+        code: String,
+    },
+    /// STS says the session token used for the call has expired.
     #[error(
         "the session behind profile {profile} has expired: renew it with `awsw env {profile}` or `awsw shell {profile}`"
     )]
-    ExpiredToken { profile: String },
+    ExpiredToken {
+        /// The profile the call was made for.
+        profile: String,
+    },
+    /// STS answered with a throttling code even after the SDK's retries.
     #[error("STS is throttling requests (profile {profile}): wait a few seconds and try again")]
-    Throttled { profile: String },
+    Throttled {
+        /// The profile the call was made for.
+        profile: String,
+    },
+    /// STS could not be reached (DNS, connection, TLS, proxy, no answer within 10 s), or the
+    /// SDK failed without an answer to show.
     #[error("cannot reach STS at {endpoint} (profile {profile}): {reason}")]
-    Unreachable { profile: String, endpoint: String, reason: String },
+    Unreachable {
+        /// The profile the call was made for.
+        profile: String,
+        /// The endpoint as `Endpoint::describe` names it.
+        endpoint: String,
+        /// The network fault and what to check.
+        reason: String,
+    },
+    /// STS (or a proxy in front of it) answered HTTP 5xx after the SDK's retries.
     #[error(
         "STS at {endpoint} answered {action} for profile {profile} with HTTP {status}{}: a fault on AWS's side (or a proxy's), usually brief; try again in a minute",
         code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default()
     )]
-    ServerError { profile: String, action: String, endpoint: String, status: u16, code: Option<String> },
+    ServerError {
+        /// The profile the call was made for.
+        profile: String,
+        /// The STS action that failed.
+        action: String,
+        /// The endpoint as `Endpoint::describe` names it.
+        endpoint: String,
+        /// The HTTP status code.
+        status: u16,
+        /// The AWS error code, when the answer had one.
+        code: Option<String>,
+    },
+    /// STS refused the signature because the local clock is off; the message says by how
+    /// much and how to set it right.
     #[error("STS refused {action} for profile {profile} ({code}): {} and try again", clock_advice(*skew))]
-    ClockSkew { profile: String, action: String, code: String, skew: Option<i64> },
+    ClockSkew {
+        /// The profile the call was made for.
+        profile: String,
+        /// The STS action that was refused.
+        action: String,
+        /// STS's error code (`RequestExpired`, `SignatureDoesNotMatch`, ...).
+        code: String,
+        /// Local time minus the `Date` of STS's answer, in seconds, when it had one.
+        skew: Option<i64>,
+    },
+    /// The endpoint answered an HTTP error without an AWS error code: it is probably not STS.
     #[error(
         "{endpoint} answered {action} for profile {profile} with HTTP {status} and no STS error: it is probably not an STS endpoint; check AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL and the profile's endpoint_url"
     )]
-    NotSts { profile: String, action: String, endpoint: String, status: u16 },
+    NotSts {
+        /// The profile the call was made for.
+        profile: String,
+        /// The STS action that was sent.
+        action: String,
+        /// The endpoint as `Endpoint::describe` names it.
+        endpoint: String,
+        /// The HTTP status code.
+        status: u16,
+    },
+    /// A root awsw does not compute failed: `credential_process`, web identity,
+    /// `credential_source`, the default chain, or an SSO call other than a needed login.
     #[error("{source_kind} credentials for profile {profile} failed: {message}")]
-    Provider { profile: String, source_kind: &'static str, message: String },
+    Provider {
+        /// The root profile whose provider failed.
+        profile: String,
+        /// The provider, as the message names it (`credential_process`, `web identity`,
+        /// `EC2 instance metadata`, `ECS container`, `SSO`, ...).
+        source_kind: &'static str,
+        /// The provider's failure in one line (never an SDK `Debug` dump).
+        message: String,
+    },
+    /// awsw's session cache directory is missing, unwritable or not private, or its lock
+    /// file cannot be used. Checked before an MFA code is spent.
     #[error(
         "cannot use the session cache {path}: {source}; fix its permissions or point XDG_CACHE_HOME elsewhere"
     )]
     Cache {
+        /// The cache directory.
         path: PathBuf,
+        /// Why it cannot be used.
         #[source]
         source: std::io::Error,
     },
+    /// `awsw env --cached-only` found no valid cached session (that mode never renews one).
     #[error(
         "the session for profile {profile} has expired or was never started; renew it with `awsw env {profile}` or `awsw shell {profile}`"
     )]
-    NotCached { profile: String },
+    NotCached {
+        /// The profile the user asked for.
+        profile: String,
+    },
 }
 
 /// What a skewed clock means and what to do; `skew` is local minus AWS's time, in seconds.
