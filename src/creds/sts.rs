@@ -1,6 +1,8 @@
-//! The only network code of the engine: the three STS calls behind a trait, so the planning
-//! logic is tested with a fake. The real implementation builds an aws-sdk-sts client per
-//! call with the profile's region and endpoint, short timeouts and the standard retries.
+//! The engine's STS calls: the three it makes, behind a trait, so the planning logic is
+//! tested with a fake. The real implementation builds an aws-sdk-sts client per call with the
+//! profile's region and endpoint, short timeouts and the standard retries, and notes how far
+//! the local clock is from the `Date` of each answer. `map_error`, which turns an SDK failure
+//! into an `StsError`, serves IAM's calls too.
 
 use std::time::Duration;
 
@@ -33,6 +35,7 @@ impl std::fmt::Display for StsError {
 /// Where an STS call goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
+    /// The region the call is signed for; without `url` it also picks the regional endpoint.
     pub region: String,
     /// An explicit endpoint (`AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, a `services`
     /// section, `endpoint_url`); `None` means the SDK's regional STS endpoint.
@@ -57,31 +60,45 @@ pub(crate) const STS_SETTING: &str = "AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL";
 /// An MFA device and the code read from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MfaToken {
+    /// The device's ARN (`mfa_serial`), sent as `SerialNumber`.
     pub serial: String,
+    /// The six digits read from it, sent as `TokenCode`; never logged.
     pub code: String,
 }
 
+/// What one `AssumeRole` call asks for, from the role profile's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssumeRoleRequest {
+    /// The role to assume (the profile's `role_arn`).
     pub role_arn: String,
+    /// `role_session_name`, else the IAM user's or the local user's name, sanitized for STS.
     pub session_name: String,
+    /// Seconds the role session lasts (`duration_seconds`, cut to 3600 when the source is a
+    /// role's); the role's default when `None`.
     pub duration_seconds: Option<u32>,
     pub(crate) external_id: Option<String>,
+    /// The device and code, when the role profile has its own `mfa_serial` and no earlier
+    /// step of the chain already answered for that device.
     pub mfa: Option<MfaToken>,
 }
 
+/// What one `GetSessionToken` call (a static root's base session) asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionTokenRequest {
+    /// Seconds the session lasts (`AWSW_SESSION_DURATION`); STS's default when `None`.
     pub duration_seconds: Option<u32>,
+    /// The root's MFA device and code, when the root has `mfa_serial`.
     pub mfa: Option<MfaToken>,
 }
 
 /// The credentials of an assumed role and who they belong to.
 #[derive(Debug, Clone)]
 pub struct RoleSession {
+    /// The role's temporary credentials.
     pub credentials: Credentials,
     /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, when STS said.
     pub assumed_role_arn: Option<String>,
+    /// `ROLEID:SESSION`, when STS said; kept as the session's `Identity::user_id`.
     pub assumed_role_id: Option<String>,
 }
 
@@ -90,34 +107,50 @@ pub struct RoleSession {
 pub enum StsError {
     /// STS answered with an error code (`AccessDenied`, `InvalidClientTokenId`, ...).
     Service {
+        /// The AWS error code.
         code: String,
+        /// The service's message (may be empty).
         message: String,
     },
+    /// The request never got an answer: DNS, connection, TLS or proxy trouble.
     Unreachable {
+        /// What failed and which setting to check (`NetFault::describe`).
         reason: String,
     },
+    /// No answer within the call's time limit (10 s with retries; 3 s to connect).
     Timeout,
     /// An HTTP error without an AWS error code: whatever answered is probably not STS.
     NotSts {
+        /// The HTTP status code.
         status: u16,
     },
     /// HTTP 5xx (after the SDK's retries): the service's side, worth trying again.
     ServerError {
+        /// The HTTP status code.
         status: u16,
+        /// The AWS error code, when the answer had one.
         code: Option<String>,
     },
     /// A signature refused because the local clock is off; `skew` is local minus the
     /// service's `Date`, in seconds, when the answer had one.
     ClockSkew {
+        /// The AWS error code (`RequestExpired`, `SignatureDoesNotMatch`, ...).
         code: String,
+        /// Local time minus the service's, in seconds.
         skew: Option<i64>,
     },
+    /// Anything else the SDK reported without an answer to go by (or an answer without
+    /// credentials), as its innermost cause.
     Other {
+        /// The innermost cause's text.
         reason: String,
     },
 }
 
+/// The three STS calls the engine makes, each with the credentials to sign with and the
+/// endpoint to send to. `AwsSts` is the real one; tests pass fakes.
 pub trait Sts: Send + Sync {
+    /// `AssumeRole` with `creds` (the previous hop's or the root's credentials).
     fn assume_role<'a>(
         &'a self,
         endpoint: &'a Endpoint,
@@ -125,6 +158,7 @@ pub trait Sts: Send + Sync {
         request: &'a AssumeRoleRequest,
     ) -> BoxFuture<'a, Result<RoleSession, StsError>>;
 
+    /// `GetSessionToken` with long-term keys: the MFA base session of a static root.
     fn get_session_token<'a>(
         &'a self,
         endpoint: &'a Endpoint,
@@ -132,6 +166,8 @@ pub trait Sts: Send + Sync {
         request: &'a SessionTokenRequest,
     ) -> BoxFuture<'a, Result<Credentials, StsError>>;
 
+    /// `GetCallerIdentity`: who `creds` belong to (needs no MFA, even for keys whose
+    /// policies demand it elsewhere).
     fn get_caller_identity<'a>(
         &'a self,
         endpoint: &'a Endpoint,
