@@ -15,15 +15,20 @@ use crate::secret::Secret;
 /// One access key of a user, as `ListAccessKeys` describes it (no secret).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyMeta {
+    /// The access key id.
     pub id: String,
+    /// Whether IAM lists it as `Active` (a missing status counts as active).
     pub active: bool,
+    /// When it was created, when IAM said.
     pub created: Option<OffsetDateTime>,
 }
 
 /// `GetAccessKeyLastUsed`: `None` fields mean never used.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LastUsed {
+    /// When the key was last used.
     pub when: Option<OffsetDateTime>,
+    /// The service it was last used with (`s3`); IAM's `N/A` becomes `None`.
     pub service: Option<String>,
 }
 
@@ -34,13 +39,24 @@ pub struct NewKey {
     pub(crate) secret: Secret,
 }
 
+/// An IAM failure, in the words `rotate` and the key-age lookup put into their messages.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IamError {
     /// IAM answered with an error code (`AccessDenied`, `LimitExceeded`, ...).
     #[error("{code}: {message}")]
-    Service { code: String, message: String },
+    Service {
+        /// The AWS error code; `HTTP <status>` (or a clock-skew text) when the answer
+        /// carried none.
+        code: String,
+        /// IAM's message, or what awsw makes of an answer without one.
+        message: String,
+    },
+    /// IAM could not be reached, or did not answer within 10 s.
     #[error("cannot reach IAM: {reason}")]
-    Unreachable { reason: String },
+    Unreachable {
+        /// What failed and which setting to check.
+        reason: String,
+    },
 }
 
 impl IamError {
@@ -52,6 +68,7 @@ impl IamError {
 
 /// `user`: the IAM user name, `None` for the caller itself (root keys have no user name).
 pub trait Iam: Send + Sync {
+    /// `ListAccessKeys`: the user's keys (IAM allows two).
     fn list_access_keys<'a>(
         &'a self,
         endpoint: &'a Endpoint,
@@ -59,6 +76,7 @@ pub trait Iam: Send + Sync {
         user: Option<&'a str>,
     ) -> BoxFuture<'a, Result<Vec<KeyMeta>, IamError>>;
 
+    /// `GetAccessKeyLastUsed` for `key_id`.
     fn last_used<'a>(
         &'a self,
         endpoint: &'a Endpoint,
@@ -66,6 +84,7 @@ pub trait Iam: Send + Sync {
         key_id: &'a str,
     ) -> BoxFuture<'a, Result<LastUsed, IamError>>;
 
+    /// `CreateAccessKey`: a new active key for the user, with its secret.
     fn create_access_key<'a>(
         &'a self,
         endpoint: &'a Endpoint,
@@ -73,6 +92,7 @@ pub trait Iam: Send + Sync {
         user: Option<&'a str>,
     ) -> BoxFuture<'a, Result<NewKey, IamError>>;
 
+    /// `DeleteAccessKey` for `key_id`.
     fn delete_access_key<'a>(
         &'a self,
         endpoint: &'a Endpoint,

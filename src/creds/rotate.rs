@@ -16,7 +16,9 @@ use crate::secret::Secret;
 
 /// The credentials file, read and replaced whole.
 pub trait CredFile: Send + Sync {
+    /// Where the file is, for messages.
     fn path(&self) -> PathBuf;
+    /// The whole text of the file.
     fn read(&self) -> std::io::Result<String>;
     /// Atomically, keeping mode and owner.
     fn write(&self, text: &str) -> std::io::Result<()>;
@@ -44,6 +46,7 @@ impl CredFile for DiskCredFile {
 pub struct Plan {
     /// The profile whose section holds the keys.
     pub profile: String,
+    /// The long-term keys being replaced, as the file holds them.
     pub old: Credentials,
     /// What IAM is called with: an MFA session made from the old key, or the old key.
     pub caller: Credentials,
@@ -51,14 +54,18 @@ pub struct Plan {
     pub user: Option<String>,
     /// The ARN STS gives for the old key: the new one must give the same.
     pub arn: String,
+    /// Where the IAM calls go (`AWS_ENDPOINT_URL_IAM`, ...; see `iam::endpoint`).
     pub iam_endpoint: Endpoint,
+    /// Where the new key is tried: the holder profile's STS endpoint.
     pub sts_endpoint: Endpoint,
 }
 
 /// How long to wait for STS to accept the new key (IAM is eventually consistent).
 #[derive(Debug, Clone, Copy)]
 pub struct Polling {
+    /// How many times STS is asked (at least once).
     pub attempts: u32,
+    /// The wait between two attempts.
     pub interval: Duration,
 }
 
@@ -68,20 +75,47 @@ impl Default for Polling {
     }
 }
 
+/// Why a rotation stopped, each variant saying how far it got and what is left to clean up.
 #[derive(Debug, thiserror::Error)]
 pub enum RotateError {
     /// Nothing was changed.
     #[error("profile {profile}: {reason}")]
-    Refused { profile: String, reason: String },
+    Refused {
+        /// The profile whose section holds the keys.
+        profile: String,
+        /// Why it stopped before anything changed.
+        reason: String,
+    },
     /// The new key existed and is gone again (or named, if it could not be deleted); the
     /// file is untouched.
     #[error("profile {profile}: rotation stopped, {reason}; {file} is unchanged{}", left_behind(.new_key_left))]
-    RolledBack { profile: String, reason: String, file: String, new_key_left: Option<(String, String)> },
+    RolledBack {
+        /// The profile whose section holds the keys.
+        profile: String,
+        /// What stopped the rotation (STS did not accept the new key or named another
+        /// owner, the file could not be edited or written).
+        reason: String,
+        /// The credentials file's path.
+        file: String,
+        /// The new key's id and why IAM did not delete it, when it is still there.
+        new_key_left: Option<(String, String)>,
+    },
     /// The file holds the new key; the old key is still there.
     #[error(
         "profile {profile} now uses the new key {new_key_id} (written to {file}), but the old key {old_key_id} could not be deleted ({reason}): delete it with `aws iam delete-access-key --access-key-id {old_key_id}`"
     )]
-    OldKeyKept { profile: String, file: String, new_key_id: String, old_key_id: String, reason: String },
+    OldKeyKept {
+        /// The profile whose section holds the keys.
+        profile: String,
+        /// The credentials file's path.
+        file: String,
+        /// The id of the key the file now holds.
+        new_key_id: String,
+        /// The id of the key still active in IAM.
+        old_key_id: String,
+        /// Why IAM did not delete it.
+        reason: String,
+    },
 }
 
 fn left_behind(left: &Option<(String, String)>) -> String {
@@ -115,10 +149,16 @@ pub(crate) async fn precheck(iam: &dyn Iam, plan: &Plan) -> Result<usize, Rotate
     Ok(keys.len())
 }
 
+/// Runs rotations with the IAM, STS and credentials file it is given (fakes and faults in
+/// tests, `AwsIam`, `AwsSts` and `DiskCredFile` for `awsw rotate`).
 pub struct Rotator<'a> {
+    /// Lists, creates and deletes the access keys.
     pub iam: &'a dyn Iam,
+    /// Asked with the new key until it is accepted.
     pub sts: &'a dyn Sts,
+    /// The credentials file that gets the new key.
     pub file: &'a dyn CredFile,
+    /// How long to wait for STS to accept the new key.
     pub polling: Polling,
 }
 
