@@ -23,7 +23,9 @@ pub enum MfaSource {
 /// What the caller allows the engine to do to get credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ask {
+    /// Where an MFA code may come from.
     pub mfa: MfaSource,
+    /// Whether a `credential_process` root may be run (`ProcessNotRun` otherwise).
     pub run_credential_process: bool,
 }
 

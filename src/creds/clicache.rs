@@ -16,12 +16,15 @@ use crate::secret::Secret;
 /// The arguments botocore hashes into the cache file name for one role profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CliCacheKey {
+    /// The role profile's `role_arn`.
     pub role_arn: String,
     /// Only when the profile configures `role_session_name` (a generated name is left out).
     pub role_session_name: Option<String>,
+    /// The role profile's `external_id`.
     pub external_id: Option<String>,
     /// The role profile's own `mfa_serial`.
     pub serial_number: Option<String>,
+    /// The role profile's `duration_seconds`.
     pub duration_seconds: Option<u32>,
 }
 
@@ -84,11 +87,14 @@ pub(crate) fn parse_expiration(text: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(&format!("{bare}Z"), &Rfc3339).ok()
 }
 
+/// One AWS CLI cache directory: role sessions under botocore's file names, and the SSO role
+/// credentials `aws` keeps there too.
 pub struct CliCache {
     dir: PathBuf,
 }
 
 impl CliCache {
+    /// The cache in `dir` (`default_dir` for the user's); nothing is read or created yet.
     pub fn new(dir: PathBuf) -> Self {
         CliCache { dir }
     }

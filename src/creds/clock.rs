@@ -5,7 +5,9 @@ use std::sync::Mutex;
 
 use time::OffsetDateTime;
 
+/// Where the engine gets the time: the system clock in a real run, a `FixedClock` in tests.
 pub trait Clock: Send + Sync {
+    /// The current time, in UTC.
     fn now(&self) -> OffsetDateTime;
 }
 
@@ -24,10 +26,12 @@ pub struct FixedClock(Mutex<OffsetDateTime>);
 
 #[cfg(any(test, feature = "test-util"))]
 impl FixedClock {
+    /// A clock that reads `at` until advanced.
     pub fn new(at: OffsetDateTime) -> Self {
         FixedClock(Mutex::new(at))
     }
 
+    /// Moves the clock forward by `by` (backward when negative).
     pub fn advance(&self, by: time::Duration) {
         let mut now = self.0.lock().unwrap_or_else(|e| e.into_inner());
         *now += by;

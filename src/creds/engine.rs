@@ -36,6 +36,8 @@ pub(crate) use super::types::{IdentityReport, Readiness};
 /// AWS's cap for a role assumed with another role's credentials.
 const ROLE_CHAINING_MAX: u32 = 3600;
 
+/// Gets sessions for the profiles of one inventory and answers questions about them; the
+/// commands, the picker's tasks and the agent share one.
 pub struct Engine {
     inventory: Arc<Inventory>,
     sts: Arc<dyn Sts>,
@@ -51,17 +53,26 @@ pub struct Engine {
 
 /// The parts of an engine, for tests that swap the network, the clock and the disk.
 pub struct EngineParts {
+    /// The STS calls (`AwsSts` behind the fault budget in a real engine).
     pub sts: Arc<dyn Sts>,
+    /// The providers for roots awsw does not compute (`AwsProviders` in a real engine).
     pub roots: Arc<dyn RootSource>,
     /// The AWS CLI's SSO token cache and the SSO services.
     pub sso: SsoParts,
     /// Lists the cache directories for `readiness`.
     pub cache_scan: Arc<dyn CacheScan>,
+    /// The clock expiry times are compared with.
     pub clock: Arc<dyn Clock>,
+    /// awsw's session cache (`$XDG_CACHE_HOME/awsw`, usually `~/.cache/awsw`).
     pub cache_dir: PathBuf,
+    /// The AWS CLI's cache (`~/.aws/cli/cache`), read and written so both share sessions;
+    /// `None` leaves it alone.
     pub cli_cache_dir: Option<PathBuf>,
+    /// What the process environment said (regions, endpoints, credentials, user name).
     pub env: EngineEnv,
+    /// Sessions with no more than this left are renewed (`AWSW_MIN_REMAINING`).
     pub min_remaining: time::Duration,
+    /// Seconds a `GetSessionToken` base session lasts (`AWSW_SESSION_DURATION`).
     pub session_duration: u32,
 }
 
@@ -94,6 +105,7 @@ impl Engine {
         ))
     }
 
+    /// An engine over `inventory` made of `parts`; reads nothing from the environment.
     pub fn with_parts(inventory: Arc<Inventory>, parts: EngineParts) -> Engine {
         let cache = SessionCache::new(parts.cache_dir, parts.min_remaining);
         let sso_tokens = parts.sso.token_dir.clone();

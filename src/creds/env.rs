@@ -1,6 +1,8 @@
 //! What the engine takes from the process environment, read once at start (`EngineEnv`),
 //! and the SDKs' precedence for where an STS call goes (`endpoint`). Tests build an
-//! `EngineEnv` by hand; nothing else in `creds` reads the environment.
+//! `EngineEnv` by hand. The engine's own choices read the environment only through it; the
+//! IAM endpoint (`iam::endpoint`), the instance metadata settings (`imds`), the providers'
+//! messages and aws-config's providers themselves still read their variables directly.
 
 use super::providers::EnvCredentials;
 use super::sts::Endpoint;
@@ -11,9 +13,14 @@ use crate::config::Profile;
 pub struct EngineEnv {
     /// `AWS_REGION`, else `AWS_DEFAULT_REGION`: beats the profile's region.
     pub region: Option<String>,
+    /// `AWS_ENDPOINT_URL`: for STS, below `AWS_ENDPOINT_URL_STS` and the profile's
+    /// `services` section, above its `endpoint_url`.
     pub endpoint_url: Option<String>,
+    /// `AWS_ENDPOINT_URL_STS`: beats every other endpoint setting.
     pub endpoint_url_sts: Option<String>,
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`: every endpoint setting is ignored.
     pub ignore_configured_endpoints: bool,
+    /// The keys in the environment (`AWS_ACCESS_KEY_ID`, ...).
     pub credentials: EnvCredentials,
     /// The local user name: the last fallback for role session names.
     pub user: Option<String>,
@@ -24,7 +31,8 @@ impl EngineEnv {
         Self::from_vars(|name| std::env::var(name).ok())
     }
 
-    /// The same from any source of variables (empty values count as unset).
+    /// The same from any source of variables (empty values count as unset); the keys
+    /// (`credentials`) still come from the process environment.
     pub(crate) fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
         let var = |name: &str| var(name).filter(|v| !v.is_empty());
         EngineEnv {

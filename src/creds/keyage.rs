@@ -104,10 +104,13 @@ fn holder<'a>(engine: &'a Engine, profile: &'a Profile) -> Option<(&'a Profile, 
 
 /// Looks up key facts with an engine (for STS and its caches) and IAM.
 pub struct KeyLookup<'a> {
+    /// Gives the profiles, their identities and a cached MFA base session.
     pub engine: &'a Engine,
+    /// Answers `ListAccessKeys` and `GetAccessKeyLastUsed`.
     pub iam: &'a dyn Iam,
     /// awsw's cache directory (`~/.cache/awsw`).
     pub cache_dir: PathBuf,
+    /// The time of the lookup: a cached age checked a day or more before is looked up again.
     pub now: OffsetDateTime,
 }
 

@@ -9,9 +9,14 @@ use crate::config::Finding;
 /// When a key was made and last used, or that IAM would not say without MFA.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyAge {
+    /// IAM answered, now or earlier (kept a day for lookups in `keyage-*.json`, which
+    /// `awsw list` reads however old).
     Known {
+        /// When the key was created; `None` when IAM did not list it with a date.
         created: Option<OffsetDateTime>,
+        /// When the key was last used; `None` when never, or IAM would not say.
         last_used: Option<OffsetDateTime>,
+        /// The service it was last used with (`s3`).
         last_service: Option<String>,
     },
     /// IAM refused `ListAccessKeys` (many policies deny IAM without MFA).
@@ -26,6 +31,8 @@ pub struct KeyFacts {
     pub(crate) key_id: String,
     /// The ARN STS gave for the keys is the account's root.
     pub root: bool,
+    /// The key's age; `None` when not looked up, or IAM failed (other than refusing) or
+    /// took longer than 4 s.
     pub age: Option<KeyAge>,
     /// Days after which the key is `old-key` (`max_key_age_days()` when looked up).
     pub(crate) max_age_days: i64,

@@ -20,8 +20,11 @@ use crate::secret::Secret;
 /// What the environment said about credentials when awsw started.
 #[derive(Debug, Clone, Default)]
 pub struct EnvCredentials {
+    /// `AWS_ACCESS_KEY_ID`, when set and not empty.
     pub access_key_id: Option<String>,
+    /// `AWS_SECRET_ACCESS_KEY`, when set and not empty.
     pub secret_access_key: Option<Secret>,
+    /// `AWS_SESSION_TOKEN`, when set and not empty.
     pub session_token: Option<Secret>,
 }
 
@@ -35,6 +38,8 @@ impl EnvCredentials {
         }
     }
 
+    /// The environment's keys, when both the key id and the secret are set (no expiry,
+    /// even with a token: the environment does not say).
     pub fn credentials(&self) -> Option<Credentials> {
         Some(Credentials {
             access_key_id: self.access_key_id.clone()?,
@@ -47,6 +52,8 @@ impl EnvCredentials {
 
 /// Provides the first credentials of a chain whose root awsw does not compute.
 pub trait RootSource: Send + Sync {
+    /// The credentials of `root`, from the provider its `Root` names; `env` serves
+    /// `credential_source = Environment` and the default chain, `session_name` web identity.
     fn credentials<'a>(
         &'a self,
         root: &'a Profile,

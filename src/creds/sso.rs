@@ -14,7 +14,9 @@ use crate::sso::portal::{Portal, SdkPortal};
 /// How the engine reaches IAM Identity Center for a login: the OIDC service (to renew a
 /// token) and the portal (`GetRoleCredentials`). Tests pass fakes.
 pub trait SsoConnect: Send + Sync {
+    /// An OIDC client in `target`'s region, to renew its token with the refresh token.
     fn oidc(&self, target: &SsoTarget) -> Box<dyn Oidc>;
+    /// A portal client in `target`'s region, for `GetRoleCredentials`.
     fn portal(&self, target: &SsoTarget) -> Box<dyn Portal>;
 }
 
@@ -44,6 +46,7 @@ impl SsoConnect for SdkConnect {
 pub struct SsoParts {
     /// `~/.aws/sso/cache`; `None` without a home directory (every SSO root then needs a login).
     pub token_dir: Option<PathBuf>,
+    /// How the SSO steps reach the OIDC service and the portal.
     pub connect: Arc<dyn SsoConnect>,
 }
 

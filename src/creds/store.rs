@@ -25,6 +25,7 @@ use crate::sso::rolecreds::cli_body;
 
 /// The names of the files in a cache directory.
 pub trait CacheScan: Send + Sync {
+    /// Every entry name in `dir`; none when it cannot be read.
     fn names(&self, dir: &Path) -> HashSet<OsString>;
 }
 
