@@ -1,5 +1,5 @@
-//! awsw's own session cache under `dirs::cache_dir()/awsw`: one file per role profile (the
-//! file direnv watches), one per MFA base session, one per identity. Directory 0700, files
+//! awsw's own session cache under `dirs::cache_dir()/awsw`: one file per role or SSO profile
+//! (the file direnv watches), one per base session (with MFA or without), one per identity. Directory 0700, files
 //! 0600, atomic writes; an entry that is corrupt, foreign-owned, group-readable, made for
 //! different settings, or about to expire is ignored and later replaced, never trusted.
 
@@ -26,7 +26,8 @@ pub(crate) enum CacheKey {
         /// Which credentials the role was assumed from (root key id, MFA device, chain).
         source: String,
     },
-    /// A `GetSessionToken` session of a static profile with `mfa_serial`.
+    /// A `GetSessionToken` session of a static profile, with `mfa_serial` or (`NO_MFA`)
+    /// without.
     MfaSession { profile: String, access_key_id: String, serial: String },
     /// An SSO profile's role credentials from `GetRoleCredentials`.
     SsoRole { profile: String, start_url: String, account_id: String, role_name: String },

@@ -1,5 +1,7 @@
 //! The credential engine: turns a profile into temporary credentials with as few MFA prompts
-//! as possible. `types` holds the values every other layer (sinks, TUI) consumes.
+//! as possible. `types` holds the values every other layer (sinks, TUI) consumes. Beside the
+//! engine: the caller's own access keys (`iam`, `keyage`, `keyfacts`, `rotate`, `purge`) and
+//! console sign-in (`federation`).
 
 pub(crate) mod ask;
 pub(crate) mod budget;

@@ -1,8 +1,9 @@
 //! The steps a plan is made of, one small function each, as aws-vault keeps one file per
 //! provider: the keys in the file, a `GetSessionToken` base session, an SSO login's token
 //! and its role credentials, a provider's root credentials, and assuming one role. Each takes the `Sts` (or `RootSource`) it calls and
-//! returns what it made; none caches, prompts or reads the environment: `Engine` hands them
-//! codes and endpoints, and the store's `cached` wrapper keeps their results.
+//! returns what it made; none keeps a session, prompts or reads the environment (the SSO
+//! token step does write a renewed token back to its cache): `Engine` hands them codes and
+//! endpoints, and the store's `cached` wrapper keeps their results.
 
 use super::error::{CredsError, StsCall, from_sts};
 use super::providers::{EnvCredentials, RootSource};

@@ -11,7 +11,9 @@ use crate::secret::Secret;
 /// A variable's value; secret ones redact in `Debug`.
 #[derive(Clone, PartialEq, Eq)]
 pub enum EnvValue {
+    /// Not secret: the key id, a region, the expiry, the profile name.
     Plain(String),
+    /// The secret access key or the session token.
     Secret(Secret),
 }
 
@@ -38,7 +40,10 @@ impl fmt::Debug for EnvValue {
 /// What to change: `unset` first, then `set`, in this order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvChange {
+    /// Variables that would make tools pick other credentials, and a stale
+    /// `AWS_CREDENTIAL_EXPIRATION` when the keys do not expire.
     pub unset: Vec<&'static str>,
+    /// Variables and their values, in the order the sinks write them.
     pub set: Vec<(&'static str, EnvValue)>,
 }
 

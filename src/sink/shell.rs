@@ -6,6 +6,9 @@ use std::fmt::Write;
 use super::env::EnvChange;
 
 /// The shells awsw writes for.
+// clap: a `///` on a variant would become its help in `--shell`'s possible values and in
+// the completions' descriptions; the variants name the shells, so they go without.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Shell {
     Bash,
