@@ -36,8 +36,8 @@ pub(crate) use super::types::{IdentityReport, Readiness};
 /// AWS's cap for a role assumed with another role's credentials.
 const ROLE_CHAINING_MAX: u32 = 3600;
 
-/// Gets sessions for the profiles of one inventory and answers questions about them; the
-/// commands, the picker's tasks and the agent share one.
+/// Gets sessions for the profiles of one inventory, and answers what the commands, the
+/// picker and the agent ask about them (readiness, cached sessions, identities).
 pub struct Engine {
     inventory: Arc<Inventory>,
     sts: Arc<dyn Sts>,

@@ -158,7 +158,8 @@ pub trait Sts: Send + Sync {
         request: &'a AssumeRoleRequest,
     ) -> BoxFuture<'a, Result<RoleSession, StsError>>;
 
-    /// `GetSessionToken` with long-term keys: the MFA base session of a static root.
+    /// `GetSessionToken` with long-term keys: the base session of a static root (with an
+    /// MFA code or without).
     fn get_session_token<'a>(
         &'a self,
         endpoint: &'a Endpoint,
