@@ -29,9 +29,9 @@ pub struct ConfigPaths {
 impl ConfigPaths {
     /// `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config` and
     /// `~/.aws/credentials`, with a leading `~` expanded as the SDKs do.
-    pub(crate) fn from_env() -> Result<ConfigPaths, ConfigError> {
+    pub(crate) fn from_vars(vars: &crate::context::Vars) -> Result<ConfigPaths, ConfigError> {
         let pick = |var: &str, default: &str| -> Result<PathBuf, ConfigError> {
-            match std::env::var_os(var).filter(|v| !v.is_empty()) {
+            match vars.get_os(var) {
                 Some(value) => expand_home(Path::new(&value)),
                 None => Ok(dirs::home_dir().ok_or(ConfigError::NoHome)?.join(".aws").join(default)),
             }
