@@ -57,7 +57,7 @@ impl Diagnostic {
 #[derive(Debug, Default, Serialize)]
 pub struct Inventory {
     /// Every merged profile of both files, broken ones too, in order of first appearance
-    /// (config file first); the picker's copy also holds its SSO-discovered rows.
+    /// (config file first), then any SSO-discovered ones `with_profiles` added.
     pub profiles: Vec<Profile>,
     /// Every `[sso-session NAME]` section, merged, in order of first appearance.
     pub sso_sessions: Vec<SsoSession>,

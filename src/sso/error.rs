@@ -7,7 +7,7 @@ use std::path::PathBuf;
 /// Why an IAM Identity Center step failed; `Display` is the one-line message the user sees.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SsoError {
-    /// A named `[sso-session]` section has no (or a blank) `sso_start_url` or `sso_region`.
+    /// The `[sso-session]` a login uses has no (or a blank) `sso_start_url` or `sso_region`.
     #[error("[sso-session {session}] lacks {missing}: add it to the section in the config file")]
     MissingSetting {
         /// The section's name.
