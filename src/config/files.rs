@@ -1,5 +1,5 @@
-//! Finding and reading the two files. The only I/O in `config`: everything after the bytes
-//! are read is pure.
+//! Finding and reading the two files. The only reading in `config` (the one write is
+//! `credfile_edit`'s, for `awsw rotate`): everything after the bytes are read is pure.
 
 use std::path::{Path, PathBuf};
 
