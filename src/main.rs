@@ -9,9 +9,11 @@ use awsw::commands::{self, Error};
 use awsw::context::Context;
 
 fn main() -> ExitCode {
-    init_logging();
+    // The one read of the process environment; everything after takes it from here.
+    let context = Context::from_env();
+    init_logging(&context);
     // A completion script asking for candidates: answer and exit before anything else.
-    commands::completions::complete_from_env();
+    commands::completions::complete_from_env(&context);
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -34,10 +36,9 @@ fn main() -> ExitCode {
                 | Command::Doctor(_)
         )
     );
-    if !own_checks && let Err(code) = commands::load_settings() {
+    if !own_checks && let Err(code) = commands::load_settings(&context) {
         return code;
     }
-    let context = Context::from_env();
     match try_main(cli, &context) {
         Ok(code) => code,
         Err(err) => err.report(),
@@ -49,7 +50,7 @@ fn main() -> ExitCode {
 /// statuses of their own).
 fn try_main(cli: Cli, context: &Context) -> Result<ExitCode, Error> {
     match cli.command {
-        Some(Command::List(args)) => commands::list::run(&args)?,
+        Some(Command::List(args)) => commands::list::run(&args, context)?,
         Some(Command::Whoami(args)) => commands::whoami::run(&args, context)?,
         Some(Command::Env(args)) => commands::env::run(&args, context)?,
         Some(Command::Exec(args)) => commands::exec::run(&args, context)?,
@@ -58,16 +59,16 @@ fn try_main(cli: Cli, context: &Context) -> Result<ExitCode, Error> {
         Some(Command::Envrc(args)) => commands::envrc::run(&args, context)?,
         Some(Command::Agent(args)) => commands::agent::run(&args, context)?,
         Some(Command::Refresh(args)) => commands::refresh::run(&args, context)?,
-        Some(Command::Login(args)) => commands::login::run(&args)?,
-        Some(Command::Logout(args)) => commands::logout::run(&args)?,
-        Some(Command::Sso(args)) => commands::sso::run(&args)?,
+        Some(Command::Login(args)) => commands::login::run(&args, context)?,
+        Some(Command::Logout(args)) => commands::logout::run(&args, context)?,
+        Some(Command::Sso(args)) => commands::sso::run(&args, context)?,
         Some(Command::Rotate(args)) => commands::rotate::run(&args, context)?,
         Some(Command::Completions(args)) => commands::completions::run(&args)?,
-        Some(Command::CompleteProfiles) => commands::completions::run_profiles()?,
+        Some(Command::CompleteProfiles) => commands::completions::run_profiles(context)?,
         Some(Command::Man) => commands::man::run()?,
-        Some(Command::Doctor(args)) => commands::doctor::run(&args)?,
+        Some(Command::Doctor(args)) => commands::doctor::run(&args, context)?,
         Some(Command::Console(args)) => commands::console::run(&args, context)?,
-        Some(Command::ClipboardOwner) => return Ok(awsw::sink::clipboard::run_owner()),
+        Some(Command::ClipboardOwner) => return Ok(awsw::sink::clipboard::run_owner(context)),
         None => return Ok(awsw::runtime::run(cli.print, context)),
     }
     Ok(ExitCode::SUCCESS)
@@ -76,11 +77,11 @@ fn try_main(cli: Cli, context: &Context) -> Result<ExitCode, Error> {
 /// `AWSW_LOG=debug` (or `trace`, `info`, `warn`, `error`): awsw's own events on stderr, so a
 /// user can see which root, role and cache entry a command used and why it asked for a code.
 /// Other crates' events stay off: awsw vouches that its own never hold a secret.
-fn init_logging() {
+fn init_logging(context: &Context) {
     use tracing_subscriber::filter::{LevelFilter, Targets};
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
-    let Some(value) = std::env::var("AWSW_LOG").ok().filter(|v| !v.is_empty()) else { return };
+    let Some(value) = context.vars.get("AWSW_LOG") else { return };
     let Ok(level) = value.parse::<LevelFilter>() else {
         eprintln!("awsw: AWSW_LOG={value:?} is not a level (error, warn, info, debug, trace, off); no log");
         return;

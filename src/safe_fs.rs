@@ -4,7 +4,7 @@
 //! descriptor, and files are opened relative to it (`O_NOFOLLOW`, `O_NONBLOCK` so a FIFO
 //! cannot block, `O_CLOEXEC`) and judged by `fstat` of what was opened. A directory another
 //! user can change (group- or other-writable without the sticky bit, or owned by another
-//! user) is refused with the command that fixes it. Writes go to a new file created with
+//! user) is refused with what to do about it. Writes go to a new file created with
 //! `O_EXCL` in the same directory, then `renameat`, so they are atomic.
 
 use std::fs::File;

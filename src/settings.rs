@@ -1,6 +1,7 @@
 //! awsw's own settings: `$XDG_CONFIG_HOME/awsw/config` (INI, read with rust-ini), each key
 //! overridden by its `AWSW_*` environment variable. One `Settings` value holds the result;
-//! other code reads it through `current()` and never reads these variables itself.
+//! other code reads it through `current()` and never reads these variables itself (except
+//! the clipboard's owner process, to which `copy` hands `AWSW_CLIPBOARD_TIMEOUT`).
 //!
 //! A bad value in the file is one warning naming the file, the key and what is allowed, and
 //! the rest of the file still applies. A bad value in the environment is a usage error

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use super::routes::CONTROL_PATH;
 use super::state::{self, State};
+use crate::context::{Context, Vars};
 use crate::safe_fs::Dir;
 
 /// How long a new agent may take to start answering.
@@ -47,8 +48,8 @@ impl Agent {
 }
 
 /// The runtime directory for this process's environment, opened.
-pub(crate) fn open_runtime_dir() -> Result<Dir, String> {
-    let path = state::runtime_dir(|n| std::env::var(n).ok())
+pub(crate) fn open_runtime_dir(vars: &Vars) -> Result<Dir, String> {
+    let path = state::runtime_dir(|n| vars.var(n))
         .ok_or("no runtime directory for the awsw agent (set HOME or XDG_RUNTIME_DIR)")?;
     state::open_dir(&path).map_err(|e| e.to_string())
 }
@@ -86,9 +87,10 @@ fn answers(agent: &Agent) -> bool {
 
 /// The agent for this process's environment: the running one, else a new one started from
 /// `exe`. The second value is a line to show (a stale state file was found).
-pub(crate) fn ensure(exe: &Path) -> Result<(Agent, Option<String>), String> {
-    let key = state::key(|n| std::env::var(n).ok());
-    let dir = open_runtime_dir()?;
+pub(crate) fn ensure(context: &Context) -> Result<(Agent, Option<String>), String> {
+    let (exe, vars) = (context.exe.as_path(), &context.vars);
+    let key = state::key(|n| vars.var(n));
+    let dir = open_runtime_dir(vars)?;
     let log = dir.path().join(state::log_name(&key));
     let deadline = Instant::now() + START_WAIT;
     let (mut started, mut note, mut silent) = (false, None, None);
@@ -104,7 +106,7 @@ pub(crate) fn ensure(exe: &Path) -> Result<(Agent, Option<String>), String> {
             _ => {}
         }
         if !started && !state::agent_alive(&dir, &key).map_err(|e| e.to_string())? {
-            spawn(exe, &dir, &key)?;
+            spawn(exe, &dir, &key, vars)?;
             started = true;
         }
         if Instant::now() >= deadline {
@@ -144,7 +146,7 @@ fn scrubbed(name: &str) -> bool {
 /// Starts `exe agent run` in a session of its own, in `/`, stdin and stdout on /dev/null and
 /// stderr appended to the log (0600; the agent that gets the lock empties it), no descriptor of ours beyond those (direnv waits for
 /// the pipes it gave the `.envrc` to close).
-fn spawn(exe: &Path, dir: &Dir, key: &str) -> Result<(), String> {
+fn spawn(exe: &Path, dir: &Dir, key: &str, vars: &Vars) -> Result<(), String> {
     use std::os::unix::fs::OpenOptionsExt;
     let log_path = dir.path().join(state::log_name(key));
     let log = std::fs::OpenOptions::new()
@@ -156,7 +158,7 @@ fn spawn(exe: &Path, dir: &Dir, key: &str) -> Result<(), String> {
         .map_err(|e| format!("cannot open {}: {e}", log_path.display()))?;
     let mut command = Command::new(exe);
     command.args(["agent", "run"]).current_dir("/").stdin(Stdio::null()).stdout(Stdio::null()).stderr(log);
-    for (name, _) in std::env::vars_os() {
+    for (name, _) in vars.iter() {
         if name.to_str().is_none_or(scrubbed) {
             command.env_remove(name);
         }

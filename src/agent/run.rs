@@ -22,8 +22,8 @@ enum Ended {
 }
 
 /// Runs the agent until it ends; the error is one line for the log.
-pub(crate) fn run() -> Result<(), String> {
-    let var = |name: &str| std::env::var(name).ok();
+pub(crate) fn run(context: &crate::context::Context) -> Result<(), String> {
+    let var = |name: &str| context.vars.var(name);
     let idle = super::idle(var)?;
     let key = state::key(var);
     let dir_path = state::runtime_dir(var).ok_or("no runtime directory (set HOME or XDG_RUNTIME_DIR)")?;
@@ -37,10 +37,9 @@ pub(crate) fn run() -> Result<(), String> {
     // SAFETY: ftruncate on stderr; on a terminal or a pipe it fails and changes nothing.
     unsafe { libc::ftruncate(2, 0) };
     let (stop, mut stopped) = tokio::sync::mpsc::unbounded_channel();
-    let factory: EngineFactory = Arc::new(|| {
-        let context = crate::context::Context::from_env();
-        crate::commands::session::engine(&context).map(Arc::new).map_err(|e| e.to_string())
-    });
+    let context = context.clone();
+    let factory: EngineFactory =
+        Arc::new(move || crate::commands::session::engine(&context).map(Arc::new).map_err(|e| e.to_string()));
     let routes = Arc::new(AgentRoutes::new(factory, stop, idle));
     let running =
         server::start_routes(routes.clone(), "").map_err(|e| format!("cannot listen on 127.0.0.1: {e}"))?;

@@ -24,9 +24,9 @@ const REGISTER_TIMEOUT: Duration = Duration::from_secs(90);
 pub fn run(args: &AgentArgs, context: &Context) -> Result<(), Error> {
     match &args.command {
         AgentCommand::Env(env_args) => env(env_args, context),
-        AgentCommand::Status => status(),
-        AgentCommand::Stop => stop(),
-        AgentCommand::Run => crate::agent::run::run().map_err(Error::failure),
+        AgentCommand::Status => status(context),
+        AgentCommand::Stop => stop(context),
+        AgentCommand::Run => crate::agent::run::run(context).map_err(Error::failure),
     }
 }
 
@@ -47,8 +47,8 @@ fn env(args: &AgentEnvArgs, context: &Context) -> Result<(), Error> {
 }
 
 fn served_lines(args: &AgentEnvArgs, context: &Context, shell: Shell) -> Result<String, Error> {
-    crate::agent::idle(|n| std::env::var(n).ok()).map_err(Error::Usage)?;
-    let (agent, note) = client::ensure(&context.exe).map_err(Error::failure)?;
+    crate::agent::idle(|n| context.vars.var(n)).map_err(Error::Usage)?;
+    let (agent, note) = client::ensure(context).map_err(Error::failure)?;
     if let Some(note) = note {
         eprintln!("awsw: {}", escape(&note));
     }
@@ -107,9 +107,10 @@ impl Seen {
 /// Each agent with a state file: running ones handed to `on_running`, stale files removed,
 /// silent ones counted.
 fn each_agent(
+    context: &Context,
     mut on_running: impl FnMut(&Agent, &crate::safe_fs::Dir) -> Result<(), Error>,
 ) -> Result<Seen, Error> {
-    let dir = client::open_runtime_dir().map_err(Error::failure)?;
+    let dir = client::open_runtime_dir(&context.vars).map_err(Error::failure)?;
     let mut seen = Seen { running: 0, silent: Vec::new() };
     for key in state::keys_in(dir.path()) {
         match client::find(&dir, &key).map_err(Error::failure)? {
@@ -128,8 +129,8 @@ fn each_agent(
     Ok(seen)
 }
 
-fn status() -> Result<(), Error> {
-    let seen = each_agent(|agent, _| {
+fn status(context: &Context) -> Result<(), Error> {
+    let seen = each_agent(context, |agent, _| {
         let (_, body) = agent
             .request("GET", CONTROL_PATH, Duration::from_secs(2))
             .map_err(|e| Error::failure(format!("the awsw agent did not answer: {e}")))?;
@@ -169,8 +170,8 @@ fn describe(agent: &Agent, body: &str) -> String {
     out
 }
 
-fn stop() -> Result<(), Error> {
-    let seen = each_agent(|agent, dir| {
+fn stop(context: &Context) -> Result<(), Error> {
+    let seen = each_agent(context, |agent, dir| {
         client::stop(agent, dir).map_err(Error::failure)?;
         println!("stopped the awsw agent (pid {})", agent.state.pid);
         Ok(())

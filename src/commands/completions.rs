@@ -16,6 +16,7 @@ use crate::cli::{Cli, CompletionShell, CompletionsArgs};
 use crate::config::files;
 use crate::config::set::RawProfile;
 use crate::config::{ConfigPaths, ProfileSet};
+use crate::context::{Context, Vars};
 
 /// The variable the scripts set when they ask awsw for completions. Not the default
 /// `COMPLETE`, which is too common a name to leave meaning "complete instead of running".
@@ -25,12 +26,14 @@ const PROFILE_ARG: &str = "profile";
 
 /// When a completion script is asking (`_AWSW_COMPLETE` is set), prints the completions and
 /// exits; otherwise returns and awsw runs normally.
-pub fn complete_from_env() {
-    clap_complete::CompleteEnv::with_factory(command).var(COMPLETE_VAR).complete();
+pub fn complete_from_env(context: &Context) {
+    let vars = context.vars.clone();
+    clap_complete::CompleteEnv::with_factory(move || command(&vars)).var(COMPLETE_VAR).complete();
 }
 
 /// awsw's clap command with profile names attached to every `PROFILE` argument.
-pub(crate) fn command() -> clap::Command {
+/// Candidates come from the files `vars` names.
+pub(crate) fn command(vars: &Vars) -> clap::Command {
     let mut cmd = Cli::command();
     let takes_profile: Vec<String> = cmd
         .get_subcommands()
@@ -42,7 +45,7 @@ pub(crate) fn command() -> clap::Command {
         // `exec`'s trailing COMMAND and so change which positional comes first).
         cmd = cmd.mut_subcommand(name, |sub| {
             sub.mut_args(|arg| match arg.get_id() == PROFILE_ARG {
-                true => arg.add(ArgValueCandidates::new(profile_candidates)),
+                true => arg.add(profile_candidates(vars)),
                 false => arg,
             })
         });
@@ -50,50 +53,53 @@ pub(crate) fn command() -> clap::Command {
     // `login`/`logout` take an sso-session (or an SSO profile), `sso accounts` and
     // `sso populate` a session.
     for name in ["login", "logout"] {
-        cmd = cmd.mut_subcommand(name, |sub| sub.mut_arg("name", |arg| arg.add(sso_candidates())));
+        cmd = cmd.mut_subcommand(name, |sub| sub.mut_arg("name", |arg| arg.add(sso_candidates(vars))));
     }
     cmd = cmd.mut_subcommand("agent", |agent| {
-        agent.mut_subcommand("env", |sub| {
-            sub.mut_arg(PROFILE_ARG, |arg| arg.add(ArgValueCandidates::new(profile_candidates)))
-        })
+        agent.mut_subcommand("env", |sub| sub.mut_arg(PROFILE_ARG, |arg| arg.add(profile_candidates(vars))))
     });
     cmd.mut_subcommand("sso", |mut sso| {
         for name in ["accounts", "populate"] {
-            sso = sso.mut_subcommand(name, |sub| sub.mut_arg("session", |arg| arg.add(sso_candidates())));
+            sso = sso.mut_subcommand(name, |sub| sub.mut_arg("session", |arg| arg.add(sso_candidates(vars))));
         }
         sso
     })
 }
 
-fn sso_candidates() -> ArgValueCandidates {
-    ArgValueCandidates::new(|| {
-        section_names(|set| &set.sso_sessions).into_iter().map(CompletionCandidate::new).collect()
+fn sso_candidates(vars: &Vars) -> ArgValueCandidates {
+    let vars = vars.clone();
+    ArgValueCandidates::new(move || {
+        section_names(&vars, |set| &set.sso_sessions).into_iter().map(CompletionCandidate::new).collect()
     })
 }
 
-fn profile_candidates() -> Vec<CompletionCandidate> {
-    profile_names().into_iter().map(CompletionCandidate::new).collect()
+fn profile_candidates(vars: &Vars) -> ArgValueCandidates {
+    let vars = vars.clone();
+    ArgValueCandidates::new(move || profile_names(&vars).into_iter().map(CompletionCandidate::new).collect())
 }
 
 /// Every profile name in the config and credentials files, in file order. Parses the files
 /// with the SDK-exact parser but resolves nothing, so it stays fast on 10,000 profiles
 /// (BENCHMARKS.md). Unreadable files give no names rather than an error mid-completion.
-pub(crate) fn profile_names() -> Vec<String> {
-    section_names(|set| &set.profiles)
+pub(crate) fn profile_names(vars: &Vars) -> Vec<String> {
+    section_names(vars, |set| &set.profiles)
 }
 
 /// The names of one kind of section (profiles, sso-sessions), in file order.
-fn section_names(pick: for<'a, 'b> fn(&'b ProfileSet<'a>) -> &'b Vec<RawProfile<'a>>) -> Vec<String> {
-    let Ok(texts) = ConfigPaths::from_env().and_then(|paths| files::read(&paths)) else {
+fn section_names(
+    vars: &Vars,
+    pick: for<'a, 'b> fn(&'b ProfileSet<'a>) -> &'b Vec<RawProfile<'a>>,
+) -> Vec<String> {
+    let Ok(texts) = ConfigPaths::from_vars(vars).and_then(|paths| files::read(&paths)) else {
         return Vec::new();
     };
     pick(&texts.profile_set()).iter().map(|p| p.name.to_string()).collect()
 }
 
 /// `awsw __complete-profiles`: the names, one per line (the nushell script calls it).
-pub fn run_profiles() -> Result<(), Error> {
+pub fn run_profiles(context: &Context) -> Result<(), Error> {
     let mut out = String::new();
-    for name in profile_names() {
+    for name in profile_names(&context.vars) {
         out.push_str(&name);
         out.push('\n');
     }

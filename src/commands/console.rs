@@ -12,6 +12,7 @@ use super::session::{ask, block_on, engine_for, print_notices};
 use crate::cli::ConsoleArgs;
 use crate::config::{Kind, Profile};
 use crate::context::Context;
+use crate::creds::engine::EngineEnv;
 use crate::creds::federation::{self, Destination, FederationError, Partition};
 use crate::creds::sts::StsError;
 use crate::creds::{Ask, Credentials, CredsError, Engine};
@@ -58,8 +59,8 @@ impl ConsoleError {
 }
 
 /// The federation endpoint: the partition's, or a loopback one that a test set.
-fn federation_endpoint(partition: Partition) -> Result<String, ConsoleError> {
-    let Some(url) = std::env::var(TEST_ENDPOINT_VAR).ok().filter(|v| !v.is_empty()) else {
+fn federation_endpoint(partition: Partition, env: &EngineEnv) -> Result<String, ConsoleError> {
+    let Some(url) = env.federation_endpoint.clone() else {
         return Ok(partition.federation_endpoint().to_string());
     };
     let loopback = url::Url::parse(&url).ok().is_some_and(|u| {
@@ -86,7 +87,7 @@ async fn console_credentials(engine: &Engine, name: &str, ask: &Ask) -> Result<C
     }
     // GetSessionToken credentials (what the engine makes from long-term keys) are refused by
     // the federation endpoint; a federation token from the keys themselves is accepted.
-    let user = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "awsw".into());
+    let user = engine.env().user.clone().unwrap_or_else(|| "awsw".into());
     federation::federation_token(&engine.endpoint(profile), &creds, &user, FEDERATION_TOKEN_SECONDS)
         .await
         .map_err(|err| ConsoleError::FederationToken { profile: name.to_string(), reason: describe(&err) })
@@ -113,7 +114,7 @@ pub(crate) async fn signin_url(
     let partition = Partition::of(profile.and_then(|p| p.role_arn.as_deref()), &region);
     let federation_error = |source| ConsoleError::Federation { profile: name.to_string(), source };
     let destination = target.destination.url(partition, &region).map_err(federation_error)?;
-    let endpoint = federation_endpoint(partition)?;
+    let endpoint = federation_endpoint(partition, engine.env())?;
     federation::signin_url(&creds, &endpoint, &destination).await.map_err(federation_error)
 }
 

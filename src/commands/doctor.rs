@@ -6,6 +6,7 @@
 mod setup;
 mod system;
 
+use crate::context::Context;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -55,22 +56,22 @@ impl Check {
 }
 
 /// Every check, in the order they print.
-pub(crate) fn collect() -> Vec<Check> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+pub(crate) fn collect(context: &Context) -> Vec<Check> {
+    let var = |name: &str| context.vars.var(name);
     let mut checks = setup::settings(&var);
-    let inventory = setup::files(&mut checks).map(std::sync::Arc::new).unwrap_or_default();
+    let inventory = setup::files(&mut checks, context).map(std::sync::Arc::new).unwrap_or_default();
     checks.extend(setup::sso(&inventory, time::OffsetDateTime::now_utc()));
-    checks.push(crate::commands::session::block_on(system::clock(inventory, &var)));
+    checks.push(crate::commands::session::block_on(system::clock(inventory, context)));
     checks.extend(system::caches());
-    checks.push(system::aws_cli());
-    checks.extend(system::shell_setup(&var));
-    checks.push(system::clipboard(&var));
+    checks.push(system::aws_cli(context));
+    checks.extend(system::shell_setup(context));
+    checks.push(system::clipboard(context));
     checks
 }
 
 /// Exit 1 (`Error::Reported`: the failing checks are in the report) when a check failed.
-pub fn run(args: &crate::cli::DoctorArgs) -> Result<(), super::Error> {
-    let checks = collect();
+pub fn run(args: &crate::cli::DoctorArgs, context: &Context) -> Result<(), super::Error> {
+    let checks = collect(context);
     let failed = checks.iter().any(|c| c.status == Status::Fail);
     let out = if args.json {
         let count = |s: Status| checks.iter().filter(|c| c.status == s).count();

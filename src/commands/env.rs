@@ -28,8 +28,8 @@ pub fn run(args: &EnvArgs, context: &Context) -> Result<(), Error> {
     let shell = Shell::detect(args.shell, context.shell.as_deref());
     let lines = format(&env_change(&session, &context.env_options(args.region.as_deref())), shell);
     if args.copy {
-        let copied =
-            crate::sink::clipboard::copy(&lines, session.credentials.expiration).map_err(Error::failure)?;
+        let copied = crate::sink::clipboard::copy(&lines, session.credentials.expiration, context)
+            .map_err(Error::failure)?;
         let profile = crate::printable::escape(&args.profile);
         eprintln!("awsw: {} lines for profile {profile}: {}", shell.name(), copied.describe());
         return Ok(());

@@ -6,12 +6,13 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::Error;
 use crate::cli::ListArgs;
-use crate::config::{self, ConfigPaths, Inventory, Kind, Profile, ProfileSet, RootKind};
+use crate::config::{self, Inventory, Kind, Profile, ProfileSet, RootKind};
+use crate::context::Context;
 use crate::creds::keyage::KnownKeys;
 use crate::printable::escape;
 
-pub fn run(args: &ListArgs) -> Result<(), Error> {
-    let paths = ConfigPaths::from_env()?;
+pub fn run(args: &ListArgs, context: &Context) -> Result<(), Error> {
+    let paths = context.config_paths()?;
     let texts = config::files::read(&paths)?;
     if texts.missing.len() == 2 {
         let message = format!(

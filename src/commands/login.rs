@@ -12,24 +12,11 @@ use super::session::block_on;
 use super::sso::SsoContext;
 use crate::cli::LoginArgs;
 use crate::config::Inventory;
+use crate::context::Context;
 use crate::creds::clock::SystemClock;
 use crate::printable::escape;
 use crate::sso::device::{DevicePrompt, TokioSleeper};
 use crate::sso::login::{BROWSER_TIMEOUT, Flows, device_login, pkce_login};
-
-/// The program that opens a URL: `$BROWSER`, else `xdg-open` (`open` on macOS) when there
-/// is a display. `None` over a plain SSH session.
-pub(crate) fn browser() -> Option<String> {
-    if let Some(program) = std::env::var("BROWSER").ok().filter(|b| !b.trim().is_empty()) {
-        return Some(program);
-    }
-    if cfg!(target_os = "macos") {
-        return Some("open".into());
-    }
-    let display =
-        ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
-    display.then(|| "xdg-open".into())
-}
 
 /// Starts the browser on `url` without waiting for it (its redirect comes back to us).
 fn open(program: &str, url: &str) {
@@ -87,12 +74,12 @@ pub(crate) fn choose_session(inventory: &Inventory) -> Result<Option<String>, Er
     }
 }
 
-pub fn run(args: &LoginArgs) -> Result<(), Error> {
-    let ctx = SsoContext::load_choosing(args.name.as_deref(), true)?;
+pub fn run(args: &LoginArgs, context: &Context) -> Result<(), Error> {
+    let ctx = SsoContext::load_choosing(context, args.name.as_deref(), true)?;
     let target = &ctx.target;
     let oidc = ctx.oidc();
     let flows = Flows { oidc: &oidc, clock: &SystemClock, sleeper: &TokioSleeper, cache: &ctx.cache };
-    let browser = browser();
+    let browser = context.url_opener();
     let launcher = if args.no_browser { None } else { browser.clone() };
     // The AWS CLI uses the authorization-code flow only for sso-sessions; so does awsw.
     let pkce = target.session.is_some() && !args.device_code && browser.is_some();

@@ -6,6 +6,7 @@ use super::Error;
 use super::session::block_on;
 use super::sso::SsoContext;
 use crate::cli::LogoutArgs;
+use crate::context::Context;
 use crate::creds::cache::{CacheKey, SessionCache};
 use crate::creds::clicache::CliCache;
 use crate::sso::portal::{Portal, PortalError};
@@ -30,8 +31,8 @@ fn role_files(ctx: &SsoContext) -> Vec<(String, CacheKey)> {
         .collect()
 }
 
-pub fn run(args: &LogoutArgs) -> Result<(), Error> {
-    let ctx = SsoContext::load(args.name.as_deref())?;
+pub fn run(args: &LogoutArgs, context: &Context) -> Result<(), Error> {
+    let ctx = SsoContext::load(context, args.name.as_deref())?;
     let label = &ctx.target.label;
     let token = match ctx.cache.load_token(&ctx.target) {
         Ok(Some(token)) => token,

@@ -37,8 +37,8 @@ pub(crate) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
 
 /// Reads the settings file and the `AWSW_*` variables once, before a command runs: file
 /// problems are warnings on stderr, a bad variable is a usage error (exit 2).
-pub fn load_settings() -> Result<(), ExitCode> {
-    let loaded = crate::settings::load(&|name| std::env::var(name).ok()).map_err(|e| fail(exit::USAGE, e))?;
+pub fn load_settings(context: &crate::context::Context) -> Result<(), ExitCode> {
+    let loaded = crate::settings::load(&|name| context.vars.var(name)).map_err(|e| fail(exit::USAGE, e))?;
     for warning in &loaded.warnings {
         eprintln!("awsw: {}", crate::printable::escaped(warning));
     }

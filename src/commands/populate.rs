@@ -11,18 +11,19 @@ use super::sso::{SsoContext, discover_and_cache};
 use crate::cli::SsoPopulateArgs;
 use crate::config::credfile_edit::{resolve_target, write_keeping_metadata};
 use crate::config::parse::{FileKind, SectionKind, is_valid_identifier, parse};
-use crate::config::{ConfigPaths, Inventory, files};
+use crate::config::{Inventory, files};
+use crate::context::Context;
 use crate::printable::escaped;
 use crate::sso::populate::{BlockMarkers, Naming, choose, render, splice};
 
-pub(crate) fn run(args: &SsoPopulateArgs) -> Result<(), Error> {
+pub(crate) fn run(args: &SsoPopulateArgs, context: &Context) -> Result<(), Error> {
     let prefix = args.prefix.as_deref().unwrap_or_default();
     if !prefix.is_empty() && !is_valid_identifier(prefix) {
         let message = "--prefix: a profile name may hold only letters, digits and - / . % @ _ : +";
         return Err(Error::Usage(message.into()));
     }
-    let ctx = SsoContext::load(args.session.as_deref())?;
-    let paths = ConfigPaths::from_env()?;
+    let ctx = SsoContext::load(context, args.session.as_deref())?;
+    let paths = context.config_paths()?;
     let texts = files::read(&paths)?;
     let path = paths.config.as_path();
     let config = texts.config.as_deref().unwrap_or_default();

@@ -60,7 +60,7 @@ fn caller(
 }
 
 pub fn run(args: &RotateArgs, context: &Context) -> Result<(), Error> {
-    let paths = ConfigPaths::from_env().map_err(Error::failure)?;
+    let paths = context.config_paths().map_err(Error::failure)?;
     let engine = engine(context)?;
     let plan = prepare(&engine, &paths, args)?;
     if args.dry_run {
@@ -122,7 +122,7 @@ fn prepare(engine: &Engine, paths: &ConfigPaths, args: &RotateArgs) -> Result<Pl
         caller,
         user: iam::user_name(&identity.arn).map(str::to_string),
         arn: identity.arn,
-        iam_endpoint: iam::endpoint(holder.endpoint_url.as_deref(), holder.region.as_deref()),
+        iam_endpoint: iam::endpoint(engine.env(), holder.endpoint_url.as_deref(), holder.region.as_deref()),
         sts_endpoint,
     })
 }

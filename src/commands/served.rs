@@ -54,10 +54,7 @@ pub(crate) fn run(
         }
     };
     eprintln!("awsw: {}", crate::printable::escape(&renewal_note(&session.profile, until)));
-    let options = EnvOptions {
-        region_override,
-        user_region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
-    };
+    let options = EnvOptions { region_override, user_region: engine.env().region.clone() };
     let change = served_change(&session, &options, &running.url, &running.token, until);
     for name in &change.unset {
         command.env_remove(name);

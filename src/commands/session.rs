@@ -5,21 +5,21 @@ use std::sync::Arc;
 
 use super::Error;
 use crate::cli::MfaArgs;
-use crate::config::{self, ConfigPaths};
+use crate::config;
 use crate::context::Context;
 use crate::creds::{Ask, Engine, MfaSource};
 
 /// The engine over the user's files, with the environment `context` read at start.
 pub(crate) fn engine(context: &Context) -> Result<Engine, Error> {
-    let loaded = ConfigPaths::from_env().and_then(|paths| config::load(&paths))?;
-    Ok(Engine::from_env_with(Arc::new(loaded.inventory), context.engine.clone())?)
+    let loaded = context.config_paths().and_then(|paths| config::load(&paths))?;
+    Ok(Engine::new(Arc::new(loaded.inventory), context.engine.clone())?)
 }
 
 /// The engine for a command that names `profile`: when no file has it, the rows the picker
 /// shows from the sso-sessions' cached discoveries are looked in too, so a discovered name
 /// works everywhere (`awsw env`, the `.envrc` the picker writes, served shells).
 pub(crate) fn engine_for(context: &Context, profile: &str) -> Result<Engine, Error> {
-    let loaded = ConfigPaths::from_env().and_then(|paths| config::load(&paths))?;
+    let loaded = context.config_paths().and_then(|paths| config::load(&paths))?;
     let mut inventory = loaded.inventory;
     if inventory.profile(profile).is_none() {
         let discoveries = super::sso::cached_discoveries(&inventory);
@@ -34,7 +34,7 @@ pub(crate) fn engine_for(context: &Context, profile: &str) -> Result<Engine, Err
             inventory = inventory.with_profiles(profiles);
         }
     }
-    Ok(Engine::from_env_with(Arc::new(inventory), context.engine.clone())?)
+    Ok(Engine::new(Arc::new(inventory), context.engine.clone())?)
 }
 
 /// `--mfa-code`, else the profile's mfa_process, else a prompt on the terminal.

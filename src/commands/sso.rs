@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use super::Error;
 use super::session::block_on;
 use crate::cli::{SsoAccountsArgs, SsoArgs, SsoCommand};
-use crate::config::{self, ConfigPaths, Inventory};
+use crate::config::{self, Inventory};
+use crate::context::Context;
 use crate::creds::clock::{Clock, SystemClock};
 use crate::sso::cache::{SsoCache, format_time};
 use crate::sso::device::TokioSleeper;
@@ -29,15 +30,18 @@ pub(crate) struct SsoContext {
 
 impl SsoContext {
     /// The user's files and the target `name` means.
-    pub fn load(name: Option<&str>) -> Result<SsoContext, Error> {
-        SsoContext::load_choosing(name, false)
+    pub fn load(context: &Context, name: Option<&str>) -> Result<SsoContext, Error> {
+        SsoContext::load_choosing(context, name, false)
     }
 
     /// The same; with no name and several sso-sessions, `choose` asks which one on the
     /// terminal (without one, the message names them: a usage error, exit 2).
-    pub(crate) fn load_choosing(name: Option<&str>, choose: bool) -> Result<SsoContext, Error> {
-        let loaded =
-            ConfigPaths::from_env().and_then(|paths| config::load(&paths)).map_err(Error::failure)?;
+    pub(crate) fn load_choosing(
+        context: &Context,
+        name: Option<&str>,
+        choose: bool,
+    ) -> Result<SsoContext, Error> {
+        let loaded = context.config_paths().and_then(|paths| config::load(&paths)).map_err(Error::failure)?;
         let chosen = match name {
             None if choose && loaded.inventory.sso_sessions.len() > 1 => {
                 super::login::choose_session(&loaded.inventory)?
@@ -52,7 +56,7 @@ impl SsoContext {
         Ok(SsoContext {
             inventory: loaded.inventory,
             target,
-            endpoints: SsoEndpoints::from_env(),
+            endpoints: context.engine.sso.clone(),
             cache: SsoCache::new(cache_dir),
         })
     }
@@ -79,15 +83,15 @@ pub(crate) fn awsw_cache_dir() -> Option<PathBuf> {
     crate::creds::cache::SessionCache::default_dir()
 }
 
-pub fn run(args: &SsoArgs) -> Result<(), Error> {
+pub fn run(args: &SsoArgs, context: &Context) -> Result<(), Error> {
     match &args.command {
-        SsoCommand::Accounts(args) => accounts(args),
-        SsoCommand::Populate(args) => super::populate::run(args),
+        SsoCommand::Accounts(args) => accounts(args, context),
+        SsoCommand::Populate(args) => super::populate::run(args, context),
     }
 }
 
-fn accounts(args: &SsoAccountsArgs) -> Result<(), Error> {
-    let ctx = SsoContext::load(args.session.as_deref())?;
+fn accounts(args: &SsoAccountsArgs, context: &Context) -> Result<(), Error> {
+    let ctx = SsoContext::load(context, args.session.as_deref())?;
     let Some(dir) = awsw_cache_dir() else { return Err(Error::failure("HOME is not set")) };
     let store = DiscoveryCache::new(dir);
     let discovery = if args.cached {

@@ -1,5 +1,5 @@
-//! Finding and reading the two files. The only I/O in `config`: everything after the bytes
-//! are read is pure.
+//! Finding and reading the two files. The only reading in `config` (the one write is
+//! `credfile_edit`'s, for `awsw rotate`): everything after the bytes are read is pure.
 
 use std::path::{Path, PathBuf};
 
@@ -29,9 +29,9 @@ pub struct ConfigPaths {
 impl ConfigPaths {
     /// `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config` and
     /// `~/.aws/credentials`, with a leading `~` expanded as the SDKs do.
-    pub(crate) fn from_env() -> Result<ConfigPaths, ConfigError> {
+    pub(crate) fn from_vars(vars: &crate::context::Vars) -> Result<ConfigPaths, ConfigError> {
         let pick = |var: &str, default: &str| -> Result<PathBuf, ConfigError> {
-            match std::env::var_os(var).filter(|v| !v.is_empty()) {
+            match vars.get_os(var) {
                 Some(value) => expand_home(Path::new(&value)),
                 None => Ok(dirs::home_dir().ok_or(ConfigError::NoHome)?.join(".aws").join(default)),
             }

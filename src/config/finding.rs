@@ -8,29 +8,48 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FindingCode {
     // Problems.
+    /// `source_profile` loops back to a profile already on the chain.
     Cycle,
+    /// `source_profile` names no profile, or names the profile itself when it has no keys.
     MissingSource,
+    /// Both `source_profile` and `credential_source` are set.
     SourceConflict,
+    /// `role_arn` with nothing to assume it with, or `web_identity_token_file` without `role_arn`.
     RoleWithoutSource,
+    /// `credential_source` is not `Environment`, `Ec2InstanceMetadata` or `EcsContainer`.
     UnknownCredentialSource,
+    /// Only one of `aws_access_key_id` and `aws_secret_access_key`.
     HalfKeyPair,
+    /// `sso_session` names no `[sso-session NAME]` section.
     MissingSsoSession,
+    /// A legacy SSO profile lacks one of its four `sso_*` settings.
     IncompleteSso,
+    /// `source_profile` names a profile that sets no credentials of its own.
     NoCredentials,
+    /// `duration_seconds` is not a whole number.
     BadDuration,
+    /// A profile along the chain has a problem; the message names it and the cause.
     SourceBroken,
+    /// The role chain is longer than `MAX_CHAIN` (64) profiles.
     ChainTooLong,
     // Hygiene warnings.
+    /// The chain starts at long-term access keys in a plain file.
     StaticKeys,
+    /// Assumes a role with no `mfa_serial` on the chain, where nothing else enforces MFA.
     NoMfa,
+    /// `duration_seconds` outside 900..=43200, which STS refuses.
     DurationOutOfRange,
+    /// No region anywhere on the chain: the AWS CLI would fall back to us-east-1.
     NoRegion,
     // Key hygiene, from IAM and STS (`whoami`, the picker).
+    /// The keys at the root of the chain are the account's root user's (from STS).
     RootKeys,
+    /// The access key at the root of the chain is older than the maximum key age (default 90 days).
     OldKey,
 }
 
 impl FindingCode {
+    /// The code as the README, `list --json` and the SOURCE column spell it: `missing-source`.
     pub fn as_str(self) -> &'static str {
         match self {
             FindingCode::Cycle => "cycle",
@@ -76,7 +95,9 @@ impl Serialize for FindingCode {
 /// A problem or a hygiene warning.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    /// What kind of problem or warning it is.
     pub code: FindingCode,
+    /// One line for the user, naming the setting or profile at fault.
     pub message: String,
 }
 

@@ -27,15 +27,19 @@ pub use set::ProfileSet;
 pub struct Diagnostic {
     pub(crate) file: String,
     pub(crate) line: usize,
+    /// What is wrong with the line, or what was ignored and why.
     pub message: String,
     /// `error` for lines the SDKs reject, `warning` for sections or keys they skip.
     pub severity: Severity,
 }
 
+/// How much a diagnostic matters: `doctor` fails on an error and warns on a warning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// A line the SDKs would reject; the parse carries on past it.
     Error,
+    /// A section or property the SDKs skip, and so does awsw.
     Warning,
 }
 
@@ -52,7 +56,10 @@ impl Diagnostic {
 /// Everything awsw knows from the files: resolved profiles, SSO sessions, diagnostics.
 #[derive(Debug, Default, Serialize)]
 pub struct Inventory {
+    /// Every merged profile of both files, broken ones too, in order of first appearance
+    /// (config file first), then any SSO-discovered ones `with_profiles` added.
     pub profiles: Vec<Profile>,
+    /// Every `[sso-session NAME]` section, merged, in order of first appearance.
     pub sso_sessions: Vec<SsoSession>,
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// Name to position in `profiles`, built on the first lookup: the engine looks profiles
@@ -92,6 +99,7 @@ impl Inventory {
         }
     }
 
+    /// The profile called `name`, if there is one.
     pub fn profile(&self, name: &str) -> Option<&Profile> {
         self.position(name).map(|idx| &self.profiles[idx])
     }

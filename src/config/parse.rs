@@ -9,7 +9,9 @@ use super::Diagnostic;
 /// Which of the two files a text came from; they name their sections differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
+    /// `~/.aws/config`: `[profile NAME]` (or `[default]`), `[sso-session NAME]`, `[services NAME]`.
     Config,
+    /// `~/.aws/credentials`: every section is a profile, `[NAME]`.
     Credentials,
 }
 
@@ -31,6 +33,8 @@ pub struct Property<'a> {
     /// or a continuation line had to build a new string: a large file parses without
     /// allocating per line.
     pub key: Cow<'a, str>,
+    /// Trimmed, with each continuation line appended after a newline (so `s3 =` followed by
+    /// indented `key = value` lines holds those sub-properties).
     pub value: Cow<'a, str>,
     pub(crate) line: usize,
 }

@@ -16,14 +16,20 @@ use super::set::{ProfileSet, RawProfile};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
+    /// Access keys in the profile itself (long-term, or with `aws_session_token`).
     Static,
+    /// `role_arn` assumed with credentials from `source_profile` or `credential_source`.
     AssumeRole,
+    /// `role_arn` assumed with the token in `web_identity_token_file`.
     WebIdentity,
+    /// IAM Identity Center: `sso_session`, or the legacy `sso_start_url` settings.
     Sso,
+    /// `credential_process`: a command that prints the credentials.
     CredentialProcess,
     /// Sets no credentials itself (often only `region`): the SDKs go on down their default
     /// chain (environment, web identity, container endpoint, instance metadata).
     DefaultChain,
+    /// Has a problem (see `problems`): it cannot give credentials.
     Invalid,
 }
 
@@ -64,7 +70,8 @@ pub struct Listing<S> {
     pub role_name: Option<S>,
     pub(crate) source_profile: Option<S>,
     pub(crate) credential_source: Option<S>,
-    /// The MFA device a switch to this profile asks a code for (own, else from the chain).
+    /// The MFA device a switch to this profile asks a code for: the first `mfa_serial` along
+    /// its chain, root first (the profile's own when it has no chain).
     pub mfa_serial: Option<S>,
     pub(crate) sso_session: Option<S>,
     pub(crate) duration_seconds: Option<u32>,
@@ -88,6 +95,8 @@ pub struct Profile {
     /// The profile's own `mfa_serial` (the listing's may come from its chain).
     pub(crate) own_mfa_serial: Option<String>,
     pub(crate) mfa_process: Option<String>,
+    /// `endpoint_url`: the profile's own, else the nearest along its chain; STS and IAM calls
+    /// use it when nothing more specific is set (see `creds::env`, `creds::iam`).
     pub endpoint_url: Option<String>,
     /// `endpoint_url` under `sts` in the `[services NAME]` section the profile names.
     pub sts_endpoint_url: Option<String>,
@@ -117,6 +126,7 @@ impl Profile {
         self.mfa_serial.is_some()
     }
 
+    /// Which kind of source the chain starts at; `None` when the profile is invalid.
     pub fn root_kind(&self) -> Option<RootKind> {
         self.root.as_ref().map(Root::kind)
     }

@@ -10,8 +10,11 @@ use crate::secret::Secret;
 /// `credential_source` values the SDKs accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CredentialSource {
+    /// `AWS_ACCESS_KEY_ID` and friends in the environment.
     Environment,
+    /// The EC2 instance role, from the instance metadata service (IMDS).
     Ec2InstanceMetadata,
+    /// The ECS task role, from the container credentials endpoint.
     EcsContainer,
 }
 
@@ -32,10 +35,13 @@ impl CredentialSource {
 pub enum RootKind {
     /// Access keys in a file (long-term, or temporary when a session token is there too).
     StaticKeys,
+    /// `credential_source` on a role profile: the environment, instance or container.
     CredentialSource(CredentialSource),
     /// `role_arn` + `web_identity_token_file` on the root profile itself.
     WebIdentity,
+    /// IAM Identity Center: a token from the SSO cache, then `GetRoleCredentials`.
     Sso,
+    /// `credential_process`: the command's output.
     CredentialProcess,
     /// Nothing in the profile: the SDKs' default chain outside the profile files.
     DefaultChain,
@@ -82,17 +88,28 @@ impl Root {
 /// the legacy form with all four settings on the profile itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SsoRoot {
+    /// The profile names an `[sso-session]` with `sso_session`.
     Session {
+        /// The `[sso-session NAME]` it names.
         name: String,
+        /// `sso_start_url`: the profile's own, else the session's.
         start_url: Option<String>,
+        /// `sso_region`: the profile's own, else the session's.
         region: Option<String>,
+        /// The profile's `sso_account_id`.
         account_id: Option<String>,
+        /// The profile's `sso_role_name`.
         role_name: Option<String>,
     },
+    /// No `sso_session`: the four settings on the profile itself (resolution checked them).
     Legacy {
+        /// `sso_start_url`.
         start_url: String,
+        /// `sso_region`, where the OIDC service and the portal are.
         region: String,
+        /// `sso_account_id`.
         account_id: String,
+        /// `sso_role_name`.
         role_name: String,
     },
 }
@@ -106,6 +123,7 @@ impl SsoRoot {
         }
     }
 
+    /// The start URL (the portal's sign-in page) the login belongs to, if known.
     pub fn start_url(&self) -> Option<&str> {
         match self {
             SsoRoot::Session { start_url, .. } => start_url.as_deref(),
@@ -138,6 +156,7 @@ impl SsoRoot {
 /// Access keys from a file. The secret half never leaves through `Debug` or serialization.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaticKeys {
+    /// `aws_access_key_id`: the half of the pair that is not secret.
     pub access_key_id: String,
     pub(crate) secret_access_key: Secret,
     pub(crate) session_token: Option<Secret>,

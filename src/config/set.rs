@@ -12,7 +12,9 @@ use super::parse::{FileKind, ParsedFile, Property, SectionKind, parse};
 /// A profile's merged properties, in first-seen key order.
 #[derive(Debug, Clone, Default)]
 pub struct RawProfile<'a> {
+    /// The section's name, without `profile ` / `sso-session ` / `services `.
     pub name: &'a str,
+    /// Every key once, with its last value; credentials-file values beat config-file ones.
     pub properties: Vec<Property<'a>>,
     /// Where the profile was first declared, for messages.
     pub file: usize,
@@ -80,8 +82,11 @@ fn last_value_wins(properties: Vec<Property<'_>>) -> Vec<Property<'_>> {
 pub struct ProfileSet<'a> {
     /// In order of first appearance: config file first, then credentials-only profiles.
     pub profiles: Vec<RawProfile<'a>>,
+    /// The `[sso-session NAME]` sections, in order of first appearance.
     pub sso_sessions: Vec<RawProfile<'a>>,
+    /// The `[services NAME]` sections (per-service endpoints), in order of first appearance.
     pub services: Vec<RawProfile<'a>>,
+    /// File by file: its parse diagnostics, then the merge's warnings (an ignored `[default]`).
     pub diagnostics: Vec<Diagnostic>,
     /// The file names, indexed by `RawProfile::file`.
     pub(crate) files: Vec<String>,
@@ -95,8 +100,11 @@ pub struct ProfileSet<'a> {
 
 /// One input file: its display name and its text (`None` when it does not exist).
 pub struct Source<'a> {
+    /// How diagnostics name the file: its path, or a label in tests.
     pub name: &'a str,
+    /// The file's contents; `None` when it does not exist.
     pub text: Option<&'a str>,
+    /// Which of the two files it is.
     pub kind: FileKind,
 }
 

@@ -9,9 +9,10 @@
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_sts::config::ProvideCredentials;
 
+use super::env::EngineEnv;
 use super::error::CredsError;
 use super::imds::{self, ImdsFailure};
-use super::providers::{EnvCredentials, convert, provider_config};
+use super::providers::{convert, provider_config};
 use super::sts::innermost_cause;
 use super::types::Credentials;
 use crate::config::Profile;
@@ -20,8 +21,8 @@ use crate::config::Profile;
 const NOTHING_FOUND: &str = "it sets no credentials itself, and no credentials were found in the environment, container or instance metadata: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run on an instance or container with a role, or give the profile credentials (keys, role_arn, SSO, credential_process)";
 
 /// The first credentials the default chain yields for `root`.
-pub(crate) async fn credentials(root: &Profile, env: &EnvCredentials) -> Result<Credentials, CredsError> {
-    if let Some(keys) = env.credentials() {
+pub(crate) async fn credentials(root: &Profile, env: &EngineEnv) -> Result<Credentials, CredsError> {
+    if let Some(keys) = env.credentials.credentials() {
         return Ok(keys);
     }
     let config = provider_config(root, None);
@@ -35,7 +36,7 @@ pub(crate) async fn credentials(root: &Profile, env: &EnvCredentials) -> Result<
     if let Some(found) = configured(root, "ECS container", container.provide_credentials().await)? {
         return Ok(found);
     }
-    match imds::instance_credentials().await {
+    match imds::instance_credentials(&env.imds).await {
         Ok(instance) => Ok(instance.credentials),
         // Not on an instance (or told not to look): nothing anywhere.
         Err(ImdsFailure::Disabled | ImdsFailure::NoService { .. }) => {

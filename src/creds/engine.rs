@@ -77,13 +77,9 @@ pub struct EngineParts {
 }
 
 impl Engine {
-    /// Real STS and providers, the system clock, the user's cache directories.
-    pub(crate) fn from_env(inventory: Arc<Inventory>) -> Result<Engine, CredsError> {
-        Engine::from_env_with(inventory, EngineEnv::from_env())
-    }
-
-    /// The same with the environment already read (`Context`).
-    pub(crate) fn from_env_with(inventory: Arc<Inventory>, env: EngineEnv) -> Result<Engine, CredsError> {
+    /// Real STS, SSO and providers, the system clock, the user's cache directories, and the
+    /// environment `main` read at start (`Context::engine`).
+    pub(crate) fn new(inventory: Arc<Inventory>, env: EngineEnv) -> Result<Engine, CredsError> {
         let no_dir = std::io::Error::other("no cache directory (set HOME or XDG_CACHE_HOME)");
         let cache_dir = SessionCache::default_dir()
             .ok_or_else(|| CredsError::Cache { path: PathBuf::from("~/.cache/awsw"), source: no_dir })?;
@@ -93,7 +89,7 @@ impl Engine {
             EngineParts {
                 sts: Arc::new(super::budget::Budgeted::new(Arc::new(AwsSts))),
                 roots: Arc::new(AwsProviders),
-                sso: SsoParts::from_env(),
+                sso: SsoParts::new(env.sso.clone()),
                 cache_scan: Arc::new(DirScan),
                 clock: Arc::new(SystemClock),
                 cache_dir,
@@ -121,6 +117,11 @@ impl Engine {
             session_duration: parts.session_duration,
             session_names: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The environment the engine was built with.
+    pub(crate) fn env(&self) -> &EngineEnv {
+        &self.env
     }
 
     pub(crate) fn inventory(&self) -> &Inventory {
@@ -368,8 +369,7 @@ impl Engine {
                     return Err(CredsError::ProcessNotRun { profile: root.name.clone() });
                 }
                 let session_name = steps::root_session_name(root, &self.local_session_name());
-                let made =
-                    steps::provider_root(&*self.roots, root, &self.env.credentials, &session_name).await?;
+                let made = steps::provider_root(&*self.roots, root, &self.env, &session_name).await?;
                 let from_role = !matches!(kind, RootKind::CredentialSource(_));
                 Ok((made, SessionOrigin::Fresh, from_role))
             }

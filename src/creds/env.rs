@@ -1,48 +1,82 @@
-//! What the engine takes from the process environment, read once at start (`EngineEnv`),
-//! and the SDKs' precedence for where an STS call goes (`endpoint`). Tests build an
-//! `EngineEnv` by hand. The engine's own choices read the environment only through it; the
-//! IAM endpoint (`iam::endpoint`), the instance metadata settings (`imds`), the providers'
-//! messages and aws-config's providers themselves still read their variables directly.
+//! What the engine takes from the process environment, read once at start (`EngineEnv`,
+//! built from the `Vars` snapshot `main` takes), and the SDKs' precedence for where an STS
+//! call goes (`endpoint`). Tests build an `EngineEnv` by hand; nothing in `creds` reads the
+//! process environment itself (the SDK clients awsw builds still read it, as they must).
 
 use super::providers::EnvCredentials;
 use super::sts::Endpoint;
 use crate::config::Profile;
+use crate::context::Vars;
+use crate::secret::Secret;
+use crate::sso::endpoints::SsoEndpoints;
 
 /// Settings read from the environment once.
 #[derive(Debug, Clone, Default)]
 pub struct EngineEnv {
     /// `AWS_REGION`, else `AWS_DEFAULT_REGION`: beats the profile's region.
     pub region: Option<String>,
-    /// `AWS_ENDPOINT_URL`: for STS, below `AWS_ENDPOINT_URL_STS` and the profile's
-    /// `services` section, above its `endpoint_url`.
+    /// `AWS_ENDPOINT_URL`: every service's endpoint, below the service's own variable (and,
+    /// for STS, the profile's `services` section), above the profile's `endpoint_url`.
     pub endpoint_url: Option<String>,
     /// `AWS_ENDPOINT_URL_STS`: beats every other endpoint setting.
     pub endpoint_url_sts: Option<String>,
+    /// `AWS_ENDPOINT_URL_IAM`, for `rotate` and the key checks.
+    pub endpoint_url_iam: Option<String>,
     /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`: every endpoint setting is ignored.
     pub ignore_configured_endpoints: bool,
     /// The keys in the environment (`AWS_ACCESS_KEY_ID`, ...).
     pub credentials: EnvCredentials,
     /// The local user name: the last fallback for role session names.
     pub user: Option<String>,
+    /// Where the SSO OIDC service and portal are.
+    pub sso: SsoEndpoints,
+    /// The instance metadata service as the SDKs will use it.
+    pub imds: ImdsEnv,
+    /// The container credentials endpoint the SDKs will use, if the environment names one.
+    pub container_url: Option<String>,
+    /// `AWSW_TEST_FEDERATION_ENDPOINT`: a loopback console federation endpoint for awsw's
+    /// own tests (`awsw console` refuses any other).
+    pub federation_endpoint: Option<String>,
+}
+
+/// `AWS_EC2_METADATA_DISABLED` and `AWS_EC2_METADATA_SERVICE_ENDPOINT`.
+#[derive(Debug, Clone, Default)]
+pub struct ImdsEnv {
+    /// `AWS_EC2_METADATA_DISABLED=true`: the SDKs never ask the service.
+    pub disabled: bool,
+    /// The service's address, for messages (the SDK reads the same variable).
+    pub endpoint: String,
 }
 
 impl EngineEnv {
-    pub(crate) fn from_env() -> Self {
-        Self::from_vars(|name| std::env::var(name).ok())
-    }
-
-    /// The same from any source of variables (empty values count as unset); the keys
-    /// (`credentials`) still come from the process environment.
-    pub(crate) fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
-        let var = |name: &str| var(name).filter(|v| !v.is_empty());
+    /// The settings in `vars`.
+    pub(crate) fn from_vars(vars: &Vars) -> Self {
+        let var = |name: &str| vars.var(name);
+        let is_true = |name: &str| var(name).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        let ignore_configured_endpoints = is_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
         EngineEnv {
             region: var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")),
             endpoint_url: var("AWS_ENDPOINT_URL"),
             endpoint_url_sts: var("AWS_ENDPOINT_URL_STS"),
-            ignore_configured_endpoints: var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-                .is_some_and(|v| v.eq_ignore_ascii_case("true")),
-            credentials: EnvCredentials::from_env(),
+            endpoint_url_iam: var("AWS_ENDPOINT_URL_IAM"),
+            ignore_configured_endpoints,
+            credentials: EnvCredentials {
+                access_key_id: var("AWS_ACCESS_KEY_ID"),
+                secret_access_key: var("AWS_SECRET_ACCESS_KEY").map(Secret::new),
+                session_token: var("AWS_SESSION_TOKEN").map(Secret::new),
+            },
             user: var("USER").or_else(|| var("LOGNAME")),
+            sso: SsoEndpoints::from_vars(vars, ignore_configured_endpoints),
+            imds: ImdsEnv {
+                disabled: is_true("AWS_EC2_METADATA_DISABLED"),
+                endpoint: var("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+                    .unwrap_or_else(|| "http://169.254.169.254".into()),
+            },
+            container_url: var("AWS_CONTAINER_CREDENTIALS_FULL_URI").or_else(|| {
+                var("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+                    .map(|path| format!("http://169.254.170.2{path}"))
+            }),
+            federation_endpoint: var(crate::commands::console::TEST_ENDPOINT_VAR),
         }
     }
 

@@ -3,6 +3,7 @@
 //! implementation uses aws-sdk-iam with the same short timeouts as STS. Nothing here prompts;
 //! the credentials arrive ready (long-term keys, or an MFA session made from them).
 
+use super::env::EngineEnv;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -105,20 +106,21 @@ pub trait Iam: Send + Sync {
 /// The IAM endpoint, in the SDKs' precedence: `AWS_ENDPOINT_URL_IAM`, `AWS_ENDPOINT_URL`,
 /// the profile's `endpoint_url` (`AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` disables all).
 /// IAM is global: the region only picks the partition.
-pub(crate) fn endpoint(profile_endpoint_url: Option<&str>, region: Option<&str>) -> Endpoint {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let ignore = var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let url = if ignore {
+pub(crate) fn endpoint(
+    env: &EngineEnv,
+    profile_endpoint_url: Option<&str>,
+    region: Option<&str>,
+) -> Endpoint {
+    let url = if env.ignore_configured_endpoints {
         None
     } else {
-        var("AWS_ENDPOINT_URL_IAM")
-            .or_else(|| var("AWS_ENDPOINT_URL"))
+        env.endpoint_url_iam
+            .clone()
+            .or_else(|| env.endpoint_url.clone())
             .or_else(|| profile_endpoint_url.map(str::to_string))
     };
-    let region = var("AWS_REGION")
-        .or_else(|| var("AWS_DEFAULT_REGION"))
-        .or_else(|| region.map(str::to_string))
-        .unwrap_or_else(|| "us-east-1".into());
+    let region =
+        env.region.clone().or_else(|| region.map(str::to_string)).unwrap_or_else(|| "us-east-1".into());
     Endpoint { region, url }
 }
 

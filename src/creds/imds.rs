@@ -5,6 +5,8 @@
 //! has awsw. Every failure becomes one plain sentence (no SDK `Debug` dump): the service is
 //! off, absent, slow, refuses the token, or the instance has no role.
 
+use super::env::ImdsEnv;
+use crate::context::Vars;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -41,19 +43,6 @@ pub(crate) enum ImdsFailure {
     RoleFailed { role: String, reason: String },
 }
 
-/// `AWS_EC2_METADATA_DISABLED=true`, as the SDKs read it.
-pub(crate) fn disabled() -> bool {
-    std::env::var("AWS_EC2_METADATA_DISABLED").is_ok_and(|v| v.trim().eq_ignore_ascii_case("true"))
-}
-
-/// The endpoint the SDK uses, for messages.
-pub(crate) fn endpoint() -> String {
-    std::env::var("AWS_EC2_METADATA_SERVICE_ENDPOINT")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "http://169.254.169.254".into())
-}
-
 /// The instance role's name and credentials.
 #[derive(Debug, Clone)]
 pub(crate) struct InstanceCredentials {
@@ -73,11 +62,11 @@ struct Document {
 }
 
 /// Turns the SDK's error into one of ours by what it is, not by its `Debug` text.
-fn classify(err: &aws_config::imds::client::error::ImdsError, listing: bool) -> ImdsFailure {
+fn classify(err: &aws_config::imds::client::error::ImdsError, listing: bool, endpoint: &str) -> ImdsFailure {
     use aws_config::imds::client::error::{ImdsError, TokenError};
     use aws_sdk_sts::config::http::HttpResponse;
     use aws_sdk_sts::error::SdkError;
-    let endpoint = endpoint();
+    let endpoint = endpoint.to_string();
     let reason = super::sts::innermost_cause(err);
     let slow = || ImdsFailure::Slow { endpoint: endpoint.clone() };
     match err {
@@ -141,24 +130,24 @@ static GATE: std::sync::LazyLock<super::budget::FaultGate<ImdsFailure>> =
     std::sync::LazyLock::new(Default::default);
 
 /// The instance role's credentials: the role listing, then the role's document.
-pub(crate) async fn instance_credentials() -> Result<InstanceCredentials, ImdsFailure> {
-    if disabled() {
+pub(crate) async fn instance_credentials(imds: &ImdsEnv) -> Result<InstanceCredentials, ImdsFailure> {
+    if imds.disabled {
         return Err(ImdsFailure::Disabled);
     }
     let absent_or_slow =
         |f: &ImdsFailure| matches!(f, ImdsFailure::NoService { .. } | ImdsFailure::Slow { .. });
-    GATE.run(&endpoint(), absent_or_slow, fetch).await
+    GATE.run(&imds.endpoint, absent_or_slow, || fetch(&imds.endpoint)).await
 }
 
-async fn fetch() -> Result<InstanceCredentials, ImdsFailure> {
+async fn fetch(endpoint: &str) -> Result<InstanceCredentials, ImdsFailure> {
     const LISTING: &str = "/latest/meta-data/iam/security-credentials/";
     let client = client();
-    let listing = client.get(LISTING).await.map_err(|e| classify(&e, true))?;
+    let listing = client.get(LISTING).await.map_err(|e| classify(&e, true, endpoint))?;
     let role = listing.as_ref().lines().next().unwrap_or("").trim().to_string();
     if role.is_empty() {
         return Err(ImdsFailure::NoRole);
     }
-    let doc = client.get(format!("{LISTING}{role}")).await.map_err(|e| classify(&e, false))?;
+    let doc = client.get(format!("{LISTING}{role}")).await.map_err(|e| classify(&e, false, endpoint))?;
     let credentials = parse(&role, doc.as_ref())?;
     Ok(InstanceCredentials { role, credentials })
 }
@@ -166,9 +155,9 @@ async fn fetch() -> Result<InstanceCredentials, ImdsFailure> {
 /// Whether the terminal awsw started from can only be getting its credentials from the
 /// instance, as the SDKs' default chain would: no keys or profile in the environment, no
 /// usable `default` profile, and the metadata service not turned off.
-pub(crate) fn may_be_origin(inventory: &Inventory) -> bool {
-    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
-    !disabled()
+pub(crate) fn may_be_origin(inventory: &Inventory, vars: &Vars, imds: &ImdsEnv) -> bool {
+    let set = |name: &str| vars.get_os(name).is_some();
+    !imds.disabled
         && !set("AWS_ACCESS_KEY_ID")
         && !set("AWS_PROFILE")
         && !set("AWSW_PROFILE")
@@ -182,7 +171,7 @@ pub(crate) fn may_be_origin(inventory: &Inventory) -> bool {
 /// The instance role behind the starting terminal, and who STS says it is; `None` when
 /// there is no instance role to be had (not on EC2, no role): the header stays as it was.
 pub(crate) async fn origin(engine: &super::Engine) -> Option<(String, Result<super::Identity, String>)> {
-    let instance = instance_credentials().await.ok()?;
+    let instance = instance_credentials(&engine.env().imds).await.ok()?;
     Some((instance.role, engine.credentials_identity(&instance.credentials).await))
 }
 

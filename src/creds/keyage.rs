@@ -163,7 +163,8 @@ impl KeyLookup<'_> {
             return Some(age);
         }
         let creds = mfa_session.as_ref().unwrap_or(keys);
-        let endpoint = iam::endpoint(holder.endpoint_url.as_deref(), holder.region.as_deref());
+        let endpoint =
+            iam::endpoint(self.engine.env(), holder.endpoint_url.as_deref(), holder.region.as_deref());
         let ask = async {
             match self.iam.list_access_keys(&endpoint, creds, user).await {
                 Err(err) if err.is_denied() => Some(KeyAge::NeedsMfa),

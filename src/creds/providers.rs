@@ -8,6 +8,7 @@ use std::time::UNIX_EPOCH;
 use futures::future::BoxFuture;
 use time::OffsetDateTime;
 
+use super::env::EngineEnv;
 use super::error::CredsError;
 use super::sts::innermost_cause;
 use super::types::Credentials;
@@ -29,15 +30,6 @@ pub struct EnvCredentials {
 }
 
 impl EnvCredentials {
-    pub(crate) fn from_env() -> Self {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        EnvCredentials {
-            access_key_id: var("AWS_ACCESS_KEY_ID"),
-            secret_access_key: var("AWS_SECRET_ACCESS_KEY").map(Secret::new),
-            session_token: var("AWS_SESSION_TOKEN").map(Secret::new),
-        }
-    }
-
     /// The environment's keys, when both the key id and the secret are set (no expiry,
     /// even with a token: the environment does not say).
     pub fn credentials(&self) -> Option<Credentials> {
@@ -52,12 +44,12 @@ impl EnvCredentials {
 
 /// Provides the first credentials of a chain whose root awsw does not compute.
 pub trait RootSource: Send + Sync {
-    /// The credentials of `root`, from the provider its `Root` names; `env` serves
-    /// `credential_source = Environment` and the default chain, `session_name` web identity.
+    /// The credentials of `root`, from the provider its `Root` names; `env` gives the
+    /// environment's keys and endpoints, `session_name` names a web identity session.
     fn credentials<'a>(
         &'a self,
         root: &'a Profile,
-        env: &'a EnvCredentials,
+        env: &'a EngineEnv,
         session_name: &'a str,
     ) -> BoxFuture<'a, Result<Credentials, CredsError>>;
 }
@@ -89,7 +81,7 @@ impl RootSource for AwsProviders {
     fn credentials<'a>(
         &'a self,
         root: &'a Profile,
-        env: &'a EnvCredentials,
+        env: &'a EngineEnv,
         session_name: &'a str,
     ) -> BoxFuture<'a, Result<Credentials, CredsError>> {
         Box::pin(async move {
@@ -104,7 +96,7 @@ impl RootSource for AwsProviders {
                     super::credential_process::credentials(&root.name, command).await
                 }
                 Some(Root::WebIdentity { role_arn, token_file }) => {
-                    web_identity(root, role_arn, token_file, session_name).await
+                    web_identity(root, role_arn, token_file, session_name, env).await
                 }
                 Some(Root::CredentialSource(source)) => credential_source(root, *source, env).await,
                 Some(Root::DefaultChain) => super::default_chain::credentials(root, env).await,
@@ -135,22 +127,13 @@ fn failed(
     CredsError::Provider { profile: root.name.clone(), source_kind, message }
 }
 
-/// Where a provider's request goes, as its SDK client sees it, for messages.
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-fn sts_url(root: &Profile) -> String {
-    let region = var("AWS_REGION").or_else(|| root.region.clone()).unwrap_or_else(|| "us-east-1".into());
-    var("AWS_ENDPOINT_URL_STS")
-        .or_else(|| var("AWS_ENDPOINT_URL"))
+/// Where a provider's STS request goes, as its SDK client sees it, for messages.
+fn sts_url(root: &Profile, env: &EngineEnv) -> String {
+    let region = env.region.clone().or_else(|| root.region.clone()).unwrap_or_else(|| "us-east-1".into());
+    env.endpoint_url_sts
+        .clone()
+        .or_else(|| env.endpoint_url.clone())
         .unwrap_or_else(|| format!("https://sts.{region}.amazonaws.com"))
-}
-
-fn container_url() -> String {
-    var("AWS_CONTAINER_CREDENTIALS_FULL_URI").unwrap_or_else(|| {
-        format!("http://169.254.170.2{}", var("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI").unwrap_or_default())
-    })
 }
 
 async fn web_identity(
@@ -158,6 +141,7 @@ async fn web_identity(
     role_arn: &str,
     token_file: &str,
     session_name: &str,
+    env: &EngineEnv,
 ) -> Result<Credentials, CredsError> {
     use aws_config::web_identity_token::{StaticConfiguration, WebIdentityTokenCredentialsProvider};
     WebIdentityTokenCredentialsProvider::builder()
@@ -171,31 +155,32 @@ async fn web_identity(
         .provide_credentials()
         .await
         .map(convert)
-        .map_err(|e| failed(root, "web identity", &e, (&sts_url(root), super::sts::STS_SETTING)))
+        .map_err(|e| failed(root, "web identity", &e, (&sts_url(root, env), super::sts::STS_SETTING)))
 }
 
 async fn credential_source(
     root: &Profile,
     source: CredentialSource,
-    env: &EnvCredentials,
+    env: &EngineEnv,
 ) -> Result<Credentials, CredsError> {
     match source {
-        CredentialSource::Environment => env.credentials().ok_or_else(|| CredsError::Unusable {
+        CredentialSource::Environment => env.credentials.credentials().ok_or_else(|| CredsError::Unusable {
             profile: root.name.clone(),
             reason:
                 "credential_source = Environment, but AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set"
                     .into(),
         }),
-        CredentialSource::Ec2InstanceMetadata => {
-            super::imds::instance_credentials().await.map(|instance| instance.credentials).map_err(|e| {
+        CredentialSource::Ec2InstanceMetadata => super::imds::instance_credentials(&env.imds)
+            .await
+            .map(|instance| instance.credentials)
+            .map_err(|e| {
                 failed(
                     root,
                     "EC2 instance metadata",
                     &e,
-                    (&super::imds::endpoint(), "AWS_EC2_METADATA_SERVICE_ENDPOINT"),
+                    (&env.imds.endpoint, "AWS_EC2_METADATA_SERVICE_ENDPOINT"),
                 )
-            })
-        }
+            }),
         CredentialSource::EcsContainer => aws_config::ecs::EcsCredentialsProvider::builder()
             .configure(&provider_config(root, None))
             .build()
@@ -203,7 +188,8 @@ async fn credential_source(
             .await
             .map(convert)
             .map_err(|e| {
-                failed(root, "ECS container", &e, (&container_url(), "AWS_CONTAINER_CREDENTIALS_FULL_URI"))
+                let url = env.container_url.as_deref().unwrap_or("http://169.254.170.2");
+                failed(root, "ECS container", &e, (url, "AWS_CONTAINER_CREDENTIALS_FULL_URI"))
             }),
     }
 }

@@ -26,8 +26,8 @@ pub(crate) struct SdkConnect {
 }
 
 impl SdkConnect {
-    pub(crate) fn from_env() -> SdkConnect {
-        SdkConnect { endpoints: SsoEndpoints::from_env() }
+    pub(crate) fn new(endpoints: SsoEndpoints) -> SdkConnect {
+        SdkConnect { endpoints }
     }
 }
 
@@ -51,7 +51,8 @@ pub struct SsoParts {
 }
 
 impl SsoParts {
-    pub(crate) fn from_env() -> SsoParts {
-        SsoParts { token_dir: SsoCache::default_dir(), connect: Arc::new(SdkConnect::from_env()) }
+    /// The AWS CLI's token cache and the real services at `endpoints`.
+    pub(crate) fn new(endpoints: SsoEndpoints) -> SsoParts {
+        SsoParts { token_dir: SsoCache::default_dir(), connect: Arc::new(SdkConnect::new(endpoints)) }
     }
 }

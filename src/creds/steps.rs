@@ -5,8 +5,9 @@
 //! token step does write a renewed token back to its cache): `Engine` hands them codes and
 //! endpoints, and the store's `cached` wrapper keeps their results.
 
+use super::env::EngineEnv;
 use super::error::{CredsError, StsCall, from_sts};
-use super::providers::{EnvCredentials, RootSource};
+use super::providers::RootSource;
 use super::store::Made;
 use super::sts::{AssumeRoleRequest, Endpoint, MfaToken, SessionTokenRequest, Sts};
 use super::types::{Credentials, Identity};
@@ -109,7 +110,7 @@ fn sso_failure(profile: &str, err: SsoError) -> CredsError {
 pub(crate) async fn provider_root(
     roots: &dyn RootSource,
     root: &Profile,
-    env: &EnvCredentials,
+    env: &EngineEnv,
     session_name: &str,
 ) -> Result<Made, CredsError> {
     tracing::debug!(profile = %root.name, kind = ?root.root_kind(), "provider credentials");

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::app::{Effect, Msg, Purpose, SessionFailure, State};
-use crate::creds::engine::EngineEnv;
+use crate::context::Context;
 use crate::creds::{Ask, CredsError, Engine, MfaSource, Session};
 use crate::sink::env::{EnvOptions, env_change};
 use crate::sink::shell::{Shell, format};
@@ -26,17 +26,15 @@ pub(crate) struct Runner {
     logins: super::sso::Logins,
     /// The user's shell, for the export lines `c` copies.
     shell: Shell,
-    /// This executable, for the cached `.envrc` block.
-    exe: PathBuf,
-    /// The environment `main` read, for the engine over a grown inventory.
-    engine_env: EngineEnv,
+    /// The environment `main` read: this executable for the cached `.envrc` block, the
+    /// engine's settings for an engine over a grown inventory, the browser and display.
+    context: Arc<Context>,
 }
 
 /// What the runner takes from the environment `main` read once.
 pub(crate) struct RunnerParts {
     pub(crate) shell: Shell,
-    pub(crate) exe: PathBuf,
-    pub(crate) engine_env: EngineEnv,
+    pub(crate) context: Context,
 }
 
 fn failure(err: CredsError) -> SessionFailure {
@@ -80,8 +78,7 @@ impl Runner {
             frecency_path,
             logins: super::sso::Logins::default(),
             shell: parts.shell,
-            exe: parts.exe,
-            engine_env: parts.engine_env,
+            context: Arc::new(parts.context),
         }
     }
 
@@ -102,7 +99,8 @@ impl Runner {
                 });
             }
             Effect::FetchOriginIdentity => {
-                let instance = crate::creds::imds::may_be_origin(&state.inventory);
+                let (vars, imds) = (&self.context.vars, &self.context.engine.imds);
+                let instance = crate::creds::imds::may_be_origin(&state.inventory, vars, imds);
                 tokio::spawn(fetch_origin(engine, tx, instance));
             }
             Effect::CheckReadiness { profile } => {
@@ -126,19 +124,20 @@ impl Runner {
                 self.get_session(profile, purpose, mfa, name(profile));
             }
             Effect::Copy { session } => {
-                let shell = self.shell;
+                let (shell, context) = (self.shell, self.context.clone());
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Msg::Copied(copy(&session, shell)));
+                    let _ = tx.send(Msg::Copied(copy(&session, shell, &context)));
                 });
             }
             Effect::OpenConsole { session } => {
+                let context = self.context.clone();
                 tokio::spawn(async move {
-                    let _ = tx.send(Msg::Copied(open_console(&engine, &session).await));
+                    let _ = tx.send(Msg::Copied(open_console(&engine, &session, &context).await));
                 });
             }
             Effect::WriteEnvrc { session, inline } => {
                 let cwd = PathBuf::from(&state.cwd);
-                let exe = self.exe.clone();
+                let exe = self.context.exe.clone();
                 tokio::task::spawn_blocking(move || {
                     let _ = tx.send(Msg::EnvrcWritten(write_envrc(&engine, &session, &cwd, inline, &exe)));
                 });
@@ -168,27 +167,29 @@ impl Runner {
                 });
             }
             Effect::Discover { session } => {
-                tokio::spawn(super::sso::discover(state.inventory.clone(), session, tx));
+                let endpoints = self.context.engine.sso.clone();
+                tokio::spawn(super::sso::discover(state.inventory.clone(), session, endpoints, tx));
             }
-            Effect::UseInventory(inventory) => {
-                match Engine::from_env_with(inventory.0, self.engine_env.clone()) {
-                    Ok(engine) => *self.engine.lock().unwrap_or_else(|p| p.into_inner()) = Arc::new(engine),
-                    Err(err) => {
-                        let _ = tx.send(Msg::Copied(Err(err.to_string())));
-                    }
+            Effect::UseInventory(inventory) => match Engine::new(inventory.0, self.context.engine.clone()) {
+                Ok(engine) => *self.engine.lock().unwrap_or_else(|p| p.into_inner()) = Arc::new(engine),
+                Err(err) => {
+                    let _ = tx.send(Msg::Copied(Err(err.to_string())));
                 }
-            }
+            },
             Effect::FindLogins => {
                 let inventory = state.inventory.clone();
                 tokio::task::spawn_blocking(move || {
                     let _ = tx.send(Msg::LoginsNeeded(super::sso::sessions_without_token(&inventory)));
                 });
             }
-            Effect::StartLogin { login } => self.logins.start(state.inventory.clone(), login, tx),
+            Effect::StartLogin { login } => {
+                self.logins.start(state.inventory.clone(), login, self.context.engine.sso.clone(), tx)
+            }
             Effect::CancelLogin => self.logins.cancel(),
             Effect::OpenUrl(url) => {
+                let opener = self.context.url_opener();
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Msg::Opened(super::sso::open_page(&url)));
+                    let _ = tx.send(Msg::Opened(super::sso::open_page(&url, opener)));
                 });
             }
             _ => {}
@@ -214,10 +215,10 @@ impl Runner {
 }
 
 /// Puts the export lines for the user's shell on the clipboard and says where they went.
-fn copy(session: &Session, shell: Shell) -> Result<String, String> {
+fn copy(session: &Session, shell: Shell, context: &Context) -> Result<String, String> {
     let text = format(&env_change(session, &EnvOptions::default()), shell);
-    let copied =
-        crate::sink::clipboard::copy(&text, session.credentials.expiration).map_err(|e| e.to_string())?;
+    let copied = crate::sink::clipboard::copy(&text, session.credentials.expiration, context)
+        .map_err(|e| e.to_string())?;
     Ok(format!("{} lines for {}: {}", shell.name(), session.profile, copied.describe()))
 }
 
@@ -225,11 +226,10 @@ fn copy(session: &Session, shell: Shell) -> Result<String, String> {
 /// sign-in URL is a secret: it goes to the browser only, never to the status line. Without a
 /// browser or a display nothing is started (a text browser would fight the picker for the
 /// terminal).
-async fn open_console(engine: &Engine, session: &Session) -> Result<String, String> {
+async fn open_console(engine: &Engine, session: &Session, context: &Context) -> Result<String, String> {
     use crate::commands::console::{ConsoleTarget, open_in_browser, signin_url};
     use crate::creds::federation::Destination;
-    let browser = std::env::var_os("BROWSER").is_some_and(|s| !s.is_empty());
-    if !browser && !crate::sink::clipboard::has_display() {
+    if context.browser.is_none() && !context.display {
         return Err(format!(
             "no browser here (set BROWSER, or run `awsw console {} --print-url`)",
             session.profile

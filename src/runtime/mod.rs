@@ -17,16 +17,11 @@ use tokio::sync::mpsc;
 
 use crate::app::{Exit, Msg, Origin, State, update};
 use crate::commands::{exit, fail};
-use crate::config::{self, ConfigPaths};
+use crate::config;
 use crate::context::Context;
 use crate::creds::Engine;
 use crate::sink::env::env_change;
 use crate::sink::shell::{Shell, format};
-
-/// What the environment awsw started in points at, for the header.
-fn origin_from_env() -> Origin {
-    Origin::from_vars(|name| std::env::var(name).ok())
-}
 
 /// Runs the picker with the environment `main` read once (`context`).
 pub fn run(print_mode: bool, context: &Context) -> ExitCode {
@@ -39,7 +34,7 @@ pub fn run(print_mode: bool, context: &Context) -> ExitCode {
             );
         }
     };
-    let loaded = match ConfigPaths::from_env().and_then(|paths| config::load(&paths)) {
+    let loaded = match context.config_paths().and_then(|paths| config::load(&paths)) {
         Ok(loaded) => loaded,
         Err(err) => return fail(exit::FAILURE, err),
     };
@@ -48,13 +43,18 @@ pub fn run(print_mode: bool, context: &Context) -> ExitCode {
     let cached = crate::commands::sso::cached_discoveries(&loaded.inventory);
     let (inventory, discovered) = crate::app::Discovered::load(loaded.inventory, cached, &template);
     let inventory = Arc::new(inventory);
-    let engine = match Engine::from_env_with(inventory.clone(), context.engine.clone()) {
+    let engine = match Engine::new(inventory.clone(), context.engine.clone()) {
         Ok(engine) => Arc::new(engine),
         Err(err) => return fail(err.exit_code(), err),
     };
     let frecency_path = recent::default_path();
     let frecency = frecency_path.as_deref().map(recent::load).unwrap_or_default();
-    let mut state = State::new(inventory, frecency, OffsetDateTime::now_utc(), origin_from_env());
+    let mut state = State::new(
+        inventory,
+        frecency,
+        OffsetDateTime::now_utc(),
+        Origin::from_vars(|name| context.vars.var(name)),
+    );
     state.discovered = discovered;
     state.print_mode = print_mode;
     state.no_color = context.no_color;
@@ -67,11 +67,15 @@ pub fn run(print_mode: bool, context: &Context) -> ExitCode {
     };
     let runner = |tx| {
         let shell = Shell::detect(None, context.shell.as_deref());
-        let parts =
-            effects::RunnerParts { shell, exe: context.exe.clone(), engine_env: context.engine.clone() };
+        let parts = effects::RunnerParts { shell, context: context.clone() };
         effects::Runner::new(engine, tx, frecency_path, parts)
     };
-    let outcome = runtime.block_on(event_loop(state, tty, runner));
+    let outcome = runtime.block_on(event_loop(
+        context.vars.get_os("AWSW_EXIT_AFTER_FIRST_FRAME").is_some(),
+        state,
+        tty,
+        runner,
+    ));
     // Identity lookups still running are abandoned, not awaited.
     runtime.shutdown_background();
     match outcome {
@@ -97,7 +101,10 @@ pub fn run(print_mode: bool, context: &Context) -> ExitCode {
     }
 }
 
+/// `first_frame_only` (`AWSW_EXIT_AFTER_FIRST_FRAME`, for the first-frame benchmark) ends
+/// the loop once the first frame is drawn.
 async fn event_loop(
+    first_frame_only: bool,
     mut state: State,
     tty: std::fs::File,
     runner: impl FnOnce(mpsc::UnboundedSender<Msg>) -> effects::Runner,
@@ -106,7 +113,7 @@ async fn event_loop(
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let runner = runner(tx.clone());
     draw(&mut terminal, &mut state)?;
-    if std::env::var_os("AWSW_EXIT_AFTER_FIRST_FRAME").is_some() {
+    if first_frame_only {
         return Ok((Exit::Quit, runner.engine()));
     }
     for effect in state.start_effects() {

@@ -30,14 +30,20 @@ pub(crate) fn sessions_without_token(inventory: &Inventory) -> Vec<(String, Stri
 
 /// Refreshes `session`'s discovery if its token is valid (or silently renewable), caches it
 /// and sends it back; progress goes out as the share of accounts done changes.
-pub(crate) async fn discover(inventory: Arc<Inventory>, session: String, tx: mpsc::UnboundedSender<Msg>) {
-    let result = fetch(&inventory, &session, &tx).await;
+pub(crate) async fn discover(
+    inventory: Arc<Inventory>,
+    session: String,
+    endpoints: SsoEndpoints,
+    tx: mpsc::UnboundedSender<Msg>,
+) {
+    let result = fetch(&inventory, &session, &endpoints, &tx).await;
     let _ = tx.send(Msg::Discovered { session, result });
 }
 
 async fn fetch(
     inventory: &Inventory,
     session: &str,
+    endpoints: &SsoEndpoints,
     tx: &mpsc::UnboundedSender<Msg>,
 ) -> Result<Option<Discovery>, String> {
     let target = target::for_session(inventory, session).map_err(|e| e.to_string())?;
@@ -50,12 +56,11 @@ async fn fetch(
             let _ = tx.send(Msg::DiscoveryProgress { session: session.to_string(), done, total });
         }
     };
-    let discovery =
-        match fetch_discovery(&target, &SsoEndpoints::from_env(), &SsoCache::new(dir), &progress).await {
-            Ok(discovery) => discovery,
-            Err(SsoError::LoginRequired { .. }) => return Ok(None),
-            Err(err) => return Err(err.to_string()),
-        };
+    let discovery = match fetch_discovery(&target, endpoints, &SsoCache::new(dir), &progress).await {
+        Ok(discovery) => discovery,
+        Err(SsoError::LoginRequired { .. }) => return Ok(None),
+        Err(err) => return Err(err.to_string()),
+    };
     if let Some(store) = awsw_cache_dir().map(DiscoveryCache::new)
         && let Err(err) = store.store(&target, &discovery)
     {
@@ -81,9 +86,15 @@ pub(crate) struct Logins {
 impl Logins {
     /// Runs the device flow for `login` (an sso-session, or a legacy SSO profile); the
     /// prompt and the outcome come back as messages. A login already running is stopped.
-    pub(crate) fn start(&self, inventory: Arc<Inventory>, login: String, tx: mpsc::UnboundedSender<Msg>) {
+    pub(crate) fn start(
+        &self,
+        inventory: Arc<Inventory>,
+        login: String,
+        endpoints: SsoEndpoints,
+        tx: mpsc::UnboundedSender<Msg>,
+    ) {
         let task = tokio::spawn(async move {
-            let result = device(&inventory, &login, &tx).await;
+            let result = device(&inventory, &login, &endpoints, &tx).await;
             let _ = tx.send(Msg::LoggedIn { login, result });
         });
         if let Some(old) = self.running.lock().ok().and_then(|mut r| r.replace(task)) {
@@ -99,11 +110,15 @@ impl Logins {
     }
 }
 
-async fn device(inventory: &Inventory, login: &str, tx: &mpsc::UnboundedSender<Msg>) -> Result<(), String> {
+async fn device(
+    inventory: &Inventory,
+    login: &str,
+    endpoints: &SsoEndpoints,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> Result<(), String> {
     let target = target::resolve(inventory, Some(login)).map_err(|e| e.to_string())?;
     let dir = SsoCache::default_dir().ok_or("HOME is not set, so there is no token cache")?;
     let cache = SsoCache::new(dir);
-    let endpoints = SsoEndpoints::from_env();
     let oidc = SdkOidc::new(&target.region, endpoints.oidc_url(&target.region));
     let flows = Flows { oidc: &oidc, clock: &SystemClock, sleeper: &TokioSleeper, cache: &cache };
     let mut on_prompt = |prompt: &DevicePrompt| {
@@ -113,9 +128,9 @@ async fn device(inventory: &Inventory, login: &str, tx: &mpsc::UnboundedSender<M
 }
 
 /// The login page in `$BROWSER` or the desktop's browser; without either, why not.
-pub(crate) fn open_page(url: &str) -> Result<String, String> {
-    let program = crate::commands::login::browser()
-        .ok_or("no browser here (set BROWSER): open the URL on any device and enter the code")?;
+pub(crate) fn open_page(url: &str, opener: Option<String>) -> Result<String, String> {
+    let program =
+        opener.ok_or("no browser here (set BROWSER): open the URL on any device and enter the code")?;
     crate::commands::login::start_browser(&program, url)?;
     Ok("opened the login page in the browser".into())
 }

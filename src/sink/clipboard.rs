@@ -12,15 +12,18 @@ use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
+use crate::context::Context;
+
 /// How long the clipboard keeps awsw's text when the session does not expire sooner.
 pub(crate) const DEFAULT_LIFETIME: Duration = Duration::from_secs(60);
 pub(crate) const LIFETIME_VAR: &str = "AWSW_CLIPBOARD_TIMEOUT";
 
 /// The lifetime the owner was given by `copy` in `AWSW_CLIPBOARD_TIMEOUT` (the owner is its
 /// own process and does not read the settings file), else the default.
-fn owner_lifetime() -> Duration {
-    std::env::var(LIFETIME_VAR)
-        .ok()
+fn owner_lifetime(context: &Context) -> Duration {
+    context
+        .vars
+        .get(LIFETIME_VAR)
         .and_then(|v| v.trim().parse::<u64>().ok())
         .filter(|&s| s > 0)
         .map_or(DEFAULT_LIFETIME, Duration::from_secs)
@@ -64,18 +67,18 @@ pub(crate) struct ClipboardError {
 /// The name of the hidden subcommand that holds the selection.
 pub(crate) const OWNER_COMMAND: &str = "__clipboard-owner";
 
-pub(crate) fn has_display() -> bool {
-    ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
-}
-
 /// Copies `text` (credentials that expire at `expires`): the system clipboard when a
 /// display is reachable, else OSC 52.
-pub(crate) fn copy(text: &str, expires: Option<OffsetDateTime>) -> Result<Copied, ClipboardError> {
+pub(crate) fn copy(
+    text: &str,
+    expires: Option<OffsetDateTime>,
+    context: &Context,
+) -> Result<Copied, ClipboardError> {
     let mut reasons = Vec::new();
-    if has_display() {
+    if context.display {
         let configured = Duration::from_secs(crate::settings::current().clipboard_timeout.into());
         let hold = lifetime(configured, expires, OffsetDateTime::now_utc());
-        match copy_system(text, hold) {
+        match copy_system(text, hold, &context.exe) {
             Ok(()) => return Ok(Copied::System),
             Err(reason) => reasons.push(reason),
         }
@@ -91,9 +94,8 @@ pub(crate) fn copy(text: &str, expires: Option<OffsetDateTime>) -> Result<Copied
     }
 }
 
-fn copy_system(text: &str, hold: Duration) -> Result<(), String> {
+fn copy_system(text: &str, hold: Duration, exe: &std::path::Path) -> Result<(), String> {
     use std::os::unix::process::CommandExt;
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find awsw itself: {e}"))?;
     let mut command = Command::new(exe);
     command
         .arg(OWNER_COMMAND)
@@ -145,9 +147,9 @@ fn copy_osc52(text: &str) -> Result<(), String> {
 /// and serves it until another program takes the clipboard or its lifetime
 /// (`AWSW_CLIPBOARD_TIMEOUT`, set by `copy`) ends; then clears the selection if it still
 /// holds the text, so the credentials do not outlive it there.
-pub fn run_owner() -> ExitCode {
+pub fn run_owner(context: &Context) -> ExitCode {
     use arboard::SetExtLinux;
-    let deadline = Instant::now() + owner_lifetime();
+    let deadline = Instant::now() + owner_lifetime(context);
     let mut text = String::new();
     if std::io::stdin().read_to_string(&mut text).is_err() {
         return ExitCode::FAILURE;

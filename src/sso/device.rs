@@ -35,9 +35,13 @@ impl Sleeper for TokioSleeper {
 /// What the user needs to approve the login.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DevicePrompt {
+    /// The code the user checks on (or types into) the verification page, e.g. `ABCD-EFGH`.
     pub user_code: String,
+    /// The page where the code is typed in.
     pub verification_uri: String,
+    /// The same page with the code already filled in: the one to open in a browser.
     pub verification_uri_complete: String,
+    /// When the code stops working: the flow's start plus the service's `expiresIn`.
     pub expires_at: OffsetDateTime,
 }
 

@@ -18,12 +18,17 @@ use super::target::SsoTarget;
 use crate::creds::fsutil;
 use crate::secret::Secret;
 
+/// One account the token may use, with its roles; accounts with no role are left out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DiscoveredAccount {
+    /// The 12-digit account id.
     pub account_id: String,
+    /// The account's name in AWS Organizations.
     pub account_name: String,
+    /// The account's email address, which the picker's search also matches.
     pub email_address: String,
+    /// The role names assigned to the user in this account, sorted.
     pub roles: Vec<String>,
 }
 
@@ -155,10 +160,15 @@ pub(crate) async fn discover(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Discovery {
+    /// The file format's version: 1; a cached file of another version is ignored.
     pub version: u32,
+    /// The `sso-session` it was fetched for; `None` for a legacy profile's start URL.
     pub session: Option<String>,
+    /// The start URL; a cached file for another URL is ignored.
     pub start_url: String,
+    /// When it was fetched, as `2026-11-24T10:00:00Z`.
     pub fetched_at: String,
+    /// Every account with at least one role, in `ListAccounts` order.
     pub accounts: Vec<DiscoveredAccount>,
 }
 

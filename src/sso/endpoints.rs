@@ -1,17 +1,21 @@
-//! Where the OIDC service and the portal are, read from the environment once, as the SDKs
-//! do: `AWS_ENDPOINT_URL_SSO_OIDC` / `AWS_ENDPOINT_URL_SSO`, else `AWS_ENDPOINT_URL`, else
+//! Where the OIDC service and the portal are, taken from the environment awsw read at
+//! start, as the SDKs do: `AWS_ENDPOINT_URL_SSO_OIDC` / `AWS_ENDPOINT_URL_SSO`, else `AWS_ENDPOINT_URL`, else
 //! the regional endpoint; `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` ignores the variables.
 
+/// The endpoints the environment names; `None` for the regional default.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct SsoEndpoints {
-    pub(crate) oidc: Option<String>,
-    pub(crate) portal: Option<String>,
+pub struct SsoEndpoints {
+    /// The OIDC service (`RegisterClient`, `StartDeviceAuthorization`, `CreateToken`).
+    pub oidc: Option<String>,
+    /// The portal (`ListAccounts`, `ListAccountRoles`, `GetRoleCredentials`, `Logout`).
+    pub portal: Option<String>,
 }
 
 impl SsoEndpoints {
-    pub(crate) fn from_env() -> Self {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        if var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+    /// The endpoints `vars` names; none when configured endpoints are ignored.
+    pub(crate) fn from_vars(vars: &crate::context::Vars, ignore_configured: bool) -> Self {
+        let var = |name: &str| vars.get(name).filter(|v| !v.trim().is_empty()).map(str::to_string);
+        if ignore_configured {
             return SsoEndpoints::default();
         }
         let global = var("AWS_ENDPOINT_URL");

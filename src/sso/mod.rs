@@ -9,7 +9,7 @@ pub(crate) mod credentials;
 pub(crate) mod device;
 pub(crate) mod discovered;
 pub(crate) mod discovery;
-pub(crate) mod endpoints;
+pub mod endpoints;
 pub(crate) mod error;
 pub(crate) mod login;
 pub(crate) mod naming;

@@ -10,6 +10,8 @@ use crate::secret::Secret;
 
 pub(crate) const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
+/// What `RegisterClient` is asked for: a public client for the device flow (only the
+/// configured scopes) or for the PKCE flow (grant types, 127.0.0.1 redirect, issuer URL).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegisterRequest {
     pub(crate) client_name: String,
@@ -27,6 +29,8 @@ pub struct RegisteredClient {
     pub(crate) secret_expires_at: i64,
 }
 
+/// `StartDeviceAuthorization`'s answer: the secret device code to poll with, what the user
+/// is shown, and the code's lifetime and polling interval in seconds.
 #[derive(Debug, Clone)]
 pub struct DeviceAuthorization {
     pub(crate) device_code: Secret,
@@ -37,31 +41,60 @@ pub struct DeviceAuthorization {
     pub(crate) interval: i64,
 }
 
+/// `CreateToken`'s answer.
 #[derive(Debug, Clone)]
 pub struct TokenGrant {
+    /// The bearer token for the portal.
     pub access_token: Secret,
+    /// Seconds from now until `access_token` expires.
     pub expires_in: i64,
+    /// Renews the token without the user; `None` when the service gave none (then the
+    /// token ends at `expires_in` and the user logs in again).
     pub refresh_token: Option<Secret>,
 }
 
+/// What `CreateToken` trades for a token; each sets its own `grant_type`.
 #[derive(Debug, Clone)]
 pub enum Grant {
+    /// The device code of an approved device authorization.
     DeviceCode(Secret),
-    AuthorizationCode { code: Secret, redirect_uri: String, code_verifier: Secret },
+    /// The PKCE flow's code from the browser's redirect.
+    AuthorizationCode {
+        /// The `code` query parameter of the redirect.
+        code: Secret,
+        /// The redirect URI the code was issued for; it must match the authorize request's.
+        redirect_uri: String,
+        /// The PKCE verifier whose challenge the authorize URL carried.
+        code_verifier: Secret,
+    },
+    /// A cached token's refresh token, to renew it silently.
     RefreshToken(Secret),
 }
 
 /// The service's answers a flow acts on; everything else is `Service`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OidcError {
+    /// The user has not approved the device code yet: poll again.
     AuthorizationPending,
+    /// Polling too fast: poll again, 5 s further apart (RFC 8628 3.5).
     SlowDown,
+    /// The device code expired before it was approved.
     ExpiredToken,
+    /// The user denied the authorization.
     AccessDenied,
+    /// The code or refresh token is invalid, used or revoked.
     InvalidGrant,
+    /// The client registration is unknown or expired.
     InvalidClient,
+    /// No answer: why, as the user should read it.
     Unreachable(String),
-    Service { code: String, message: String },
+    /// Any other error.
+    Service {
+        /// The service's error code, or `HTTP <status>` when it sent none.
+        code: String,
+        /// The service's message (may be empty).
+        message: String,
+    },
 }
 
 impl From<Failure> for OidcError {
@@ -81,16 +114,20 @@ impl From<Failure> for OidcError {
     }
 }
 
+/// The three OIDC calls the login flows make, so they run against a fake in tests.
 pub trait Oidc: Send + Sync {
+    /// `RegisterClient`: a new public client, whose secret the cache keeps until it expires.
     fn register_client<'a>(
         &'a self,
         request: &'a RegisterRequest,
     ) -> BoxFuture<'a, Result<RegisteredClient, OidcError>>;
+    /// `StartDeviceAuthorization` for `start_url` with a registered client.
     fn start_device_authorization<'a>(
         &'a self,
         registration: &'a Registration,
         start_url: &'a str,
     ) -> BoxFuture<'a, Result<DeviceAuthorization, OidcError>>;
+    /// `CreateToken`: trades `grant` for an access token (one poll, for a device code).
     fn create_token<'a>(
         &'a self,
         registration: &'a Registration,

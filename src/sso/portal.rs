@@ -15,6 +15,7 @@ use crate::secret::Secret;
 /// The most ListAccounts / ListAccountRoles returns per page.
 const PAGE_SIZE: i32 = 100;
 
+/// One account of a `ListAccounts` page (roles come from `ListAccountRoles`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AccountInfo {
     pub(crate) account_id: String,
@@ -22,12 +23,15 @@ pub struct AccountInfo {
     pub(crate) email_address: String,
 }
 
+/// One page of a list call, and the token for the next page (`None` or empty on the last).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page<T> {
     pub(crate) items: Vec<T>,
     pub(crate) next_token: Option<String>,
 }
 
+/// A failed portal call, sorted by what a caller does about it (`portal_failure` words it
+/// for the user).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PortalError {
     /// 401: the token is unknown, expired or signed out.
@@ -36,9 +40,13 @@ pub enum PortalError {
     TooManyRequests,
     /// 403 `ForbiddenException` / 404: the role or account is not assigned (any more).
     NoAccess,
+    /// No answer: why, as the user should read it.
     Unreachable(String),
+    /// Any other error.
     Service {
+        /// The service's error code, or `HTTP <status>` when it sent none.
         code: String,
+        /// The service's message (may be empty).
         message: String,
     },
 }
@@ -83,25 +91,32 @@ pub(crate) fn portal_failure(
     }
 }
 
+/// The portal calls awsw makes with an access token, so they run against a fake in tests.
 pub trait Portal: Send + Sync {
+    /// `GetRoleCredentials`: temporary keys for one role in one account.
     fn get_role_credentials<'a>(
         &'a self,
         token: &'a Secret,
         account_id: &'a str,
         role_name: &'a str,
     ) -> BoxFuture<'a, Result<Credentials, PortalError>>;
+    /// `ListAccounts`: one page of the accounts the token may use; `next` is the previous
+    /// page's token.
     fn list_accounts<'a>(
         &'a self,
         token: &'a Secret,
         next: Option<&'a str>,
     ) -> BoxFuture<'a, Result<Page<AccountInfo>, PortalError>>;
+    /// `ListAccountRoles`: one page of the role names the token may use in `account_id`.
     fn list_account_roles<'a>(
         &'a self,
         token: &'a Secret,
         account_id: &'a str,
         next: Option<&'a str>,
     ) -> BoxFuture<'a, Result<Page<String>, PortalError>>;
+    /// `Logout`: ends the token's session on the service side.
     fn logout<'a>(&'a self, token: &'a Secret) -> BoxFuture<'a, Result<(), PortalError>>;
+    /// The portal's base URL: for messages, and to tell one endpoint's outage from another's.
     fn endpoint(&self) -> &str;
 }
 

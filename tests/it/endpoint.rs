@@ -311,6 +311,28 @@ fn a_served_command_stops_and_continues_with_its_outer_shell() {
     tmux.wait_for("status-4");
 }
 
+/// The user's own region wins over the profile's in both modes, by one rule: `AWS_REGION`,
+/// else `AWS_DEFAULT_REGION` (the served mode once read `AWS_REGION` only).
+#[test]
+fn the_users_region_wins_in_served_and_fixed_shells_alike() {
+    let Some((_moto, sb)) = sandbox() else { return };
+    for mode in ["--server", "--static"] {
+        let out = sb
+            .awsw(&["shell", "dev", mode, "--shell", "env"])
+            .env("AWS_DEFAULT_REGION", "sa-east-1")
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{mode}: {stderr}");
+        assert!(stdout.lines().any(|l| l == "AWS_REGION=sa-east-1"), "{mode}: {stdout}");
+        let out = sb.awsw(&["shell", "dev", mode, "--shell", "env"]).output().unwrap();
+        assert!(
+            !text(&out).0.contains("AWS_REGION=sa-east-1"),
+            "{mode}: the profile's region without one of the user's"
+        );
+    }
+}
+
 #[test]
 fn the_shell_mode_setting_and_the_flags_choose_keys_or_the_endpoint() {
     let Some((_moto, sb)) = sandbox() else { return };

@@ -143,11 +143,12 @@ impl RootSource for FakeRoots {
     fn credentials<'a>(
         &'a self,
         root: &'a awsw::config::Profile,
-        env: &'a EnvCredentials,
+        env: &'a EngineEnv,
         _session_name: &'a str,
     ) -> BoxFuture<'a, Result<Credentials, CredsError>> {
         Box::pin(async move {
-            env.credentials()
+            env.credentials
+                .credentials()
                 .ok_or_else(|| CredsError::Unusable { profile: root.name.clone(), reason: "no env".into() })
         })
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 use super::Check;
-use crate::config::files::{self, ConfigPaths};
+use crate::config::files;
 use crate::config::{Inventory, Kind, Severity};
 use crate::creds::plan::SsoTokenState;
 use crate::sso::cache::SsoCache;
@@ -38,8 +38,8 @@ pub(crate) fn settings(var: &dyn Fn(&str) -> Option<String>) -> Vec<Check> {
 
 /// Reads and checks the config files; the inventory for the later checks when they could
 /// be read.
-pub(crate) fn files(checks: &mut Vec<Check>) -> Option<Inventory> {
-    let read = ConfigPaths::from_env().and_then(|paths| files::read(&paths).map(|texts| (paths, texts)));
+pub(crate) fn files(checks: &mut Vec<Check>, context: &crate::context::Context) -> Option<Inventory> {
+    let read = context.config_paths().and_then(|paths| files::read(&paths).map(|texts| (paths, texts)));
     let (paths, texts) = match read {
         Ok(read) => read,
         Err(err) => {

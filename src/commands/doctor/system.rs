@@ -2,6 +2,7 @@
 //! AWS CLI, direnv and the shell's rc files, and where `c` in the picker would copy to.
 //! Everything here reads; the rc files are searched for the lines the README gives.
 
+use crate::context::Context;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -22,13 +23,16 @@ const SKEW_WARN: i64 = 60;
 
 /// How far the local clock is from the `Date` of an STS response, against the endpoint the
 /// default profile (or `AWS_PROFILE`) would use. The request is unsigned: any answer has a Date.
-pub(crate) async fn clock(inventory: Arc<Inventory>, var: &dyn Fn(&str) -> Option<String>) -> Check {
-    let engine = match Engine::from_env(inventory.clone()) {
+pub(crate) async fn clock(inventory: Arc<Inventory>, context: &Context) -> Check {
+    let engine = match Engine::new(inventory.clone(), context.engine.clone()) {
         Ok(engine) => engine,
         Err(err) => return Check::warn("clock", format!("not checked: {err}"), "set HOME"),
     };
-    let profile =
-        var("AWS_PROFILE").or_else(|| Some("default".into())).and_then(|n| inventory.profile(&n).cloned());
+    let profile = context
+        .vars
+        .var("AWS_PROFILE")
+        .or_else(|| Some("default".into()))
+        .and_then(|n| inventory.profile(&n).cloned());
     let endpoint = engine.endpoint_for(profile.as_ref());
     let url = endpoint.url.clone().unwrap_or_else(|| format!("https://{}/", endpoint.describe()));
     let response = match http::get(&url).await {
@@ -167,9 +171,8 @@ fn cache_file(path: &Path, spec: &CacheSpec) -> Option<Check> {
 }
 
 /// `program` on PATH, as the shell would find it.
-fn on_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
+fn on_path(program: &str, context: &Context) -> Option<PathBuf> {
+    std::env::split_paths(context.path.as_ref()?)
         .map(|dir| dir.join(program))
         .find(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.mode() & 0o111 != 0))
 }
@@ -197,10 +200,10 @@ fn version_of(program: &Path, args: &[&str]) -> Option<String> {
     String::from_utf8_lossy(&text).lines().next().map(|l| l.trim().to_string()).filter(|l| !l.is_empty())
 }
 
-pub(crate) fn aws_cli() -> Check {
+pub(crate) fn aws_cli(context: &Context) -> Check {
     let install =
         "install the AWS CLI (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)";
-    match on_path("aws") {
+    match on_path("aws", context) {
         None => Check::warn(
             "aws-cli",
             "the AWS CLI is not on PATH: sessions awsw shares with it are unused",
@@ -221,13 +224,14 @@ mod rc;
 pub(crate) use rc::shell_setup;
 
 /// Where `c` in the picker (and `env --copy`) would put the export lines.
-pub(crate) fn clipboard(var: &dyn Fn(&str) -> Option<String>) -> Check {
+pub(crate) fn clipboard(context: &Context) -> Check {
+    let var = |name: &str| context.vars.var(name);
     if let Some(display) = var("WAYLAND_DISPLAY").or_else(|| var("DISPLAY")) {
         return Check::ok("clipboard", format!("c copies to the system clipboard (display {display})"));
     }
     if var("TMUX").is_some() {
-        let setting =
-            on_path("tmux").and_then(|tmux| version_of(&tmux, &["show-options", "-gv", "set-clipboard"]));
+        let setting = on_path("tmux", context)
+            .and_then(|tmux| version_of(&tmux, &["show-options", "-gv", "set-clipboard"]));
         if setting.as_deref() == Some("off") {
             return Check::warn(
                 "clipboard",

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::super::Check;
 use super::{on_path, version_of};
+use crate::context::Context;
 
 /// The start-up files of `shell` and the one a fix should go to.
 struct Startup {
@@ -64,16 +65,17 @@ impl Startup {
     }
 }
 
-pub(crate) fn shell_setup(var: &dyn Fn(&str) -> Option<String>) -> Vec<Check> {
+pub(crate) fn shell_setup(context: &Context) -> Vec<Check> {
+    let var = |name: &str| context.vars.var(name);
     let shell_path = var("SHELL").unwrap_or_default();
     let shell = Path::new(&shell_path).file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
     let home = var("HOME").map(PathBuf::from).or_else(dirs::home_dir).unwrap_or_default();
-    let Some(startup) = startup(&shell, &home, var) else {
+    let Some(startup) = startup(&shell, &home, &var) else {
         let message = format!("SHELL={shell_path:?}: awsw checks the set-up of bash, zsh and fish only");
         return vec![Check::warn("shell", message, "see the README for your shell")];
     };
     let texts = startup.texts();
-    let mut checks = vec![direnv(&startup, &texts)];
+    let mut checks = vec![direnv(&startup, &texts, context)];
     let (use_needles, use_fix): (&[&str], String) = match startup.shell {
         "fish" => (&["awsw-use"], "copy assets/awsw.fish to ~/.config/fish/functions/awsw-use.fish".into()),
         sh => (
@@ -113,8 +115,8 @@ pub(crate) fn shell_setup(var: &dyn Fn(&str) -> Option<String>) -> Vec<Check> {
     checks
 }
 
-fn direnv(startup: &Startup, texts: &[(PathBuf, String)]) -> Check {
-    let Some(direnv) = on_path("direnv") else {
+fn direnv(startup: &Startup, texts: &[(PathBuf, String)], context: &Context) -> Check {
+    let Some(direnv) = on_path("direnv", context) else {
         return Check::warn(
             "direnv",
             "direnv is not installed (awsw envrc needs it)",
@@ -152,12 +154,10 @@ mod tests {
         }
         let home_text = home.path().display().to_string();
         let shell = format!("/bin/{shell}");
-        let var = move |name: &str| match name {
-            "HOME" => Some(home_text.clone()),
-            "SHELL" => Some(shell.clone()),
-            _ => None,
-        };
-        shell_setup(&var)
+        // The test's own PATH, so an installed direnv is found as it would be for a user.
+        let path = std::env::var("PATH").unwrap_or_default();
+        let vars = [("HOME", home_text.as_str()), ("SHELL", shell.as_str()), ("PATH", path.as_str())];
+        shell_setup(&Context::from_vars(crate::context::Vars::from_pairs(&vars)))
     }
 
     fn statuses(checks: &[Check]) -> Vec<(&'static str, crate::commands::doctor::Status)> {
