@@ -10,6 +10,8 @@ use crate::config::{self, ConfigPaths, Inventory, Kind, Profile, ProfileSet, Roo
 use crate::creds::keyage::KnownKeys;
 use crate::printable::escape;
 
+/// Prints every profile as the table (file diagnostics, problems and key warnings to stderr)
+/// or, with `--json`, streamed as one JSON object; a closed stdout pipe is not an error.
 pub fn run(args: &ListArgs) -> Result<(), Error> {
     let paths = ConfigPaths::from_env()?;
     let texts = config::files::read(&paths)?;
@@ -90,6 +92,8 @@ pub(crate) fn write_json(
     out.write_all(b"}\n")
 }
 
+/// An inventory as `list --json`'s document, built in one string: what the streaming
+/// writer is tested against, and what the tests and fuzzers serialize.
 pub fn to_json(inventory: &Inventory) -> String {
     let mut text = serde_json::to_string(inventory).expect("inventory serializes");
     text.push('\n');

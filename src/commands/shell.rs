@@ -14,6 +14,8 @@ use crate::creds::{Ask, Engine, Identity, Session};
 use crate::sink::env::env_change;
 use crate::sink::subshell;
 
+/// Starts the user's shell (or `--shell`) in the profile's session: served by the
+/// endpoint, or with `--static` / `shell_mode = static` as fixed keys.
 pub fn run(args: &ShellArgs, context: &Context) -> Result<(), Error> {
     subshell::check_not_nested(context.awsw_profile.as_deref(), args.force).map_err(Error::Failure)?;
     let program = subshell::program(args.shell.as_deref(), context.shell.as_deref());
