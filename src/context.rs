@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use crate::creds::engine::EngineEnv;
 use crate::sink::env::EnvOptions;
 
+/// What awsw read from its environment at start; `main` builds it once and hands it down.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     pub(crate) engine: EngineEnv,
@@ -17,6 +18,7 @@ pub struct Context {
     pub(crate) shell: Option<String>,
     /// `AWSW_PROFILE`: set inside an awsw shell.
     pub(crate) awsw_profile: Option<String>,
+    /// The working directory, if it still exists.
     pub(crate) cwd: Option<PathBuf>,
     /// This executable, for the `.envrc` block's fallback.
     pub(crate) exe: PathBuf,
@@ -27,6 +29,8 @@ pub struct Context {
 }
 
 impl Context {
+    /// Reads the process environment, the working directory and awsw's own path; an empty
+    /// variable counts as unset.
     pub fn from_env() -> Context {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         Context {
