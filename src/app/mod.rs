@@ -55,7 +55,7 @@ pub enum SessionState {
         /// The login command the details suggest running instead.
         command: String,
     },
-    /// credential_process: run only when chosen.
+    /// A credential_process or the SDKs' default chain: looked up only when chosen.
     OnDemand,
     /// A discovered SSO row whose session has a valid token: the role's credentials are
     /// fetched when it is chosen (not for every row on start: that would be a portal call each).
@@ -334,7 +334,8 @@ pub enum SessionFailure {
 pub enum Effect {
     /// Ask the engine what every profile needs (`ReadinessLoaded`).
     LoadReadiness,
-    /// `GetCallerIdentity` with the credentials in the environment, if there are any.
+    /// `GetCallerIdentity` with the credentials in the environment, if there are any, else
+    /// (when nothing else can be the origin) with the EC2 instance role's.
     FetchOriginIdentity,
     /// Ask the engine again what one profile needs (`ReadinessChecked`).
     CheckReadiness {

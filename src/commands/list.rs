@@ -1,4 +1,5 @@
-//! `awsw list`: the profiles as an 80-column table or as one JSON object.
+//! `awsw list`: the profiles as a table as wide as the terminal (80 columns when piped) or as
+//! one JSON object.
 
 use std::io::Write;
 

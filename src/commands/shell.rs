@@ -1,6 +1,7 @@
 //! `awsw shell PROFILE`: the user's shell with the session. Prints who and until when once,
 //! then runs the shell served by the local credential endpoint (awsw stays its parent and
-//! ends with its status), or with `--static` becomes the shell with fixed keys.
+//! ends with its status), or with `--static` (or `shell_mode = static`) becomes the shell
+//! with fixed keys.
 
 use std::sync::Arc;
 

@@ -25,7 +25,7 @@ pub trait Source: Send + Sync {
     fn credentials(&self) -> BoxFuture<'_, Result<Credentials, Unavailable>>;
 }
 
-/// The engine behind a served shell.
+/// The engine behind a served shell or command, and behind each profile the agent serves.
 pub struct EngineSource {
     engine: Arc<Engine>,
     clock: Arc<dyn Clock>,
