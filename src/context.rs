@@ -2,7 +2,10 @@
 //! (`EngineEnv`: region, endpoints, credentials in the environment, user) plus what the
 //! commands and the picker need (shell, `AWSW_PROFILE`, working directory, own path,
 //! `NO_COLOR`, `PATH`). Everything after start takes these from here, so one rule decides
-//! each (the region: `AWS_REGION`, else `AWS_DEFAULT_REGION`).
+//! each (the region: `AWS_REGION`, else `AWS_DEFAULT_REGION`). Not yet quite everything:
+//! the picker's header (`Origin::from_vars`), the IAM endpoint (`creds::iam::endpoint`, the
+//! same region rule), `awsw console`'s federation token name (`USER`) and the clipboard
+//! owner (its own path) still read them again.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
