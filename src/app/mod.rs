@@ -36,54 +36,87 @@ pub use update::update;
 pub enum SessionState {
     /// Not looked at yet.
     Unknown,
+    /// Being checked, or its identity being fetched.
     Loading,
     /// Verified; `expires` is `None` for long-term keys.
     Valid {
+        /// When the session ends; `None` for long-term keys.
         expires: Option<OffsetDateTime>,
     },
+    /// Was valid, and its expiry passed while the picker was open.
     Expired,
+    /// Switching takes an MFA code (the list says `needs code`).
     NeedsMfa {
+        /// The MFA device the code is for.
         serial: String,
     },
+    /// Its sso-session has no valid token: choosing it opens the login modal.
     NeedsSso {
+        /// The login command the details suggest running instead.
         command: String,
     },
-    /// credential_process: run only when chosen.
+    /// A credential_process or the SDKs' default chain: looked up only when chosen.
     OnDemand,
     /// A discovered SSO row whose session has a valid token: the role's credentials are
     /// fetched when it is chosen (not for every row on start: that would be a portal call each).
     SsoReady,
+    /// Getting its identity or session failed, for this reason (shown in the details).
     Error(String),
+    /// The profile cannot be used as written (its first problem, or what the engine says).
     Invalid(String),
 }
 
 /// What the user wants done with the session once it is there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
+    /// `Enter`: end the picker and start a shell in the session.
     Shell,
+    /// `c`: put the export lines on the clipboard.
     Copy,
+    /// `o`: open the AWS console signed in as the session.
     Console,
-    Envrc { inline: bool },
+    /// `e` / `E`: write the awsw block into the working directory's `.envrc`.
+    Envrc {
+        /// The temporary credentials themselves (`E`) rather than a block that loads the cache.
+        inline: bool,
+    },
+    /// `Enter` with `--print`: end the picker and print the export lines to stdout.
     Print,
 }
 
+/// The MFA code modal: the code typed so far for one profile's switch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MfaModal {
     pub(crate) profile: usize,
+    /// The MFA device the code is for, shown in the modal.
     pub serial: String,
+    /// The digits typed so far (at most 6).
     pub code: String,
+    /// Why the last code was not taken (STS refused it, or it was not 6 digits).
     pub error: Option<String>,
     pub(crate) purpose: Purpose,
     pub(crate) busy: bool,
 }
 
+/// What the keys act on right now: the list, or the overlay on top of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
+    /// Moving through the list.
     List,
+    /// Typing the filter after `/`.
     Search,
+    /// Typing an MFA code.
     Mfa(MfaModal),
-    ConfirmEnvrc { profile: usize, inline: bool },
+    /// Asking before `e` / `E` writes the `.envrc`.
+    ConfirmEnvrc {
+        /// The profile whose session the block is for.
+        profile: usize,
+        /// `E`: the credentials themselves go into the file.
+        inline: bool,
+    },
+    /// The `?` help; any key closes it.
     Help,
+    /// An SSO login running for the user.
     Login(LoginModal),
 }
 
@@ -101,9 +134,12 @@ impl Mode {
     }
 }
 
+/// The list's order, toggled with `s`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
+    /// Most used and most recently used first (`frecency`).
     Frecency,
+    /// Alphabetical by profile name.
     Name,
 }
 
@@ -111,7 +147,9 @@ pub enum Sort {
 /// profile's details can scroll. `render` measures it; the model only keeps it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Viewport {
+    /// Profile rows the list pane had room for.
     pub list_rows: usize,
+    /// Lines the details pane had room for.
     pub detail_rows: usize,
     /// Lines of the details that did not fit in their pane.
     pub detail_overflow: usize,
@@ -120,20 +158,29 @@ pub struct Viewport {
 /// How the picker ends.
 #[derive(Debug, Clone)]
 pub enum Exit {
+    /// Nothing chosen (`q`, `Esc`, `ctrl-c`, or the terminal went away): exit 0.
     Quit,
     /// Ended by this signal (`SIGTERM`, `SIGHUP`): exit as signalled programs do, 128 + n.
     Signalled(i32),
+    /// Start the user's shell in this session (served, or static keys per the settings).
     Shell(Box<Session>),
+    /// `--print`: print this session's export lines to stdout.
     Print(Box<Session>),
 }
 
+/// Everything the picker shows and knows; per-profile vectors are indexed like
+/// `inventory.profiles`.
 #[derive(Debug, Clone)]
 pub struct State {
+    /// The profiles from the files, then the discovered rows.
     pub inventory: Arc<Inventory>,
+    /// Each profile's session, as the list shows it.
     pub sessions: Vec<SessionState>,
+    /// Each profile's verified identity, once fetched.
     pub identities: Vec<Option<IdentityReport>>,
     /// Profile indices in display order (frecency or name).
     pub order: Vec<usize>,
+    /// The search query and the rows it lets through (the visible list).
     pub filter: Filter,
     /// How wide each list column's content is, measured once.
     pub(crate) columns: ColumnWidths,
@@ -145,11 +192,15 @@ pub struct State {
     pub(crate) viewport: Viewport,
     /// The details of this profile are scrolled down this many lines.
     pub(crate) detail_scroll: (usize, usize),
+    /// What the keys act on now.
     pub mode: Mode,
+    /// The order of the list.
     pub sort: Sort,
     pub(crate) frecency: Frecency,
     pub(crate) now: OffsetDateTime,
+    /// Where the starting terminal points, for the header.
     pub origin: Origin,
+    /// The status line: what just happened, and whether it is an error (shown in red).
     pub status: Option<(String, bool)>,
     /// Identities fetched so far out of those fetchable without a prompt.
     pub progress: (usize, usize),
@@ -158,7 +209,9 @@ pub struct State {
     pub no_color: bool,
     /// The profile of the awsw shell the picker runs in, if any: Enter then refuses to nest.
     pub nested: Option<String>,
+    /// The working directory, where `e` writes the `.envrc` (empty when unknown).
     pub cwd: String,
+    /// Set when the picker should end, and how; the event loop stops on it.
     pub exit: Option<Exit>,
     /// Request ids by profile: an answer for an older request is dropped.
     pub(crate) requests: Vec<u64>,
@@ -167,6 +220,7 @@ pub struct State {
     pub discovered: Discovered,
 }
 
+/// What happens to the picker: a key, a tick, or the result of an effect.
 #[derive(Debug, Clone)]
 pub enum Msg {
     /// A key pressed: looked up in the key table for the current mode.
@@ -177,58 +231,85 @@ pub enum Msg {
     Resized,
     /// What a frame just laid out.
     Drawn(Viewport),
+    /// The one-second tick, with the time now: sessions whose expiry passed become `Expired`.
     Tick(OffsetDateTime),
+    /// What every profile needs, in inventory order (`LoadReadiness`).
     ReadinessLoaded(Vec<Readiness>),
     /// What STS said about the credentials in the environment.
     OriginIdentity(Result<Identity, String>),
     /// The starting terminal's credentials come from the EC2 instance role `role`.
     OriginInstance {
+        /// The instance profile's role name.
         role: String,
+        /// What STS said about the role's credentials (`Err`: why it could not tell).
         identity: Result<Identity, String>,
     },
     /// One profile checked again (`r`).
     ReadinessChecked {
+        /// The profile checked.
         profile: usize,
+        /// What it needs now.
         readiness: Readiness,
     },
+    /// A `FetchIdentity` answered.
     IdentityLoaded {
+        /// The profile asked about.
         profile: usize,
+        /// The request id it answers; dropped unless it is the profile's latest.
         request: u64,
+        /// The verified identity, or why it could not be had.
         result: Result<IdentityReport, String>,
     },
+    /// A `GetSession` answered.
     SessionLoaded {
+        /// The profile asked for.
         profile: usize,
+        /// What the session is for, carried out once it is here.
         purpose: Purpose,
+        /// The session, or why not (an MFA code may still get it).
         result: Result<Box<Session>, SessionFailure>,
     },
+    /// The status line's text after `c` or `o` (or a failed engine rebuild): `Err` shows in red.
     Copied(Result<String, String>),
+    /// The `.envrc` was written (the path and what to run next), or why not.
     EnvrcWritten(Result<String, String>),
     /// Several profiles checked again (rows discovered since the start).
     ReadinessBatch(Vec<(usize, Readiness)>),
     /// Discovery of an sso-session got this far (accounts done, accounts in all).
     DiscoveryProgress {
+        /// The sso-session being discovered.
         session: String,
+        /// Accounts whose roles are listed.
         done: usize,
+        /// Accounts the portal listed.
         total: usize,
     },
     /// Discovery of an sso-session ended: `Ok(None)` when it has no valid token (nothing asked).
     Discovered {
+        /// The sso-session discovered.
         session: String,
+        /// Its accounts and roles; `Err`: why they could not be fetched or cached.
         result: Result<Option<Discovery>, String>,
     },
     /// The sso-sessions without a valid token, as (login name, label), for `L`.
     LoginsNeeded(Vec<(String, String)>),
     /// The login for `login` waits for the user: what to show in the modal.
     LoginPrompt {
+        /// The sso-session or legacy SSO profile logging in.
         login: String,
+        /// The verification page and user code (no token).
         prompt: DevicePrompt,
     },
+    /// The login for `login` ended: the token is written, or why not.
     LoggedIn {
+        /// The sso-session or legacy SSO profile that logged in.
         login: String,
+        /// `Err`: why the login failed (a cancelled login sends nothing).
         result: Result<(), String>,
     },
     /// The browser was started on a page (`Err`: why not).
     Opened(Result<String, String>),
+    /// The terminal's key events ended: quit as if `q` was pressed.
     Quit,
     /// `SIGTERM` or `SIGHUP` arrived.
     Signalled(i32),
@@ -237,49 +318,75 @@ pub enum Msg {
 /// Why a session could not be had, in the terms the picker reacts to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionFailure {
-    NeedsMfa { serial: String },
+    /// A code is needed and none was given: the MFA modal opens.
+    NeedsMfa {
+        /// The MFA device the code is for.
+        serial: String,
+    },
+    /// The code (typed, or from `mfa_process`) was refused or malformed: the modal says why.
     MfaRejected(String),
+    /// Any other failure, as its one-line message.
     Other(String),
 }
 
+/// What `update` asks the runtime to do; the result comes back as a `Msg`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
+    /// Ask the engine what every profile needs (`ReadinessLoaded`).
     LoadReadiness,
-    /// `GetCallerIdentity` with the credentials in the environment, if there are any.
+    /// `GetCallerIdentity` with the credentials in the environment, if there are any, else
+    /// (when nothing else can be the origin) with the EC2 instance role's.
     FetchOriginIdentity,
+    /// Ask the engine again what one profile needs (`ReadinessChecked`).
     CheckReadiness {
+        /// The profile to check.
         profile: usize,
     },
+    /// `GetCallerIdentity` for a profile that needs no prompt (`IdentityLoaded`).
     FetchIdentity {
+        /// The profile to ask about.
         profile: usize,
+        /// The id the answer carries back.
         request: u64,
     },
+    /// Get the profile's session for `purpose` (`SessionLoaded`).
     GetSession {
+        /// The profile whose session to get.
         profile: usize,
+        /// What the session is for; it comes back with the answer.
         purpose: Purpose,
+        /// The MFA code typed in the modal, if any.
         mfa: Option<String>,
+        /// Without a typed code, whether the profile's `mfa_process` may be run for one.
         run_mfa_process: bool,
     },
     /// Copy the export lines of this session.
     Copy {
+        /// The session whose export lines to copy.
         session: Box<Session>,
     },
     /// Open the AWS console in the browser, signed in as this session's profile.
     OpenConsole {
+        /// The session to sign in as.
         session: Box<Session>,
     },
     /// Write the awsw block for this session into the `.envrc` of the working directory.
     WriteEnvrc {
+        /// The session the block is for.
         session: Box<Session>,
+        /// Write the temporary credentials themselves instead of a block that loads the cache.
         inline: bool,
     },
+    /// Count one use of the profile in the recent-use file, at once (the picker may end next).
     RecordUse {
+        /// The profile just used.
         profile: usize,
     },
     /// `CheckReadiness` for several profiles, answered in one message.
     CheckReadinessOf(Vec<usize>),
     /// Refresh the discovery of this sso-session in the background, if it has a valid token.
     Discover {
+        /// The sso-session to discover.
         session: String,
     },
     /// The engine works on this inventory from now on (discovered rows were added).
@@ -288,6 +395,7 @@ pub enum Effect {
     FindLogins,
     /// Run the device login for `login` (an sso-session, or a legacy SSO profile).
     StartLogin {
+        /// The sso-session or legacy SSO profile, as `awsw login` takes it.
         login: String,
     },
     /// Stop the running login; no token is written.
@@ -297,6 +405,8 @@ pub enum Effect {
 }
 
 impl State {
+    /// The picker at start: every profile unchecked (or invalid), sorted by recent use, the
+    /// cursor on the top row. Nothing is fetched until `start_effects`.
     pub fn new(inventory: Arc<Inventory>, frecency: Frecency, now: OffsetDateTime, origin: Origin) -> State {
         let n = inventory.profiles.len();
         let sessions = inventory
@@ -354,6 +464,7 @@ impl State {
         effects
     }
 
+    /// Profile `idx` of the inventory (an index from `order`, `filter` or a message).
     pub fn profile(&self, idx: usize) -> &Profile {
         &self.inventory.profiles[idx]
     }
