@@ -1,7 +1,8 @@
-//! The command line: clap's derive types and nothing else.
+//! The command line: clap's derive types, plus the one value check they run (`--mfa-code`).
 
 use clap::{Parser, Subcommand};
 
+/// awsw's command line as `main` parses it: `awsw [--print] [COMMAND]`.
 #[derive(Debug, Parser)]
 #[command(
     name = "awsw",
@@ -13,10 +14,12 @@ pub struct Cli {
     /// stdout, for `eval "$(awsw --print)"`.
     #[arg(long)]
     pub print: bool,
+    /// The subcommand to run; `None` starts the picker.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
+/// The subcommands; each one's doc line is its `--help` summary.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every profile in the config and credentials files.
@@ -62,6 +65,7 @@ pub enum Command {
     CompleteProfiles,
 }
 
+/// `awsw completions SHELL`.
 #[derive(Debug, clap::Args)]
 pub struct CompletionsArgs {
     /// The shell to write the script for.
@@ -80,6 +84,7 @@ pub(crate) enum CompletionShell {
     Nu,
 }
 
+/// `awsw doctor [--json]`.
 #[derive(Debug, clap::Args)]
 pub struct DoctorArgs {
     /// Print one JSON object instead of lines.
@@ -87,6 +92,7 @@ pub struct DoctorArgs {
     pub(crate) json: bool,
 }
 
+/// `awsw console PROFILE`: which console page, and whether to print the URL instead.
 #[derive(Debug, clap::Args)]
 pub struct ConsoleArgs {
     pub(crate) profile: String,
@@ -106,6 +112,7 @@ pub struct ConsoleArgs {
     pub(crate) mfa: MfaArgs,
 }
 
+/// `awsw shell PROFILE`: which shell, and served or static keys.
 #[derive(Debug, clap::Args)]
 pub struct ShellArgs {
     pub(crate) profile: String,
@@ -129,6 +136,7 @@ pub struct ShellArgs {
     pub(crate) mfa: MfaArgs,
 }
 
+/// `awsw envrc PROFILE`: the directory and which kind of block to write.
 #[derive(Debug, clap::Args)]
 pub struct EnvrcArgs {
     pub(crate) profile: String,
@@ -167,6 +175,7 @@ fn mfa_code(value: &str) -> Result<String, String> {
         .map_err(|problem| format!("an MFA code is exactly 6 digits: {problem}"))
 }
 
+/// `awsw whoami PROFILE | --all`.
 #[derive(Debug, clap::Args)]
 pub struct WhoamiArgs {
     /// The profile to ask about.
@@ -182,6 +191,7 @@ pub struct WhoamiArgs {
     pub(crate) mfa: MfaArgs,
 }
 
+/// `awsw env PROFILE`: the shell syntax or JSON, and where the lines go.
 #[derive(Debug, clap::Args)]
 pub struct EnvArgs {
     pub(crate) profile: String,
@@ -204,6 +214,7 @@ pub struct EnvArgs {
     pub(crate) mfa: MfaArgs,
 }
 
+/// `awsw exec PROFILE -- COMMAND`.
 #[derive(Debug, clap::Args)]
 pub struct ExecArgs {
     pub(crate) profile: String,
@@ -221,6 +232,7 @@ pub struct ExecArgs {
     pub(crate) command: Vec<std::ffi::OsString>,
 }
 
+/// `awsw credential-process PROFILE`.
 #[derive(Debug, clap::Args)]
 pub struct CredentialProcessArgs {
     pub(crate) profile: String,
@@ -228,6 +240,7 @@ pub struct CredentialProcessArgs {
     pub(crate) mfa: MfaArgs,
 }
 
+/// `awsw list [--json]`.
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
     /// Print one JSON object instead of a table.
@@ -235,6 +248,7 @@ pub struct ListArgs {
     pub(crate) json: bool,
 }
 
+/// `awsw login [SSO_SESSION|PROFILE]`: which login, and which OAuth flow.
 #[derive(Debug, clap::Args)]
 pub struct LoginArgs {
     /// An sso-session name or an SSO profile (default: the only sso-session).
@@ -248,6 +262,7 @@ pub struct LoginArgs {
     pub(crate) device_code: bool,
 }
 
+/// `awsw logout [SSO_SESSION|PROFILE]`.
 #[derive(Debug, clap::Args)]
 pub struct LogoutArgs {
     /// An sso-session name or an SSO profile (default: the only sso-session).
@@ -255,6 +270,7 @@ pub struct LogoutArgs {
     pub(crate) name: Option<String>,
 }
 
+/// `awsw sso accounts|populate`.
 #[derive(Debug, clap::Args)]
 pub struct SsoArgs {
     #[command(subcommand)]
@@ -295,6 +311,7 @@ pub(crate) struct SsoPopulateArgs {
     pub(crate) dry_run: bool,
 }
 
+/// `awsw rotate PROFILE [--dry-run]`.
 #[derive(Debug, clap::Args)]
 pub struct RotateArgs {
     /// The profile whose access key to rotate (a role profile rotates the keys at the root of its chain).
@@ -306,6 +323,7 @@ pub struct RotateArgs {
     pub(crate) mfa: MfaArgs,
 }
 
+/// `awsw refresh [PROFILE]`.
 #[derive(Debug, clap::Args)]
 pub struct RefreshArgs {
     /// The profile (default: `AWSW_PROFILE`, the profile of the awsw shell you are in).
@@ -314,6 +332,7 @@ pub struct RefreshArgs {
     pub(crate) mfa: MfaArgs,
 }
 
+/// `awsw agent env|status|stop`.
 #[derive(Debug, clap::Args)]
 pub struct AgentArgs {
     #[command(subcommand)]

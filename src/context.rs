@@ -62,27 +62,29 @@ impl fmt::Debug for Vars {
     }
 }
 
+/// What awsw read from its environment at start; `main` builds it once and hands it down.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     /// Every variable, for the few readers that need more than the fields below (settings,
     /// the agent's key, the picker's origin).
     pub vars: Vars,
-    pub engine: EngineEnv,
+    pub(crate) engine: EngineEnv,
     /// `$SHELL`.
-    pub shell: Option<String>,
+    pub(crate) shell: Option<String>,
     /// `AWSW_PROFILE`: set inside an awsw shell.
-    pub awsw_profile: Option<String>,
-    pub cwd: Option<PathBuf>,
+    pub(crate) awsw_profile: Option<String>,
+    /// The working directory, if it still exists.
+    pub(crate) cwd: Option<PathBuf>,
     /// This executable, for the `.envrc` block's fallback.
-    pub exe: PathBuf,
+    pub(crate) exe: PathBuf,
     /// `NO_COLOR` set and not empty.
-    pub no_color: bool,
+    pub(crate) no_color: bool,
     /// `PATH`, to find the shell before anything is asked.
-    pub path: Option<OsString>,
+    pub(crate) path: Option<OsString>,
     /// `$BROWSER`: the program the console's sign-in URL and the SSO login page open in.
-    pub browser: Option<String>,
+    pub(crate) browser: Option<String>,
     /// `DISPLAY` or `WAYLAND_DISPLAY` is set: a desktop browser and clipboard may be there.
-    pub display: bool,
+    pub(crate) display: bool,
 }
 
 impl Context {

@@ -1,20 +1,27 @@
-//! A string that must never be shown: secret access keys and session tokens. `Debug` and
-//! `Display` redact it, it has no `Serialize`, and the only way to the text is `expose`,
-//! which the few places that really need it (an STS call, an env var, a 0600 cache file)
-//! call by name, so a reviewer can find every one with grep.
+//! A string that must never be shown: secret access keys, session tokens, SSO tokens,
+//! client secrets and authorization codes, PKCE verifiers, console sign-in URLs, endpoint
+//! tokens. `Debug` and `Display` redact it, it has no `Serialize`, and the only way to the
+//! text is `expose`, which the few places that really need it (a request, a child's
+//! environment or export lines, a file that holds secrets, the browser) call by name, so a
+//! reviewer can find every one with grep.
 
 use std::fmt;
 
+/// A secret's text; shown only as `****`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps `value` as it is (nothing trimmed or checked).
     pub fn new(value: impl Into<String>) -> Self {
         Secret(value.into())
     }
 
-    /// The secret text itself. Call only to hand it to STS, a child's environment, the
-    /// 0600 cache, or an explicit `--inline` `.envrc`.
+    /// The secret text itself. Call only where the text must go: a request to AWS or to an
+    /// awsw endpoint, a child's environment or export lines for `eval`, a file that holds
+    /// secrets (awsw's 0600 caches and agent state, the AWS CLI's caches, the credentials
+    /// file on rotate, an explicit `--inline` `.envrc`), the browser (or stdout with
+    /// `console --print-url`), and the endpoint's constant-time token check.
     pub fn expose(&self) -> &str {
         &self.0
     }

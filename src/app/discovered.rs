@@ -23,6 +23,7 @@ impl PartialEq for SharedInventory {
 
 impl Eq for SharedInventory {}
 
+/// The discovered rows of the picker's inventory and the discoveries running for them.
 #[derive(Debug, Clone, Default)]
 pub struct Discovered {
     /// Profiles before this index come from the files; from it on, discovered rows.
@@ -74,7 +75,8 @@ impl Discovered {
         idx.checked_sub(self.own).and_then(|i| self.rows.get(i))
     }
 
-    /// Whether profile `idx` is a discovered row that is shown.
+    /// Whether profile `idx` is listed: always for the config's own profiles; a discovered
+    /// row unless its session's last discovery dropped it.
     pub fn shown(&self, idx: usize) -> bool {
         idx.checked_sub(self.own).is_none_or(|i| !self.hidden.get(i).copied().unwrap_or(false))
     }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+/// The recent-use record: what `frecency.json` holds and the picker's default order ranks by.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Frecency {
     /// Profile name to (times used, last use as a Unix time).
@@ -23,6 +24,7 @@ impl Frecency {
         }
     }
 
+    /// Counts one use of profile `name` at `now` (a Unix time).
     pub fn record(&mut self, name: &str, now: i64) {
         let entry = self.uses.entry(name.to_string()).or_insert((0, now));
         entry.0 = entry.0.saturating_add(1);

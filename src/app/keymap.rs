@@ -6,16 +6,27 @@
 /// A key as the picker sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Key {
+    /// A printable character, shift already applied (`G` is `Char('G')`).
     Char(char),
+    /// A character with the control key held, lower-cased (`ctrl-c` is `Ctrl('c')`).
     Ctrl(char),
+    /// The `Enter` (`Return`) key.
     Enter,
+    /// The `Escape` key.
     Esc,
+    /// The `Backspace` key.
     Backspace,
+    /// The up arrow.
     Up,
+    /// The down arrow.
     Down,
+    /// The `Page Up` key.
     PageUp,
+    /// The `Page Down` key.
     PageDown,
+    /// The `Home` key.
     Home,
+    /// The `End` key.
     End,
     /// In the table only: any character no other row of the mode takes.
     AnyChar,
@@ -50,11 +61,17 @@ impl Key {
 /// The modes that bind keys differently; `All` rows apply in every mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyMode {
+    /// Rows that apply in every mode (`ctrl-c`).
     All,
+    /// `Mode::List`.
     List,
+    /// `Mode::Search`.
     Search,
+    /// `Mode::Mfa`: the code modal.
     Mfa,
+    /// `Mode::ConfirmEnvrc`.
     Confirm,
+    /// `Mode::Help`.
     Help,
     /// The SSO login modal.
     Login,
@@ -63,43 +80,69 @@ pub enum KeyMode {
 /// What a key asks for. `update` carries it out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// End the picker without a session (`q`, `ctrl-c`).
     Quit,
     /// `Esc` in the list: clears an active filter, else quits.
     Back,
+    /// The cursor one row up.
     MoveUp,
+    /// The cursor one row down.
     MoveDown,
+    /// The cursor one page up (the rows the last frame showed).
     PageUp,
+    /// The cursor one page down.
     PageDown,
+    /// The cursor to the first row.
     First,
+    /// The cursor to the last row.
     Last,
+    /// `/`: start typing a filter.
     StartSearch,
     /// `Enter`: the session in a subshell (or printed, with `--print`).
     Choose,
+    /// `c`: the session's export lines on the clipboard.
     Copy,
     /// `o`: the AWS console in the browser, signed in as the session.
     OpenConsole,
+    /// `e`: ask, then write an `.envrc` block that loads the cached session.
     WriteEnvrc,
+    /// `E`: ask, then write an `.envrc` with the temporary credentials themselves.
     WriteEnvrcInline,
+    /// `r`: check the profile under the cursor again.
     CheckOne,
+    /// `R`: check every profile and the starting terminal again.
     CheckAll,
+    /// `s`: by recent use / by name.
     ToggleSort,
+    /// `ctrl-d`: scroll the details half a pane down.
     DetailsDown,
+    /// `ctrl-u`: scroll the details half a pane up.
     DetailsUp,
+    /// `?`: the help overlay.
     ShowHelp,
+    /// Any key in the help: back to the list.
     CloseHelp,
+    /// `Enter` in the search: back to the list, the filter kept.
     KeepFilter,
+    /// `Esc` in the search: back to the list, the filter cleared.
     ClearFilter,
     /// A character typed into the search or the MFA code (`'\0'` in the table).
     Type(char),
+    /// `Backspace`: the last character of the search or the code removed.
     DeleteChar,
+    /// `Enter` in the MFA modal: try the 6-digit code.
     SubmitCode,
+    /// `Esc` in the MFA modal: back to the list, no session.
     CancelCode,
+    /// `y` / `Enter` at the `.envrc` question: write it.
     ConfirmEnvrc,
+    /// Any other key at the `.envrc` question: write nothing.
     CancelEnvrc,
     /// `L`: log in to every sso-session without a valid token, one after the other.
     LoginAll,
     /// `o` in the login modal: the verification page in the browser.
     OpenLoginPage,
+    /// `Esc` in the login modal: stop the login; no token is written.
     CancelLogin,
 }
 

@@ -6,6 +6,7 @@
 use super::{Action, Effect, Mode, Purpose, SessionState, State};
 use crate::sso::device::DevicePrompt;
 
+/// The SSO login modal's state: which login runs, what it shows, and what comes after it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginModal {
     /// What `awsw login` takes for it: the sso-session, or a legacy SSO profile.

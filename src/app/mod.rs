@@ -1,6 +1,6 @@
-//! The picker's model: its state, the messages that change it (keys, results, ticks) and
-//! the effects it asks for (fetch an identity, get a session, copy, write an .envrc).
-//! `update` applies messages (`update.rs`), keys become actions through one table
+//! The picker's model: its state here, the messages that change it (keys, results, ticks)
+//! and the effects it asks for (fetch an identity, get a session, copy, write an .envrc) in
+//! `msg.rs`. `update` applies messages (`update.rs`), keys become actions through one table
 //! (`keymap.rs`) and actions are carried out in `actions.rs`. No I/O, no clock and no
 //! terminal types here: `now` arrives in messages, so every state can be built in a test.
 
@@ -11,6 +11,7 @@ pub(crate) mod filter;
 pub mod frecency;
 pub mod keymap;
 mod login;
+mod msg;
 mod origin;
 mod update;
 
@@ -19,15 +20,14 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use crate::config::{Inventory, Kind, Profile};
-use crate::creds::{Identity, IdentityReport, Readiness, Session};
-use crate::sso::device::DevicePrompt;
-use crate::sso::discovery::Discovery;
+use crate::creds::{IdentityReport, Session};
 use columns::ColumnWidths;
 pub use discovered::Discovered;
 use filter::Filter;
 use frecency::Frecency;
 pub use keymap::{Action, Key, KeyMode};
 pub use login::LoginModal;
+pub use msg::{Effect, Msg, SessionFailure};
 pub use origin::Origin;
 pub use update::update;
 
@@ -36,54 +36,87 @@ pub use update::update;
 pub enum SessionState {
     /// Not looked at yet.
     Unknown,
+    /// Being checked, or its identity being fetched.
     Loading,
     /// Verified; `expires` is `None` for long-term keys.
     Valid {
+        /// When the session ends; `None` for long-term keys.
         expires: Option<OffsetDateTime>,
     },
+    /// Was valid, and its expiry passed while the picker was open.
     Expired,
+    /// Switching takes an MFA code (the list says `needs code`).
     NeedsMfa {
+        /// The MFA device the code is for.
         serial: String,
     },
+    /// Its sso-session has no valid token: choosing it opens the login modal.
     NeedsSso {
+        /// The login command the details suggest running instead.
         command: String,
     },
-    /// credential_process: run only when chosen.
+    /// A credential_process or the SDKs' default chain: looked up only when chosen.
     OnDemand,
     /// A discovered SSO row whose session has a valid token: the role's credentials are
     /// fetched when it is chosen (not for every row on start: that would be a portal call each).
     SsoReady,
+    /// Getting its identity or session failed, for this reason (shown in the details).
     Error(String),
+    /// The profile cannot be used as written (its first problem, or what the engine says).
     Invalid(String),
 }
 
 /// What the user wants done with the session once it is there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
+    /// `Enter`: end the picker and start a shell in the session.
     Shell,
+    /// `c`: put the export lines on the clipboard.
     Copy,
+    /// `o`: open the AWS console signed in as the session.
     Console,
-    Envrc { inline: bool },
+    /// `e` / `E`: write the awsw block into the working directory's `.envrc`.
+    Envrc {
+        /// The temporary credentials themselves (`E`) rather than a block that loads the cache.
+        inline: bool,
+    },
+    /// `Enter` with `--print`: end the picker and print the export lines to stdout.
     Print,
 }
 
+/// The MFA code modal: the code typed so far for one profile's switch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MfaModal {
     pub(crate) profile: usize,
+    /// The MFA device the code is for, shown in the modal.
     pub serial: String,
+    /// The digits typed so far (at most 6).
     pub code: String,
+    /// Why the last code was not taken (STS refused it, or it was not 6 digits).
     pub error: Option<String>,
     pub(crate) purpose: Purpose,
     pub(crate) busy: bool,
 }
 
+/// What the keys act on right now: the list, or the overlay on top of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
+    /// Moving through the list.
     List,
+    /// Typing the filter after `/`.
     Search,
+    /// Typing an MFA code.
     Mfa(MfaModal),
-    ConfirmEnvrc { profile: usize, inline: bool },
+    /// Asking before `e` / `E` writes the `.envrc`.
+    ConfirmEnvrc {
+        /// The profile whose session the block is for.
+        profile: usize,
+        /// `E`: the credentials themselves go into the file.
+        inline: bool,
+    },
+    /// The `?` help; any key closes it.
     Help,
+    /// An SSO login running for the user.
     Login(LoginModal),
 }
 
@@ -101,9 +134,12 @@ impl Mode {
     }
 }
 
+/// The list's order, toggled with `s`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
+    /// Most used and most recently used first (`frecency`).
     Frecency,
+    /// Alphabetical by profile name.
     Name,
 }
 
@@ -111,7 +147,9 @@ pub enum Sort {
 /// profile's details can scroll. `render` measures it; the model only keeps it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Viewport {
+    /// Profile rows the list pane had room for.
     pub list_rows: usize,
+    /// Lines the details pane had room for.
     pub detail_rows: usize,
     /// Lines of the details that did not fit in their pane.
     pub detail_overflow: usize,
@@ -120,20 +158,29 @@ pub struct Viewport {
 /// How the picker ends.
 #[derive(Debug, Clone)]
 pub enum Exit {
+    /// Nothing chosen (`q`, `Esc`, `ctrl-c`, or the terminal went away): exit 0.
     Quit,
     /// Ended by this signal (`SIGTERM`, `SIGHUP`): exit as signalled programs do, 128 + n.
     Signalled(i32),
+    /// Start the user's shell in this session (served, or static keys per the settings).
     Shell(Box<Session>),
+    /// `--print`: print this session's export lines to stdout.
     Print(Box<Session>),
 }
 
+/// Everything the picker shows and knows; per-profile vectors are indexed like
+/// `inventory.profiles`.
 #[derive(Debug, Clone)]
 pub struct State {
+    /// The profiles from the files, then the discovered rows.
     pub inventory: Arc<Inventory>,
+    /// Each profile's session, as the list shows it.
     pub sessions: Vec<SessionState>,
+    /// Each profile's verified identity, once fetched.
     pub identities: Vec<Option<IdentityReport>>,
     /// Profile indices in display order (frecency or name).
     pub order: Vec<usize>,
+    /// The search query and the rows it lets through (the visible list).
     pub filter: Filter,
     /// How wide each list column's content is, measured once.
     pub(crate) columns: ColumnWidths,
@@ -145,11 +192,15 @@ pub struct State {
     pub(crate) viewport: Viewport,
     /// The details of this profile are scrolled down this many lines.
     pub(crate) detail_scroll: (usize, usize),
+    /// What the keys act on now.
     pub mode: Mode,
+    /// The order of the list.
     pub sort: Sort,
     pub(crate) frecency: Frecency,
     pub(crate) now: OffsetDateTime,
+    /// Where the starting terminal points, for the header.
     pub origin: Origin,
+    /// The status line: what just happened, and whether it is an error (shown in red).
     pub status: Option<(String, bool)>,
     /// Identities fetched so far out of those fetchable without a prompt.
     pub progress: (usize, usize),
@@ -158,7 +209,9 @@ pub struct State {
     pub no_color: bool,
     /// The profile of the awsw shell the picker runs in, if any: Enter then refuses to nest.
     pub nested: Option<String>,
+    /// The working directory, where `e` writes the `.envrc` (empty when unknown).
     pub cwd: String,
+    /// Set when the picker should end, and how; the event loop stops on it.
     pub exit: Option<Exit>,
     /// Request ids by profile: an answer for an older request is dropped.
     pub(crate) requests: Vec<u64>,
@@ -167,136 +220,9 @@ pub struct State {
     pub discovered: Discovered,
 }
 
-#[derive(Debug, Clone)]
-pub enum Msg {
-    /// A key pressed: looked up in the key table for the current mode.
-    Key(Key),
-    /// An action, as a key would ask for it.
-    Action(Action),
-    /// The terminal changed size (the next frame lays out again).
-    Resized,
-    /// What a frame just laid out.
-    Drawn(Viewport),
-    Tick(OffsetDateTime),
-    ReadinessLoaded(Vec<Readiness>),
-    /// What STS said about the credentials in the environment.
-    OriginIdentity(Result<Identity, String>),
-    /// The starting terminal's credentials come from the EC2 instance role `role`.
-    OriginInstance {
-        role: String,
-        identity: Result<Identity, String>,
-    },
-    /// One profile checked again (`r`).
-    ReadinessChecked {
-        profile: usize,
-        readiness: Readiness,
-    },
-    IdentityLoaded {
-        profile: usize,
-        request: u64,
-        result: Result<IdentityReport, String>,
-    },
-    SessionLoaded {
-        profile: usize,
-        purpose: Purpose,
-        result: Result<Box<Session>, SessionFailure>,
-    },
-    Copied(Result<String, String>),
-    EnvrcWritten(Result<String, String>),
-    /// Several profiles checked again (rows discovered since the start).
-    ReadinessBatch(Vec<(usize, Readiness)>),
-    /// Discovery of an sso-session got this far (accounts done, accounts in all).
-    DiscoveryProgress {
-        session: String,
-        done: usize,
-        total: usize,
-    },
-    /// Discovery of an sso-session ended: `Ok(None)` when it has no valid token (nothing asked).
-    Discovered {
-        session: String,
-        result: Result<Option<Discovery>, String>,
-    },
-    /// The sso-sessions without a valid token, as (login name, label), for `L`.
-    LoginsNeeded(Vec<(String, String)>),
-    /// The login for `login` waits for the user: what to show in the modal.
-    LoginPrompt {
-        login: String,
-        prompt: DevicePrompt,
-    },
-    LoggedIn {
-        login: String,
-        result: Result<(), String>,
-    },
-    /// The browser was started on a page (`Err`: why not).
-    Opened(Result<String, String>),
-    Quit,
-    /// `SIGTERM` or `SIGHUP` arrived.
-    Signalled(i32),
-}
-
-/// Why a session could not be had, in the terms the picker reacts to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SessionFailure {
-    NeedsMfa { serial: String },
-    MfaRejected(String),
-    Other(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    LoadReadiness,
-    /// `GetCallerIdentity` with the credentials in the environment, if there are any.
-    FetchOriginIdentity,
-    CheckReadiness {
-        profile: usize,
-    },
-    FetchIdentity {
-        profile: usize,
-        request: u64,
-    },
-    GetSession {
-        profile: usize,
-        purpose: Purpose,
-        mfa: Option<String>,
-        run_mfa_process: bool,
-    },
-    /// Copy the export lines of this session.
-    Copy {
-        session: Box<Session>,
-    },
-    /// Open the AWS console in the browser, signed in as this session's profile.
-    OpenConsole {
-        session: Box<Session>,
-    },
-    /// Write the awsw block for this session into the `.envrc` of the working directory.
-    WriteEnvrc {
-        session: Box<Session>,
-        inline: bool,
-    },
-    RecordUse {
-        profile: usize,
-    },
-    /// `CheckReadiness` for several profiles, answered in one message.
-    CheckReadinessOf(Vec<usize>),
-    /// Refresh the discovery of this sso-session in the background, if it has a valid token.
-    Discover {
-        session: String,
-    },
-    /// The engine works on this inventory from now on (discovered rows were added).
-    UseInventory(discovered::SharedInventory),
-    /// Find the sso-sessions without a valid token (`L`).
-    FindLogins,
-    /// Run the device login for `login` (an sso-session, or a legacy SSO profile).
-    StartLogin {
-        login: String,
-    },
-    /// Stop the running login; no token is written.
-    CancelLogin,
-    /// Open this (non-secret) page in the browser.
-    OpenUrl(String),
-}
-
 impl State {
+    /// The picker at start: every profile unchecked (or invalid), sorted by recent use, the
+    /// cursor on the top row. Nothing is fetched until `start_effects`.
     pub fn new(inventory: Arc<Inventory>, frecency: Frecency, now: OffsetDateTime, origin: Origin) -> State {
         let n = inventory.profiles.len();
         let sessions = inventory
@@ -354,6 +280,7 @@ impl State {
         effects
     }
 
+    /// Profile `idx` of the inventory (an index from `order`, `filter` or a message).
     pub fn profile(&self, idx: usize) -> &Profile {
         &self.inventory.profiles[idx]
     }

@@ -8,7 +8,9 @@ use crate::creds::Identity;
 /// The environment awsw was started from, for the header.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Origin {
+    /// What the header says the terminal uses, e.g. `AWS_PROFILE=dev` or masked keys.
     pub label: String,
+    /// `AWS_CREDENTIAL_EXPIRATION` of the keys in the environment, when set and RFC 3339.
     pub expires: Option<OffsetDateTime>,
     /// `AWS_PROFILE` when it is what the terminal uses: its identity is that profile's,
     /// once the list has it.

@@ -21,6 +21,7 @@ use crate::sink::shell::{Shell, format, quote_posix};
 /// A registration may get a session first (STS within its budget, an `mfa_process`).
 const REGISTER_TIMEOUT: Duration = Duration::from_secs(90);
 
+/// `awsw agent env|status|stop` (and the hidden `agent run`, the agent process itself).
 pub fn run(args: &AgentArgs, context: &Context) -> Result<(), Error> {
     match &args.command {
         AgentCommand::Env(env_args) => env(env_args, context),

@@ -106,6 +106,8 @@ pub fn run_profiles(context: &Context) -> Result<(), Error> {
     write_out(out.as_bytes())
 }
 
+/// Writes the completion script for `args.shell` to stdout: clap_complete's registration
+/// that calls awsw back at each Tab, or for nushell the static script.
 pub fn run(args: &CompletionsArgs) -> Result<(), Error> {
     let mut script = Vec::new();
     let dynamic: Option<&dyn EnvCompleter> = match args.shell {

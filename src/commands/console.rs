@@ -32,14 +32,30 @@ pub(crate) struct ConsoleTarget {
     pub(crate) region: Option<String>,
 }
 
+/// Why no sign-in URL could be made for `awsw console` (or the picker's `o`).
 #[derive(Debug, thiserror::Error)]
 pub enum ConsoleError {
+    /// Getting the profile's session failed, as for any other command.
     #[error(transparent)]
     Creds(#[from] CredsError),
+    /// A bad `--service` / `--destination` (exit 2), or the federation endpoint refused the
+    /// session or could not be reached (exit 1).
     #[error("profile {profile}: {source}")]
-    Federation { profile: String, source: FederationError },
+    Federation {
+        /// The profile being opened.
+        profile: String,
+        /// What went wrong at the federation step.
+        source: FederationError,
+    },
+    /// `GetFederationToken` with the profile's long-term keys failed (refused or unreachable).
     #[error("profile {profile}: GetFederationToken failed: {reason}")]
-    FederationToken { profile: String, reason: String },
+    FederationToken {
+        /// The profile whose keys were refused.
+        profile: String,
+        /// Why, as one line.
+        reason: String,
+    },
+    /// `AWSW_TEST_FEDERATION_ENDPOINT` is set to something other than a loopback `http://` URL.
     #[error("{TEST_ENDPOINT_VAR} must be an http:// URL on a loopback address (it exists for awsw's tests)")]
     TestEndpoint,
 }
@@ -125,6 +141,8 @@ pub(crate) fn open_in_browser(url: &Secret) -> Result<(), String> {
     })
 }
 
+/// Gets the session, makes its sign-in URL and opens it in the browser, or prints it with
+/// `--print-url`.
 pub fn run(args: &ConsoleArgs, context: &Context) -> Result<(), Error> {
     let engine = engine_for(context, &args.profile)?;
     let destination = match (&args.destination, &args.service) {

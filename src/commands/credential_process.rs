@@ -7,6 +7,7 @@ use crate::cli::CredentialProcessArgs;
 use crate::context::Context;
 use crate::creds::credential_process_json;
 
+/// Prints the profile's session as `credential_process` JSON on stdout.
 pub fn run(args: &CredentialProcessArgs, context: &Context) -> Result<(), Error> {
     let engine = engine_for(context, &args.profile)?;
     let session = session(&engine, &args.profile, &args.mfa)?;

@@ -9,6 +9,8 @@ use crate::creds::credential_process_json;
 use crate::sink::env::env_change;
 use crate::sink::shell::{Shell, format};
 
+/// Prints the export lines (or `--json`) for the profile's session, or copies them with
+/// `--copy`; records the use for the picker's order.
 pub fn run(args: &EnvArgs, context: &Context) -> Result<(), Error> {
     let engine = engine_for(context, &args.profile)?;
     let session = if args.cached_only {

@@ -18,6 +18,8 @@ fn mode(args: &EnvrcArgs) -> (bool, bool, bool) {
     (mode == EnvrcMode::Inline, mode == EnvrcMode::ProfileOnly, mode == EnvrcMode::Served)
 }
 
+/// Gets the session first (unless `--profile-only`), then writes the awsw block of the
+/// chosen mode into `DIR/.envrc`, so a failure leaves the file as it was.
 pub fn run(args: &EnvrcArgs, context: &Context) -> Result<(), Error> {
     let (inline, profile_only, served) = mode(args);
     let dir = match (&args.dir, &context.cwd) {

@@ -4,10 +4,13 @@
 use crate::config::files::ConfigError;
 use crate::creds::CredsError;
 
+/// Why a command failed, and so which exit status it ends with.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// Getting a session or an identity failed; the engine's error picks the exit status.
     #[error(transparent)]
     Creds(#[from] CredsError),
+    /// The config or credentials files could not be found or read (exit 1).
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// `awsw console`: a usage error (a bad service or destination) or a failure.
@@ -22,12 +25,16 @@ pub enum Error {
     /// `exec` / `shell`: the program could not start (127 not found, 126 otherwise).
     #[error("cannot {verb} {program}: {source}")]
     CannotRun {
+        /// What was tried, for the message: `run` or `start`.
         verb: &'static str,
+        /// The program, as named on the command line or by `$SHELL`.
         program: String,
+        /// Why the operating system refused.
         #[source]
         source: std::io::Error,
     },
-    /// Failures already reported one by one (`whoami --all`): exit 1, nothing more to say.
+    /// Failures already reported one by one (`whoami --all`, `doctor`): exit 1, nothing more
+    /// to say.
     #[error("")]
     Reported,
     /// `exec --server` / the served shell: the child ran and ended with this status (its own

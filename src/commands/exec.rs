@@ -10,6 +10,8 @@ use crate::cli::ExecArgs;
 use crate::context::Context;
 use crate::sink::env::env_change;
 
+/// Replaces awsw with the command, its environment set to the session; with `--server`
+/// runs it served by the endpoint and ends with its status (`Error::Exited`).
 pub fn run(args: &ExecArgs, context: &Context) -> Result<(), Error> {
     let engine = engine_for(context, &args.profile)?;
     let session = session(&engine, &args.profile, &args.mfa)?;

@@ -1,4 +1,5 @@
-//! `awsw list`: the profiles as an 80-column table or as one JSON object.
+//! `awsw list`: the profiles as a table as wide as the terminal (80 columns when piped) or as
+//! one JSON object.
 
 use std::io::Write;
 
@@ -11,6 +12,8 @@ use crate::context::Context;
 use crate::creds::keyage::KnownKeys;
 use crate::printable::escape;
 
+/// Prints every profile as the table (file diagnostics, problems and key warnings to stderr)
+/// or, with `--json`, streamed as one JSON object; a closed stdout pipe is not an error.
 pub fn run(args: &ListArgs, context: &Context) -> Result<(), Error> {
     let paths = context.config_paths()?;
     let texts = config::files::read(&paths)?;
@@ -91,6 +94,8 @@ pub(crate) fn write_json(
     out.write_all(b"}\n")
 }
 
+/// An inventory as `list --json`'s document, built in one string: what the streaming
+/// writer is tested against, and what the tests and fuzzers serialize.
 pub fn to_json(inventory: &Inventory) -> String {
     let mut text = serde_json::to_string(inventory).expect("inventory serializes");
     text.push('\n');

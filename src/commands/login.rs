@@ -74,6 +74,8 @@ pub(crate) fn choose_session(inventory: &Inventory) -> Result<Option<String>, Er
     }
 }
 
+/// Logs in to the chosen sso-session (or legacy SSO profile) with PKCE or the device flow
+/// and caches the token; what to open goes to stderr.
 pub fn run(args: &LoginArgs, context: &Context) -> Result<(), Error> {
     let ctx = SsoContext::load_choosing(context, args.name.as_deref(), true)?;
     let target = &ctx.target;

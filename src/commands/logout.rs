@@ -31,6 +31,8 @@ fn role_files(ctx: &SsoContext) -> Vec<(String, CacheKey)> {
         .collect()
 }
 
+/// Signs the token out at the portal, deletes it and the role credentials cached from it;
+/// not being logged in is not an error.
 pub fn run(args: &LogoutArgs, context: &Context) -> Result<(), Error> {
     let ctx = SsoContext::load(context, args.name.as_deref())?;
     let label = &ctx.target.label;

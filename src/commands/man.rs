@@ -130,6 +130,7 @@ pub(crate) const EXIT_STATUS: &[(&str, &str)] = &[
     ("other", "exec and shell exit with the command's or shell's own status."),
 ];
 
+/// Writes the roff manual page to stdout.
 pub fn run() -> Result<(), Error> {
     super::completions::write_out(render().as_bytes())
 }

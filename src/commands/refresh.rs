@@ -10,6 +10,8 @@ use crate::cli::RefreshArgs;
 use crate::context::Context;
 use crate::creds::SessionOrigin;
 
+/// Gets the session of `PROFILE` (default: `AWSW_PROFILE`) now, caching it, and says
+/// whether it was renewed or still valid.
 pub fn run(args: &RefreshArgs, context: &Context) -> Result<(), Error> {
     let Some(profile) = args.profile.clone().or_else(|| context.awsw_profile.clone()) else {
         return Err(Error::Usage(

@@ -59,6 +59,8 @@ fn caller(
     Ok(block_on(engine.session(&holder.name, &ask(&args.mfa, false)))?.credentials)
 }
 
+/// Rotates the root access key of the profile's chain, or with `--dry-run` says what
+/// would change; then drops the sessions cached from the old key.
 pub fn run(args: &RotateArgs, context: &Context) -> Result<(), Error> {
     let paths = context.config_paths().map_err(Error::failure)?;
     let engine = engine(context)?;

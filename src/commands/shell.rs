@@ -1,6 +1,7 @@
 //! `awsw shell PROFILE`: the user's shell with the session. Prints who and until when once,
 //! then runs the shell served by the local credential endpoint (awsw stays its parent and
-//! ends with its status), or with `--static` becomes the shell with fixed keys.
+//! ends with its status), or with `--static` (or `shell_mode = static`) becomes the shell
+//! with fixed keys.
 
 use std::sync::Arc;
 
@@ -14,6 +15,8 @@ use crate::creds::{Ask, Engine, Identity, Session};
 use crate::sink::env::env_change;
 use crate::sink::subshell;
 
+/// Starts the user's shell (or `--shell`) in the profile's session: served by the
+/// endpoint, or with `--static` / `shell_mode = static` as fixed keys.
 pub fn run(args: &ShellArgs, context: &Context) -> Result<(), Error> {
     subshell::check_not_nested(context.awsw_profile.as_deref(), args.force).map_err(Error::Failure)?;
     let program = subshell::program(args.shell.as_deref(), context.shell.as_deref());

@@ -83,6 +83,7 @@ pub(crate) fn awsw_cache_dir() -> Option<PathBuf> {
     crate::creds::cache::SessionCache::default_dir()
 }
 
+/// `awsw sso accounts|populate`.
 pub fn run(args: &SsoArgs, context: &Context) -> Result<(), Error> {
     match &args.command {
         SsoCommand::Accounts(args) => accounts(args, context),

@@ -72,6 +72,8 @@ fn json(profile: &str, report: &IdentityReport) -> serde_json::Value {
     })
 }
 
+/// Prints the verified identity of one profile, or with `--all` of every profile that
+/// needs no prompt; text or `--json`.
 pub fn run(args: &WhoamiArgs, context: &Context) -> Result<(), Error> {
     let profile = args.profile.clone().unwrap_or_default();
     if args.all {

@@ -1,7 +1,8 @@
 //! Runs the effects `update` asks for, each on tokio, and sends the results back as
 //! messages. Identity lookups share a small pool so hundreds of profiles do not open
 //! hundreds of connections at once. Effects carry what they act on (the session to copy or
-//! write), so the runner keeps no state of its own beyond its channels.
+//! write), so the runner keeps little state of its own: its channels, the engine over the
+//! inventory shown now (replaced when discovery adds rows) and the login running.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,7 @@
 //! The picker's edge: the terminal (raw mode, alternate screen, always restored), the event
-//! loop over keys, results and a one-second tick, and the effect runner that does the I/O
-//! `update` asks for on tokio and sends the results back as messages.
+//! loop over keys, results, a one-second tick and `SIGTERM` / `SIGHUP`, and the effect
+//! runner that does the I/O `update` asks for on tokio and sends the results back as
+//! messages. What the picker ended with (a shell, printed exports, a signal) is done here.
 
 mod effects;
 pub(crate) mod keys;

@@ -1,12 +1,13 @@
-//! The recent-use record on disk: `dirs::state_dir()/awsw/frecency.json`, profile names with
-//! use counts and times (no secrets). The ranking itself is pure and lives in
-//! `app::frecency`; this module only reads and writes the file.
+//! The recent-use record on disk: `awsw/frecency.json` in the state dir (else the local
+//! data dir), profile names with use counts and times (no secrets). The ranking itself is
+//! pure and lives in `app::frecency`; this module only reads and writes the file.
 
 use std::path::{Path, PathBuf};
 
 use crate::app::frecency::Frecency;
 
-/// `~/.local/state/awsw/frecency.json` (`$XDG_STATE_HOME/awsw`), where there is a state dir.
+/// `~/.local/state/awsw/frecency.json` (`$XDG_STATE_HOME/awsw`); where the system has no
+/// state dir (macOS), the same name under the local data dir.
 pub fn default_path() -> Option<PathBuf> {
     dirs::state_dir().or_else(dirs::data_local_dir).map(|d| d.join("awsw").join("frecency.json"))
 }

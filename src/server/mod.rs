@@ -37,9 +37,13 @@ const NO_EXPIRY_ANNOUNCED: time::Duration = time::Duration::minutes(15);
 
 /// A running endpoint. Dropping it stops it.
 pub struct Running {
-    /// `http://127.0.0.1:PORT/awsw/v1/PROFILE`.
+    /// The address followed by the path served: `http://127.0.0.1:PORT/awsw/v1/PROFILE` for
+    /// one profile's endpoint.
     pub(crate) url: String,
+    /// The bearer token a client must send (`AWS_CONTAINER_AUTHORIZATION_TOKEN`), fresh for
+    /// each endpoint.
     pub token: Secret,
+    /// The loopback address and the port the kernel picked.
     pub addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,

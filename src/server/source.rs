@@ -21,10 +21,11 @@ pub struct Unavailable {
 
 /// Anything that hands out one profile's credentials: the engine in awsw, a fake in tests.
 pub trait Source: Send + Sync {
+    /// The credentials to serve now; `Err` is answered with a `503` whose message the SDK shows.
     fn credentials(&self) -> BoxFuture<'_, Result<Credentials, Unavailable>>;
 }
 
-/// The engine behind a served shell.
+/// The engine behind a served shell or command, and behind each profile the agent serves.
 pub struct EngineSource {
     engine: Arc<Engine>,
     clock: Arc<dyn Clock>,

@@ -1,6 +1,7 @@
 //! The endpoint's bearer token: 256 bits from the operating system's random source, and the
-//! one comparison that may look at it, in constant time. The token travels to the child only
-//! through its environment, never on a command line or into a log.
+//! one comparison that may look at it, in constant time. A served child gets the token only
+//! through its environment; the agent's is also kept in its 0600 state file and printed by
+//! `awsw agent env` into the directory's environment. Never on a command line or in a log.
 
 use std::io::Read;
 

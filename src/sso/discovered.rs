@@ -125,19 +125,11 @@ mod tests {
     use super::*;
     use crate::config::RootKind;
     use crate::sso::discovery::DiscoveredAccount;
+    use crate::sso::fakes::account;
 
     const CONFIG: &str = "[default]\nregion = ap-northeast-1\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n\
         sso_region = us-east-1\n\n[profile dev]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Admin\n\n\
         [profile prod/ReadOnly]\nrole_arn = arn:aws:iam::999999999999:role/x\nsource_profile = dev\n";
-
-    fn account(id: &str, name: &str, roles: &[&str]) -> DiscoveredAccount {
-        DiscoveredAccount {
-            account_id: id.into(),
-            account_name: name.into(),
-            email_address: format!("{name}@example.com"),
-            roles: roles.iter().map(|r| r.to_string()).collect(),
-        }
-    }
 
     fn discovery(start_url: &str, accounts: Vec<DiscoveredAccount>) -> Discovery {
         Discovery {

@@ -17,6 +17,16 @@ use crate::creds::clock::FixedClock;
 use crate::creds::types::Credentials;
 use crate::secret::Secret;
 
+/// An account the portal lists, its email made from its name.
+pub(crate) fn account(id: &str, name: &str, roles: &[&str]) -> super::discovery::DiscoveredAccount {
+    super::discovery::DiscoveredAccount {
+        account_id: id.into(),
+        account_name: name.into(),
+        email_address: format!("{name}@example.com"),
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+    }
+}
+
 /// The `sso-session corp` every flow test logs in to.
 pub(crate) fn corp() -> super::target::SsoTarget {
     super::target::SsoTarget {

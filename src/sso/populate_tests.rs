@@ -1,18 +1,10 @@
 use super::*;
+use crate::sso::fakes::account;
 use crate::sso::target;
 
 const OWN: &str = "# my config\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n\n\
     [profile mine]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Admin\n\n\
     [profile prod/ReadOnly]\nregion = us-east-1\n";
-
-fn account(id: &str, name: &str, roles: &[&str]) -> DiscoveredAccount {
-    DiscoveredAccount {
-        account_id: id.into(),
-        account_name: name.into(),
-        email_address: format!("{name}@example.com"),
-        roles: roles.iter().map(|r| r.to_string()).collect(),
-    }
-}
 
 fn accounts() -> Vec<DiscoveredAccount> {
     vec![

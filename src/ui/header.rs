@@ -1,6 +1,7 @@
 //! The header: where the terminal awsw started from points, the identity STS confirms for
-//! it, and the progress of the background identity checks. Wrapped at spaces onto a
-//! second line when the terminal is narrow, never cut inside a word.
+//! it, and the progress of the background identity checks and SSO discoveries. Wrapped at
+//! spaces onto a second line when the terminal is narrow (one line only below 20 rows);
+//! what still does not fit ends in `…` after the last whole word.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;

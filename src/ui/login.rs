@@ -1,6 +1,6 @@
 //! The SSO login modal: the page to open, the user code in large type (and once more as
-//! text, spaced out), the countdown to its expiry, and the keys. Never a token: the modal
-//! only ever holds what the user must see.
+//! text, spaced out), the countdown to its expiry, the logins queued after it, and the keys.
+//! Never a token: the modal only ever holds what the user must see.
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};

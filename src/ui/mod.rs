@@ -1,7 +1,8 @@
 //! Drawing the picker: a pure function of the state (it never reads the clock or the
-//! disk), so snapshot tests are stable. One file per panel; all of the picker's visible
-//! strings are under `ui/`. `render` returns what it laid out, so paging and scrolling use
-//! the sizes actually drawn.
+//! disk), so snapshot tests are stable. One file per panel; the panels' own wording is under
+//! `ui/`, while the key help comes from `app::keymap` and the status line's messages from
+//! `update` and the effect runner. `render` returns what it laid out, so paging and
+//! scrolling use the sizes actually drawn.
 
 mod details;
 mod header;

@@ -1,5 +1,6 @@
 //! The status line (what just happened, or the search being typed) and the footer of keys.
-//! A long status message wraps at spaces onto up to three lines instead of being cut.
+//! A long status message wraps at spaces onto up to three lines (two below 20 rows) before
+//! the rest is cut with `…`.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
