@@ -55,6 +55,7 @@ pub(crate) const ENVIRONMENT: &[(&str, &str)] = &[
         "Seconds copied credentials stay on the clipboard (1-86400, default 60; never past the session).",
     ),
     ("AWSW_TEST_FEDERATION_ENDPOINT", "For awsw's own tests only: a loopback federation endpoint."),
+    ("AWSW_EXIT_AFTER_FIRST_FRAME", "For awsw's benchmarks only: the picker quits after its first frame."),
     ("AWS_ENDPOINT_URL_IAM", "The IAM endpoint for key age and awsw rotate (else AWS_ENDPOINT_URL)."),
     (
         "AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_DISABLED",
