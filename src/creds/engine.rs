@@ -2,7 +2,8 @@
 //! working temporary credentials. `plan` chooses what to do (pure), `steps` do it, and the
 //! store's `cached` wrapper reuses and keeps sessions in awsw's cache and the AWS CLI's.
 //! The engine wires these together and answers the questions the rest of awsw asks:
-//! readiness, a cached session, the cache file, a session, an identity.
+//! readiness, a cached session, the cache file (these three from the plan and the caches
+//! alone, in `engine/cached.rs`), a session, an identity.
 //!
 //! The MFA economy: a static root with `mfa_serial` gets one `GetSessionToken` session with
 //! the code; every role whose chain starts there is assumed from that session without a
@@ -23,9 +24,9 @@ use super::steps::{self, sanitize_session_name};
 use super::store::{CacheScan, DirScan, Made, SessionStore, StoreKey};
 use super::sts::{AssumeRoleRequest, AwsSts, Endpoint, MfaToken, Sts};
 use super::types::{Credentials, Identity, Session, SessionOrigin};
-use crate::config::profile::CredentialSource;
 use crate::config::{Arn, Inventory, Kind, Profile, RootKind};
 
+mod cached;
 mod sso_root;
 
 use super::ask::CodeBook;
@@ -181,125 +182,6 @@ impl Engine {
             "plan"
         );
         plan
-    }
-
-    /// What getting credentials for `name` takes right now. No network, no prompt.
-    pub fn readiness(&self, name: &str) -> Readiness {
-        let profile = match self.profile(name) {
-            Ok(p) => p,
-            Err(err) => return Readiness::Unusable { reason: err.to_string() },
-        };
-        let plan = self.plan(profile, true);
-        if !plan.hops.is_empty()
-            && let Some(credentials) = plan.covered()
-        {
-            return Readiness::Ready { expiration: credentials.expiration };
-        }
-        if plan.resume.is_none()
-            && let Some(readiness) = self.root_readiness(&plan)
-        {
-            return readiness;
-        }
-        match plan.hops[plan.start()..].iter().find_map(|hop| Some((hop, hop.code_for.clone()?))) {
-            Some((hop, serial)) => {
-                Readiness::NeedsMfa { serial, has_mfa_process: hop.profile.mfa_process.is_some() }
-            }
-            None => Readiness::Ready { expiration: None },
-        }
-    }
-
-    /// What the root step needs, when that decides the readiness.
-    fn root_readiness(&self, plan: &Plan) -> Option<Readiness> {
-        let root = plan.root_profile;
-        match &plan.root {
-            Root::BaseSession { serial: Some(serial) } => match &plan.cached_base {
-                Some(base) if plan.hops.is_empty() => Some(Readiness::Ready { expiration: base.expiration }),
-                Some(_) => None,
-                None => Some(Readiness::NeedsMfa {
-                    serial: serial.clone(),
-                    has_mfa_process: root.mfa_process.is_some() || plan.profile.mfa_process.is_some(),
-                }),
-            },
-            Root::Sso(sso) => sso_root::readiness(plan, sso),
-            Root::Provider(RootKind::CredentialProcess) => Some(Readiness::NeedsProcess),
-            Root::Provider(RootKind::DefaultChain) if self.env.credentials.credentials().is_none() => {
-                Some(Readiness::DefaultChain)
-            }
-            Root::Provider(RootKind::CredentialSource(CredentialSource::Environment))
-                if self.env.credentials.credentials().is_none() =>
-            {
-                Some(Readiness::Unusable {
-                    reason: "credential_source = Environment, but no AWS_ACCESS_KEY_ID is set".into(),
-                })
-            }
-            _ => None,
-        }
-    }
-
-    /// A still-valid cached session for `name`, or its long-term keys when it is a plain
-    /// static profile. No network, no prompt.
-    pub fn cached_session(&self, name: &str) -> Option<Session> {
-        let profile = self.profile(name).ok()?;
-        let plan = self.plan(profile, false);
-        let credentials = match plan.covered() {
-            Some(credentials) => credentials.clone(),
-            None if plan.hops.is_empty() && plan.root == Root::Keys => return self.static_session(profile),
-            None => return None,
-        };
-        Some(self.session_value(&plan, credentials, self.cached_identity(&plan), SessionOrigin::Cache))
-    }
-
-    /// The identity kept with the last hop's cached session.
-    fn cached_identity(&self, plan: &Plan) -> Option<Identity> {
-        let hop = plan.hops.last()?;
-        self.store.identity(&hop.key, self.clock.now())
-    }
-
-    fn session_value(
-        &self,
-        plan: &Plan,
-        credentials: Credentials,
-        identity: Option<Identity>,
-        origin: SessionOrigin,
-    ) -> Session {
-        Session {
-            profile: plan.profile.name.clone(),
-            credentials,
-            region: plan.profile.region.clone(),
-            identity,
-            origin,
-        }
-    }
-
-    fn static_session(&self, profile: &Profile) -> Option<Session> {
-        Some(Session {
-            profile: profile.name.clone(),
-            credentials: steps::file_keys(profile).ok()?,
-            region: profile.region.clone(),
-            identity: None,
-            origin: SessionOrigin::Static,
-        })
-    }
-
-    /// A still-valid cached session, or why there is none: no such profile, an SSO login
-    /// needed (renewing in awsw would not help), else `NotCached`. No network, no prompt.
-    pub(crate) fn cached_only(&self, name: &str) -> Result<Session, CredsError> {
-        if let Some(session) = self.cached_session(name) {
-            return Ok(session);
-        }
-        self.require(name)?;
-        match self.readiness(name) {
-            Readiness::NeedsSsoLogin { command } => {
-                Err(CredsError::SsoLoginRequired { profile: name.to_string(), command })
-            }
-            _ => Err(CredsError::NotCached { profile: name.to_string() }),
-        }
-    }
-
-    /// The awsw cache file that changes when `name`'s session is renewed.
-    pub fn cache_file(&self, name: &str) -> Option<PathBuf> {
-        let profile = self.profile(name).ok()?;
-        plan::plan(profile, &self.inventory, &plan::NoCache).final_key().map(|key| self.store.path(key))
     }
 
     /// Working credentials for `name`, asking for MFA only as `ask` allows. Callers use
