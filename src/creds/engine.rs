@@ -232,7 +232,7 @@ impl Engine {
                 let make = async {
                     let mfa = match serial {
                         Some(serial) => {
-                            let code = codes.code(root, serial, &self.store).await?;
+                            let code = codes.code(plan.base_code_owner(), serial, &self.store).await?;
                             Some(MfaToken { serial: serial.clone(), code })
                         }
                         None => None,

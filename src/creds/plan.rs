@@ -166,7 +166,13 @@ pub(crate) fn plan<'a>(profile: &'a Profile, inventory: &'a Inventory, probe: &d
     Plan { profile, root_profile, root, base_key, hops, resume, cached_base }
 }
 
-impl Plan<'_> {
+impl<'a> Plan<'a> {
+    /// Whose `mfa_process` answers for the base session's device: the profile asked for
+    /// when it has one (its own command is what the user set up for it), else the root's.
+    pub(crate) fn base_code_owner(&self) -> &'a Profile {
+        if self.profile.mfa_process.is_some() { self.profile } else { self.root_profile }
+    }
+
     /// The first hop still to assume.
     pub(crate) fn start(&self) -> usize {
         self.resume.as_ref().map_or(0, |(position, _)| position + 1)

@@ -193,6 +193,11 @@ role_arn = arn:aws:iam::555555555555:role/x
 source_profile = base
 mfa_serial = arn:aws:iam::111111111111:mfa/second
 
+[profile piped]
+role_arn = arn:aws:iam::222222222222:role/piped
+source_profile = base
+mfa_process = printf 123456
+
 [profile from-env]
 role_arn = arn:aws:iam::666666666666:role/ci
 credential_source = Environment
@@ -253,6 +258,23 @@ fn world() -> World {
 
 fn code(c: &str) -> Ask {
     Ask { mfa: MfaSource::Code(c.into()), run_credential_process: false }
+}
+
+/// A role whose base session needs the root's device, with an `mfa_process` of its own: the
+/// readiness says the process can answer, and it does (once, the base's code came from the
+/// root's `mfa_process` only, so the role failed with "set mfa_process").
+#[tokio::test]
+async fn the_asked_profiles_mfa_process_answers_for_its_base_session() {
+    let w = world();
+    assert!(matches!(w.engine.readiness("piped"), Readiness::NeedsMfa { has_mfa_process: true, .. }));
+    let ask = Ask { mfa: MfaSource::Process, run_credential_process: false };
+    let piped = w.engine.session("piped", &ask).await.unwrap();
+    assert_eq!(piped.origin, SessionOrigin::Fresh);
+    assert_eq!(w.sts.calls()[0], "GetSessionToken from AKIABASE mfa=arn:aws:iam::111111111111:mfa/alice");
+    // The root itself has no mfa_process: asked for, it still needs a code.
+    let w = world();
+    assert!(matches!(w.engine.readiness("base"), Readiness::NeedsMfa { has_mfa_process: false, .. }));
+    assert!(matches!(w.engine.session("base", &ask).await, Err(CredsError::MfaRequired { .. })));
 }
 
 #[tokio::test]

@@ -40,14 +40,13 @@ impl Engine {
 
     /// What the root step needs, when that decides the readiness.
     fn root_readiness(&self, plan: &Plan) -> Option<Readiness> {
-        let root = plan.root_profile;
         match &plan.root {
             Root::BaseSession { serial: Some(serial) } => match &plan.cached_base {
                 Some(base) if plan.hops.is_empty() => Some(Readiness::Ready { expiration: base.expiration }),
                 Some(_) => None,
                 None => Some(Readiness::NeedsMfa {
                     serial: serial.clone(),
-                    has_mfa_process: root.mfa_process.is_some() || plan.profile.mfa_process.is_some(),
+                    has_mfa_process: plan.base_code_owner().mfa_process.is_some(),
                 }),
             },
             Root::Sso(sso) => sso_root::readiness(plan, sso),
