@@ -175,6 +175,20 @@ pub enum CredsError {
         /// Local time minus the `Date` of STS's answer, in seconds, when it had one.
         skew: Option<i64>,
     },
+    /// STS (or what stands at its address) answered, but not with what the action returns.
+    #[error(
+        "{endpoint} answered {action} for profile {profile}, but not with anything awsw can use ({reason}): check that AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL and the profile's endpoint_url point at STS"
+    )]
+    BadAnswer {
+        /// The profile the call was made for.
+        profile: String,
+        /// The STS action that was sent.
+        action: String,
+        /// The endpoint as `Endpoint::describe` names it.
+        endpoint: String,
+        /// What was wrong with the answer.
+        reason: String,
+    },
     /// The endpoint answered an HTTP error without an AWS error code: it is probably not STS.
     #[error(
         "{endpoint} answered {action} for profile {profile} with HTTP {status} and no STS error: it is probably not an STS endpoint; check AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL and the profile's endpoint_url"
@@ -325,6 +339,12 @@ pub(crate) fn from_sts(err: StsError, call: StsCall<'_>) -> CredsError {
         StsError::Unreachable { reason } => {
             CredsError::Unreachable { profile, endpoint: call.endpoint.describe(), reason }
         }
+        StsError::BadAnswer { reason } => CredsError::BadAnswer {
+            profile,
+            action: call.action.to_string(),
+            endpoint: call.endpoint.describe(),
+            reason,
+        },
         StsError::Other { reason } => CredsError::Unreachable {
             profile,
             endpoint: call.endpoint.describe(),
@@ -357,6 +377,12 @@ pub(crate) fn environment_message(err: StsError, endpoint: &Endpoint) -> String 
         }
         StsError::Unreachable { reason } | StsError::Other { reason } => {
             format!("cannot reach STS at {}: {reason}", endpoint.describe())
+        }
+        StsError::BadAnswer { reason } => {
+            format!(
+                "{} answered with nothing awsw can use ({reason}): it is probably not STS",
+                endpoint.describe()
+            )
         }
     }
 }

@@ -181,6 +181,9 @@ where
             IamError::Service { code: err.to_string(), message: super::error::skew_advice(&err) }
         }
         StsError::Unreachable { reason } | StsError::Other { reason } => IamError::Unreachable { reason },
+        err @ StsError::BadAnswer { .. } => {
+            IamError::Service { code: "unusable answer".into(), message: format!("{err}: is it IAM?") }
+        }
     }
 }
 

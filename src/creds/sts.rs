@@ -20,6 +20,7 @@ impl std::fmt::Display for StsError {
             StsError::Service { code, message } if message.is_empty() => write!(f, "{code}"),
             StsError::Service { code, message } => write!(f, "{code}: {message}"),
             StsError::Unreachable { reason } | StsError::Other { reason } => write!(f, "{reason}"),
+            StsError::BadAnswer { reason } => write!(f, "an answer awsw cannot use ({reason})"),
             StsError::Timeout => write!(f, "no answer in time"),
             StsError::NotSts { status } => {
                 write!(f, "HTTP {status} with no STS error (probably not an STS endpoint)")
@@ -139,8 +140,13 @@ pub enum StsError {
         /// Local time minus the service's, in seconds.
         skew: Option<i64>,
     },
-    /// Anything else the SDK reported without an answer to go by (or an answer without
-    /// credentials), as its innermost cause.
+    /// An answer that arrived but cannot be used: not the XML of the action, or no
+    /// credentials in it (an endpoint that is not STS, or a proxy's page).
+    BadAnswer {
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// Anything else the SDK reported without an answer to go by, as its innermost cause.
     Other {
         /// The innermost cause's text.
         reason: String,
@@ -285,6 +291,7 @@ where
         SdkError::TimeoutError(_) => StsError::Timeout,
         SdkError::DispatchFailure(failure) if failure.is_timeout() => StsError::Timeout,
         SdkError::DispatchFailure(_) => unreachable(&err),
+        SdkError::ResponseError(_) => StsError::BadAnswer { reason: innermost_cause(&err) },
         _ => StsError::Other { reason: innermost_cause(&err) },
     }
 }
@@ -329,7 +336,7 @@ pub(crate) fn innermost_cause(err: &(dyn std::error::Error + 'static)) -> String
 pub(crate) fn to_credentials(
     creds: Option<&aws_sdk_sts::types::Credentials>,
 ) -> Result<Credentials, StsError> {
-    let creds = creds.ok_or_else(|| StsError::Other { reason: "STS returned no credentials".into() })?;
+    let creds = creds.ok_or_else(|| StsError::BadAnswer { reason: "no credentials in it".into() })?;
     Ok(Credentials {
         access_key_id: creds.access_key_id().to_string(),
         secret_access_key: Secret::new(creds.secret_access_key()),

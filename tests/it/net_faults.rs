@@ -252,6 +252,42 @@ fn an_sts_outage_names_the_status_and_says_to_try_again() {
     assert!(stub.requests().len() >= 2, "{:?}", stub.requests().len());
 }
 
+/// An answer that arrives but holds no credentials (a stand-in that is not STS, a proxy's
+/// page) is named as such, not as a network fault (it once said "cannot reach STS").
+#[test]
+fn an_answer_without_credentials_is_not_called_unreachable() {
+    let no_credentials = HttpStub::start(|request| match request.form_param("Action") {
+        Some("AssumeRole") => xml(
+            200,
+            "AssumeRole",
+            "<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/acme-dev/alice</Arn><AssumedRoleId>AROAX:alice</AssumedRoleId></AssumedRoleUser>",
+        ),
+        _ => error(400, "Sender", "InvalidAction", "Could not find operation"),
+    });
+    let html = HttpStub::start(|_| Reply {
+        status: 200,
+        headers: vec![("Content-Type".into(), "text/html".into())],
+        body: "<html><body>Welcome to the proxy</body></html>".into(),
+    });
+    let expected = [
+        (
+            &no_credentials,
+            "answered AssumeRole for profile dev, but not with anything awsw can use (no credentials in it)",
+        ),
+        (
+            &html,
+            "answered AssumeRole for profile dev with HTTP 200 and no STS error: it is probably not an STS endpoint",
+        ),
+    ];
+    for (stub, says) in expected {
+        let (code, _, stderr) = whoami(&stub.url(""));
+        assert_eq!(code, Some(1), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(!stderr.contains("cannot reach"), "{stderr}");
+        assert_plain_line(&stderr);
+    }
+}
+
 #[test]
 fn a_clock_an_hour_behind_is_named_with_the_offset_and_the_fix() {
     let stub = strict_sts(time::Duration::hours(1), None, 0);
