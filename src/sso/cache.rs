@@ -131,7 +131,7 @@ impl SsoCache {
         match std::fs::remove_file(&path) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(SsoError::Cache { path, reason: e.to_string() }),
+            Err(e) => Err(SsoError::Cache { action: "delete", path, reason: e.to_string() }),
         }
     }
 
@@ -170,8 +170,11 @@ impl SsoCache {
     }
 
     fn write(&self, path: &Path, body: &Value) -> Result<(), SsoError> {
-        fsutil::write_private(&self.dir, path, body.to_string().as_bytes())
-            .map_err(|e| SsoError::Cache { path: path.to_path_buf(), reason: e.to_string() })
+        fsutil::write_private(&self.dir, path, body.to_string().as_bytes()).map_err(|e| SsoError::Cache {
+            action: "write",
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })
     }
 }
 

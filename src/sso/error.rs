@@ -189,12 +189,21 @@ pub enum SsoError {
         /// The service's message (may be empty).
         message: String,
     },
-    /// The PKCE flow could not start: binding the 127.0.0.1 listener failed, or the OS
-    /// random source for the verifier and state did.
+    /// The PKCE flow could not start: binding the 127.0.0.1 listener failed.
     #[error(
         "{label}: cannot listen on 127.0.0.1 for the browser's answer ({reason}): use `awsw login --device-code`"
     )]
     Loopback {
+        /// How the message names the login: `sso-session NAME` or `profile NAME`.
+        label: String,
+        /// The operating system's error.
+        reason: String,
+    },
+    /// The OS random source gave no bytes for the PKCE verifier or state.
+    #[error(
+        "{label}: the operating system gave no random bytes for the login ({reason}): use `awsw login --device-code`"
+    )]
+    Random {
         /// How the message names the login: `sso-session NAME` or `profile NAME`.
         label: String,
         /// The operating system's error.
@@ -213,8 +222,10 @@ pub enum SsoError {
         minutes: u64,
     },
     /// Writing (or deleting) a token or registration file in the SSO cache failed.
-    #[error("cannot write {path}: {reason}; fix the directory's owner and permissions")]
+    #[error("cannot {action} {path}: {reason}; fix the directory's owner and permissions")]
     Cache {
+        /// `write` or `delete`.
+        action: &'static str,
         /// The file awsw tried to write or delete.
         path: PathBuf,
         /// The operating system's error.

@@ -119,8 +119,10 @@ pub(crate) async fn pkce_login(
         |e: std::io::Error| SsoError::Loopback { label: target.label.clone(), reason: e.to_string() };
     let loopback = Loopback::bind().await.map_err(loopback_error)?;
     let reg = registration(flows, target, true).await?;
-    let pkce = Pkce::generate().map_err(loopback_error)?;
-    let state = random_state().map_err(loopback_error)?;
+    let random_error =
+        |e: std::io::Error| SsoError::Random { label: target.label.clone(), reason: e.to_string() };
+    let pkce = Pkce::generate().map_err(random_error)?;
+    let state = random_state().map_err(random_error)?;
     let scopes = reg.scopes.clone().unwrap_or_else(|| vec![DEFAULT_SCOPE.to_string()]);
     let redirect_uri = loopback.redirect_uri();
     open(&authorize_url(
