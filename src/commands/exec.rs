@@ -23,8 +23,8 @@ pub fn run(args: &ExecArgs, context: &Context) -> Result<(), Error> {
         let mut command = std::process::Command::new(program);
         command.args(rest);
         let name = program.to_string_lossy().into_owned();
-        let code =
-            super::served::run(std::sync::Arc::new(engine), session, command, &name, args.region.clone());
+        let options = context.env_options(args.region.as_deref());
+        let code = super::served::run(std::sync::Arc::new(engine), session, command, &name, &options);
         return Err(Error::Exited(code));
     }
     let change = env_change(&session, &context.env_options(args.region.as_deref()));

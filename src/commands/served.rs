@@ -19,13 +19,8 @@ use crate::sink::served::served_change;
 
 /// The shell `program` for `session`, served: what `awsw shell` does after its banner and
 /// what the picker's Enter should call (after printing the same banner).
-pub(crate) fn shell(
-    engine: Arc<Engine>,
-    session: Session,
-    program: &str,
-    region_override: Option<String>,
-) -> ExitCode {
-    run(engine, session, Command::new(program), program, region_override)
+pub(crate) fn shell(engine: Arc<Engine>, session: Session, program: &str, options: &EnvOptions) -> ExitCode {
+    run(engine, session, Command::new(program), program, options)
 }
 
 /// Runs `command` (shown as `name` in errors) served with `session`; returns its status.
@@ -34,7 +29,7 @@ pub(crate) fn run(
     session: Session,
     mut command: Command,
     name: &str,
-    region_override: Option<String>,
+    options: &EnvOptions,
 ) -> ExitCode {
     if let Some(note) = shadowing_default(&engine, &session.profile) {
         eprintln!("awsw: {}", crate::printable::escape(&note));
@@ -54,14 +49,7 @@ pub(crate) fn run(
         }
     };
     eprintln!("awsw: {}", crate::printable::escape(&renewal_note(&session.profile, until)));
-    let options = EnvOptions { region_override, user_region: engine.env().region.clone() };
-    let change = served_change(&session, &options, &running.url, &running.token, until);
-    for name in &change.unset {
-        command.env_remove(name);
-    }
-    for (name, value) in &change.set {
-        command.env(name, value.expose());
-    }
+    served_change(&session, options, &running.url, &running.token, until).apply(&mut command);
     let code = match child::run(command) {
         Ok(code) => code,
         Err(err) => fail(child::cannot_start_status(&err), format!("cannot start {name}: {err}")),

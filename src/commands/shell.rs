@@ -48,7 +48,7 @@ pub(crate) fn hand_over(
         crate::printable::escape(&banner(&session, identity.as_ref(), OffsetDateTime::now_utc()))
     );
     if !static_keys {
-        let code = super::served::shell(engine, session, program, region_override.map(str::to_string));
+        let code = super::served::shell(engine, session, program, &context.env_options(region_override));
         return Err(Error::Exited(code));
     }
     let source = subshell::exec(program, &env_change(&session, &context.env_options(region_override)));
