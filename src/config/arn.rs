@@ -45,13 +45,25 @@ impl<'a> Arn<'a> {
         (!session.is_empty()).then_some(session)
     }
 
+    /// The IAM user's name in `user/path/name`; `None` for the root, a role, anything else.
+    pub(crate) fn iam_user_name(&self) -> Option<&'a str> {
+        last_segment(self.resource.strip_prefix("user/")?)
+    }
+
+    /// `arn:PARTITION:iam::ACCOUNT:root` in any partition (`aws`, `aws-cn`, `aws-us-gov`, ...):
+    /// the account's root user.
+    pub(crate) fn is_root(&self) -> bool {
+        self.partition.starts_with("aws")
+            && self.service == "iam"
+            && self.region.is_empty()
+            && self.account_id().is_some()
+            && self.resource == "root"
+    }
+
     /// The person behind the ARN: the IAM user's name in `user/path/name`, else the role
     /// session's name (which awsw sets to the IAM user's name).
     pub(crate) fn user_name(&self) -> Option<&'a str> {
-        match self.resource.strip_prefix("user/") {
-            Some(user) => last_segment(user),
-            None => self.session_name(),
-        }
+        self.iam_user_name().or_else(|| self.session_name())
     }
 }
 

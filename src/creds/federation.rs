@@ -22,7 +22,7 @@ pub(crate) enum Partition {
 impl Partition {
     /// From the partition of the role ARN (`arn:aws-cn:…`), else from the region's name.
     pub(crate) fn of(role_arn: Option<&str>, region: &str) -> Partition {
-        match role_arn.and_then(|arn| arn.split(':').nth(1)) {
+        match role_arn.and_then(crate::config::Arn::parse).map(|arn| arn.partition) {
             Some("aws-cn") => Partition::China,
             Some("aws-us-gov") => Partition::GovCloud,
             Some("aws") => Partition::Aws,

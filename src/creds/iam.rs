@@ -282,8 +282,7 @@ impl Iam for AwsIam {
 /// The IAM user name in `arn:PARTITION:iam::ACCOUNT:user/path/name`; `None` for root and
 /// for anything that is not a user.
 pub(crate) fn user_name(arn: &str) -> Option<&str> {
-    let resource = arn.splitn(6, ':').nth(5)?;
-    resource.strip_prefix("user/").and_then(|path| path.rsplit('/').next()).filter(|n| !n.is_empty())
+    crate::config::Arn::parse(arn)?.iam_user_name()
 }
 
 #[cfg(test)]

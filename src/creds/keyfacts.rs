@@ -40,11 +40,7 @@ pub struct KeyFacts {
 
 /// `arn:PARTITION:iam::ACCOUNT:root` in any partition (`aws`, `aws-cn`, `aws-us-gov`, ...).
 pub(crate) fn is_root_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    matches!(parts.as_slice(), ["arn", partition, "iam", "", account, "root"]
-        if partition.starts_with("aws")
-            && account.len() == 12
-            && account.bytes().all(|b| b.is_ascii_digit()))
+    crate::config::Arn::parse(arn).is_some_and(|arn| arn.is_root())
 }
 
 /// The `root-keys` finding for the profile whose keys are the account's root keys.
