@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 pub(crate) enum Style {
     /// `42m`, `3h05m`, `2d4h`, `30s`: the picker's columns.
     Compact,
-    /// `0h59m`, `27h05m`: the `shell` banner and `whoami`.
+    /// `0h59m`, `27h05m`: the `shell` banner, `whoami` and `doctor`.
     HoursMinutes,
 }
 

@@ -190,9 +190,8 @@ fn token_check(cache: &SsoCache, target: &SsoTarget, now: OffsetDateTime) -> Che
     };
     match token_state(Some(&token), now) {
         SsoTokenState::Valid => {
-            let left = token.expires_at - now;
-            let (hours, minutes) = (left.whole_hours(), left.whole_minutes() % 60);
-            Check::ok("sso", format!("{id}: token valid for {hours}h{minutes:02}m"))
+            let left = crate::timefmt::time_left(now, token.expires_at, crate::timefmt::Style::HoursMinutes);
+            Check::ok("sso", format!("{id}: token valid for {left}"))
         }
         SsoTokenState::Renewable => Check::ok(
             "sso",
