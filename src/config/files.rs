@@ -7,14 +7,33 @@ use super::Inventory;
 use super::parse::FileKind;
 use super::set::{ProfileSet, Source};
 
+/// Why the config or credentials file could not be read; the message names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {reason}")]
-    Unreadable { path: PathBuf, reason: String },
+    /// The OS refused the read (permissions, I/O); the cause is kept as the source.
+    #[error("cannot read {path}: {source}")]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A directory stands where the file should be.
     #[error("cannot read {path}: it is a directory, not a file")]
-    IsDirectory { path: PathBuf },
+    IsDirectory {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The file is not UTF-8, as the SDKs require.
     #[error("cannot read {path}: not valid UTF-8 (byte {offset}); save it as UTF-8")]
-    NotUtf8 { path: PathBuf, offset: usize },
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// Where the first invalid byte is.
+        offset: usize,
+    },
+    /// No home directory to find `~/.aws` in.
     #[error("cannot find the home directory: set HOME, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE")]
     NoHome,
 }
@@ -109,7 +128,7 @@ fn read_optional(path: &Path) -> Result<Option<String>, ConfigError> {
         },
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(_) if path.is_dir() => Err(ConfigError::IsDirectory { path: path.to_path_buf() }),
-        Err(err) => Err(ConfigError::Unreadable { path: path.to_path_buf(), reason: err.to_string() }),
+        Err(err) => Err(ConfigError::Unreadable { path: path.to_path_buf(), source: err }),
     }
 }
 
