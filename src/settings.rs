@@ -20,6 +20,18 @@ pub(crate) enum EnvrcMode {
     Served,
 }
 
+impl EnvrcMode {
+    /// What the block holds, as the confirmations and messages say it.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            EnvrcMode::Cached => "cached session, no secrets in the file",
+            EnvrcMode::Inline => "inline temporary credentials, mode 0600",
+            EnvrcMode::ProfileOnly => "AWS_PROFILE only",
+            EnvrcMode::Served => "served by awsw's agent, no secrets in the file",
+        }
+    }
+}
+
 /// How `awsw shell` hands credentials to the shell (the credential endpoint of issue 12).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ShellMode {

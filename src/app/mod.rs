@@ -207,6 +207,8 @@ pub struct State {
     pub(crate) print_mode: bool,
     /// `NO_COLOR` was set: no colours, only bold and reverse video.
     pub no_color: bool,
+    /// What `e` writes: the settings' `envrc_mode` (`E` always writes inline credentials).
+    pub(crate) envrc_mode: crate::settings::EnvrcMode,
     /// The profile of the awsw shell the picker runs in, if any: Enter then refuses to nest.
     pub nested: Option<String>,
     /// The working directory, where `e` writes the `.envrc` (empty when unknown).
@@ -221,6 +223,11 @@ pub struct State {
 }
 
 impl State {
+    /// The mode a confirmed `.envrc` is written in: inline for `E`, else the settings'.
+    pub(crate) fn envrc_mode_for(&self, inline: bool) -> crate::settings::EnvrcMode {
+        if inline { crate::settings::EnvrcMode::Inline } else { self.envrc_mode }
+    }
+
     /// The picker at start: every profile unchecked (or invalid), sorted by recent use, the
     /// cursor on the top row. Nothing is fetched until `start_effects`.
     pub fn new(inventory: Arc<Inventory>, frecency: Frecency, now: OffsetDateTime, origin: Origin) -> State {
@@ -257,6 +264,7 @@ impl State {
             progress: (0, 0),
             print_mode: false,
             no_color: false,
+            envrc_mode: crate::settings::EnvrcMode::Cached,
             nested: None,
             cwd: String::new(),
             exit: None,

@@ -12,6 +12,7 @@ use tokio::sync::{Semaphore, mpsc};
 use crate::app::{Effect, Msg, Purpose, SessionFailure, State};
 use crate::context::Context;
 use crate::creds::{Ask, CredsError, Engine, MfaSource, Session};
+use crate::settings::EnvrcMode;
 use crate::sink::env::{EnvOptions, env_change};
 use crate::sink::shell::{Shell, format};
 
@@ -139,8 +140,9 @@ impl Runner {
             Effect::WriteEnvrc { session, inline } => {
                 let cwd = PathBuf::from(&state.cwd);
                 let exe = self.context.exe.clone();
+                let mode = state.envrc_mode_for(inline);
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Msg::EnvrcWritten(write_envrc(&engine, &session, &cwd, inline, &exe)));
+                    let _ = tx.send(Msg::EnvrcWritten(write_envrc(&engine, &session, &cwd, mode, &exe)));
                 });
             }
             Effect::RecordUse { profile } => {
@@ -244,27 +246,17 @@ async fn open_console(engine: &Engine, session: &Session, context: &Context) -> 
     Ok(format!("opened the AWS console for {} in the browser", session.profile))
 }
 
+/// Writes the awsw block for the session's profile into `dir/.envrc`, in `mode`, chosen by
+/// the same rules as `awsw envrc`.
 fn write_envrc(
     engine: &Engine,
     session: &Session,
     dir: &std::path::Path,
-    inline: bool,
+    mode: EnvrcMode,
     awsw: &std::path::Path,
 ) -> Result<String, String> {
-    use crate::sink::envrc::{Block, render, write};
-    let cache_file = engine.cache_file(&session.profile);
-    let change;
-    let block = if inline {
-        let expires = session
-            .credentials
-            .expiration
-            .filter(|_| !session.credentials.is_long_term())
-            .ok_or("--inline takes only temporary sessions; this profile has long-term keys")?;
-        change = env_change(session, &EnvOptions::default());
-        Block::Inline { profile: &session.profile, change: &change, expires }
-    } else {
-        Block::Cached { profile: &session.profile, awsw, cache_file: cache_file.as_deref() }
-    };
-    let path = write(dir, &render(&block), inline).map_err(|e| e.to_string())?;
-    Ok(format!("wrote {} ({}): run `direnv allow`", path.display(), block.mode_name()))
+    use crate::commands::envrc::render_block;
+    let text = render_block(engine, &session.profile, Some(session), mode, awsw, &dir.join(".envrc"))?;
+    let path = crate::sink::envrc::write(dir, &text, mode == EnvrcMode::Inline).map_err(|e| e.to_string())?;
+    Ok(format!("wrote {} ({}): run `direnv allow`", path.display(), mode.describe()))
 }

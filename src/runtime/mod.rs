@@ -59,6 +59,7 @@ pub fn run(print_mode: bool, context: &Context) -> ExitCode {
     state.discovered = discovered;
     state.print_mode = print_mode;
     state.no_color = context.no_color;
+    state.envrc_mode = crate::settings::current().envrc_mode;
     state.nested = context.awsw_profile.clone();
     state.cwd = context.cwd.as_ref().map(|d| d.display().to_string()).unwrap_or_default();
 

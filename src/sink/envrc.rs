@@ -42,17 +42,6 @@ pub(crate) enum Block<'a> {
     Served { profile: &'a str, awsw: &'a Path },
 }
 
-impl Block<'_> {
-    pub(crate) fn mode_name(&self) -> &'static str {
-        match self {
-            Block::Cached { .. } => "cached session, no secrets in the file",
-            Block::Inline { .. } => "inline temporary credentials, mode 0600",
-            Block::ProfileOnly { .. } => "AWS_PROFILE only",
-            Block::Served { .. } => "served by awsw's agent, no secrets in the file",
-        }
-    }
-}
-
 /// The block's text, markers included, each line ending in `\n`.
 pub(crate) fn render(block: &Block<'_>) -> String {
     let mut out = String::new();

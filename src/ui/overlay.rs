@@ -41,11 +41,7 @@ pub(crate) fn render_mfa(state: &State, frame: &mut Frame, area: Rect, theme: &T
 pub(crate) fn render_confirm(state: &State, frame: &mut Frame, area: Rect, profile: usize, inline: bool) {
     let rect = centered(area, 70, 7);
     frame.render_widget(Clear, rect);
-    let mode = if inline {
-        "inline temporary credentials, file mode 0600"
-    } else {
-        "cached session, no secrets in the file"
-    };
+    let mode = state.envrc_mode_for(inline).describe();
     let path = if state.cwd.is_empty() { ".envrc".to_string() } else { format!("{}/.envrc", state.cwd) };
     let lines = vec![
         Line::from(format!("write the awsw block for {}", state.profile(profile).name)),

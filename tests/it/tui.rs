@@ -510,7 +510,7 @@ fn help_lists_every_key_in_full_at_80x24_and_any_key_closes_it() {
         "scroll the details down / up",
         "start a shell in the session (--print: print exports)",
         "copy export lines for your shell",
-        "write .envrc here (cached / inline credentials)",
+        "write .envrc (envrc_mode / inline credentials)",
         "check this profile / all again",
         "sort by recent use / by name",
         "this help",

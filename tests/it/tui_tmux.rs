@@ -364,6 +364,32 @@ fn c_and_e_copy_and_write_the_session_they_just_got() {
     assert_eq!(pane.exit_status(), "0");
 }
 
+/// `e` writes the block of the settings' `envrc_mode` (it once always wrote the cached one),
+/// and the confirmation says which; `E` still writes inline credentials.
+#[test]
+fn e_writes_the_block_of_the_envrc_mode_setting() {
+    let Some((_moto, sb)) = setup() else { return };
+    let project = sb.home().join("project");
+    std::fs::create_dir(&project).unwrap();
+    let env = format!("cd '{}' && AWSW_ENVRC_MODE=profile-only", project.display());
+    let pane = Pane::start_with_env(&sb, &env, "");
+    pane.wait_for(|s| s.lines().any(|l| l.starts_with("dev ") && l.contains("✓")), "dev's identity");
+    pane.keys(&["/", "d", "e", "v", "Enter", "e"]);
+    let screen = pane.wait_for(|s| s.contains("write the awsw block for dev"), "the confirmation");
+    assert!(screen.contains("mode AWS_PROFILE only"), "{screen}");
+    pane.keys(&["y"]);
+    pane.wait_for(|s| s.contains("wrote ") && s.contains("(AWS_PROFILE only)"), "the .envrc's status");
+    let envrc = std::fs::read_to_string(project.join(".envrc")).unwrap();
+    assert!(envrc.contains("export AWS_PROFILE='dev'") && !envrc.contains("--cached-only"), "{envrc}");
+    pane.keys(&["E"]);
+    let screen = pane.wait_for(|s| s.contains("write the awsw block for dev"), "the confirmation");
+    assert!(screen.contains("mode inline temporary credentials, mode 0600"), "{screen}");
+    pane.keys(&["Escape"]);
+    pane.wait_for(|s| s.contains("no .envrc written"), "the cancel");
+    pane.keys(&["q"]);
+    assert_eq!(pane.exit_status(), "0");
+}
+
 #[test]
 fn o_opens_the_console_for_the_selected_profile_in_the_browser() {
     let Some((_moto, sb)) = setup() else { return };
