@@ -2,8 +2,9 @@
 //! `--shell` values and profile names. Completion is clap_complete's dynamic engine: the
 //! script calls `awsw` itself with `_AWSW_COMPLETE=SHELL` at each Tab, so what completes is
 //! always the clap definition of the binary on PATH, and profile names come from the files
-//! as they are now. Nushell has no dynamic engine in clap_complete: its script is the static
-//! one from clap_complete_nushell, with profile names from `awsw __complete-profiles`.
+//! as they are now and from the sso-sessions' cached discoveries (as the picker shows them).
+//! Nushell has no dynamic engine in clap_complete: its script is the static one from
+//! clap_complete_nushell, with profile names from `awsw __complete-profiles`.
 
 use std::io::Write;
 
@@ -15,8 +16,9 @@ use super::Error;
 use crate::cli::{Cli, CompletionShell, CompletionsArgs};
 use crate::config::files;
 use crate::config::set::RawProfile;
-use crate::config::{ConfigPaths, ProfileSet};
+use crate::config::{ConfigPaths, Inventory, ProfileSet};
 use crate::context::{Context, Vars};
+use crate::sso::discovery::DiscoveryCache;
 
 /// The variable the scripts set when they ask awsw for completions. Not the default
 /// `COMPLETE`, which is too common a name to leave meaning "complete instead of running".
@@ -82,7 +84,33 @@ fn profile_candidates(vars: &Vars) -> ArgValueCandidates {
 /// with the SDK-exact parser but resolves nothing, so it stays fast on 10,000 profiles
 /// (BENCHMARKS.md). Unreadable files give no names rather than an error mid-completion.
 pub(crate) fn profile_names(vars: &Vars) -> Vec<String> {
-    section_names(vars, |set| &set.profiles)
+    let Ok(texts) = ConfigPaths::from_vars(vars).and_then(|paths| files::read(&paths)) else {
+        return Vec::new();
+    };
+    let set = texts.profile_set();
+    let mut names: Vec<String> = set.profiles.iter().map(|p| p.name.to_string()).collect();
+    names.extend(discovered_names(&set));
+    names
+}
+
+/// The names of the rows the picker shows from the sso-sessions' cached discoveries, which
+/// every command accepts too. The files are resolved only when a session has a discovery
+/// on disk (a hash and a `stat` per session otherwise), so a plain config completes as fast.
+fn discovered_names(set: &ProfileSet) -> Vec<String> {
+    let Some(store) = super::sso::awsw_cache_dir().map(DiscoveryCache::new) else { return Vec::new() };
+    let sessions = crate::config::profile::sso_sessions(set);
+    let targets = sessions.iter().filter_map(|s| crate::sso::target::from_session(s).ok());
+    if !targets.into_iter().any(|t| store.path(&t).exists()) {
+        return Vec::new();
+    }
+    let inventory = Inventory::from_set(set);
+    let discoveries = super::sso::cached_discoveries(&inventory);
+    let template = &crate::settings::current().discovery_name_template;
+    let own = inventory.profiles.len();
+    crate::sso::discovered::profiles(&inventory, own, &discoveries, template)
+        .into_iter()
+        .map(|(p, _)| p.name.clone())
+        .collect()
 }
 
 /// The names of one kind of section (profiles, sso-sessions), in file order.

@@ -76,7 +76,8 @@ pub(crate) fn for_session(inventory: &Inventory, name: &str) -> Result<SsoTarget
     from_session(session)
 }
 
-fn from_session(session: &SsoSession) -> Result<SsoTarget, SsoError> {
+/// The target of an `[sso-session]` section, or the settings it lacks.
+pub(crate) fn from_session(session: &SsoSession) -> Result<SsoTarget, SsoError> {
     let missing: Vec<&str> = [("sso_start_url", &session.sso_start_url), ("sso_region", &session.sso_region)]
         .into_iter()
         .filter(|(_, v)| v.as_deref().is_none_or(|v| v.trim().is_empty()))

@@ -109,6 +109,11 @@ fn login_all_then_discovered_rows_appear_and_one_is_switched_to() {
         let (stdout, stderr) = crate::common::text(&whoami);
         assert!(whoami.status.success() && stdout.contains("audit/Glass"), "{stdout}{stderr}");
     }
+    // Tab completes the discovered names too.
+    let mut complete = crate::sso::cli::awsw(&sb, &server, &["--", "awsw", "env", "audit/"]);
+    let complete = complete.env("_AWSW_COMPLETE", "fish").output().unwrap();
+    let names = crate::common::text(&complete).0;
+    assert!(names.lines().any(|l| l.starts_with("audit/Glass")), "{names}");
     // A name neither in the files nor discovered is still unknown.
     let unknown = crate::sso::cli::awsw(&sb, &server, &["env", "audit/Nope"]).output().unwrap();
     assert_eq!(unknown.status.code(), Some(2), "{}", crate::common::text(&unknown).1);
