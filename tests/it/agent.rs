@@ -18,13 +18,34 @@ use common::{MotoServer, Sandbox, require, text};
 use crate::endpoint::{CONFIG, CREDS, RENEWAL_LOOP};
 
 /// A sandbox with moto, or `None` when the programs are missing (outside CI).
-fn sandbox() -> Option<(MotoServer, Sandbox)> {
+fn sandbox() -> Option<(MotoServer, Reaped)> {
     if !require("direnv") || !require("aws") {
         return None;
     }
     let moto = MotoServer::start()?;
     let sandbox = Sandbox::new(CONFIG, CREDS).with_endpoint(moto.url());
-    Some((moto, sandbox))
+    Some((moto, Reaped(sandbox)))
+}
+
+/// A sandbox whose agents end with it, even when a test fails half-way (a stopped agent
+/// is continued first, so it can die): no agent outlives its test.
+struct Reaped(Sandbox);
+
+impl std::ops::Deref for Reaped {
+    type Target = Sandbox;
+    fn deref(&self) -> &Sandbox {
+        &self.0
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        for pid in agent_pids(&self.0) {
+            let pid = pid.to_string();
+            let _ = Command::new("kill").args(["-CONT", &pid]).status();
+            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+        }
+    }
 }
 
 /// Runs `cmd` with the sandbox's extra variables.
