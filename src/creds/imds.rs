@@ -66,8 +66,13 @@ fn classify(err: &aws_config::imds::client::error::ImdsError, listing: bool, end
     use aws_config::imds::client::error::{ImdsError, TokenError};
     use aws_sdk_sts::config::http::HttpResponse;
     use aws_sdk_sts::error::SdkError;
+    // The cause in a few words (not the OS's "Connection refused (os error 111)"): the
+    // messages say what to do themselves.
+    let reason = match super::netfault::NetFault::find(err, endpoint) {
+        Some(fault) => fault.short(),
+        None => super::sts::innermost_cause(err),
+    };
     let endpoint = endpoint.to_string();
-    let reason = super::sts::innermost_cause(err);
     let slow = || ImdsFailure::Slow { endpoint: endpoint.clone() };
     match err {
         ImdsError::FailedToLoadToken(_) => {

@@ -37,6 +37,17 @@ impl NetFault {
         None
     }
 
+    /// What happened, in a few words, for a message that says what to do itself.
+    pub(crate) fn short(&self) -> String {
+        match self {
+            NetFault::Dns { host } => format!("the host name {host} does not resolve"),
+            NetFault::Refused { .. } => "connection refused".into(),
+            NetFault::Tls { detail, .. } => format!("TLS: {detail}"),
+            NetFault::Timeout => "no answer in time".into(),
+            NetFault::Other { reason } => reason.clone(),
+        }
+    }
+
     /// One clause: what happened and what to do; `setting` names where the endpoint is set
     /// (`AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL`).
     pub(crate) fn describe(&self, setting: &str) -> String {

@@ -85,6 +85,7 @@ fn each_failure_of_the_metadata_service_is_one_plain_line() {
     let nothing = format!("http://127.0.0.1:{}", common::free_port());
     let (code, _, stderr) = awsw(&sb, &nothing, &["whoami", "web"]);
     plain_failure(code, &stderr, "no instance metadata service answers at");
+    assert!(stderr.contains("(connection refused)") && !stderr.contains("os error"), "{stderr}");
 
     let no_role = ImdsServer::start(Behaviour { role: None, ..Behaviour::default() });
     let (code, _, stderr) = awsw(&sb, &no_role.url(), &["whoami", "web"]);
