@@ -47,7 +47,7 @@ pub enum SsoError {
     IncompleteProfile {
         /// The chain's SSO root profile.
         profile: String,
-        /// Which setting is missing (`no sso_start_url`, `no sso_region`).
+        /// Which setting is missing (`no sso_start_url`, `no sso_region`), or the profile's SSO finding.
         reason: String,
     },
     /// No usable token: none cached, expired without a refresh token, or the refresh was refused.

@@ -102,8 +102,21 @@ pub(crate) fn from_session(session: &SsoSession) -> Result<SsoTarget, SsoError> 
 /// The target behind a profile: its chain's SSO root's session, or its legacy start URL.
 pub(crate) fn for_profile(inventory: &Inventory, profile: &Profile) -> Result<SsoTarget, SsoError> {
     let root = profile.chain.first().and_then(|n| inventory.profile(n)).unwrap_or(profile);
+    // An SSO profile whose settings are broken has no SSO root: say what is broken.
+    let sso_problem = profile.problems.iter().find(|f| {
+        matches!(
+            f.code,
+            crate::config::FindingCode::MissingSsoSession | crate::config::FindingCode::IncompleteSso
+        )
+    });
     match root.sso() {
-        None => Err(SsoError::NotSso { profile: profile.name.clone() }),
+        None => match sso_problem {
+            Some(finding) => Err(SsoError::IncompleteProfile {
+                profile: profile.name.clone(),
+                reason: finding.message.clone(),
+            }),
+            None => Err(SsoError::NotSso { profile: profile.name.clone() }),
+        },
         Some(SsoRoot::Session { name, .. }) => for_session(inventory, name),
         Some(SsoRoot::Legacy { start_url, region, .. }) => Ok(SsoTarget {
             session: None,
@@ -160,6 +173,12 @@ mod tests {
         let legacy = resolve(&inv, Some("legacy")).unwrap();
         assert_eq!((legacy.session, legacy.label.as_str()), (None, "profile legacy"));
         assert!(matches!(resolve(&inv, Some("keys")), Err(SsoError::NotSso { .. })));
+        // A profile meant for SSO whose session section is missing says so (once it said
+        // "does not use IAM Identity Center").
+        let broken =
+            Inventory::from_texts(Some("[profile broken]\nsso_session = gone\nsso_account_id = 1\n"), None);
+        let said = resolve(&broken, Some("broken")).unwrap_err().to_string();
+        assert!(said.starts_with("profile broken is not complete: ") && said.contains("gone"), "{said}");
         assert!(matches!(resolve(&inv, Some("nope")), Err(SsoError::UnknownSession { .. })));
         let half = resolve(&inv, Some("half")).unwrap_err().to_string();
         assert_eq!(half, "[sso-session half] lacks sso_start_url: add it to the section in the config file");
