@@ -58,8 +58,9 @@ pub enum Msg {
         /// The session, or why not (an MFA code may still get it).
         result: Result<Box<Session>, SessionFailure>,
     },
-    /// The status line's text after `c` or `o` (or a failed engine rebuild): `Err` shows in red.
-    Copied(Result<String, String>),
+    /// What an effect reports on the status line (the copy of `c`, the console of `o`, an
+    /// engine that could not be rebuilt for discovered rows): `Err` shows in red.
+    Status(Result<String, String>),
     /// The `.envrc` was written (the path and what to run next), or why not.
     EnvrcWritten(Result<String, String>),
     /// Several profiles checked again (rows discovered since the start).

@@ -67,7 +67,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         | Msg::LoginPrompt { .. }
         | Msg::LoggedIn { .. }) => on_sso(state, msg),
         Msg::Opened(Err(reason)) if state.login_note(reason.clone()) => Vec::new(),
-        Msg::Opened(result) | Msg::Copied(result) | Msg::EnvrcWritten(result) => {
+        Msg::Opened(result) | Msg::Status(result) | Msg::EnvrcWritten(result) => {
             match result {
                 Ok(text) => state.set_status(text, false),
                 Err(text) => state.set_status(text, true),

@@ -128,13 +128,13 @@ impl Runner {
             Effect::Copy { session } => {
                 let (shell, context) = (self.shell, self.context.clone());
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Msg::Copied(copy(&session, shell, &context)));
+                    let _ = tx.send(Msg::Status(copy(&session, shell, &context)));
                 });
             }
             Effect::OpenConsole { session } => {
                 let context = self.context.clone();
                 tokio::spawn(async move {
-                    let _ = tx.send(Msg::Copied(open_console(&engine, &session, &context).await));
+                    let _ = tx.send(Msg::Status(open_console(&engine, &session, &context).await));
                 });
             }
             Effect::WriteEnvrc { session, inline } => {
@@ -176,7 +176,7 @@ impl Runner {
             Effect::UseInventory(inventory) => match Engine::new(inventory.0, self.context.engine.clone()) {
                 Ok(engine) => *self.engine.lock().unwrap_or_else(|p| p.into_inner()) = Arc::new(engine),
                 Err(err) => {
-                    let _ = tx.send(Msg::Copied(Err(err.to_string())));
+                    let _ = tx.send(Msg::Status(Err(err.to_string())));
                 }
             },
             Effect::FindLogins => {

@@ -317,7 +317,7 @@ fn copy_and_envrc_follow_the_session() {
     );
     update(
         &mut s,
-        Msg::Copied(Ok("bash lines for team-dev-readonly: copied to the system clipboard".into())),
+        Msg::Status(Ok("bash lines for team-dev-readonly: copied to the system clipboard".into())),
     );
     assert!(!s.status.as_ref().unwrap().1, "not an error");
     key(&mut s, Key::Char('E'));
