@@ -1,5 +1,7 @@
 //! `awsw envrc PROFILE`: writes the awsw block into `DIR/.envrc` and says to `direnv allow`.
 
+use std::path::Path;
+
 use super::Error;
 use super::session::{engine_for, session};
 use crate::cli::EnvrcArgs;
@@ -9,7 +11,6 @@ use crate::printable::{escape, escaped};
 use crate::settings::EnvrcMode;
 use crate::sink::env::{EnvOptions, env_change};
 use crate::sink::envrc::{self, Block, EnvrcError};
-use std::path::Path;
 
 /// The mode the flags ask for, else the settings' `envrc_mode`.
 fn mode(args: &EnvrcArgs) -> EnvrcMode {
@@ -23,7 +24,7 @@ fn mode(args: &EnvrcArgs) -> EnvrcMode {
 }
 
 /// Why `mode` can never work for `profile`, before a session is got for it.
-pub(crate) fn refused(engine: &Engine, profile: &str, mode: EnvrcMode) -> Result<(), String> {
+fn refused(engine: &Engine, profile: &str, mode: EnvrcMode) -> Result<(), String> {
     let kind = engine.require(profile).map_err(|e| e.to_string())?.root_kind();
     match crate::agent::refusal(profile, kind).filter(|_| mode == EnvrcMode::Served) {
         Some(refusal) => Err(refusal),
