@@ -4,7 +4,8 @@
 //! picker need (shell, `AWSW_PROFILE`, working directory, own path, `NO_COLOR`, `PATH`, a
 //! browser and a display). Everything after start takes these from here, so one rule decides
 //! each (the region: `AWS_REGION`, else `AWS_DEFAULT_REGION`), and a test can hand awsw any
-//! environment without touching the process's.
+//! environment without touching the process's. Not here: the directories, which the `dirs`
+//! crate looks up (`HOME`, `XDG_*`) where each cache and settings file is found.
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
