@@ -4,8 +4,8 @@
 //! picker need (shell, `AWSW_PROFILE`, working directory, own path, `NO_COLOR`, `PATH`, a
 //! browser and a display). Everything after start takes these from here, so one rule decides
 //! each (the region: `AWS_REGION`, else `AWS_DEFAULT_REGION`), and a test can hand awsw any
-//! environment without touching the process's. Not here: the directories, which the `dirs`
-//! crate looks up (`HOME`, `XDG_*`) where each cache and settings file is found.
+//! environment without touching the process's. The directories (`HOME`, `XDG_*`) are looked
+//! up once here too, by the `dirs` crate's rules (`EngineEnv::dirs`).
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
@@ -91,14 +91,17 @@ pub struct Context {
 impl Context {
     /// The process's environment, working directory and executable, read now.
     pub fn from_env() -> Context {
-        Context {
+        let mut context = Context {
             cwd: std::env::current_dir().ok(),
             exe: std::env::current_exe().unwrap_or_else(|_| "awsw".into()),
             ..Context::from_vars(Vars::from_process())
-        }
+        };
+        context.engine.dirs = crate::creds::engine::Dirs::of_process();
+        context
     }
 
-    /// A context for these variables (no working directory, `awsw` as its own path).
+    /// A context for these variables (no working directory, `awsw` as its own path, no
+    /// directories: a test sets `engine.dirs` when it needs them).
     pub fn from_vars(vars: Vars) -> Context {
         let var = |name: &str| vars.var(name);
         Context {
@@ -129,7 +132,7 @@ impl Context {
 
     /// Where the config and credentials files are, for this environment.
     pub fn config_paths(&self) -> Result<ConfigPaths, ConfigError> {
-        ConfigPaths::from_vars(&self.vars)
+        ConfigPaths::from_vars(&self.vars, self.engine.dirs.home.as_deref())
     }
 
     /// The region rule for a session's environment: `--region`, else the user's own region

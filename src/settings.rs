@@ -205,7 +205,7 @@ enum Origin {
 pub(crate) fn path(var: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
     match var("XDG_CONFIG_HOME").filter(|v| Path::new(v).is_absolute()) {
         Some(dir) => Some(PathBuf::from(dir).join("awsw/config")),
-        None => Some(dirs::home_dir()?.join(".config/awsw/config")),
+        None => Some(var("HOME").map(PathBuf::from).or_else(dirs::home_dir)?.join(".config/awsw/config")),
     }
 }
 

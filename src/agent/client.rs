@@ -48,8 +48,8 @@ impl Agent {
 }
 
 /// The runtime directory for this process's environment, opened.
-pub(crate) fn open_runtime_dir(vars: &Vars) -> Result<Dir, String> {
-    let path = state::runtime_dir(|n| vars.var(n))
+pub(crate) fn open_runtime_dir(context: &Context) -> Result<Dir, String> {
+    let path = state::runtime_dir(|n| context.vars.var(n), &context.engine.dirs)
         .ok_or("no runtime directory for the awsw agent (set HOME or XDG_RUNTIME_DIR)")?;
     state::open_dir(&path).map_err(|e| e.to_string())
 }
@@ -90,7 +90,7 @@ fn answers(agent: &Agent) -> bool {
 pub(crate) fn ensure(context: &Context) -> Result<(Agent, Option<String>), String> {
     let (exe, vars) = (context.exe.as_path(), &context.vars);
     let key = state::key(|n| vars.var(n));
-    let dir = open_runtime_dir(vars)?;
+    let dir = open_runtime_dir(context)?;
     let log = dir.path().join(state::log_name(&key));
     let deadline = Instant::now() + START_WAIT;
     let (mut started, mut note, mut silent) = (false, None, None);

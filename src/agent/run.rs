@@ -26,7 +26,8 @@ pub(crate) fn run(context: &crate::context::Context) -> Result<(), String> {
     let var = |name: &str| context.vars.var(name);
     let idle = super::idle(var)?;
     let key = state::key(var);
-    let dir_path = state::runtime_dir(var).ok_or("no runtime directory (set HOME or XDG_RUNTIME_DIR)")?;
+    let dir_path = state::runtime_dir(var, &context.engine.dirs)
+        .ok_or("no runtime directory (set HOME or XDG_RUNTIME_DIR)")?;
     let dir = state::open_dir(&dir_path).map_err(|e| e.to_string())?;
     let lock = state::open_lock(&dir, &key).map_err(|e| format!("cannot open the lock file: {e}"))?;
     if !state::try_lock(&lock).map_err(|e| format!("cannot lock: {e}"))? {

@@ -52,10 +52,13 @@ pub(crate) fn key(var: impl Fn(&str) -> Option<String>) -> String {
 
 /// The runtime directory: `$XDG_RUNTIME_DIR/awsw` (a per-user tmpfs on most Linux desktops,
 /// emptied at logout), else `agent` in awsw's cache directory.
-pub(crate) fn runtime_dir(var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+pub(crate) fn runtime_dir(
+    var: impl Fn(&str) -> Option<String>,
+    dirs: &crate::creds::engine::Dirs,
+) -> Option<PathBuf> {
     match var("XDG_RUNTIME_DIR").filter(|d| d.starts_with('/')) {
         Some(dir) => Some(Path::new(&dir).join("awsw")),
-        None => crate::creds::cache::SessionCache::default_dir().map(|d| d.join("agent")),
+        None => dirs.cache.as_ref().map(|d| d.join("agent")),
     }
 }
 
@@ -214,10 +217,11 @@ mod tests {
 
     #[test]
     fn the_runtime_dir_prefers_xdg_runtime_dir() {
-        let dir = runtime_dir(|n| (n == "XDG_RUNTIME_DIR").then(|| "/run/user/1000".to_string()));
+        let dirs = crate::creds::engine::Dirs { cache: Some("/c/awsw".into()), ..Default::default() };
+        let dir = runtime_dir(|n| (n == "XDG_RUNTIME_DIR").then(|| "/run/user/1000".to_string()), &dirs);
         assert_eq!(dir.unwrap(), Path::new("/run/user/1000/awsw"));
-        let relative = runtime_dir(|n| (n == "XDG_RUNTIME_DIR").then(|| "run".to_string()));
-        assert!(relative.is_none_or(|d| d.ends_with("awsw/agent")));
+        let relative = runtime_dir(|n| (n == "XDG_RUNTIME_DIR").then(|| "run".to_string()), &dirs);
+        assert_eq!(relative.unwrap(), Path::new("/c/awsw/agent"));
     }
 
     #[test]

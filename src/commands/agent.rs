@@ -111,7 +111,7 @@ fn each_agent(
     context: &Context,
     mut on_running: impl FnMut(&Agent, &crate::safe_fs::Dir) -> Result<(), Error>,
 ) -> Result<Seen, Error> {
-    let dir = client::open_runtime_dir(&context.vars).map_err(Error::failure)?;
+    let dir = client::open_runtime_dir(context).map_err(Error::failure)?;
     let mut seen = Seen { running: 0, silent: Vec::new() };
     for key in state::keys_in(dir.path()) {
         match client::find(&dir, &key).map_err(Error::failure)? {

@@ -16,8 +16,9 @@ use super::Error;
 use crate::cli::{Cli, CompletionShell, CompletionsArgs};
 use crate::config::files;
 use crate::config::set::RawProfile;
-use crate::config::{ConfigPaths, Inventory, ProfileSet};
-use crate::context::{Context, Vars};
+use crate::config::{Inventory, ProfileSet};
+use crate::context::Context;
+use crate::creds::engine::Dirs;
 use crate::sso::discovery::DiscoveryCache;
 
 /// The variable the scripts set when they ask awsw for completions. Not the default
@@ -29,13 +30,13 @@ const PROFILE_ARG: &str = "profile";
 /// When a completion script is asking (`_AWSW_COMPLETE` is set), prints the completions and
 /// exits; otherwise returns and awsw runs normally.
 pub fn complete_from_env(context: &Context) {
-    let vars = context.vars.clone();
-    clap_complete::CompleteEnv::with_factory(move || command(&vars)).var(COMPLETE_VAR).complete();
+    let context = context.clone();
+    clap_complete::CompleteEnv::with_factory(move || command(&context)).var(COMPLETE_VAR).complete();
 }
 
 /// awsw's clap command with profile names attached to every `PROFILE` argument.
-/// Candidates come from the files `vars` names.
-pub(crate) fn command(vars: &Vars) -> clap::Command {
+/// Candidates come from the files and caches `context` names.
+pub(crate) fn command(context: &Context) -> clap::Command {
     let mut cmd = Cli::command();
     let takes_profile: Vec<String> = cmd
         .get_subcommands()
@@ -47,7 +48,7 @@ pub(crate) fn command(vars: &Vars) -> clap::Command {
         // `exec`'s trailing COMMAND and so change which positional comes first).
         cmd = cmd.mut_subcommand(name, |sub| {
             sub.mut_args(|arg| match arg.get_id() == PROFILE_ARG {
-                true => arg.add(profile_candidates(vars)),
+                true => arg.add(profile_candidates(context)),
                 false => arg,
             })
         });
@@ -55,56 +56,60 @@ pub(crate) fn command(vars: &Vars) -> clap::Command {
     // `login`/`logout` take an sso-session (or an SSO profile), `sso accounts` and
     // `sso populate` a session.
     for name in ["login", "logout"] {
-        cmd = cmd.mut_subcommand(name, |sub| sub.mut_arg("name", |arg| arg.add(sso_candidates(vars))));
+        cmd = cmd.mut_subcommand(name, |sub| sub.mut_arg("name", |arg| arg.add(sso_candidates(context))));
     }
     cmd = cmd.mut_subcommand("agent", |agent| {
-        agent.mut_subcommand("env", |sub| sub.mut_arg(PROFILE_ARG, |arg| arg.add(profile_candidates(vars))))
+        agent
+            .mut_subcommand("env", |sub| sub.mut_arg(PROFILE_ARG, |arg| arg.add(profile_candidates(context))))
     });
     cmd.mut_subcommand("sso", |mut sso| {
         for name in ["accounts", "populate"] {
-            sso = sso.mut_subcommand(name, |sub| sub.mut_arg("session", |arg| arg.add(sso_candidates(vars))));
+            sso = sso
+                .mut_subcommand(name, |sub| sub.mut_arg("session", |arg| arg.add(sso_candidates(context))));
         }
         sso
     })
 }
 
-fn sso_candidates(vars: &Vars) -> ArgValueCandidates {
-    let vars = vars.clone();
+fn sso_candidates(context: &Context) -> ArgValueCandidates {
+    let context = context.clone();
     ArgValueCandidates::new(move || {
-        section_names(&vars, |set| &set.sso_sessions).into_iter().map(CompletionCandidate::new).collect()
+        section_names(&context, |set| &set.sso_sessions).into_iter().map(CompletionCandidate::new).collect()
     })
 }
 
-fn profile_candidates(vars: &Vars) -> ArgValueCandidates {
-    let vars = vars.clone();
-    ArgValueCandidates::new(move || profile_names(&vars).into_iter().map(CompletionCandidate::new).collect())
+fn profile_candidates(context: &Context) -> ArgValueCandidates {
+    let context = context.clone();
+    ArgValueCandidates::new(move || {
+        profile_names(&context).into_iter().map(CompletionCandidate::new).collect()
+    })
 }
 
 /// Every profile name in the config and credentials files, in file order. Parses the files
 /// with the SDK-exact parser but resolves nothing, so it stays fast on 10,000 profiles
 /// (BENCHMARKS.md). Unreadable files give no names rather than an error mid-completion.
-pub(crate) fn profile_names(vars: &Vars) -> Vec<String> {
-    let Ok(texts) = ConfigPaths::from_vars(vars).and_then(|paths| files::read(&paths)) else {
+pub(crate) fn profile_names(context: &Context) -> Vec<String> {
+    let Ok(texts) = context.config_paths().and_then(|paths| files::read(&paths)) else {
         return Vec::new();
     };
     let set = texts.profile_set();
     let mut names: Vec<String> = set.profiles.iter().map(|p| p.name.to_string()).collect();
-    names.extend(discovered_names(&set));
+    names.extend(discovered_names(&set, &context.engine.dirs));
     names
 }
 
 /// The names of the rows the picker shows from the sso-sessions' cached discoveries, which
 /// every command accepts too. The files are resolved only when a session has a discovery
 /// on disk (a hash and a `stat` per session otherwise), so a plain config completes as fast.
-fn discovered_names(set: &ProfileSet) -> Vec<String> {
-    let Some(store) = super::sso::awsw_cache_dir().map(DiscoveryCache::new) else { return Vec::new() };
+fn discovered_names(set: &ProfileSet, dirs: &Dirs) -> Vec<String> {
+    let Some(store) = dirs.cache.clone().map(DiscoveryCache::new) else { return Vec::new() };
     let sessions = crate::config::profile::sso_sessions(set);
     let targets = sessions.iter().filter_map(|s| crate::sso::target::from_session(s).ok());
     if !targets.into_iter().any(|t| store.path(&t).exists()) {
         return Vec::new();
     }
     let inventory = Inventory::from_set(set);
-    let discoveries = super::sso::cached_discoveries(&inventory);
+    let discoveries = super::sso::cached_discoveries(&inventory, dirs);
     let template = &crate::settings::current().discovery_name_template;
     let own = inventory.profiles.len();
     crate::sso::discovered::profiles(&inventory, own, &discoveries, template)
@@ -115,10 +120,10 @@ fn discovered_names(set: &ProfileSet) -> Vec<String> {
 
 /// The names of one kind of section (profiles, sso-sessions), in file order.
 fn section_names(
-    vars: &Vars,
+    context: &Context,
     pick: for<'a, 'b> fn(&'b ProfileSet<'a>) -> &'b Vec<RawProfile<'a>>,
 ) -> Vec<String> {
-    let Ok(texts) = ConfigPaths::from_vars(vars).and_then(|paths| files::read(&paths)) else {
+    let Ok(texts) = context.config_paths().and_then(|paths| files::read(&paths)) else {
         return Vec::new();
     };
     pick(&texts.profile_set()).iter().map(|p| p.name.to_string()).collect()
@@ -127,7 +132,7 @@ fn section_names(
 /// `awsw __complete-profiles`: the names, one per line (the nushell script calls it).
 pub fn run_profiles(context: &Context) -> Result<(), Error> {
     let mut out = String::new();
-    for name in profile_names(&context.vars) {
+    for name in profile_names(context) {
         out.push_str(&name);
         out.push('\n');
     }

@@ -60,9 +60,9 @@ pub(crate) fn collect(context: &Context) -> Vec<Check> {
     let var = |name: &str| context.vars.var(name);
     let mut checks = setup::settings(&var);
     let inventory = setup::files(&mut checks, context).map(std::sync::Arc::new).unwrap_or_default();
-    checks.extend(setup::sso(&inventory, time::OffsetDateTime::now_utc()));
+    checks.extend(setup::sso(&inventory, time::OffsetDateTime::now_utc(), &context.engine.dirs));
     checks.push(crate::commands::session::block_on(system::clock(inventory, context)));
-    checks.extend(system::caches());
+    checks.extend(system::caches(&context.engine.dirs));
     checks.push(system::aws_cli(context));
     checks.extend(system::shell_setup(context));
     checks.push(system::clipboard(context));

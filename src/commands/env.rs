@@ -22,7 +22,7 @@ pub fn run(args: &EnvArgs, context: &Context) -> Result<(), Error> {
     } else {
         session(&engine, &args.profile, &args.mfa)?
     };
-    crate::runtime::recent::record(&session.profile);
+    crate::runtime::recent::record(&session.profile, &context.engine.dirs);
     if args.json {
         println!("{}", credential_process_json(&session.credentials));
         return Ok(());

@@ -15,7 +15,7 @@ use crate::sink::env::env_change;
 pub fn run(args: &ExecArgs, context: &Context) -> Result<(), Error> {
     let engine = engine_for(context, &args.profile)?;
     let session = session(&engine, &args.profile, &args.mfa)?;
-    crate::runtime::recent::record(&session.profile);
+    crate::runtime::recent::record(&session.profile, &context.engine.dirs);
     let Some((program, rest)) = args.command.split_first() else {
         return Err(Error::Usage("exec needs a command after `--`".into()));
     };

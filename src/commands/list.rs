@@ -27,7 +27,7 @@ pub fn run(args: &ListArgs, context: &Context) -> Result<(), Error> {
     }
     let set = texts.profile_set();
     let mut stdout = std::io::BufWriter::with_capacity(1 << 18, raw_stdout());
-    let known = KnownKeys::read(crate::creds::cache::SessionCache::default_dir().unwrap_or_default());
+    let known = KnownKeys::read(context.engine.dirs.cache.clone().unwrap_or_default());
     let (written, inventory) = if args.json {
         (write_json(&set, &mut stdout, &known), None)
     } else {

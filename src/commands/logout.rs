@@ -8,7 +8,6 @@ use super::sso::SsoContext;
 use crate::cli::LogoutArgs;
 use crate::context::Context;
 use crate::creds::cache::{CacheKey, SessionCache};
-use crate::creds::clicache::CliCache;
 use crate::sso::portal::{Portal, PortalError};
 use crate::sso::rolecreds::cli_cache_file_name;
 use crate::sso::target;
@@ -47,7 +46,7 @@ pub fn run(args: &LogoutArgs, context: &Context) -> Result<(), Error> {
     let portal = ctx.portal(true);
     let signed_out = block_on(portal.logout(&token.access_token));
     ctx.cache.delete_token(&ctx.target).map_err(Error::failure)?;
-    let (cli_dir, awsw_dir) = (CliCache::default_dir(), SessionCache::default_dir());
+    let (cli_dir, awsw_dir) = (ctx.dirs.cli_cache(), ctx.dirs.cache.clone());
     for (cli_file, key) in role_files(&ctx) {
         if let Some(dir) = &cli_dir {
             let _ = std::fs::remove_file(dir.join(cli_file));

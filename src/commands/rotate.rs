@@ -147,10 +147,10 @@ fn check_file(paths: &ConfigPaths, holder: &Profile, key_id: &str) -> Result<(),
 
 fn drop_caches(engine: &Engine, holder: &str, old_key_id: &str) -> usize {
     let mut dropped = 0;
-    if let Some(dir) = crate::creds::cache::SessionCache::default_dir() {
+    if let Some(dir) = engine.env().dirs.cache.clone() {
         dropped += purge::awsw_sessions(&dir, old_key_id);
     }
-    if let Some(dir) = CliCache::default_dir() {
+    if let Some(dir) = engine.env().dirs.cli_cache() {
         dropped += purge::cli_sessions(&CliCache::new(dir), engine.inventory(), holder);
     }
     dropped

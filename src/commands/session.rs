@@ -22,7 +22,7 @@ pub(crate) fn engine_for(context: &Context, profile: &str) -> Result<Engine, Err
     let loaded = context.config_paths().and_then(|paths| config::load(&paths))?;
     let mut inventory = loaded.inventory;
     if inventory.profile(profile).is_none() {
-        let discoveries = super::sso::cached_discoveries(&inventory);
+        let discoveries = super::sso::cached_discoveries(&inventory, &context.engine.dirs);
         let template = &crate::settings::current().discovery_name_template;
         let own = inventory.profiles.len();
         let found = crate::sso::discovered::profiles(&inventory, own, &discoveries, template)

@@ -24,7 +24,7 @@ pub fn run(args: &ShellArgs, context: &Context) -> Result<(), Error> {
     subshell::locate(&program, context.path.as_deref()).map_err(cannot_start)?;
     let engine = engine_for(context, &args.profile)?;
     let session = session(&engine, &args.profile, &args.mfa)?;
-    crate::runtime::recent::record(&session.profile);
+    crate::runtime::recent::record(&session.profile, &context.engine.dirs);
     let static_keys = args.static_keys
         || (!args.server && crate::settings::current().shell_mode == crate::settings::ShellMode::Static);
     hand_over(Arc::new(engine), session, &program, args.region.as_deref(), static_keys, context)

@@ -3,7 +3,6 @@
 //! and `logout` share: the files, the target, the endpoints.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
 
 use super::Error;
 use super::session::block_on;
@@ -26,6 +25,8 @@ pub(crate) struct SsoContext {
     pub(crate) target: SsoTarget,
     pub(crate) endpoints: SsoEndpoints,
     pub(crate) cache: SsoCache,
+    /// Where awsw's and the AWS CLI's caches are.
+    pub(crate) dirs: crate::creds::engine::Dirs,
 }
 
 impl SsoContext {
@@ -52,12 +53,13 @@ impl SsoContext {
             SsoError::Ambiguous { .. } => Error::Usage(e.to_string()),
             e => Error::failure(e),
         })?;
-        let cache_dir = SsoCache::default_dir().ok_or_else(|| Error::failure("HOME is not set"))?;
+        let cache_dir = context.engine.dirs.sso_cache().ok_or_else(|| Error::failure("HOME is not set"))?;
         Ok(SsoContext {
             inventory: loaded.inventory,
             target,
             endpoints: context.engine.sso.clone(),
             cache: SsoCache::new(cache_dir),
+            dirs: context.engine.dirs.clone(),
         })
     }
 
@@ -72,15 +74,10 @@ impl SsoContext {
 
 /// The discoveries cached for the config's sso-sessions (no network): what the picker
 /// shows at once, and where a discovered profile name is looked up.
-pub(crate) fn cached_discoveries(inventory: &Inventory) -> Vec<Discovery> {
-    let Some(store) = awsw_cache_dir().map(DiscoveryCache::new) else { return Vec::new() };
+pub(crate) fn cached_discoveries(inventory: &Inventory, dirs: &crate::creds::engine::Dirs) -> Vec<Discovery> {
+    let Some(store) = dirs.cache.clone().map(DiscoveryCache::new) else { return Vec::new() };
     let targets = inventory.sso_sessions.iter().filter_map(|s| target::for_session(inventory, &s.name).ok());
     targets.filter_map(|t| store.load(&t)).collect()
-}
-
-/// awsw's own cache directory (`$XDG_CACHE_HOME/awsw`).
-pub(crate) fn awsw_cache_dir() -> Option<PathBuf> {
-    crate::creds::cache::SessionCache::default_dir()
 }
 
 /// `awsw sso accounts|populate`.
@@ -93,7 +90,7 @@ pub fn run(args: &SsoArgs, context: &Context) -> Result<(), Error> {
 
 fn accounts(args: &SsoAccountsArgs, context: &Context) -> Result<(), Error> {
     let ctx = SsoContext::load(context, args.session.as_deref())?;
-    let Some(dir) = awsw_cache_dir() else { return Err(Error::failure("HOME is not set")) };
+    let Some(dir) = context.engine.dirs.cache.clone() else { return Err(Error::failure("HOME is not set")) };
     let store = DiscoveryCache::new(dir);
     let discovery = if args.cached {
         match store.load(&ctx.target) {
@@ -116,7 +113,7 @@ fn accounts(args: &SsoAccountsArgs, context: &Context) -> Result<(), Error> {
 /// Asks the portal for every account and role and caches the result for the picker.
 pub(crate) fn discover_and_cache(ctx: &SsoContext) -> Result<Discovery, Error> {
     let discovery = block_on(fetch(ctx)).map_err(Error::failure)?;
-    match awsw_cache_dir() {
+    match ctx.dirs.cache.clone() {
         Some(dir) => {
             let store = DiscoveryCache::new(dir);
             if let Err(e) = store.store(&ctx.target, &discovery) {

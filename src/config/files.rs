@@ -48,11 +48,14 @@ pub struct ConfigPaths {
 impl ConfigPaths {
     /// `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config` and
     /// `~/.aws/credentials`, with a leading `~` expanded as the SDKs do.
-    pub(crate) fn from_vars(vars: &crate::context::Vars) -> Result<ConfigPaths, ConfigError> {
+    pub(crate) fn from_vars(
+        vars: &crate::context::Vars,
+        home: Option<&Path>,
+    ) -> Result<ConfigPaths, ConfigError> {
         let pick = |var: &str, default: &str| -> Result<PathBuf, ConfigError> {
             match vars.get_os(var) {
-                Some(value) => expand_home(Path::new(&value)),
-                None => Ok(dirs::home_dir().ok_or(ConfigError::NoHome)?.join(".aws").join(default)),
+                Some(value) => expand_home(Path::new(&value), home),
+                None => Ok(home.ok_or(ConfigError::NoHome)?.join(".aws").join(default)),
             }
         };
         Ok(ConfigPaths {
@@ -62,9 +65,9 @@ impl ConfigPaths {
     }
 }
 
-fn expand_home(path: &Path) -> Result<PathBuf, ConfigError> {
+fn expand_home(path: &Path, home: Option<&Path>) -> Result<PathBuf, ConfigError> {
     match path.strip_prefix("~") {
-        Ok(rest) => Ok(dirs::home_dir().ok_or(ConfigError::NoHome)?.join(rest)),
+        Ok(rest) => Ok(home.ok_or(ConfigError::NoHome)?.join(rest)),
         Err(_) => Ok(path.to_path_buf()),
     }
 }

@@ -1,7 +1,8 @@
-//! awsw's own session cache under `dirs::cache_dir()/awsw`: one file per role or SSO profile
-//! (the file direnv watches), one per base session (with MFA or without), one per identity. Directory 0700, files
-//! 0600, atomic writes; an entry that is corrupt, foreign-owned, group-readable, made for
-//! different settings, or about to expire is ignored and later replaced, never trusted.
+//! awsw's own session cache under `$XDG_CACHE_HOME/awsw` (`Dirs::cache`): one file per role
+//! or SSO profile (the file direnv watches), one per base session (with MFA or without), one
+//! per identity. Directory 0700, files 0600, atomic writes; an entry that is corrupt,
+//! foreign-owned, group-readable, made for different settings, or about to expire is ignored
+//! and later replaced, never trusted.
 
 use std::path::{Path, PathBuf};
 
@@ -75,11 +76,6 @@ pub(crate) struct SessionCache {
 impl SessionCache {
     pub(crate) fn new(dir: PathBuf, min_remaining: time::Duration) -> Self {
         SessionCache { dir, min_remaining }
-    }
-
-    /// `dirs::cache_dir()/awsw` (`$XDG_CACHE_HOME/awsw`, else `~/.cache/awsw`).
-    pub(crate) fn default_dir() -> Option<PathBuf> {
-        dirs::cache_dir().map(|d| d.join("awsw"))
     }
 
     pub(crate) fn dir(&self) -> &Path {

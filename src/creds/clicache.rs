@@ -99,11 +99,6 @@ impl CliCache {
         CliCache { dir }
     }
 
-    /// `~/.aws/cli/cache`.
-    pub(crate) fn default_dir() -> Option<PathBuf> {
-        dirs::home_dir().map(|h| h.join(".aws").join("cli").join("cache"))
-    }
-
     pub(crate) fn path(&self, key: &CliCacheKey) -> PathBuf {
         self.dir.join(key.file_name())
     }

@@ -31,7 +31,7 @@ mod sso_root;
 
 use super::ask::CodeBook;
 pub(crate) use super::ask::{Ask, MfaSource};
-pub use super::env::EngineEnv;
+pub use super::env::{Dirs, EngineEnv};
 pub(crate) use super::types::{IdentityReport, Readiness};
 
 /// AWS's cap for a role assumed with another role's credentials.
@@ -82,7 +82,10 @@ impl Engine {
     /// environment `main` read at start (`Context::engine`).
     pub(crate) fn new(inventory: Arc<Inventory>, env: EngineEnv) -> Result<Engine, CredsError> {
         let no_dir = std::io::Error::other("no cache directory (set HOME or XDG_CACHE_HOME)");
-        let cache_dir = SessionCache::default_dir()
+        let cache_dir = env
+            .dirs
+            .cache
+            .clone()
             .ok_or_else(|| CredsError::Cache { path: PathBuf::from("~/.cache/awsw"), source: no_dir })?;
         let settings = crate::settings::current();
         Ok(Engine::with_parts(
@@ -90,11 +93,11 @@ impl Engine {
             EngineParts {
                 sts: Arc::new(super::budget::Budgeted::new(Arc::new(AwsSts))),
                 roots: Arc::new(AwsProviders),
-                sso: SsoParts::new(env.sso.clone()),
+                sso: SsoParts::new(env.sso.clone(), env.dirs.sso_cache()),
                 cache_scan: Arc::new(DirScan),
                 clock: Arc::new(SystemClock),
                 cache_dir,
-                cli_cache_dir: CliCache::default_dir(),
+                cli_cache_dir: env.dirs.cli_cache(),
                 env,
                 min_remaining: time::Duration::seconds(i64::from(settings.min_remaining)),
                 session_duration: settings.session_duration,

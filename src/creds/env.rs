@@ -3,6 +3,8 @@
 //! call goes (`endpoint`). Tests build an `EngineEnv` by hand; nothing in `creds` reads the
 //! process environment itself (the SDK clients awsw builds still read it, as they must).
 
+use std::path::PathBuf;
+
 use super::providers::EnvCredentials;
 use super::sts::Endpoint;
 use crate::config::Profile;
@@ -37,6 +39,42 @@ pub struct EngineEnv {
     /// `AWSW_TEST_FEDERATION_ENDPOINT`: a loopback console federation endpoint for awsw's
     /// own tests (`awsw console` refuses any other).
     pub federation_endpoint: Option<String>,
+    /// Where awsw's and the AWS CLI's files live.
+    pub dirs: Dirs,
+}
+
+/// The directories, looked up once: `HOME` and `XDG_*` as the `dirs` crate reads them (else
+/// the password database for the home). `None` where there is no home to put them in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dirs {
+    /// The home directory: `~/.aws` and a leading `~` in `AWS_CONFIG_FILE`.
+    pub home: Option<PathBuf>,
+    /// awsw's cache: `$XDG_CACHE_HOME/awsw`, else `~/.cache/awsw`.
+    pub cache: Option<PathBuf>,
+    /// Where the recent-use file goes: `$XDG_STATE_HOME/awsw`, else `~/.local/state/awsw`
+    /// (the local data directory where the system has no state directory).
+    pub state: Option<PathBuf>,
+}
+
+impl Dirs {
+    /// This process's directories, by the `dirs` crate's rules for the platform.
+    pub fn of_process() -> Dirs {
+        Dirs {
+            home: dirs::home_dir(),
+            cache: dirs::cache_dir().map(|d| d.join("awsw")),
+            state: dirs::state_dir().or_else(dirs::data_local_dir).map(|d| d.join("awsw")),
+        }
+    }
+
+    /// The AWS CLI's role and SSO-role credential cache, `~/.aws/cli/cache`.
+    pub(crate) fn cli_cache(&self) -> Option<PathBuf> {
+        self.home.as_ref().map(|h| h.join(".aws/cli/cache"))
+    }
+
+    /// The AWS CLI's SSO token cache, `~/.aws/sso/cache`.
+    pub(crate) fn sso_cache(&self) -> Option<PathBuf> {
+        self.home.as_ref().map(|h| h.join(".aws/sso/cache"))
+    }
 }
 
 /// `AWS_EC2_METADATA_DISABLED` and `AWS_EC2_METADATA_SERVICE_ENDPOINT`.
@@ -77,6 +115,7 @@ impl EngineEnv {
                     .map(|path| format!("http://169.254.170.2{path}"))
             }),
             federation_endpoint: var(crate::commands::console::TEST_ENDPOINT_VAR),
+            dirs: Dirs::default(),
         }
     }
 

@@ -193,7 +193,7 @@ pub(crate) async fn add_to_report(
     report: &mut super::IdentityReport,
     with_age: bool,
 ) {
-    let Some(cache_dir) = SessionCache::default_dir() else { return };
+    let Some(cache_dir) = engine.env().dirs.cache.clone() else { return };
     let lookup = KeyLookup { engine, iam: &iam::AwsIam, cache_dir, now: OffsetDateTime::now_utc() };
     report.keys = lookup.facts(name, Some(&report.identity), with_age).await;
 }

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::sso::SsoTarget;
-use crate::sso::cache::SsoCache;
 use crate::sso::endpoints::SsoEndpoints;
 use crate::sso::oidc::{Oidc, SdkOidc};
 use crate::sso::portal::{Portal, SdkPortal};
@@ -51,8 +50,8 @@ pub struct SsoParts {
 }
 
 impl SsoParts {
-    /// The AWS CLI's token cache and the real services at `endpoints`.
-    pub(crate) fn new(endpoints: SsoEndpoints) -> SsoParts {
-        SsoParts { token_dir: SsoCache::default_dir(), connect: Arc::new(SdkConnect::new(endpoints)) }
+    /// The AWS CLI's token cache in `token_dir` and the real services at `endpoints`.
+    pub(crate) fn new(endpoints: SsoEndpoints, token_dir: Option<PathBuf>) -> SsoParts {
+        SsoParts { token_dir, connect: Arc::new(SdkConnect::new(endpoints)) }
     }
 }

@@ -170,8 +170,8 @@ impl Runner {
                 });
             }
             Effect::Discover { session } => {
-                let endpoints = self.context.engine.sso.clone();
-                tokio::spawn(super::sso::discover(state.inventory.clone(), session, endpoints, tx));
+                let env = self.context.engine.clone();
+                tokio::spawn(super::sso::discover(state.inventory.clone(), session, env, tx));
             }
             Effect::UseInventory(inventory) => match Engine::new(inventory.0, self.context.engine.clone()) {
                 Ok(engine) => *self.engine.lock().unwrap_or_else(|p| p.into_inner()) = Arc::new(engine),
@@ -180,13 +180,13 @@ impl Runner {
                 }
             },
             Effect::FindLogins => {
-                let inventory = state.inventory.clone();
+                let (inventory, dirs) = (state.inventory.clone(), self.context.engine.dirs.clone());
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Msg::LoginsNeeded(super::sso::sessions_without_token(&inventory)));
+                    let _ = tx.send(Msg::LoginsNeeded(super::sso::sessions_without_token(&inventory, &dirs)));
                 });
             }
             Effect::StartLogin { login } => {
-                self.logins.start(state.inventory.clone(), login, self.context.engine.sso.clone(), tx)
+                self.logins.start(state.inventory.clone(), login, self.context.engine.clone(), tx)
             }
             Effect::CancelLogin => self.logins.cancel(),
             Effect::OpenUrl(url) => {

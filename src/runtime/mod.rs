@@ -41,14 +41,14 @@ pub fn run(print_mode: bool, context: &Context) -> ExitCode {
     };
     // Rows discovered before come from the cache at once; the discovery is refreshed later.
     let template = crate::settings::current().discovery_name_template.clone();
-    let cached = crate::commands::sso::cached_discoveries(&loaded.inventory);
+    let cached = crate::commands::sso::cached_discoveries(&loaded.inventory, &context.engine.dirs);
     let (inventory, discovered) = crate::app::Discovered::load(loaded.inventory, cached, &template);
     let inventory = Arc::new(inventory);
     let engine = match Engine::new(inventory.clone(), context.engine.clone()) {
         Ok(engine) => Arc::new(engine),
         Err(err) => return fail(err.exit_code(), err),
     };
-    let frecency_path = recent::default_path();
+    let frecency_path = recent::default_path(&context.engine.dirs);
     let frecency = frecency_path.as_deref().map(recent::load).unwrap_or_default();
     let mut state = State::new(
         inventory,

@@ -8,8 +8,8 @@ use crate::app::frecency::Frecency;
 
 /// `~/.local/state/awsw/frecency.json` (`$XDG_STATE_HOME/awsw`); where the system has no
 /// state dir (macOS), the same name under the local data dir.
-pub fn default_path() -> Option<PathBuf> {
-    dirs::state_dir().or_else(dirs::data_local_dir).map(|d| d.join("awsw").join("frecency.json"))
+pub fn default_path(dirs: &crate::creds::engine::Dirs) -> Option<PathBuf> {
+    dirs.state.as_ref().map(|d| d.join("frecency.json"))
 }
 
 /// A missing or unreadable file is an empty history, never an error.
@@ -33,8 +33,8 @@ pub(crate) fn record_at(path: &Path, profile: &str, now: i64) {
 }
 
 /// `record_at` the default path, now: what every switch (picker, `env`, `shell`, `exec`) calls.
-pub(crate) fn record(profile: &str) {
-    if let Some(path) = default_path() {
+pub(crate) fn record(profile: &str, dirs: &crate::creds::engine::Dirs) {
+    if let Some(path) = default_path(dirs) {
         record_at(&path, profile, time::OffsetDateTime::now_utc().unix_timestamp());
     }
 }

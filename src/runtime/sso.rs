@@ -10,22 +10,22 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::app::Msg;
-use crate::commands::sso::{awsw_cache_dir, fetch_discovery};
+use crate::commands::sso::fetch_discovery;
 use crate::config::Inventory;
 use crate::creds::clock::SystemClock;
+use crate::creds::engine::{Dirs, EngineEnv};
 use crate::sso::cache::SsoCache;
 use crate::sso::device::{DevicePrompt, TokioSleeper};
 use crate::sso::discovery::{Discovery, DiscoveryCache};
-use crate::sso::endpoints::SsoEndpoints;
 use crate::sso::login::{Flows, device_login};
 use crate::sso::oidc::SdkOidc;
 use crate::sso::{SsoError, target};
 
 /// The sso-sessions without a usable token, as (login name, label).
-pub(crate) fn sessions_without_token(inventory: &Inventory) -> Vec<(String, String)> {
+pub(crate) fn sessions_without_token(inventory: &Inventory, dirs: &Dirs) -> Vec<(String, String)> {
     let now = OffsetDateTime::now_utc();
     let targets = inventory.sso_sessions.iter().filter_map(|s| target::for_session(inventory, &s.name).ok());
-    targets.filter(|t| !target_token_usable(t, now)).map(|t| (t.login, t.label)).collect()
+    targets.filter(|t| !target_token_usable(t, now, dirs)).map(|t| (t.login, t.label)).collect()
 }
 
 /// Refreshes `session`'s discovery if its token is valid (or silently renewable), caches it
@@ -33,22 +33,22 @@ pub(crate) fn sessions_without_token(inventory: &Inventory) -> Vec<(String, Stri
 pub(crate) async fn discover(
     inventory: Arc<Inventory>,
     session: String,
-    endpoints: SsoEndpoints,
+    env: EngineEnv,
     tx: mpsc::UnboundedSender<Msg>,
 ) {
-    let result = fetch(&inventory, &session, &endpoints, &tx).await;
+    let result = fetch(&inventory, &session, &env, &tx).await;
     let _ = tx.send(Msg::Discovered { session, result });
 }
 
 async fn fetch(
     inventory: &Inventory,
     session: &str,
-    endpoints: &SsoEndpoints,
+    env: &EngineEnv,
     tx: &mpsc::UnboundedSender<Msg>,
 ) -> Result<Option<Discovery>, String> {
     let target = target::for_session(inventory, session).map_err(|e| e.to_string())?;
-    let Some(dir) = SsoCache::default_dir() else { return Ok(None) };
-    if !target_token_usable(&target, OffsetDateTime::now_utc()) {
+    let Some(dir) = env.dirs.sso_cache() else { return Ok(None) };
+    if !target_token_usable(&target, OffsetDateTime::now_utc(), &env.dirs) {
         return Ok(None);
     }
     let progress = |done: usize, total: usize| {
@@ -56,12 +56,12 @@ async fn fetch(
             let _ = tx.send(Msg::DiscoveryProgress { session: session.to_string(), done, total });
         }
     };
-    let discovery = match fetch_discovery(&target, endpoints, &SsoCache::new(dir), &progress).await {
+    let discovery = match fetch_discovery(&target, &env.sso, &SsoCache::new(dir), &progress).await {
         Ok(discovery) => discovery,
         Err(SsoError::LoginRequired { .. }) => return Ok(None),
         Err(err) => return Err(err.to_string()),
     };
-    if let Some(store) = awsw_cache_dir().map(DiscoveryCache::new)
+    if let Some(store) = env.dirs.cache.clone().map(DiscoveryCache::new)
         && let Err(err) = store.store(&target, &discovery)
     {
         return Err(format!("could not cache the accounts in {}: {err}", store.path(&target).display()));
@@ -71,8 +71,8 @@ async fn fetch(
 
 /// Whether `target`'s cached token is valid at `now`, or expired but renewable with its
 /// refresh token (the engine's own test, `sso::credentials::token_state`, for a session).
-fn target_token_usable(target: &crate::sso::SsoTarget, now: OffsetDateTime) -> bool {
-    let Some(dir) = SsoCache::default_dir() else { return false };
+fn target_token_usable(target: &crate::sso::SsoTarget, now: OffsetDateTime, dirs: &Dirs) -> bool {
+    let Some(dir) = dirs.sso_cache() else { return false };
     let token = SsoCache::new(dir).load_token(target).ok().flatten();
     crate::sso::credentials::token_state(token.as_ref(), now) != crate::creds::plan::SsoTokenState::Missing
 }
@@ -90,11 +90,11 @@ impl Logins {
         &self,
         inventory: Arc<Inventory>,
         login: String,
-        endpoints: SsoEndpoints,
+        env: EngineEnv,
         tx: mpsc::UnboundedSender<Msg>,
     ) {
         let task = tokio::spawn(async move {
-            let result = device(&inventory, &login, &endpoints, &tx).await;
+            let result = device(&inventory, &login, &env, &tx).await;
             let _ = tx.send(Msg::LoggedIn { login, result });
         });
         if let Some(old) = self.running.lock().ok().and_then(|mut r| r.replace(task)) {
@@ -113,13 +113,13 @@ impl Logins {
 async fn device(
     inventory: &Inventory,
     login: &str,
-    endpoints: &SsoEndpoints,
+    env: &EngineEnv,
     tx: &mpsc::UnboundedSender<Msg>,
 ) -> Result<(), String> {
     let target = target::resolve(inventory, Some(login)).map_err(|e| e.to_string())?;
-    let dir = SsoCache::default_dir().ok_or("HOME is not set, so there is no token cache")?;
+    let dir = env.dirs.sso_cache().ok_or("HOME is not set, so there is no token cache")?;
     let cache = SsoCache::new(dir);
-    let oidc = SdkOidc::new(&target.region, endpoints.oidc_url(&target.region));
+    let oidc = SdkOidc::new(&target.region, env.sso.oidc_url(&target.region));
     let flows = Flows { oidc: &oidc, clock: &SystemClock, sleeper: &TokioSleeper, cache: &cache };
     let mut on_prompt = |prompt: &DevicePrompt| {
         let _ = tx.send(Msg::LoginPrompt { login: login.to_string(), prompt: prompt.clone() });

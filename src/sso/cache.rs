@@ -69,11 +69,6 @@ impl SsoCache {
         SsoCache { dir }
     }
 
-    /// `~/.aws/sso/cache`.
-    pub(crate) fn default_dir() -> Option<PathBuf> {
-        dirs::home_dir().map(|h| h.join(".aws").join("sso").join("cache"))
-    }
-
     pub(crate) fn token_path(&self, target: &SsoTarget) -> PathBuf {
         self.dir.join(target.token_file_name())
     }

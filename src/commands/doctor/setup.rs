@@ -162,8 +162,12 @@ fn hygiene(inventory: &Inventory, checks: &mut Vec<Check>) {
 /// The cached token of every configured SSO session (and legacy SSO profile), read as the
 /// engine reads it (`SsoCache`, through `safe_fs`): a file another user owns or can read is
 /// a failure, never a token.
-pub(crate) fn sso(inventory: &Inventory, now: OffsetDateTime) -> Vec<Check> {
-    let Some(cache) = SsoCache::default_dir().map(SsoCache::new) else { return Vec::new() };
+pub(crate) fn sso(
+    inventory: &Inventory,
+    now: OffsetDateTime,
+    dirs: &crate::creds::engine::Dirs,
+) -> Vec<Check> {
+    let Some(cache) = dirs.sso_cache().map(SsoCache::new) else { return Vec::new() };
     let mut targets: Vec<Result<SsoTarget, SsoError>> =
         inventory.sso_sessions.iter().map(|s| target::for_session(inventory, &s.name)).collect();
     let legacy = inventory.profiles.iter().filter(|p| p.kind == Kind::Sso && p.sso_session.is_none());

@@ -12,8 +12,6 @@ use std::time::{Duration, Instant};
 use super::Check;
 use crate::config::Inventory;
 use crate::creds::Engine;
-use crate::creds::cache::SessionCache;
-use crate::creds::clicache::CliCache;
 use crate::creds::http;
 
 /// SigV4 rejects requests whose clock is more than 5 minutes off.
@@ -76,18 +74,18 @@ struct CacheSpec {
     shape: fn(&serde_json::Value) -> bool,
 }
 
-pub(crate) fn caches() -> Vec<Check> {
-    let sso = dirs::home_dir().map(|h| h.join(".aws/sso/cache"));
+pub(crate) fn caches(dirs: &crate::creds::engine::Dirs) -> Vec<Check> {
+    let sso = dirs.sso_cache();
     let specs = [
         CacheSpec {
             label: "awsw's cache",
-            dir: SessionCache::default_dir(),
+            dir: dirs.cache.clone(),
             strict_dir: true,
             shape: |v| v.is_object(),
         },
         CacheSpec {
             label: "the AWS CLI's cache",
-            dir: CliCache::default_dir(),
+            dir: dirs.cli_cache(),
             strict_dir: false,
             shape: |v| v.get("Credentials").is_some_and(|c| c.is_object()),
         },
