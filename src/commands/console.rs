@@ -13,14 +13,12 @@ use crate::cli::ConsoleArgs;
 use crate::config::{Kind, Profile};
 use crate::context::Context;
 use crate::creds::engine::EngineEnv;
+use crate::creds::federation::TEST_ENDPOINT_VAR;
 use crate::creds::federation::{self, Destination, FederationError, Partition};
 use crate::creds::sts::StsError;
 use crate::creds::{Ask, Credentials, CredsError, Engine};
 use crate::secret::Secret;
 
-/// The variable that points awsw at a local federation endpoint. Only awsw's tests set it,
-/// and only a loopback address is accepted, so it cannot send a session elsewhere.
-pub(crate) const TEST_ENDPOINT_VAR: &str = "AWSW_TEST_FEDERATION_ENDPOINT";
 /// Lifetime of a federation token made from long-term keys: the console session lasts as
 /// long as it, and an hour is what a role session gets by default.
 const FEDERATION_TOKEN_SECONDS: u32 = 3600;

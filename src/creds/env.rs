@@ -114,7 +114,7 @@ impl EngineEnv {
                 var("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
                     .map(|path| format!("http://169.254.170.2{path}"))
             }),
-            federation_endpoint: var(crate::commands::console::TEST_ENDPOINT_VAR),
+            federation_endpoint: var(super::federation::TEST_ENDPOINT_VAR),
             dirs: Dirs::default(),
         }
     }

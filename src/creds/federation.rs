@@ -12,6 +12,10 @@ use super::types::Credentials;
 use crate::secret::Secret;
 
 /// The AWS partitions, each with its own sign-in and console hosts.
+/// The variable that points awsw at a local federation endpoint. Only awsw's tests set it,
+/// and only a loopback address is accepted, so it cannot send a session elsewhere.
+pub(crate) const TEST_ENDPOINT_VAR: &str = "AWSW_TEST_FEDERATION_ENDPOINT";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Partition {
     Aws,
