@@ -89,9 +89,7 @@ fn profile_candidates(context: &Context) -> ArgValueCandidates {
 /// with the SDK-exact parser but resolves nothing, so it stays fast on 10,000 profiles
 /// (BENCHMARKS.md). Unreadable files give no names rather than an error mid-completion.
 pub(crate) fn profile_names(context: &Context) -> Vec<String> {
-    let Ok(texts) = context.config_paths().and_then(|paths| files::read(&paths)) else {
-        return Vec::new();
-    };
+    let Some(texts) = read_texts(context) else { return Vec::new() };
     let set = texts.profile_set();
     let mut names: Vec<String> = set.profiles.iter().map(|p| p.name.to_string()).collect();
     names.extend(discovered_names(&set, &context.engine.dirs));
@@ -123,10 +121,13 @@ fn section_names(
     context: &Context,
     pick: for<'a, 'b> fn(&'b ProfileSet<'a>) -> &'b Vec<RawProfile<'a>>,
 ) -> Vec<String> {
-    let Ok(texts) = context.config_paths().and_then(|paths| files::read(&paths)) else {
-        return Vec::new();
-    };
+    let Some(texts) = read_texts(context) else { return Vec::new() };
     pick(&texts.profile_set()).iter().map(|p| p.name.to_string()).collect()
+}
+
+/// Both files' text; unreadable files give no names rather than an error mid-completion.
+fn read_texts(context: &Context) -> Option<files::Texts> {
+    context.config_paths().and_then(|paths| files::read(&paths)).ok()
 }
 
 /// `awsw __complete-profiles`: the names, one per line (the nushell script calls it).
